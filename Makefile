@@ -1,0 +1,50 @@
+# Hai Chiều: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# xstatic-bootstrap ships only a source package that needs setuptools<81 to build.
+PIP_ENV := PIP_CONSTRAINT=$(CURDIR)/constraints-build.txt PIP_BUILD_CONSTRAINT=$(CURDIR)/constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1
+export DJANGO_SETTINGS_MODULE := haichieu.settings
+
+.PHONY: run install install-test test lint bench clean serve prepare
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints-build.txt | $(BIN)/python
+	$(PIP_ENV) $(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP_ENV) $(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	@sh scripts/ensure-browser.sh
+
+prepare: install
+	@mkdir -p var
+	$(BIN)/haichieu migrate --noinput -v 0
+	$(BIN)/haichieu load_units
+	$(BIN)/haichieu seed_demo --if-empty
+
+run: prepare
+	DEBUG=1 $(BIN)/haichieu runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check haichieu bench
+	$(BIN)/ruff format --check haichieu bench
+	$(BIN)/haichieu makemigrations --check --dry-run -v 1
+
+test: install-test lint
+	sh scripts/run-tests.sh
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,170 @@
+"""The access rule (DESIGN.md "Access rule"): the one place that decides what a user may see.
+
+A user holds roles on organisations; a role covers the organisation's whole subtree.
+- Workplace side: a member is visible when the member's workplace cell is in a covered subtree.
+- Residence side: a member is visible through a liaison whose commune committee or residential
+  cell is in a covered subtree; such users do not see workplace-only fields (national ID, notes).
+- A member always sees their own record.
+Everything else answers 404, never 403, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .paths import subtree_q
+
+
+@dataclass
+class Scope:
+    """What one user's active roles cover. Built once per request (one query)."""
+
+    user: object
+    is_superuser: bool = False
+    read_paths: list[str] = field(default_factory=list)
+    write_paths: list[str] = field(default_factory=list)
+    manage_paths: list[str] = field(default_factory=list)
+    member_id: int | None = None
+    role_org_ids: list[int] = field(default_factory=list)
+
+    # --- organisations -------------------------------------------------------------------
+    def org_q(self, prefix: str = "", *, kind: str = "read") -> Q:
+        """Q over Organization (or a relation to it via `prefix`) for the covered subtrees."""
+        if self.is_superuser:
+            return Q()
+        paths = {"read": self.read_paths, "write": self.write_paths, "manage": self.manage_paths}[kind]
+        return subtree_q(f"{prefix}path", paths)
+
+    def covers(self, org, *, kind: str = "read") -> bool:
+        if self.is_superuser:
+            return True
+        paths = {"read": self.read_paths, "write": self.write_paths, "manage": self.manage_paths}[kind]
+        return any(org.path.startswith(p) for p in paths)
+
+    @property
+    def sees_anything(self) -> bool:
+        return self.is_superuser or bool(self.read_paths) or self.member_id is not None
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, cached on the user object for the request."""
+    cached = getattr(user, "_haichieu_scope", None)
+    if cached is not None:
+        return cached
+    from haichieu.accounts.models import Role
+
+    scope = Scope(user=user)
+    if not user.is_authenticated or not user.is_active:
+        return scope
+    scope.is_superuser = user.is_superuser
+    today = timezone.localdate()
+    roles = (
+        Role.objects.filter(user=user, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("kind", "organization__path", "organization_id")
+    )
+    for kind, path, org_id in roles:
+        scope.role_org_ids.append(org_id)
+        if kind in Role.READ_KINDS:
+            scope.read_paths.append(path)
+        if kind in Role.WRITE_KINDS:
+            scope.write_paths.append(path)
+        if kind in Role.MANAGE_KINDS:
+            scope.manage_paths.append(path)
+    member = getattr(user, "member", None) if _has_member(user) else None
+    scope.member_id = member.pk if member else None
+    user._haichieu_scope = scope
+    return scope
+
+
+def _has_member(user) -> bool:
+    from haichieu.members.models import Member
+
+    try:
+        return user.member is not None
+    except Member.DoesNotExist:
+        return False
+
+
+# --- organisations ----------------------------------------------------------------------
+def organizations_visible_to(user) -> QuerySet:
+    from haichieu.organizations.models import Organization
+
+    scope = scope_for(user)
+    if not scope.is_superuser and not scope.read_paths:
+        return Organization.objects.none()
+    return Organization.objects.filter(scope.org_q())
+
+
+def organization_get_for(user, *, pk=None, code=None, kind: str = "read"):
+    """One organisation the user may see (kind='read') or manage (kind='manage'); else 404."""
+    scope = scope_for(user)
+    lookup = {"pk": pk} if pk is not None else {"code": code}
+    org = organizations_visible_to(user).filter(**lookup).first()
+    if org is None or not scope.covers(org, kind=kind):
+        raise Http404("Không tìm thấy tổ chức.")
+    return org
+
+
+# --- members ----------------------------------------------------------------------------
+def _residence_member_q(scope: Scope) -> Q:
+    from haichieu.liaisons.models import Liaison
+
+    if not scope.read_paths:
+        return Q(pk__in=[])
+    links = (
+        Liaison.objects.filter(member=OuterRef("pk"))
+        .exclude(status=Liaison.Status.DRAFT)
+        .filter(subtree_q("commune_org__path", scope.read_paths) | subtree_q("cell__path", scope.read_paths))
+    )
+    return Q(Exists(links))
+
+
+def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
+    """Every member the user may see. `workplace_only` leaves out residence-side visibility."""
+    from haichieu.members.models import Member
+
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Member.objects.all()
+    q = Q(pk__in=[])
+    if scope.read_paths:
+        q |= subtree_q("workplace_cell__path", scope.read_paths)
+        if not workplace_only:
+            q |= _residence_member_q(scope)
+    if scope.member_id is not None:
+        q |= Q(pk=scope.member_id)
+    if not scope.read_paths and scope.member_id is None:
+        return Member.objects.none()
+    return Member.objects.filter(q)
+
+
+def member_get_for(user, pk, *, write: bool = False):
+    """One member the user may see; with write=True, one the user may change. Otherwise 404/403."""
+    from django.core.exceptions import PermissionDenied
+
+    member = (
+        members_visible_to(user)
+        .select_related("workplace_cell", "residence_commune", "residence_province")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not member_can_edit(user, member):
+        raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+    return member
+
+
+def member_can_edit(user, member) -> bool:
+    return scope_for(user).covers(member.workplace_cell, kind="write")
+
+
+def member_sees_workplace_fields(user, member) -> bool:
+    """Workplace-only fields (national ID, notes) are for the workplace side and the member."""
+    scope = scope_for(user)
+    return scope.covers(member.workplace_cell) or scope.member_id == member.pk

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when and from where (every write, and reads of full records)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Tạo mới"
+        UPDATE = "update", "Cập nhật"
+        DELETE = "delete", "Xóa"
+        MOVE = "move", "Chuyển vị trí"
+        DEACTIVATE = "deactivate", "Ngừng hoạt động"
+        ACTIVATE = "activate", "Hoạt động lại"
+        VIEW = "view", "Xem hồ sơ đầy đủ"
+        EXPORT = "export", "Xuất dữ liệu"
+        LOGIN = "login", "Đăng nhập"
+        LOGOUT = "logout", "Đăng xuất"
+        LOGIN_FAILED = "login_failed", "Đăng nhập không thành công"
+
+    at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_repr = models.CharField("người thực hiện", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+    action = models.CharField("thao tác", max_length=20, choices=Action.choices)
+    target_type = models.CharField("loại đối tượng", max_length=60)
+    target_id = models.CharField("mã đối tượng", max_length=40, blank=True)
+    target_repr = models.CharField("đối tượng", max_length=255, blank=True)
+    changes = models.JSONField("thay đổi", default=dict, blank=True)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "nhật ký thao tác"
+        verbose_name_plural = "nhật ký thao tác"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_repr} {self.get_action_display()} {self.target_repr}"

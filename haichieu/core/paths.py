@@ -1,0 +1,45 @@
+"""Subtree filters on materialized paths that use the index on every database.
+
+`path__startswith` becomes a case-insensitive LIKE on SQLite that cannot use the index on the path
+(DESIGN.md "How performance is measured"), so a subtree is the range [path, successor(path)).
+"""
+
+from django.db.models import Q
+
+# django-treebeard's default alphabet for MP_Node paths.
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def path_successor(path: str) -> str | None:
+    """The smallest string greater than every string that starts with `path` (None if none)."""
+    chars = list(path)
+    while chars:
+        last = chars.pop()
+        index = ALPHABET.find(last)
+        if 0 <= index < len(ALPHABET) - 1:
+            return "".join(chars) + ALPHABET[index + 1]
+    return None
+
+
+def minimal_paths(paths) -> list[str]:
+    """Drop paths that lie inside another path of the list (their subtree is covered already)."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def subtree_q(field: str, paths) -> Q:
+    """Q matching rows whose `field` (a path) lies in the subtree of any of `paths`.
+
+    An empty list matches nothing.
+    """
+    q = Q(pk__in=[])
+    for path in minimal_paths(paths):
+        part = Q(**{f"{field}__gte": path})
+        upper = path_successor(path)
+        if upper is not None:
+            part &= Q(**{f"{field}__lt": upper})
+        q |= part
+    return q

@@ -1,0 +1,85 @@
+"""Vietnamese text helpers: normalisation, diacritic-free folding and Vietnamese sort keys.
+
+Text is stored NFC-normalised and trimmed (DESIGN.md "Bad input"). Search compares *folded* text
+(no diacritics, đ → d, lower case), so "nguyen van a", "NGUYỄN VĂN A" and a decomposed "Nguyễn"
+all find "Nguyễn Văn A". Lists sort the Vietnamese way: by given name, then family and middle
+names, in Vietnamese letter order (a ă â b c d đ e ê …), tones breaking ties.
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+# Combining marks that make a different letter in the Vietnamese alphabet (ă â ê ô ơ ư).
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+# Tone marks, in dictionary order: ngang (none), huyền, hỏi, ngã, sắc, nặng.
+_TONE_ORDER = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+# Two-digit codes: 00 ends the primary key, 01 separates words, digits 02–11, letters from 12.
+_CODES = {str(d): f"{d + 2:02d}" for d in range(10)}
+_CODES.update({letter: f"{i + 12:02d}" for i, letter in enumerate(_ALPHABET)})
+
+
+def clean_text(value: str | None) -> str:
+    """NFC-normalise, trim and collapse inner white space; None becomes ''."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def fold(value: str | None) -> str:
+    """Diacritic- and case-insensitive form used for search: 'Nguyễn Đức' -> 'nguyen duc'."""
+    text = unicodedata.normalize("NFD", clean_text(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def _letters(word: str) -> list[tuple[str, int]]:
+    """Split a word into (Vietnamese letter, tone) pairs."""
+    out: list[tuple[str, int]] = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if unicodedata.combining(ch):
+            if not out:
+                continue
+            base, tone = out[-1]
+            if ch in _LETTER_MARKS:
+                out[-1] = (unicodedata.normalize("NFC", base + ch), tone)
+            elif ch in _TONE_ORDER:
+                out[-1] = (base, _TONE_ORDER[ch])
+            continue
+        out.append((ch, 0))
+    return out
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """('Nguyễn Văn', 'An') for 'Nguyễn Văn An': family and middle names, then the given name."""
+    words = clean_text(full_name).split(" ")
+    if len(words) == 1:
+        return "", words[0]
+    return " ".join(words[:-1]), words[-1]
+
+
+def vn_sort_key(full_name: str) -> str:
+    """A digits-only key whose byte order is the Vietnamese order of full names.
+
+    Digits only, so every database collation (C, en_US, ICU) orders it the same way.
+    """
+    rest, given = split_name(full_name)
+    words = [given] + [w for w in rest.split(" ") if w]
+    primary: list[str] = []
+    tones: list[str] = []
+    for n, word in enumerate(words):
+        if n:
+            primary.append("01")
+        for letter, tone in _letters(word):
+            code = _CODES.get(letter)
+            if code is None:
+                continue
+            primary.append(code)
+            tones.append(str(tone))
+    return "".join(primary) + "00" + "".join(tones)

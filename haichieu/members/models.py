@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.db import models
+
+
+class Member(models.Model):
+    """A party member (đảng viên). Belongs to exactly one workplace cell (chi bộ sinh hoạt chính thức).
+
+    `name_folded` and `sort_key` are derived from `full_name` by the services (search without
+    diacritics; Vietnamese order by given name, then family and middle names).
+    """
+
+    class Gender(models.TextChoices):
+        MALE = "male", "Nam"
+        FEMALE = "female", "Nữ"
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "probationary", "Dự bị"
+        FULL = "full", "Chính thức"
+        TRANSFERRED = "transferred", "Đã chuyển sinh hoạt đi"
+        EXPELLED = "expelled", "Bị khai trừ"
+        REMOVED = "removed", "Bị xóa tên"
+        DECEASED = "deceased", "Từ trần"
+
+    ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL)
+
+    class ResidenceType(models.TextChoices):
+        PERMANENT = "permanent", "Thường trú"
+        TEMPORARY = "temporary", "Tạm trú"
+
+    full_name = models.CharField("họ và tên", max_length=100)
+    name_folded = models.CharField(max_length=100, editable=False)
+    sort_key = models.CharField(max_length=400, editable=False)
+    date_of_birth = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=10, choices=Gender.choices)
+    party_card_number = models.CharField("số thẻ đảng viên", max_length=20, unique=True)
+    admission_date = models.DateField("ngày vào Đảng")
+    full_membership_date = models.DateField("ngày chính thức", null=True, blank=True)
+    national_id = models.CharField("số CCCD", max_length=12, blank=True, db_index=True)
+    phone = models.CharField("điện thoại", max_length=15, blank=True)
+    email = models.EmailField("email", blank=True)
+    workplace_cell = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="chi bộ sinh hoạt chính thức",
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    position = models.CharField("chức vụ", max_length=255, blank=True)
+    workplace_unit = models.CharField("đơn vị công tác", max_length=255, blank=True)
+    address_street = models.CharField("số nhà, đường phố", max_length=255, blank=True)
+    address_hamlet = models.CharField("thôn, tổ dân phố", max_length=255, blank=True)
+    residence_commune = models.ForeignKey(
+        "organizations.Commune",
+        verbose_name="xã/phường/đặc khu cư trú",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    residence_province = models.ForeignKey(
+        "organizations.Province",
+        verbose_name="tỉnh/thành phố cư trú",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    residence_type = models.CharField(
+        "hình thức cư trú", max_length=10, choices=ResidenceType.choices, default=ResidenceType.PERMANENT
+    )
+    status = models.CharField(
+        "tình trạng", max_length=20, choices=Status.choices, default=Status.PROBATIONARY
+    )
+    notes = models.TextField("ghi chú", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "đảng viên"
+        verbose_name_plural = "đảng viên"
+        indexes = [
+            models.Index(fields=["sort_key", "id"], name="member_sort_idx"),
+            models.Index(fields=["workplace_cell", "sort_key", "id"], name="member_cell_sort_idx"),
+            models.Index(fields=["status", "sort_key", "id"], name="member_status_sort_idx"),
+            models.Index(fields=["residence_commune"], name="member_commune_idx"),
+            models.Index(fields=["name_folded"], name="member_name_folded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def masked_national_id(self) -> str:
+        if not self.national_id:
+            return ""
+        return "•" * (len(self.national_id) - 4) + self.national_id[-4:]
+
+    @property
+    def residence_address(self) -> str:
+        parts = [self.address_street, self.address_hamlet]
+        if self.residence_commune_id:
+            parts.append(self.residence_commune.name)
+        if self.residence_province_id:
+            parts.append(self.residence_province.name)
+        return ", ".join(p for p in parts if p)

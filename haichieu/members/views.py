@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from haichieu.core.access import (
+    member_can_edit,
+    member_get_for,
+    member_sees_workplace_fields,
+    organizations_visible_to,
+    scope_for,
+)
+from haichieu.core.audit import audit_record, history_for
+from haichieu.core.services import ServiceError
+
+from . import selectors, services
+from .forms import MemberFilterForm, MemberForm
+
+
+def _page_size(request) -> int:
+    default = settings.HAICHIEU["MEMBER_PAGE_SIZE"]
+    try:
+        size = int(request.GET.get("size", default))
+    except ValueError:
+        return default
+    return max(1, min(size, settings.HAICHIEU["MAX_PAGE_SIZE"]))
+
+
+@login_required
+def member_list(request):
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    org = None
+    org_error = ""
+    code = (filters.get("org") or "").strip().upper()
+    if code:
+        org = organizations_visible_to(request.user).filter(code=code).first()
+        if org is None:
+            org_error = f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    if org_error:
+        page = selectors.MemberPage(rows=[], next_cursor=None, prev_cursor=None)
+    else:
+        qs = selectors.member_list(
+            request.user,
+            q=filters.get("q", ""),
+            org=org,
+            status=filters.get("status", ""),
+            has_commune=filters.get("has_commune", ""),
+        )
+        page = selectors.member_page(
+            qs,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            size=_page_size(request),
+        )
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    context = {
+        "form": form,
+        "page": page,
+        "org": org,
+        "org_error": org_error,
+        "base_query": params.urlencode(),
+        "can_create": bool(scope_for(request.user).write_paths) or request.user.is_superuser,
+    }
+    template = "members/_list_results.html" if request.htmx else "members/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def member_detail(request, pk):
+    member = member_get_for(request.user, pk)
+    full = member_sees_workplace_fields(request.user, member)
+    if full:
+        # Reads of a member's full record are logged (DESIGN.md "Data protection").
+        audit_record(actor=request.user, action="view", target=member)
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "member": member,
+            "full": full,
+            "can_edit": member_can_edit(request.user, member),
+            "history": history_for(member) if full else [],
+        },
+    )
+
+
+@login_required
+def member_create(request):
+    form = MemberForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(actor=request.user, data=form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": None})
+
+
+@login_required
+def member_update(request, pk):
+    member = member_get_for(request.user, pk, write=True)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.user,
+                member=member,
+                data=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Đã lưu thay đổi.")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": member})

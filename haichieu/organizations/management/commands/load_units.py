@@ -1,0 +1,59 @@
+"""Load Vietnam's administrative units (34 provinces, 3,321 communes since 07/2025).
+
+The units come from the maintained `vietnam-provinces` package. Idempotent: run it again after
+upgrading the package and changed names are updated, nothing is duplicated.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from vietnam_provinces import Province as VNProvince
+from vietnam_provinces import Ward as VNWard
+
+from haichieu.core.text import fold
+from haichieu.organizations.models import Commune, Province
+
+
+def _type(value) -> str:
+    return getattr(value, "value", str(value))
+
+
+class Command(BaseCommand):
+    help = "Nạp danh mục đơn vị hành chính (tỉnh/thành phố, xã/phường/đặc khu) từ gói vietnam-provinces."
+
+    def handle(self, *args, **options):
+        provinces = [
+            Province(
+                code=str(p.code.value if hasattr(p.code, "value") else p.code),
+                name=p.name,
+                division_type=_type(p.division_type),
+                name_folded=fold(p.name),
+            )
+            for p in VNProvince.iter_all()
+        ]
+        communes = [
+            Commune(
+                code=str(w.code.value if hasattr(w.code, "value") else w.code),
+                name=w.name,
+                division_type=_type(w.division_type),
+                name_folded=fold(w.name),
+                province_id=str(
+                    w.province_code.value if hasattr(w.province_code, "value") else w.province_code
+                ),
+            )
+            for w in VNWard.iter_all()
+        ]
+        with transaction.atomic():
+            Province.objects.bulk_create(
+                provinces,
+                update_conflicts=True,
+                unique_fields=["code"],
+                update_fields=["name", "division_type", "name_folded"],
+            )
+            Commune.objects.bulk_create(
+                communes,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["code"],
+                update_fields=["name", "division_type", "name_folded", "province"],
+            )
+        self.stdout.write(f"Đã nạp {len(provinces)} tỉnh/thành phố và {len(communes)} xã/phường/đặc khu.")

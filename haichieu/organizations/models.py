@@ -1,0 +1,93 @@
+from django.db import models
+from treebeard.mp_tree import MP_Node
+
+from haichieu.core.paths import subtree_q
+
+
+class Province(models.Model):
+    """A province-level unit (tỉnh, thành phố trực thuộc trung ương), by official code."""
+
+    code = models.CharField("mã", max_length=10, primary_key=True)
+    name = models.CharField("tên", max_length=100)
+    division_type = models.CharField("loại", max_length=40)
+    name_folded = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "tỉnh/thành phố"
+        verbose_name_plural = "tỉnh/thành phố"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """A commune-level unit (xã, phường, đặc khu) directly under its province since 07/2025."""
+
+    code = models.CharField("mã", max_length=10, primary_key=True)
+    name = models.CharField("tên", max_length=100)
+    division_type = models.CharField("loại", max_length=40)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes")
+    name_folded = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "xã/phường/đặc khu"
+        verbose_name_plural = "xã/phường/đặc khu"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(MP_Node):
+    """A node of the party tree. No level is hard-coded: kinds describe, the tree decides depth."""
+
+    class Kind(models.TextChoices):
+        PROVINCIAL = "provincial", "Đảng bộ tỉnh/thành phố"
+        SUBORDINATE = "subordinate", "Đảng bộ trực thuộc"
+        GRASSROOTS = "grassroots", "Đảng bộ cơ sở"
+        CELL = "cell", "Chi bộ"
+
+    code = models.CharField("mã", max_length=30, unique=True)
+    name = models.CharField("tên", max_length=255)
+    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    is_residential = models.BooleanField(
+        "nơi cư trú",
+        default=False,
+        help_text="Đảng ủy xã/phường/đặc khu hoặc chi bộ thôn, tổ dân phố.",
+    )
+    province = models.ForeignKey(
+        Province,
+        verbose_name="tỉnh/thành phố",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name="xã/phường/đặc khu",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    is_active = models.BooleanField("đang hoạt động", default=True)
+
+    class Meta:
+        verbose_name = "tổ chức đảng"
+        verbose_name_plural = "tổ chức đảng"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind == self.Kind.CELL
+
+    def subtree_q(self, field: str = "path"):
+        return subtree_q(field, [self.path])
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]

@@ -1,0 +1,176 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.views.decorators.http import require_POST
+
+from haichieu.core.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.core.services import ServiceError
+
+from . import selectors, services
+from .forms import OrganizationForm, OrganizationMoveForm
+from .models import Commune, Organization
+
+
+def _tree_nodes(nodes):
+    counts = selectors.member_counts_by_node(nodes)
+    return [{"org": n, "count": counts.get(n.pk, 0)} for n in nodes]
+
+
+@login_required
+def tree(request):
+    query = request.GET.get("q", "").strip()
+    results = selectors.organization_search(request.user, query) if query else None
+    roots = _tree_nodes(selectors.organization_roots_for(request.user))
+    return render(
+        request,
+        "organizations/tree.html",
+        {
+            "roots": roots,
+            "query": query,
+            "results": results,
+            "can_add_root": scope_for(request.user).is_superuser,
+        },
+    )
+
+
+@login_required
+def children(request, pk):
+    org = organization_get_for(request.user, pk=pk)
+    return render(
+        request, "organizations/_children.html", {"nodes": _tree_nodes(selectors.organization_children(org))}
+    )
+
+
+@login_required
+def detail(request, pk):
+    org = organization_get_for(request.user, pk=pk)
+    scope = scope_for(request.user)
+    parent = org.get_parent()
+    nodes = _tree_nodes(selectors.organization_children(org))
+    total = selectors.member_counts_by_node([org]).get(org.pk, 0)
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "org": org,
+            "breadcrumb": selectors.organization_breadcrumb(request.user, org),
+            "nodes": nodes,
+            "member_total": total,
+            "can_manage_children": scope.covers(org, kind="manage"),
+            "can_manage_self": scope.is_superuser if parent is None else scope.covers(parent, kind="manage"),
+        },
+    )
+
+
+def _form_initial(org: Organization) -> dict:
+    return {
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "is_residential": org.is_residential,
+        "province": org.province,
+        "commune": org.commune,
+    }
+
+
+@login_required
+def create(request, parent_pk=None):
+    parent = organization_get_for(request.user, pk=parent_pk, kind="manage") if parent_pk else None
+    if parent is None and not scope_for(request.user).is_superuser:
+        raise Http404
+    initial = {}
+    if parent is not None:
+        initial = {
+            "kind": Organization.Kind.CELL,
+            "is_residential": parent.is_residential,
+            "province": parent.province,
+        }
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Đã tạo tổ chức “{org.name}”.")
+            return redirect("organizations:detail", pk=org.pk)
+    return render(request, "organizations/form.html", {"form": form, "parent": parent, "org": None})
+
+
+def _org_for_self_management(user, pk) -> Organization:
+    """A node whose parent the user manages (renaming, moving, deactivating a node)."""
+    org = organization_get_for(user, pk=pk)
+    parent = org.get_parent()
+    scope = scope_for(user)
+    allowed = scope.is_superuser if parent is None else scope.covers(parent, kind="manage")
+    if not allowed:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(
+            "Chỉ cán bộ của tổ chức cấp trên được sửa, chuyển hoặc ngừng hoạt động tổ chức này."
+        )
+    return org
+
+
+@login_required
+def update(request, pk):
+    org = _org_for_self_management(request.user, pk)
+    form = OrganizationForm(request.POST or None, initial=_form_initial(org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Đã lưu thay đổi.")
+            return redirect("organizations:detail", pk=org.pk)
+    return render(request, "organizations/form.html", {"form": form, "org": org, "parent": org.get_parent()})
+
+
+@login_required
+def move(request, pk):
+    org = _org_for_self_management(request.user, pk)
+    form = OrganizationMoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["new_parent"].strip().upper()
+        new_parent = organizations_visible_to(request.user).filter(code=code).first()
+        if new_parent is None:
+            form.add_error("new_parent", f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn.")
+        else:
+            try:
+                services.organization_move(actor=request.user, org=org, new_parent=new_parent)
+            except ServiceError as exc:
+                form.add_error("new_parent", exc.message)
+            else:
+                messages.success(request, f"Đã chuyển “{org.name}” về “{new_parent.name}”.")
+                return redirect("organizations:detail", pk=org.pk)
+    return render(request, "organizations/move.html", {"form": form, "org": org})
+
+
+@login_required
+@require_POST
+def set_active(request, pk):
+    org = _org_for_self_management(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.organization_set_active(actor=request.user, org=org, active=active)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Đã cho tổ chức hoạt động lại." if active else "Đã ngừng hoạt động tổ chức."
+        )
+    return redirect("organizations:detail", pk=org.pk)
+
+
+@login_required
+def commune_options(request):
+    """<option>s of the communes of one province (administrative units are public data)."""
+    code = (request.GET.get("province") or request.GET.get("residence_province") or "").strip()
+    communes = (
+        Commune.objects.filter(province_id=code).order_by("name").values_list("code", "name") if code else []
+    )
+    options = format_html_join("", '<option value="{}">{}</option>', communes)
+    return HttpResponse('<option value="">---------</option>' + options)
