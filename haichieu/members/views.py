@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from haichieu.core.access import (
@@ -89,6 +90,9 @@ def member_detail(request, pk):
 
 @login_required
 def member_create(request):
+    scope = scope_for(request.user)
+    if not scope.is_superuser and not scope.write_paths:
+        raise Http404("Không tìm thấy trang.")
     form = MemberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

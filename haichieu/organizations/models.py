@@ -89,5 +89,11 @@ class Organization(MP_Node):
     def subtree_q(self, field: str = "path"):
         return subtree_q(field, [self.path])
 
+    def parent_node(self) -> "Organization | None":
+        """The parent, or None for a root (one indexed lookup on the path)."""
+        if self.depth <= 1:
+            return None
+        return Organization.objects.filter(path=self.path[: -self.steplen]).first()
+
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]

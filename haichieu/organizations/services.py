@@ -84,7 +84,7 @@ def organization_update(
 ) -> Organization:
     """Rename or re-describe a node. Staff of the parent (administrators for a root)."""
     code, name = clean_text(code).upper(), clean_text(name)
-    _require_manage(actor, org.get_parent())
+    _require_manage(actor, org.parent_node())
     _validate(
         code=code, name=name, kind=kind, is_residential=is_residential, commune=commune, exclude_pk=org.pk
     )
@@ -105,7 +105,7 @@ def organization_update(
 
 def organization_move(*, actor, org: Organization, new_parent: Organization) -> Organization:
     """Move a node (and its subtree) under another parent. Staff of both parents."""
-    old_parent = org.get_parent()
+    old_parent = org.parent_node()
     _require_manage(actor, old_parent)
     _require_manage(actor, new_parent)
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
@@ -128,7 +128,7 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
 
 def organization_set_active(*, actor, org: Organization, active: bool) -> Organization:
     """Deactivate (or reactivate) a node. A node with active children or members stays active."""
-    _require_manage(actor, org.get_parent())
+    _require_manage(actor, org.parent_node())
     if not active:
         if Organization.objects.filter(org.subtree_q(), is_active=True).exclude(pk=org.pk).exists():
             raise ServiceError(

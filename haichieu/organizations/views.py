@@ -47,7 +47,7 @@ def children(request, pk):
 def detail(request, pk):
     org = organization_get_for(request.user, pk=pk)
     scope = scope_for(request.user)
-    parent = org.get_parent()
+    parent = org.parent_node()
     nodes = _tree_nodes(selectors.organization_children(org))
     total = selectors.member_counts_by_node([org]).get(org.pk, 0)
     return render(
@@ -102,7 +102,7 @@ def create(request, parent_pk=None):
 def _org_for_self_management(user, pk) -> Organization:
     """A node whose parent the user manages (renaming, moving, deactivating a node)."""
     org = organization_get_for(user, pk=pk)
-    parent = org.get_parent()
+    parent = org.parent_node()
     scope = scope_for(user)
     allowed = scope.is_superuser if parent is None else scope.covers(parent, kind="manage")
     if not allowed:
@@ -126,7 +126,7 @@ def update(request, pk):
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("organizations:detail", pk=org.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "parent": org.get_parent()})
+    return render(request, "organizations/form.html", {"form": form, "org": org, "parent": org.parent_node()})
 
 
 @login_required

@@ -1,16 +1,201 @@
+import datetime
+import unicodedata
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from haichieu.core.models import AuditEntry
+from haichieu.members.models import Member
+from haichieu.testing import make_member
+
 pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    return [m.full_name for m in response.context["page"].rows]
 
 
 def test_workplace_staff_sees_own_members_only(world, client_for):
     response = client_for(world.w1_staff).get(reverse("members:list"))
     assert response.status_code == 200
-    names = [m.full_name for m in response.context["page"].rows]
-    assert names == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert listed(response) == ["Nguyễn Văn An", "Trần Thị Bình"]
 
 
-def test_it_checks_ownership_of_member_detail(world, client_for):
-    response = client_for(world.w2_staff).get(reverse("members:detail", args=[world.m1.pk]))
-    assert response.status_code == 404
+@pytest.mark.parametrize(
+    "query", ["nguyen van a", "NGUYỄN VĂN A", unicodedata.normalize("NFD", "Nguyễn"), "  nguyen   van ", "an"]
+)
+def test_search_ignores_diacritics_case_and_unicode_form(world, client_for, query):
+    response = client_for(world.w1_staff).get(reverse("members:list"), {"q": query})
+    assert "Nguyễn Văn An" in listed(response)
+    assert "Lê Đức Cường" not in listed(response)  # out of scope, whatever the query
+
+
+def test_search_matches_d_stroke_with_d(world, client_for):
+    response = client_for(world.province_staff).get(reverse("members:list"), {"q": "duc cuong"})
+    assert listed(response) == ["Lê Đức Cường"]
+
+
+def test_search_by_party_card_number(world, client_for):
+    response = client_for(world.w1_staff).get(reverse("members:list"), {"q": world.m2.party_card_number})
+    assert listed(response) == ["Trần Thị Bình"]
+
+
+def test_list_sorts_the_vietnamese_way(world, client_for):
+    for name in ["Phạm Văn Ân", "Võ Thị Ăn", "Đỗ Văn Đạt", "Bùi Văn Dũng", "Hoàng Anh"]:
+        make_member(world.w1c1, name)
+    response = client_for(world.w1_staff).get(reverse("members:list"))
+    assert listed(response) == [
+        "Nguyễn Văn An", "Hoàng Anh", "Võ Thị Ăn", "Phạm Văn Ân", "Trần Thị Bình", "Bùi Văn Dũng", "Đỗ Văn Đạt",
+    ]  # fmt: skip
+
+
+def test_filters_by_subtree_status_and_commune(world, client_for):
+    client = client_for(world.province_staff)
+    assert listed(client.get(reverse("members:list"), {"org": "w1c2"})) == ["Trần Thị Bình"]
+    assert listed(client.get(reverse("members:list"), {"org": "W1"})) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert listed(client.get(reverse("members:list"), {"has_commune": "no"})) == ["Trần Thị Bình"]
+    Member.objects.filter(pk=world.m3.pk).update(status=Member.Status.DECEASED)
+    assert listed(client.get(reverse("members:list"), {"status": "active"})) == [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+    ]
+    assert listed(client.get(reverse("members:list"), {"status": "deceased"})) == ["Lê Đức Cường"]
+
+
+def test_filter_by_an_organisation_out_of_scope_says_so(world, client_for):
+    response = client_for(world.w1_staff).get(reverse("members:list"), {"org": "W2"})
+    assert listed(response) == []
+    assert "Không tìm thấy tổ chức có mã “W2”" in response.content.decode()
+
+
+def test_bad_filter_values_do_not_crash(world, client_for):
+    client = client_for(world.w1_staff)
+    response = client.get(reverse("members:list"), {"status": "nonsense", "size": "abc", "after": "x.y"})
+    assert response.status_code == 200
+    assert "Tình trạng" in response.content.decode() or response.context["form"].errors
+
+
+def test_keyset_pagination_walks_forward_and_back(world, client_for):
+    for i in range(7):
+        make_member(world.w1c1, f"Lý Văn Tư{chr(ord('a') + i)}")
+    client = client_for(world.w1_staff)
+    first = client.get(reverse("members:list"), {"size": 4})
+    second = client.get(reverse("members:list"), {"size": 4, "after": first.context["page"].next_cursor})
+    third = client.get(reverse("members:list"), {"size": 4, "after": second.context["page"].next_cursor})
+    seen = listed(first) + listed(second) + listed(third)
+    assert len(seen) == 9 and len(set(seen)) == 9
+    assert third.context["page"].next_cursor is None
+    back = client.get(reverse("members:list"), {"size": 4, "before": third.context["page"].prev_cursor})
+    assert listed(back) == listed(second)
+
+
+def _queries_for(client, size):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("members:list"), {"size": size})
+    return len(ctx.captured_queries), len(listed(response))
+
+
+@pytest.mark.parametrize("persona", ["province_staff", "r1_staff", "member_user"])
+def test_member_list_query_count_does_not_grow_with_page_size(world, client_for, persona):
+    for i in range(55):
+        make_member(world.w1c1 if i % 2 else world.w2c1, f"Hồ Văn Số{i:02d}")
+    client = client_for(getattr(world, persona))
+    one = _queries_for(client, 1)
+    fifty = _queries_for(client, 50)
+    assert one[0] == fifty[0]
+    if persona == "province_staff":
+        assert (one[1], fifty[1]) == (1, 50)
+
+
+def test_detail_shows_history_and_logs_the_read(world, client_for):
+    client = client_for(world.w1_staff)
+    client.post(
+        reverse("members:update", args=[world.m1.pk]),
+        {**_form_payload(world.m1), "position": "Trưởng phòng"},
+    )
+    response = client.get(reverse("members:detail", args=[world.m1.pk]))
+    body = response.content.decode()
+    assert "Trưởng phòng" in body and "Chuyên viên" in body
+    assert AuditEntry.objects.filter(action="view", target_id=str(world.m1.pk), actor=world.w1_staff).exists()
+
+
+def test_residence_users_see_no_national_id_nor_history(world, client_for):
+    body = client_for(world.r1_staff).get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+    assert "Nguyễn Văn An" in body
+    assert world.m1.national_id not in body
+    assert world.m1.party_card_number not in body
+    assert "Lịch sử thay đổi" not in body
+
+
+def _form_payload(member, **extra):
+    data = {
+        "full_name": member.full_name, "gender": member.gender,
+        "date_of_birth": member.date_of_birth.strftime("%d/%m/%Y"),
+        "party_card_number": member.party_card_number,
+        "admission_date": member.admission_date.strftime("%d/%m/%Y"),
+        "full_membership_date": member.full_membership_date.strftime("%d/%m/%Y") if member.full_membership_date else "",
+        "status": member.status, "national_id": member.national_id, "phone": member.phone, "email": member.email,
+        "workplace_cell": member.workplace_cell_id, "position": member.position,
+        "workplace_unit": member.workplace_unit, "address_street": "", "address_hamlet": "",
+        "residence_province": member.residence_province_id or "", "residence_commune": member.residence_commune_id or "",
+        "residence_type": member.residence_type, "notes": "", "version": member.version,
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def test_create_through_the_form(world, client_for):
+    client = client_for(world.w1_staff)
+    payload = _form_payload(world.m1, full_name=" Vũ  Thị Hoa ", party_card_number="55667788", national_id="",
+                            gender="female", version="")  # fmt: skip
+    response = client.post(reverse("members:create"), payload)
+    assert response.status_code == 302
+    member = Member.objects.get(party_card_number="55667788")
+    assert member.full_name == "Vũ Thị Hoa"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_of_birth", "31/02/1990", "Ngày không hợp lệ"),
+        ("date_of_birth", "01/01/2090", "Ngày không được ở tương lai"),
+        ("admission_date", "01/01/1980", "Ngày vào Đảng phải sau ngày sinh"),
+        ("full_membership_date", "01/01/2009", "Ngày chính thức không được trước ngày vào Đảng"),
+        ("national_id", "12345", "Số CCCD phải gồm đúng 12 chữ số"),
+        ("phone", "12345", "Số điện thoại không hợp lệ"),
+        ("full_name", "An", "ít nhất họ và tên"),
+        ("party_card_number", "", "Vui lòng nhập số thẻ đảng viên"),
+    ],
+)
+def test_form_errors_are_vietnamese_and_nothing_is_written(world, client_for, field, value, message):
+    client = client_for(world.w1_staff)
+    payload = _form_payload(world.m1, version="", **{"party_card_number": "99887766", field: value})
+    response = client.post(reverse("members:create"), payload)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Member.objects.filter(party_card_number="99887766").exists()
+
+
+def test_duplicate_card_number_is_refused(world, client_for):
+    payload = _form_payload(world.m1, version="")
+    response = client_for(world.w1_staff).post(reverse("members:create"), payload)
+    assert "Số thẻ đảng viên này đã có trong hệ thống" in response.content.decode()
+    assert Member.objects.filter(party_card_number=world.m1.party_card_number).count() == 1
+
+
+def test_stale_edit_form_gets_a_clear_message(world, client_for):
+    client = client_for(world.w1_staff)
+    stale = _form_payload(world.m1, position="A")
+    client.post(reverse("members:update", args=[world.m1.pk]), _form_payload(world.m1, position="B"))
+    response = client.post(reverse("members:update", args=[world.m1.pk]), stale)
+    assert "người khác sửa" in response.content.decode()
+    world.m1.refresh_from_db()
+    assert world.m1.position == "B"
+
+
+def test_dates_are_shown_day_first(world, client_for):
+    world.m1.date_of_birth = datetime.date(1985, 5, 17)
+    body = client_for(world.w1_staff).get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+    assert "17/05/1985" in body

@@ -1,0 +1,56 @@
+import unicodedata
+
+from haichieu.core.paths import minimal_paths, path_successor
+from haichieu.core.text import clean_text, fold, split_name, vn_sort_key
+
+
+def test_clean_text_normalises_to_nfc_and_trims():
+    decomposed = unicodedata.normalize("NFD", "  Nguyễn   Văn\tAn ")
+    assert clean_text(decomposed) == "Nguyễn Văn An"
+    assert unicodedata.is_normalized("NFC", clean_text(decomposed))
+    assert clean_text(None) == ""
+
+
+def test_fold_ignores_diacritics_case_and_d_stroke():
+    assert fold("NGUYỄN VĂN A") == "nguyen van a"
+    assert fold(unicodedata.normalize("NFD", "Nguyễn")) == "nguyen"
+    assert fold("Đặng Đức") == "dang duc"
+
+
+def test_split_name_takes_the_last_word_as_given_name():
+    assert split_name("Nguyễn Thị Minh Khai") == ("Nguyễn Thị Minh", "Khai")
+    assert split_name("An") == ("", "An")
+
+
+def test_sort_key_orders_by_given_name_then_family_and_middle():
+    names = ["Trần Văn Bình", "Nguyễn Văn An", "Lê Thị An", "Phạm Minh Anh"]
+    assert sorted(names, key=vn_sort_key) == ["Lê Thị An", "Nguyễn Văn An", "Phạm Minh Anh", "Trần Văn Bình"]
+
+
+def test_sort_key_follows_vietnamese_letter_order():
+    # a < ă < â < b; d < đ < e; o < ô < ơ; u < ư
+    given = ["Đào", "Dũng", "Ân", "Ăn", "An", "Bảo", "Ơn", "Ôn", "On", "Ưng", "Uyên", "Em", "Êm"]
+    ordered = [split_name(n)[1] for n in sorted(["Lê " + g for g in given], key=vn_sort_key)]
+    assert ordered == ["An", "Ăn", "Ân", "Bảo", "Dũng", "Đào", "Em", "Êm", "On", "Ôn", "Ơn", "Uyên", "Ưng"]
+
+
+def test_sort_key_puts_tones_after_the_letters_and_is_digits_only():
+    keys = [
+        vn_sort_key(n) for n in ["Lê Văn Ba", "Lê Văn Bà", "Lê Văn Bả", "Lê Văn Bã", "Lê Văn Bá", "Lê Văn Bạ"]
+    ]
+    assert keys == sorted(keys)
+    assert all(k.isdigit() for k in keys)
+    # A shorter given name comes before a longer one that starts with it, whatever the tones.
+    assert vn_sort_key("Lê Văn Bá") < vn_sort_key("Lê Văn Bac")
+
+
+def test_sort_key_is_the_same_for_composed_and_decomposed_input():
+    assert vn_sort_key("Nguyễn Văn Ấn") == vn_sort_key(unicodedata.normalize("NFD", "Nguyễn Văn Ấn"))
+
+
+def test_path_successor_and_minimal_paths():
+    assert path_successor("0001") == "0002"
+    assert path_successor("0009") == "000A"
+    assert path_successor("000Z") == "001"
+    assert path_successor("ZZZZ") is None
+    assert minimal_paths(["00010002", "0001", "0002", "0001"]) == ["0001", "0002"]
