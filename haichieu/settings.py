@@ -147,7 +147,8 @@ STATICFILES_FINDERS = [
 # Bootstrap comes from the xstatic-bootstrap package: served by the app, never from a CDN.
 import xstatic.pkg.bootstrap as _xstatic_bootstrap  # noqa: E402
 
-STATICFILES_DIRS = [("bootstrap", _xstatic_bootstrap.BASE_DIR)]
+# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
+STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", _xstatic_bootstrap.BASE_DIR)]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
