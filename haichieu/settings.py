@@ -186,3 +186,31 @@ HAICHIEU = {
     "MEMBER_PAGE_SIZE": int(os.environ.get("HAICHIEU_MEMBER_PAGE_SIZE", "50")),
     "MAX_PAGE_SIZE": 200,
 }
+
+# Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are
+# settings. HAICHIEU_RULES_JSON may override any of them, e.g. '{"RECEIVE_WITHIN_DAYS": 10}'.
+HAICHIEU["RULES"] = {
+    # A newly admitted member is introduced within this many days (monthly schedule).
+    "INTRODUCE_WITHIN_DAYS": 30,
+    # The commune/ward committee receives (or returns) an introduction within this many days.
+    "RECEIVE_WITHIN_DAYS": 15,
+    # Change notices go out as a digest every this many months (quarterly) …
+    "DIGEST_EVERY_MONTHS": 3,
+    # … at the latest this many days after the period ends.
+    "DIGEST_GRACE_DAYS": 15,
+    # Member categories (Member.LiaisonCategory) introduced but excused from residence meetings (HD 33).
+    "EXCUSED_CATEGORIES": ["barracks", "mobile", "study", "student"],
+    # Member categories not introduced at all (special duties that must stay secret, HD 33).
+    "NOT_INTRODUCED_CATEGORIES": ["secret"],
+    # Change kinds (ChangeNotice.Kind) that must be notified to the other side.
+    "NOTIFIED_EVENTS": [
+        "residence_change", "position_change", "job_transfer", "long_absence", "special_duty",
+        "expelled", "removed", "left_party", "deceased", "new_admission", "no_longer_resides",
+    ],
+    # Document type symbols (HD 36-HD/VPTW): "Số 15-GGT/ĐU".
+    "LETTER_SYMBOL": "GGT",
+}
+if os.environ.get("HAICHIEU_RULES_JSON"):
+    import json
+
+    HAICHIEU["RULES"].update(json.loads(os.environ["HAICHIEU_RULES_JSON"]))

@@ -44,3 +44,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_repr} {self.get_action_display()} {self.target_repr}"
+
+
+class DocumentCounter(models.Model):
+    """Running numbers of party documents per issuing committee, type and term (HD 36-HD/VPTW).
+
+    Numbers run through a committee's term and are not reset each year.
+    """
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    doc_type = models.CharField(max_length=20)
+    term = models.CharField(max_length=20)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "doc_type", "term"], name="document_counter_unique")
+        ]

@@ -1,12 +1,29 @@
+"""The two-way link (Regulation 213-QĐ/TW): liaisons, their history, notices, inboxes, digests."""
+
+from django.conf import settings
 from django.db import models
+
+
+class Group(models.Model):
+    """A group of working members inside a residential cell (tổ/nhóm đảng viên 213)."""
+
+    cell = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="liaison_groups")
+    name = models.CharField("tên tổ/nhóm", max_length=100)
+
+    class Meta:
+        verbose_name = "tổ/nhóm đảng viên"
+        verbose_name_plural = "tổ/nhóm đảng viên"
+        constraints = [models.UniqueConstraint(fields=["cell", "name"], name="group_unique_name_in_cell")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Liaison(models.Model):
     """One member's link with one residence (hồ sơ đảng viên giữ mối liên hệ nơi cư trú).
 
-    The access rule reads it: residence users see a member through the liaisons whose commune
-    committee or residential cell lies in their subtree. The workflow (introduce, receive, return,
-    end) is built on this model.
+    draft → introduced → received → active → ended; introduced → returned → introduced.
+    A move of residence ends the link and opens a new one (`previous` keeps the chain).
     """
 
     class Status(models.TextChoices):
@@ -17,29 +34,212 @@ class Liaison(models.Model):
         ACTIVE = "active", "Đang sinh hoạt"
         ENDED = "ended", "Đã kết thúc"
 
+    OPEN_STATUSES = (Status.DRAFT, Status.INTRODUCED, Status.RETURNED, Status.RECEIVED, Status.ACTIVE)
+
+    class ReturnReason(models.TextChoices):
+        NOT_OUR_AREA = "not_our_area", "Không thuộc địa bàn"
+        WRONG_ADDRESS = "wrong_address", "Sai địa chỉ"
+        DUPLICATE = "duplicate", "Trùng hồ sơ"
+        OTHER = "other", "Lý do khác"
+
+    class EndReason(models.TextChoices):
+        MOVED = "moved", "Chuyển nơi cư trú"
+        NO_LONGER_RESIDES = "no_longer_resides", "Không còn cư trú tại địa phương"
+        EXPELLED = "expelled", "Bị khai trừ"
+        REMOVED = "removed", "Bị xóa tên"
+        LEFT_PARTY = "left_party", "Ra khỏi Đảng"
+        DECEASED = "deceased", "Từ trần"
+        SPECIAL_DUTY = "special_duty", "Nhận nhiệm vụ đặc biệt"
+        OTHER = "other", "Lý do khác"
+
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="liaisons")
+    workplace_org = models.ForeignKey(
+        "organizations.Organization", verbose_name="cấp ủy nơi công tác", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="liaisons_sent",
+    )  # fmt: skip
     commune_org = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name="đảng ủy xã/phường",
-        on_delete=models.PROTECT,
-        related_name="liaisons_received",
-    )
+        "organizations.Organization", verbose_name="đảng ủy xã/phường", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="liaisons_received",
+    )  # fmt: skip
     cell = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name="chi bộ nơi cư trú",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="liaisons_in_cell",
+        "organizations.Organization", verbose_name="chi bộ nơi cư trú", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="liaisons_in_cell",
+    )  # fmt: skip
+    group = models.ForeignKey(
+        Group, verbose_name="tổ/nhóm", null=True, blank=True, on_delete=models.SET_NULL, related_name="liaisons"
     )
+    follower_name = models.CharField("cấp ủy viên theo dõi", max_length=100, blank=True)
+    follower_phone = models.CharField("điện thoại người theo dõi", max_length=15, blank=True)
     status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    excused = models.BooleanField("miễn sinh hoạt nơi cư trú", default=False)
+    # The residence the link was made for (kept as it was, even if the member's record changes).
+    commune = models.ForeignKey(
+        "organizations.Commune", verbose_name="xã/phường/đặc khu", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    address_street = models.CharField("số nhà, đường phố", max_length=255, blank=True)
+    address_hamlet = models.CharField("thôn, tổ dân phố", max_length=255, blank=True)
+    letter_number = models.PositiveIntegerField("số giấy giới thiệu", null=True, blank=True)
+    letter_symbol = models.CharField("ký hiệu", max_length=30, blank=True)
+    letter_date = models.DateField("ngày giới thiệu", null=True, blank=True)
+    introduced_at = models.DateTimeField(null=True, blank=True)
+    receive_due = models.DateField("hạn tiếp nhận", null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField("lý do trả lại", max_length=20, choices=ReturnReason.choices, blank=True)
+    return_note = models.CharField("ghi chú trả lại", max_length=255, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateField("ngày kết thúc", null=True, blank=True)
+    end_reason = models.CharField("lý do kết thúc", max_length=20, choices=EndReason.choices, blank=True)
+    previous = models.ForeignKey(
+        "self", verbose_name="hồ sơ trước", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_links"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "hồ sơ giữ mối liên hệ"
         verbose_name_plural = "hồ sơ giữ mối liên hệ"
-        indexes = [models.Index(fields=["member", "status"], name="liaison_member_status_idx")]
+        indexes = [
+            models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
+            models.Index(fields=["commune_org", "status"], name="liaison_commune_status_idx"),
+            models.Index(fields=["cell", "status"], name="liaison_cell_status_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.member} — {self.commune_org}"
+        return f"{self.member} — {self.commune_org or self.commune or 'chưa rõ nơi cư trú'}"
+
+    @property
+    def letter_reference(self) -> str:
+        """'Số 15-GGT/ĐU' (HD 36-HD/VPTW)."""
+        if not self.letter_number:
+            return ""
+        return f"Số {self.letter_number}-{self.letter_symbol}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class LiaisonEvent(models.Model):
+    """One transition of a liaison: who, when, why (the link's own history)."""
+
+    liaison = models.ForeignKey(Liaison, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_repr = models.CharField(max_length=150, blank=True)
+    action = models.CharField("thao tác", max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+class ChangeNotice(models.Model):
+    """A change the other side must be told about (thông báo biến động)."""
+
+    class Kind(models.TextChoices):
+        RESIDENCE_CHANGE = "residence_change", "Thay đổi nơi cư trú"
+        POSITION_CHANGE = "position_change", "Thay đổi chức vụ"
+        JOB_TRANSFER = "job_transfer", "Điều động, chuyển công tác"
+        LONG_ABSENCE = "long_absence", "Đi công tác, vắng mặt dài ngày"
+        SPECIAL_DUTY = "special_duty", "Nhận nhiệm vụ đặc biệt"
+        EXPELLED = "expelled", "Bị khai trừ khỏi Đảng"
+        REMOVED = "removed", "Bị xóa tên khỏi danh sách đảng viên"
+        LEFT_PARTY = "left_party", "Ra khỏi Đảng"
+        DECEASED = "deceased", "Từ trần"
+        NEW_ADMISSION = "new_admission", "Đảng viên mới kết nạp"
+        NO_LONGER_RESIDES = "no_longer_resides", "Không còn cư trú tại địa phương"
+
+    class Direction(models.TextChoices):
+        TO_RESIDENCE = "to_residence", "Nơi công tác → nơi cư trú"
+        TO_WORKPLACE = "to_workplace", "Nơi cư trú → nơi công tác"
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="notices")
+    liaison = models.ForeignKey(Liaison, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    kind = models.CharField("loại biến động", max_length=30, choices=Kind.choices)
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    sender_org = models.ForeignKey(
+        "organizations.Organization", verbose_name="nơi gửi", on_delete=models.PROTECT, related_name="notices_sent"
+    )
+    recipient_org = models.ForeignKey(
+        "organizations.Organization", verbose_name="nơi nhận", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="notices_received",
+    )  # fmt: skip
+    event_date = models.DateField("ngày biến động")
+    details = models.TextField("nội dung", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "thông báo biến động"
+        verbose_name_plural = "thông báo biến động"
+        indexes = [models.Index(fields=["sender_org", "recipient_org", "event_date"], name="notice_digest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.member}"
+
+
+class InboxItem(models.Model):
+    """Something an organisation received: read once by anyone of that organisation."""
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", "Giới thiệu đảng viên đến"
+        RECEIVED = "received", "Nơi cư trú đã tiếp nhận"
+        RETURNED = "returned", "Giới thiệu bị trả lại"
+        NOTICE = "notice", "Thông báo biến động"
+        NO_LONGER_RESIDES = "no_longer_resides", "Đảng viên không còn cư trú"
+        ENDED = "ended", "Kết thúc giữ mối liên hệ"
+
+    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="inbox")
+    kind = models.CharField("loại", max_length=30, choices=Kind.choices)
+    liaison = models.ForeignKey(Liaison, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items")
+    notice = models.ForeignKey(ChangeNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items")
+    summary = models.CharField("nội dung", max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField("hạn xử lý", null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "văn bản đến"
+        verbose_name_plural = "văn bản đến"
+        indexes = [models.Index(fields=["recipient_org", "read_at", "-created_at"], name="inbox_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class QuarterlyDigest(models.Model):
+    """The quarterly list of changes a workplace committee sends to one receiving committee."""
+
+    sender_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sender_org", "recipient_org", "year", "quarter"], name="digest_once")
+        ]
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out; the unique key makes `send_reminders` never send one twice."""
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=100)
+    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "recipient_org"], name="reminder_once")]

@@ -23,6 +23,19 @@ class Member(models.Model):
 
     ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL)
 
+    class LiaisonCategory(models.TextChoices):
+        """HD 33-HD/BTCTW: who is introduced, who is excused from residence meetings, who is not introduced.
+
+        Which category is excused or not introduced is a setting (HAICHIEU["RULES"]), not code.
+        """
+
+        REGULAR = "regular", "Giới thiệu và sinh hoạt nơi cư trú"
+        BARRACKS = "barracks", "Ở doanh trại, nhà công vụ (quân đội, công an)"
+        MOBILE = "mobile", "Làm việc lưu động, xa nơi cư trú"
+        STUDY = "study", "Đi học tập trung dài hạn"
+        STUDENT = "student", "Sinh viên học xa nhà"
+        SECRET = "secret", "Làm nhiệm vụ đặc biệt cần giữ bí mật"
+
     class ResidenceType(models.TextChoices):
         PERMANENT = "permanent", "Thường trú"
         TEMPORARY = "temporary", "Tạm trú"
@@ -71,6 +84,10 @@ class Member(models.Model):
         "tình trạng", max_length=20, choices=Status.choices, default=Status.PROBATIONARY
     )
     notes = models.TextField("ghi chú", blank=True)
+    liaison_category = models.CharField(
+        "diện giữ mối liên hệ", max_length=20, choices=LiaisonCategory.choices, default=LiaisonCategory.REGULAR
+    )
+    liaison_category_note = models.CharField("lý do (diện miễn/không giới thiệu)", max_length=255, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name="tài khoản",

@@ -74,6 +74,10 @@ class Organization(MP_Node):
         related_name="organizations",
     )
     is_active = models.BooleanField("đang hoạt động", default=True)
+    abbreviation = models.CharField(
+        "viết tắt trong ký hiệu văn bản", max_length=20, blank=True, help_text="Ví dụ: ĐU (Số 15-GGT/ĐU)."
+    )
+    term = models.CharField("nhiệm kỳ", max_length=20, default="2025-2030", help_text="Số văn bản chạy liên tục trong nhiệm kỳ.")
 
     class Meta:
         verbose_name = "tổ chức đảng"
@@ -81,6 +85,12 @@ class Organization(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    DEFAULT_ABBREVIATIONS = {"provincial": "TU", "subordinate": "ĐU", "grassroots": "ĐU", "cell": "CB"}
+
+    @property
+    def document_abbreviation(self) -> str:
+        return self.abbreviation or self.DEFAULT_ABBREVIATIONS.get(self.kind, "ĐU")
 
     @property
     def is_cell(self) -> bool:
