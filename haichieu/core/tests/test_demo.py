@@ -1,0 +1,99 @@
+"""The demo data: `seed_demo` builds a province that every role can log in to and see."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from haichieu.accounts.models import Role, User
+from haichieu.core.access import members_visible_to
+from haichieu.core.demo import DEMO_PASSWORD
+from haichieu.liaisons.models import Liaison
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+SIZE = 300
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", members=SIZE, seed=7, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def _parent_path(org):
+    return org.path[: -Organization.steplen]
+
+
+def _role(username):
+    return Role.objects.select_related("organization").get(user__username=username)
+
+
+def test_it_creates_one_login_per_role(seeded):
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    expected = {
+        "bantochuc": (Role.Kind.STAFF, Organization.Kind.PROVINCIAL, False),
+        "coquan": (Role.Kind.STAFF, Organization.Kind.GRASSROOTS, False),
+        "chibocoquan": (Role.Kind.SECRETARY, Organization.Kind.CELL, False),
+        "phuong": (Role.Kind.STAFF, Organization.Kind.GRASSROOTS, True),
+        "chibotdp": (Role.Kind.SECRETARY, Organization.Kind.CELL, True),
+        "dangvien": (Role.Kind.MEMBER, Organization.Kind.CELL, False),
+    }
+    for username, (kind, org_kind, residential) in expected.items():
+        role = _role(username)
+        assert (role.kind, role.organization.kind, role.organization.is_residential) == (
+            kind,
+            org_kind,
+            residential,
+        ), username
+    assert _parent_path(_role("chibocoquan").organization) == _role("coquan").organization.path
+    assert _parent_path(_role("chibotdp").organization) == _role("phuong").organization.path
+    assert _role("phuong").organization.commune is not None
+
+
+def test_it_creates_the_members_with_derived_fields(seeded):
+    members = Member.objects.all()
+    assert members.count() == SIZE
+    cards = list(members.values_list("party_card_number", flat=True))
+    assert len(set(cards)) == SIZE
+    assert not members.filter(sort_key="").exists()
+    assert not members.filter(name_folded="").exists()
+    assert all(len(nid) == 12 and nid.isdigit() for nid in members.values_list("national_id", flat=True))
+    assert not members.filter(status=Member.Status.PROBATIONARY, full_membership_date__isnull=False).exists()
+    # A search without diacritics finds people ("nguyen" is by far the commonest family name).
+    assert members.filter(name_folded__contains="nguyen").exists()
+    assert Organization.objects.filter(kind=Organization.Kind.CELL, is_residential=True).exists()
+    # treebeard agrees with the paths, depths and child counts computed in bulk
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+
+
+def test_it_creates_liaisons_in_every_status(seeded):
+    counts = dict(Liaison.objects.values_list("status").annotate(n=Count("id")))
+    assert set(counts) == set(Liaison.Status.values)
+    assert counts[Liaison.Status.ACTIVE] == max(counts.values())
+    assert not Liaison.objects.filter(status=Liaison.Status.ACTIVE, cell__isnull=True).exists()
+
+
+def test_if_empty_keeps_existing_data(seeded):
+    call_command("seed_demo", members=SIZE, if_empty=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Member.objects.count() == SIZE
+    assert User.objects.filter(username="admin").count() == 1
+
+
+def test_residence_staff_sees_the_members_of_their_commune_only(seeded):
+    phuong = User.objects.get(username="phuong")
+    commune = _role("phuong").organization.commune
+    visible = members_visible_to(phuong)
+    assert visible.count() > 5
+    assert visible.filter(residence_commune=commune).count() == visible.count()
+    assert Member.objects.exclude(residence_commune=commune).exists()
+
+
+def test_member_login_sees_own_record(seeded):
+    dangvien = User.objects.get(username="dangvien")
+    own = Member.objects.get(user=dangvien)
+    assert list(members_visible_to(dangvien)) == [own]
+    commune = _role("phuong").organization
+    assert own.liaisons.filter(status=Liaison.Status.ACTIVE, commune_org=commune).exists()
+    assert _parent_path(own.workplace_cell) == _role("coquan").organization.path
