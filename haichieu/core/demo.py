@@ -15,14 +15,17 @@ import functools
 import itertools
 import random
 import time
+import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from faker.providers.address.vi_VN import Provider as FakerAddress
 from faker.providers.person.vi_VN import Provider as FakerPerson
 
 from haichieu.accounts.models import Role, User
+from haichieu.core.models import DocumentCounter
 from haichieu.core.paths import ALPHABET
 from haichieu.core.text import fold
 from haichieu.liaisons.models import Liaison
@@ -34,6 +37,7 @@ DEMO_PASSWORD = "HaiChieu@2026"
 DEFAULT_PROVINCE = "1"  # Thành phố Hà Nội
 TODAY = datetime.date(2026, 1, 15)  # fixed, so a seed gives the same data on any day
 STEPLEN = Organization.steplen
+_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 BATCH = 5000
 
 K = Organization.Kind
@@ -116,7 +120,7 @@ def _step(n: int) -> str:
     return out.rjust(STEPLEN, "0")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Node:
     code: str
     name: str
@@ -131,8 +135,10 @@ class _Node:
     path: str = ""
     depth: int = 0
     pk: int | None = None
+    parent: _Node | None = None
 
     def add(self, child: _Node) -> _Node:
+        child.parent = self
         self.children.append(child)
         return child
 
@@ -400,6 +406,16 @@ def _weighted(pairs):
 
 
 _STATUSES, _STATUS_CUM = _weighted(_STATUS_WEIGHTS)
+_C = Member.LiaisonCategory
+_CATEGORIES, _CATEGORY_CUM = _weighted(
+    [
+        ((_C.REGULAR, ""), 960),
+        ((_C.MOBILE, "Công tác lưu động tại các công trình ngoài tỉnh"), 15),
+        ((_C.STUDY, "Học tập trung dài hạn tại Học viện Chính trị quốc gia Hồ Chí Minh"), 10),
+        ((_C.BARRACKS, "Ở nhà công vụ của cơ quan"), 5),
+        ((_C.SECRET, "Theo văn bản của cấp có thẩm quyền"), 3),
+    ]
+)
 
 
 @dataclass
@@ -408,6 +424,7 @@ class _MemberPlan:
     home_cell: _Node | None  # residential cell where the member lives (if the commune has a committee)
     commune_committee: _Node | None
     retired: bool
+    workplace_committee: _Node
 
 
 def _plan_member(
@@ -429,6 +446,9 @@ def _plan_member(
     )
     full_name, name_folded, sort_key = _name_fields(vietnamese_name(rng, gender))
     status = forced.get("status") or rng.choices(_STATUSES, cum_weights=_STATUS_CUM)[0]
+    category, category_note = Member.LiaisonCategory.REGULAR, ""
+    if not retired and not forced:
+        category, category_note = rng.choices(_CATEGORIES, cum_weights=_CATEGORY_CUM)[0]
     if retired:
         born = _date_between(rng, datetime.date(1940, 1, 1), datetime.date(1966, 12, 31))
     else:
@@ -504,48 +524,154 @@ def _plan_member(
         if rng.random() < 0.12
         else Member.ResidenceType.PERMANENT,
         status=status,
+        liaison_category=category,
+        liaison_category_note=category_note,
     )
     committee = None
     if home_cell is not None:
         committee = next(c for c in tree.commune_committees if c.commune.code == commune.code)
-    return _MemberPlan(member, home_cell, committee, retired)
+    return _MemberPlan(member, home_cell, committee, retired, cell.parent)
 
 
-def _plan_liaisons(rng: random.Random, plans: list[_MemberPlan], tree: _Tree) -> list[Liaison]:
+def _moment(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=_TZ)
+
+
+class _Letters:
+    """Introduction letter numbers per workplace committee, running through its term (HD 36)."""
+
+    def __init__(self):
+        self.last: dict[int, int] = {}
+
+    def next(self, committee: _Node) -> int:
+        self.last[committee.pk] = self.last.get(committee.pk, 0) + 1
+        return self.last[committee.pk]
+
+
+def _liaison(
+    rng: random.Random,
+    plan: _MemberPlan,
+    status: str,
+    letters: _Letters,
+    *,
+    committee: _Node,
+    cell: _Node,
+    excused: bool,
+    end_reason: str = "",
+) -> Liaison:
+    """One liaison with the dates and documents its status implies."""
+    member = plan.member
+    workplace = plan.workplace_committee
+    rules = settings.HAICHIEU["RULES"]
+    earliest = max(member.admission_date, datetime.date(2021, 1, 1))
+    letter_date = _date_between(rng, earliest, TODAY - datetime.timedelta(days=5))
+    if status == L.INTRODUCED and rng.random() < 0.7:  # most are still within the deadline
+        letter_date = TODAY - datetime.timedelta(days=rng.randint(1, 30))
+    liaison = Liaison(
+        member_id=member.pk,
+        workplace_org_id=workplace.pk,
+        commune_org_id=committee.pk,
+        commune_id=committee.commune.code,
+        address_street=member.address_street,
+        address_hamlet=cell.hamlet,
+        status=status,
+        excused=excused,
+    )
+    if status == L.DRAFT:
+        return liaison
+    liaison.letter_number = letters.next(workplace)
+    liaison.letter_symbol = f"{rules['LETTER_SYMBOL']}/ĐU"
+    liaison.letter_date = letter_date
+    liaison.introduced_at = _moment(letter_date)
+    liaison.receive_due = letter_date + datetime.timedelta(days=rules["RECEIVE_WITHIN_DAYS"])
+    received = letter_date + datetime.timedelta(days=rng.randint(2, 14))
+    if status == L.RETURNED:
+        liaison.returned_at = _moment(received, 15)
+        liaison.return_reason = rng.choice(
+            [Liaison.ReturnReason.NOT_OUR_AREA, Liaison.ReturnReason.WRONG_ADDRESS]
+        )
+        liaison.return_note = (
+            "Địa chỉ không thuộc địa bàn phường/xã."
+            if liaison.return_reason == Liaison.ReturnReason.NOT_OUR_AREA
+            else f"Không có số nhà này tại {cell.hamlet.lower()}."
+        )
+        return liaison
+    if status == L.INTRODUCED:
+        return liaison
+    liaison.cell_id = cell.pk
+    liaison.received_at = _moment(received)
+    if status == L.RECEIVED:
+        return liaison
+    liaison.activated_at = _moment(received + datetime.timedelta(days=rng.randint(1, 20)))
+    if status == L.ENDED:
+        end = _date_between(rng, liaison.activated_at.date() + datetime.timedelta(days=90), TODAY)
+        liaison.end_date = end
+        liaison.ended_at = _moment(end, 14)
+        liaison.end_reason = end_reason or Liaison.EndReason.NO_LONGER_RESIDES
+    return liaison
+
+
+def _plan_liaisons(rng: random.Random, plans: list[_MemberPlan], tree: _Tree) -> tuple[list, list]:
     """Liaisons for most working members who live where the demo has a commune committee.
 
-    The first ones cycle through every status so even a small demo shows each of them.
+    The first ones cycle through every status so even a small demo shows each of them. Returns
+    (earlier links ended by a move, current links); a current link's `previous` is set later.
     """
     values, cum = _weighted(_LIAISON_WEIGHTS)
+    rules = settings.HAICHIEU["RULES"]
     every_status = [L.ACTIVE, L.DRAFT, L.INTRODUCED, L.RETURNED, L.RECEIVED, L.ENDED]
-    liaisons: list[Liaison] = []
+    letters = _Letters()
+    moved: list[tuple[Liaison, Liaison]] = []
+    current: list[Liaison] = []
     for index, plan in enumerate(plans):
         member = plan.member
         if plan.retired or plan.home_cell is None:
             continue
         if member.status not in Member.ACTIVE_STATUSES:
             continue
+        if member.liaison_category in rules["NOT_INTRODUCED_CATEGORIES"]:
+            continue
         if index and rng.random() > 0.85:
             continue
-        status = every_status[len(liaisons)] if len(liaisons) < len(every_status) else None
+        status = every_status[len(current)] if len(current) < len(every_status) else None
         status = status or (L.ACTIVE if index == 0 else rng.choices(values, cum_weights=cum)[0])
-        with_cell = status in (L.ACTIVE, L.RECEIVED, L.ENDED)
-        liaisons.append(
-            Liaison(
-                member_id=member.pk,
-                commune_org_id=plan.commune_committee.pk,
-                cell_id=plan.home_cell.pk if with_cell else None,
-                status=status,
-            )
+        excused = member.liaison_category in rules["EXCUSED_CATEGORIES"]
+        link = _liaison(
+            rng, plan, status, letters, committee=plan.commune_committee, cell=plan.home_cell, excused=excused
         )
-        if status == L.ACTIVE and len(tree.commune_committees) > 1 and rng.random() < 0.05:
-            # Moved house: the old liaison ended, a new one started (history kept).
+        current.append(link)
+        if index and status == L.ACTIVE and len(tree.commune_committees) > 1 and rng.random() < 0.05:
+            # Moved house: the old link ended and a new one started; `previous` keeps the chain.
             old = rng.choice([c for c in tree.commune_committees if c is not plan.commune_committee])
             old_cell = rng.choice(tree.residential_cells[old.commune.code])
-            liaisons.append(
-                Liaison(member_id=member.pk, commune_org_id=old.pk, cell_id=old_cell.pk, status=L.ENDED)
+            earlier = _liaison(
+                rng,
+                plan,
+                L.ENDED,
+                letters,
+                committee=old,
+                cell=old_cell,
+                excused=excused,
+                end_reason=Liaison.EndReason.MOVED,
             )
-    return liaisons
+            moved.append((earlier, link))
+    return moved, current
+
+
+def _save_letter_counters(liaisons: list[Liaison]) -> None:
+    """So the next real introduction letter of a committee follows the demo's numbers."""
+    last: dict[int, int] = {}
+    for link in liaisons:
+        if link.letter_number:
+            last[link.workplace_org_id] = max(last.get(link.workplace_org_id, 0), link.letter_number)
+    terms = dict(Organization.objects.filter(pk__in=list(last)).values_list("pk", "term"))
+    symbol = settings.HAICHIEU["RULES"]["LETTER_SYMBOL"]
+    DocumentCounter.objects.bulk_create(
+        [
+            DocumentCounter(organization_id=pk, doc_type=symbol, term=terms[pk], last_number=number)
+            for pk, number in last.items()
+        ]
+    )
 
 
 # --- logins --------------------------------------------------------------------------------
@@ -710,8 +836,15 @@ def seed_demo(
                 m.pk = ids[m.party_card_number]
         log(f"đảng viên: {len(rows)}")
 
-        liaisons = _plan_liaisons(rng, plans, tree)
+        moved, liaisons = _plan_liaisons(rng, plans, tree)
+        earlier = [old for old, _new in moved]
+        Liaison.objects.bulk_create(earlier, batch_size=BATCH)
+        if earlier and earlier[0].pk is not None:
+            for old, new in moved:
+                new.previous_id = old.pk
         Liaison.objects.bulk_create(liaisons, batch_size=BATCH)
+        liaisons += earlier
+        _save_letter_counters(liaisons)
         log(f"hồ sơ giữ mối liên hệ: {len(liaisons)}")
 
         logins = _create_users(rng, tree, rows[0])

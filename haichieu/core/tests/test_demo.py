@@ -73,6 +73,11 @@ def test_it_creates_liaisons_in_every_status(seeded):
     assert set(counts) == set(Liaison.Status.values)
     assert counts[Liaison.Status.ACTIVE] == max(counts.values())
     assert not Liaison.objects.filter(status=Liaison.Status.ACTIVE, cell__isnull=True).exists()
+    sent = Liaison.objects.exclude(status=Liaison.Status.DRAFT)
+    assert not sent.filter(letter_number__isnull=True).exists()
+    assert not sent.filter(workplace_org__isnull=True).exists()
+    assert not Liaison.objects.filter(status=Liaison.Status.RETURNED, return_reason="").exists()
+    assert not Liaison.objects.filter(status=Liaison.Status.ENDED, end_date__isnull=True).exists()
 
 
 def test_if_empty_keeps_existing_data(seeded):
