@@ -139,8 +139,13 @@ def build_world() -> World:
     )
     m2 = make_member(w1c2, "Trần Thị Bình", gender=Member.Gender.FEMALE, national_id="001190054321")
     m3 = make_member(w2c1, "Lê Đức Cường", residence_commune=ba_dinh, residence_province=hanoi)
-    Liaison.objects.create(member=m1, commune_org=r1, cell=r1c1, status=Liaison.Status.ACTIVE)
-    Liaison.objects.create(member=m3, commune_org=r2, cell=r2c1, status=Liaison.Status.ACTIVE)
+    Liaison.objects.create(
+        member=m1, workplace_org=w1, commune_org=r1, cell=r1c1, status=Liaison.Status.ACTIVE
+    )
+    Liaison.objects.create(
+        member=m3, workplace_org=w2, commune_org=r2, cell=r2c1, status=Liaison.Status.ACTIVE
+    )
+    Member.objects.filter(pk__in=[m1.pk, m3.pk]).update(link_status=Liaison.Status.ACTIVE)
 
     R = Role.Kind
     users = {

@@ -61,3 +61,6 @@ class DocumentCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "doc_type", "term"], name="document_counter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.term}: {self.last_number}"

@@ -7,7 +7,9 @@ from django.db import models
 class Group(models.Model):
     """A group of working members inside a residential cell (tổ/nhóm đảng viên 213)."""
 
-    cell = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="liaison_groups")
+    cell = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="liaison_groups"
+    )
     name = models.CharField("tên tổ/nhóm", max_length=100)
 
     class Meta:
@@ -66,7 +68,12 @@ class Liaison(models.Model):
         on_delete=models.PROTECT, related_name="liaisons_in_cell",
     )  # fmt: skip
     group = models.ForeignKey(
-        Group, verbose_name="tổ/nhóm", null=True, blank=True, on_delete=models.SET_NULL, related_name="liaisons"
+        Group,
+        verbose_name="tổ/nhóm",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaisons",
     )
     follower_name = models.CharField("cấp ủy viên theo dõi", max_length=100, blank=True)
     follower_phone = models.CharField("điện thoại người theo dõi", max_length=15, blank=True)
@@ -93,7 +100,12 @@ class Liaison(models.Model):
     end_date = models.DateField("ngày kết thúc", null=True, blank=True)
     end_reason = models.CharField("lý do kết thúc", max_length=20, choices=EndReason.choices, blank=True)
     previous = models.ForeignKey(
-        "self", verbose_name="hồ sơ trước", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_links"
+        "self",
+        verbose_name="hồ sơ trước",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_links",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -128,7 +140,9 @@ class LiaisonEvent(models.Model):
 
     liaison = models.ForeignKey(Liaison, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_repr = models.CharField(max_length=150, blank=True)
     action = models.CharField("thao tác", max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
@@ -163,11 +177,16 @@ class ChangeNotice(models.Model):
         TO_WORKPLACE = "to_workplace", "Nơi cư trú → nơi công tác"
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="notices")
-    liaison = models.ForeignKey(Liaison, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    liaison = models.ForeignKey(
+        Liaison, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
     kind = models.CharField("loại biến động", max_length=30, choices=Kind.choices)
     direction = models.CharField(max_length=20, choices=Direction.choices)
     sender_org = models.ForeignKey(
-        "organizations.Organization", verbose_name="nơi gửi", on_delete=models.PROTECT, related_name="notices_sent"
+        "organizations.Organization",
+        verbose_name="nơi gửi",
+        on_delete=models.PROTECT,
+        related_name="notices_sent",
     )
     recipient_org = models.ForeignKey(
         "organizations.Organization", verbose_name="nơi nhận", null=True, blank=True, on_delete=models.PROTECT,
@@ -176,12 +195,16 @@ class ChangeNotice(models.Model):
     event_date = models.DateField("ngày biến động")
     details = models.TextField("nội dung", blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "thông báo biến động"
         verbose_name_plural = "thông báo biến động"
-        indexes = [models.Index(fields=["sender_org", "recipient_org", "event_date"], name="notice_digest_idx")]
+        indexes = [
+            models.Index(fields=["sender_org", "recipient_org", "event_date"], name="notice_digest_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.member}"
@@ -198,15 +221,23 @@ class InboxItem(models.Model):
         NO_LONGER_RESIDES = "no_longer_resides", "Đảng viên không còn cư trú"
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
 
-    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="inbox")
+    recipient_org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"
+    )
     kind = models.CharField("loại", max_length=30, choices=Kind.choices)
-    liaison = models.ForeignKey(Liaison, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items")
-    notice = models.ForeignKey(ChangeNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items")
+    liaison = models.ForeignKey(
+        Liaison, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    notice = models.ForeignKey(
+        ChangeNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="inbox_items"
+    )
     summary = models.CharField("nội dung", max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
     due_date = models.DateField("hạn xử lý", null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "văn bản đến"
@@ -221,16 +252,25 @@ class QuarterlyDigest(models.Model):
     """The quarterly list of changes a workplace committee sends to one receiving committee."""
 
     sender_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
-    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    recipient_org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField()
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["sender_org", "recipient_org", "year", "quarter"], name="digest_once")
+            models.UniqueConstraint(
+                fields=["sender_org", "recipient_org", "year", "quarter"], name="digest_once"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"Quý {self.quarter}/{self.year}: {self.sender_org} → {self.recipient_org}"
 
 
 class ReminderSent(models.Model):
@@ -238,8 +278,13 @@ class ReminderSent(models.Model):
 
     kind = models.CharField(max_length=30)
     key = models.CharField(max_length=100)
-    recipient_org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    recipient_org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key", "recipient_org"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

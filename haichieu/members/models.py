@@ -20,6 +20,7 @@ class Member(models.Model):
         EXPELLED = "expelled", "Bị khai trừ"
         REMOVED = "removed", "Bị xóa tên"
         DECEASED = "deceased", "Từ trần"
+        LEFT = "left", "Ra khỏi Đảng"
 
     ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL)
 
@@ -85,9 +86,15 @@ class Member(models.Model):
     )
     notes = models.TextField("ghi chú", blank=True)
     liaison_category = models.CharField(
-        "diện giữ mối liên hệ", max_length=20, choices=LiaisonCategory.choices, default=LiaisonCategory.REGULAR
+        "diện giữ mối liên hệ",
+        max_length=20,
+        choices=LiaisonCategory.choices,
+        default=LiaisonCategory.REGULAR,
     )
     liaison_category_note = models.CharField("lý do (diện miễn/không giới thiệu)", max_length=255, blank=True)
+    # The status of the member's current liaison ("none" without one), kept by the liaison services
+    # so coverage counts are one indexed GROUP BY (DESIGN.md "Scale").
+    link_status = models.CharField("tình trạng giới thiệu", max_length=20, default="none", editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name="tài khoản",
@@ -109,6 +116,7 @@ class Member(models.Model):
             models.Index(fields=["status", "sort_key", "id"], name="member_status_sort_idx"),
             models.Index(fields=["residence_commune"], name="member_commune_idx"),
             models.Index(fields=["name_folded"], name="member_name_folded_idx"),
+            models.Index(fields=["link_status", "sort_key", "id"], name="member_link_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,494 @@
+"""The two-way link (Regulation 213-QĐ/TW, HD 33-HD/BTCTW): every transition is one service call.
+
+Each call checks the access rule, writes with a conditional update (so two users acting on the same
+link at once cannot both succeed, on SQLite as on PostgreSQL), records who/when/why in the link's
+history and the audit log, and notifies the other side (inbox item, e-mail when configured), in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from haichieu.accounts.models import Role
+from haichieu.core.access import scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.numbering import document_symbol, next_document_number
+from haichieu.core.services import ConflictError, ServiceError
+from haichieu.core.text import clean_text, fold
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+
+from . import rules
+from .models import ChangeNotice, Group, InboxItem, Liaison, LiaisonEvent
+
+S = Liaison.Status
+N = ChangeNotice.Kind
+
+
+# --- where things go -----------------------------------------------------------------------
+def workplace_committee_of(cell: Organization) -> Organization:
+    """The committee that introduces a member: the nearest non-cell ancestor of the workplace cell."""
+    if cell.kind != Organization.Kind.CELL:
+        return cell
+    return cell.parent_node() or cell
+
+
+def commune_committee_for(commune) -> Organization | None:
+    """The active residential (non-cell) organisation of a commune/ward, if the system has one."""
+    if commune is None:
+        return None
+    return (
+        Organization.objects.filter(commune=commune, is_residential=True, is_active=True)
+        .exclude(kind=Organization.Kind.CELL)
+        .order_by("depth", "pk")
+        .first()
+    )
+
+
+def suggest_cell(commune_org: Organization, hamlet: str) -> Organization | None:
+    """The residential cell whose name mentions the member's hamlet or residential group."""
+    folded = fold(hamlet)
+    if not folded:
+        return None
+    cells = Organization.objects.filter(
+        commune_org.subtree_q(), kind=Organization.Kind.CELL, is_residential=True, is_active=True
+    )
+    for cell in cells.order_by("name"):
+        if folded in cell.name_folded:
+            return cell
+    return None
+
+
+def notify(
+    *, org: Organization | None, kind: str, summary: str, liaison=None, notice=None, due_date=None
+) -> None:
+    """An inbox item for `org`, and an e-mail to its users when e-mail is configured."""
+    if org is None:
+        return
+    InboxItem.objects.create(
+        recipient_org=org, kind=kind, summary=summary[:255], liaison=liaison, notice=notice, due_date=due_date
+    )
+    if (
+        getattr(settings, "EMAIL_HOST", "")
+        and settings.EMAIL_BACKEND != "django.core.mail.backends.console.EmailBackend"
+    ):
+        recipients = list(
+            Role.objects.filter(organization=org, end_date__isnull=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+        if recipients:
+            transaction.on_commit(
+                lambda: send_mail(
+                    f"[Hai Chiều] {summary[:150]}", summary, None, recipients, fail_silently=True
+                )
+            )
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _can_write(actor, org: Organization | None) -> bool:
+    return org is not None and scope_for(actor).covers(org, kind="write")
+
+
+def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str = "", changes=None) -> None:
+    LiaisonEvent.objects.create(
+        liaison=liaison, actor=actor, actor_repr=actor.username, action=action, from_status=from_status,
+        to_status=liaison.status, note=note,
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="update", target=liaison, note=action,
+        changes={"status": [from_status, liaison.status], **(changes or {})},
+    )  # fmt: skip
+
+
+def _workplace(liaison: Liaison) -> Organization:
+    return liaison.workplace_org or workplace_committee_of(liaison.member.workplace_cell)
+
+
+def _set_link_status(member_id: int, status: str) -> None:
+    Member.objects.filter(pk=member_id).update(link_status=status)
+
+
+def _transition(liaison: Liaison, *, from_statuses, to_status: str, **fields) -> str:
+    """Move `liaison` to `to_status` if it is still in one of `from_statuses`; else ConflictError."""
+    old = liaison.status
+    updated = Liaison.objects.filter(pk=liaison.pk, status__in=list(from_statuses)).update(
+        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if not updated:
+        current = Liaison.objects.filter(pk=liaison.pk).values_list("status", flat=True).first()
+        label = dict(S.choices).get(current, current)
+        raise ConflictError(
+            f"Hồ sơ của đồng chí {liaison.member.full_name} đã được xử lý trước đó (hiện: {label}). "
+            "Hãy tải lại trang để xem tình trạng mới."
+        )
+    liaison.refresh_from_db()
+    _set_link_status(liaison.member_id, to_status)
+    return old
+
+
+# --- workplace side: introduce -------------------------------------------------------------
+@dataclass
+class IntroduceResult:
+    introduced: list[Liaison] = field(default_factory=list)
+    skipped: list[tuple[Member, str]] = field(default_factory=list)
+    # Introduced, but the commune has no organisation in the system: print and send the letter on paper.
+    without_commune_org: list[Liaison] = field(default_factory=list)
+
+
+def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | str:
+    if not _can_write(actor, member.workplace_cell):
+        return "không thuộc phạm vi bạn được giới thiệu"
+    if member.status not in Member.ACTIVE_STATUSES:
+        return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
+    if rules.category_rule(member.liaison_category) == "not_introduced":
+        return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
+    if member.residence_commune_id is None:
+        return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
+    current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
+    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
+        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    workplace_org = workplace_committee_of(member.workplace_cell)
+    commune_org = commune_committee_for(member.residence_commune)
+    fields = dict(
+        workplace_org=workplace_org, commune_org=commune_org, commune_id=member.residence_commune_id,
+        address_street=member.address_street, address_hamlet=member.address_hamlet,
+        excused=rules.category_rule(member.liaison_category) == "excused",
+        letter_number=next_document_number(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
+        letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
+        letter_date=today, introduced_at=timezone.now(),
+        receive_due=rules.receive_due(today) if commune_org else None,
+        returned_at=None, return_reason="", return_note="", cell=None, group=None,
+    )  # fmt: skip
+    if current is None:
+        current = Liaison.objects.create(member=member, status=S.DRAFT)
+    old = _transition(current, from_statuses=[S.DRAFT, S.RETURNED], to_status=S.INTRODUCED, **fields)
+    _record(current, actor=actor, action="introduce", from_status=old, note=current.letter_reference)
+    where = commune_org.name if commune_org else member.residence_commune.name
+    notify(
+        org=commune_org, kind=InboxItem.Kind.INTRODUCTION, liaison=current, due_date=current.receive_due,
+        summary=f"Giới thiệu đảng viên {member.full_name} ({workplace_org.name}) về {where}, {current.letter_reference}",
+    )  # fmt: skip
+    return current
+
+
+def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> IntroduceResult:
+    """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
+
+    One numbered letter per member ("Số 15-GGT/ĐU", numbers running through the committee's term).
+    Members of categories not introduced (HD 33: special duties kept secret) are skipped with the
+    reason; members excused from residence meetings are introduced with that note (Mẫu 2-213). A
+    member whose commune has no organisation in the system is introduced all the same: the letter
+    is printed and sent on paper. All members or none: the batch is one transaction.
+    """
+    today = today or timezone.localdate()
+    result = IntroduceResult()
+    with transaction.atomic():
+        for member in members:
+            outcome = _introduce_one(actor=actor, member=member, today=today)
+            if isinstance(outcome, str):
+                result.skipped.append((member, outcome))
+                continue
+            result.introduced.append(outcome)
+            if outcome.commune_org_id is None:
+                result.without_commune_org.append(outcome)
+    return result
+
+
+# --- residence side: receive, return, place, activate, no longer resides --------------------
+def _check_residence(actor, liaison: Liaison, *, cell_ok: bool = False) -> None:
+    if _can_write(actor, liaison.commune_org) or (cell_ok and _can_write(actor, liaison.cell)):
+        return
+    raise ServiceError("Bạn không có quyền xử lý hồ sơ này ở nơi cư trú.")
+
+
+def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None) -> None:
+    if cell is None:
+        raise ServiceError("Vui lòng chọn chi bộ nơi cư trú.", field="cell")
+    if not (
+        cell.is_residential
+        and cell.kind == Organization.Kind.CELL
+        and cell.path.startswith(liaison.commune_org.path)
+    ):
+        raise ServiceError(
+            f"“{cell.name}” không phải chi bộ nơi cư trú của {liaison.commune_org.name}.", field="cell"
+        )
+    if group is not None and group.cell_id != cell.pk:
+        raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc {cell.name}.", field="group")
+
+
+def liaison_receive(
+    *, actor, liaison: Liaison, cell: Organization, group: Group | None = None, follower_name: str = "",
+    follower_phone: str = "",
+) -> Liaison:  # fmt: skip
+    """The commune committee receives an introduction and places the member in a residential cell."""
+    _check_residence(actor, liaison)
+    _check_cell(liaison, cell, group)
+    with transaction.atomic():
+        old = _transition(
+            liaison, from_statuses=[S.INTRODUCED], to_status=S.RECEIVED, cell=cell, group=group,
+            follower_name=clean_text(follower_name), follower_phone=clean_text(follower_phone),
+            received_at=timezone.now(),
+        )  # fmt: skip
+        _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
+        member = liaison.member
+        notify(
+            org=_workplace(liaison), kind=InboxItem.Kind.RECEIVED, liaison=liaison,
+            summary=f"{liaison.commune_org.name} đã tiếp nhận đồng chí {member.full_name}, phân về {cell.name}",
+        )  # fmt: skip
+        notify(
+            org=cell, kind=InboxItem.Kind.RECEIVED, liaison=liaison,
+            summary=f"Đồng chí {member.full_name} ({member.position or 'đảng viên'}, {member.workplace_unit or _workplace(liaison)}) được phân về chi bộ",
+        )  # fmt: skip
+    return liaison
+
+
+def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> Liaison:
+    """The commune committee returns an introduction with a reason (not our area, wrong address…)."""
+    _check_residence(actor, liaison)
+    note = clean_text(note)
+    if reason not in Liaison.ReturnReason.values:
+        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
+    if reason == Liaison.ReturnReason.OTHER and not note:
+        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+    with transaction.atomic():
+        old = _transition(
+            liaison, from_statuses=[S.INTRODUCED], to_status=S.RETURNED, return_reason=reason, return_note=note,
+            returned_at=timezone.now(),
+        )  # fmt: skip
+        label = Liaison.ReturnReason(reason).label
+        _record(liaison, actor=actor, action="return", from_status=old, note=f"{label}. {note}".strip())
+        notify(
+            org=_workplace(liaison), kind=InboxItem.Kind.RETURNED, liaison=liaison,
+            summary=f"{liaison.commune_org.name} trả lại giới thiệu đồng chí {liaison.member.full_name}: {label.lower()}"
+            + (f" ({note})" if note else ""),
+        )  # fmt: skip
+    return liaison
+
+
+def liaison_activate(*, actor, liaison: Liaison) -> Liaison:
+    """The residential cell has taken the member in (listed, told how to keep contact)."""
+    _check_residence(actor, liaison, cell_ok=True)
+    with transaction.atomic():
+        old = _transition(
+            liaison, from_statuses=[S.RECEIVED], to_status=S.ACTIVE, activated_at=timezone.now()
+        )
+        _record(liaison, actor=actor, action="activate", from_status=old)
+    return liaison
+
+
+def liaison_place(
+    *, actor, liaison: Liaison, group: Group | None, follower_name: str = "", follower_phone: str = "",
+    version: int | None = None,
+) -> Liaison:  # fmt: skip
+    """Move a member between groups of the cell, or change the committee member who follows them."""
+    _check_residence(actor, liaison, cell_ok=True)
+    if liaison.status not in (S.RECEIVED, S.ACTIVE):
+        raise ServiceError("Chỉ phân tổ/nhóm cho đảng viên đã được tiếp nhận.")
+    if group is not None and group.cell_id != liaison.cell_id:
+        raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
+    before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
+    with transaction.atomic():
+        updated = Liaison.objects.filter(pk=liaison.pk, version=version or liaison.version).update(
+            group=group, follower_name=clean_text(follower_name), follower_phone=clean_text(follower_phone),
+            version=F("version") + 1, updated_at=timezone.now(),
+        )  # fmt: skip
+        if not updated:
+            raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
+        liaison.refresh_from_db()
+        after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
+        LiaisonEvent.objects.create(
+            liaison=liaison, actor=actor, actor_repr=actor.username, action="place", from_status=liaison.status,
+            to_status=liaison.status, note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="update", target=liaison, changes={k: [before[k], after[k]] for k in after}
+        )
+    return liaison
+
+
+def group_create(*, actor, cell: Organization, name: str) -> Group:
+    if not _can_write(actor, cell) or not cell.is_residential:
+        raise ServiceError("Bạn không có quyền lập tổ/nhóm ở chi bộ này.")
+    name = clean_text(name)
+    if not name:
+        raise ServiceError("Vui lòng nhập tên tổ/nhóm.", field="name")
+    if Group.objects.filter(cell=cell, name__iexact=name).exists():
+        raise ServiceError(f"Chi bộ đã có tổ/nhóm “{name}”.", field="name")
+    with transaction.atomic():
+        group = Group.objects.create(cell=cell, name=name)
+        audit_record(
+            actor=actor, action="create", target=group, changes={"after": {"cell": cell.name, "name": name}}
+        )
+    return group
+
+
+def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> Liaison:
+    """The residence side reports that the member no longer lives there (Hà Nội's practice, 2020).
+
+    The link ends; the workplace gets the notice and is asked for the new address.
+    """
+    _check_residence(actor, liaison, cell_ok=True)
+    if date > timezone.localdate():
+        raise ServiceError("Ngày không được ở tương lai.", field="date")
+    note = clean_text(note)
+    with transaction.atomic():
+        old = _transition(
+            liaison, from_statuses=[S.RECEIVED, S.ACTIVE], to_status=S.ENDED, ended_at=timezone.now(),
+            end_date=date, end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
+        )  # fmt: skip
+        _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
+        notice = ChangeNotice.objects.create(
+            member=liaison.member, liaison=liaison, kind=N.NO_LONGER_RESIDES,
+            direction=ChangeNotice.Direction.TO_WORKPLACE, sender_org=liaison.commune_org,
+            recipient_org=_workplace(liaison), event_date=date, details=note, created_by=actor,
+        )  # fmt: skip
+        notify(
+            org=_workplace(liaison), kind=InboxItem.Kind.NO_LONGER_RESIDES, liaison=liaison, notice=notice,
+            summary=f"{liaison.commune_org.name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
+            f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
+        )  # fmt: skip
+    return liaison
+
+
+# --- workplace side: events on a member -------------------------------------------------------
+ENDING_EVENTS = {
+    N.EXPELLED: (Liaison.EndReason.EXPELLED, Member.Status.EXPELLED),
+    N.REMOVED: (Liaison.EndReason.REMOVED, Member.Status.REMOVED),
+    N.LEFT_PARTY: (Liaison.EndReason.LEFT_PARTY, Member.Status.LEFT),
+    N.DECEASED: (Liaison.EndReason.DECEASED, Member.Status.DECEASED),
+    N.SPECIAL_DUTY: (Liaison.EndReason.SPECIAL_DUTY, None),
+}
+WORKPLACE_EVENTS = [
+    N.RESIDENCE_CHANGE, N.POSITION_CHANGE, N.JOB_TRANSFER, N.LONG_ABSENCE, N.SPECIAL_DUTY,
+    N.EXPELLED, N.REMOVED, N.LEFT_PARTY, N.DECEASED,
+]  # fmt: skip
+
+
+@dataclass
+class EventResult:
+    notice: ChangeNotice | None
+    ended: Liaison | None = None
+    new_liaison: Liaison | None = None
+
+
+def member_record_event(
+    *, actor, member: Member, kind: str, event_date: datetime.date, details: str = "",
+    new_position: str = "", new_commune=None, new_hamlet: str = "", new_street: str = "",
+) -> EventResult:  # fmt: skip
+    """Record a change on a member and turn it into a change notice to the residence side.
+
+    A change of residence ends the current link and opens a pre-filled introduction (a draft) to
+    the new commune, keeping the history; expulsion, removal, leaving the party and death end the
+    link and change the member's status.
+    """
+    if not _can_write(actor, member.workplace_cell):
+        raise ServiceError("Bạn không có quyền ghi nhận biến động của đảng viên này.")
+    if kind not in WORKPLACE_EVENTS:
+        raise ServiceError("Loại biến động không hợp lệ.", field="kind")
+    if event_date > timezone.localdate():
+        raise ServiceError("Ngày biến động không được ở tương lai.", field="event_date")
+    details = clean_text(details)
+    if kind == N.POSITION_CHANGE and not clean_text(new_position):
+        raise ServiceError("Vui lòng nhập chức vụ mới.", field="new_position")
+    if kind == N.RESIDENCE_CHANGE and new_commune is None:
+        raise ServiceError("Vui lòng chọn xã/phường/đặc khu nơi cư trú mới.", field="new_commune")
+    workplace_org = workplace_committee_of(member.workplace_cell)
+    with transaction.atomic():
+        current = (
+            member.liaisons.filter(status__in=[S.INTRODUCED, S.RECEIVED, S.ACTIVE]).order_by("-pk").first()
+        )
+        notice = ChangeNotice.objects.create(
+            member=member, liaison=current, kind=kind, direction=ChangeNotice.Direction.TO_RESIDENCE,
+            sender_org=workplace_org, recipient_org=current.commune_org if current else None,
+            event_date=event_date, details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
+            created_by=actor,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="create", target=notice, changes={"kind": kind, "member": member.full_name}
+        )
+        result = EventResult(notice=notice)
+        if current is not None:
+            notify(
+                org=current.commune_org, kind=InboxItem.Kind.NOTICE, liaison=current, notice=notice,
+                summary=f"{workplace_org.name}: {notice.get_kind_display().lower()} — đồng chí {member.full_name}",
+            )  # fmt: skip
+        member_changes = {}
+        if kind == N.POSITION_CHANGE:
+            member_changes["position"] = clean_text(new_position)
+        if kind == N.RESIDENCE_CHANGE:
+            member_changes.update(
+                residence_commune=new_commune, residence_province=new_commune.province,
+                address_hamlet=clean_text(new_hamlet), address_street=clean_text(new_street),
+            )  # fmt: skip
+        if kind in ENDING_EVENTS and ENDING_EVENTS[kind][1]:
+            member_changes["status"] = ENDING_EVENTS[kind][1]
+        if kind == N.SPECIAL_DUTY:
+            member_changes["liaison_category"] = Member.LiaisonCategory.SECRET
+        if member_changes:
+            before = {k: str(getattr(member, k)) for k in member_changes}
+            Member.objects.filter(pk=member.pk).update(version=F("version") + 1, **member_changes)
+            member.refresh_from_db()
+            audit_record(
+                actor=actor, action="update", target=member,
+                changes={k: [before[k], str(getattr(member, k))] for k in member_changes},
+            )  # fmt: skip
+        end_reason = (
+            Liaison.EndReason.MOVED if kind == N.RESIDENCE_CHANGE else ENDING_EVENTS.get(kind, (None,))[0]
+        )
+        if end_reason and current is not None:
+            old = _transition(
+                current, from_statuses=[S.INTRODUCED, S.RECEIVED, S.ACTIVE], to_status=S.ENDED,
+                ended_at=timezone.now(), end_date=event_date, end_reason=end_reason,
+            )  # fmt: skip
+            _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
+            result.ended = current
+        if kind == N.RESIDENCE_CHANGE:
+            draft = Liaison.objects.create(
+                member=member, status=S.DRAFT, previous=current, workplace_org=workplace_org,
+                commune=new_commune, commune_org=commune_committee_for(new_commune),
+                address_hamlet=member.address_hamlet, address_street=member.address_street,
+            )  # fmt: skip
+            _set_link_status(member.pk, S.DRAFT)
+            LiaisonEvent.objects.create(
+                liaison=draft, actor=actor, actor_repr=actor.username, action="open", to_status=S.DRAFT,
+                note=f"Chuyển nơi cư trú về {new_commune.name}",
+            )  # fmt: skip
+            audit_record(
+                actor=actor, action="create", target=draft, changes={"after": {"commune": new_commune.name}}
+            )
+            result.new_liaison = draft
+    return result
+
+
+def _describe(kind, details, new_position, new_commune, new_hamlet, new_street) -> str:
+    parts = []
+    if kind == N.POSITION_CHANGE:
+        parts.append(f"Chức vụ mới: {clean_text(new_position)}.")
+    if kind == N.RESIDENCE_CHANGE and new_commune is not None:
+        address = ", ".join(
+            p for p in [clean_text(new_street), clean_text(new_hamlet), new_commune.name] if p
+        )
+        parts.append(f"Nơi cư trú mới: {address}.")
+    if details:
+        parts.append(details)
+    return " ".join(parts)
+
+
+# --- inbox -------------------------------------------------------------------------------------
+def inbox_mark_read(*, actor, items) -> int:
+    """Mark inbox items read (for the whole organisation: one reader is enough)."""
+    scope = scope_for(actor)
+    ids = [i.pk for i in items if scope.is_superuser or i.recipient_org_id in scope.role_org_ids]
+    return InboxItem.objects.filter(pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now(), read_by=actor
+    )
