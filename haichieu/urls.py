@@ -18,5 +18,6 @@ urlpatterns = [
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("to-chuc/", include("haichieu.organizations.urls")),
     path("dang-vien/", include("haichieu.members.urls")),
+    path("lien-he/", include("haichieu.liaisons.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -7,24 +7,11 @@ view can ship without a decision on who may open it. Out-of-scope objects answer
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from haichieu.core.tests.access_tables import PERSONAS, everyone, table
+from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
+from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
+
 pytestmark = pytest.mark.django_db
-
-PERSONAS = [
-    "anonymous", "admin", "province_staff", "w1_staff", "w1c1_secretary", "w1_viewer", "w2_staff",
-    "r1_staff", "r1c1_secretary", "r2_staff", "member_user", "outsider",
-]  # fmt: skip
-LOGGED_IN = PERSONAS[1:]
-
-
-def everyone(code, anonymous=302):
-    return {"anonymous": anonymous, **{p: code for p in LOGGED_IN}}
-
-
-def table(default, anonymous=302, **overrides):
-    result = everyone(default, anonymous)
-    result.update(overrides)
-    return result
-
 
 # name -> (kwargs builder, {persona: expected status})
 EXPECTED = {
@@ -103,6 +90,9 @@ EXPECTED = {
         ),
     ),  # fmt: skip
 }
+
+EXPECTED.update(WORKPLACE_EXPECTED)
+EXPECTED.update(RESIDENCE_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = ("admin:index", table(302, admin=200))

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+app_name = "liaisons"
+
+# Workplace side (coverage, introductions, letters, events, digests, inbox) and residence side
+# (incoming introductions, cells and groups, tracking book) keep their views apart.
+urlpatterns = [
+    path("", include("haichieu.liaisons.urls_workplace")),
+    path("noi-cu-tru/", include("haichieu.liaisons.urls_residence")),
+]
