@@ -149,11 +149,34 @@ class LiaisonEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField("ghi chú", blank=True)
 
+    ACTION_LABELS = {
+        "open": "Mở hồ sơ",
+        "introduce": "Giới thiệu về nơi cư trú",
+        "receive": "Tiếp nhận, phân về chi bộ",
+        "return": "Trả lại giới thiệu",
+        "activate": "Chi bộ xác nhận đã tiếp nhận",
+        "place": "Phân tổ/nhóm, người theo dõi",
+        "no_longer_resides": "Báo không còn cư trú",
+        "end": "Kết thúc giữ mối liên hệ",
+    }
+
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def to_status_label(self) -> str:
+        return (
+            Liaison.Status(self.to_status).label
+            if self.to_status in Liaison.Status.values
+            else self.to_status
+        )
 
 
 class ChangeNotice(models.Model):
@@ -220,6 +243,7 @@ class InboxItem(models.Model):
         NOTICE = "notice", "Thông báo biến động"
         NO_LONGER_RESIDES = "no_longer_resides", "Đảng viên không còn cư trú"
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
+        REMINDER = "reminder", "Nhắc việc quá hạn"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

@@ -67,7 +67,7 @@ def coverage_summary(members: QuerySet) -> dict:
         .values("link_status", "liaison_category")
         .annotate(n=Count("id"))
     )
-    by_status: dict[str, int] = {}
+    by_status: dict[str, int] = dict.fromkeys(["none", *S.values], 0)
     not_introduced = excused = total = 0
     for row in rows:
         total += row["n"]
@@ -87,6 +87,7 @@ def coverage_summary(members: QuerySet) -> dict:
         "excused": excused,
         "by_status": by_status,
         "covered": covered,
+        "not_yet": by_status["none"] + by_status[S.DRAFT],
         "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
     }
 
@@ -119,6 +120,17 @@ def inbox_for(user, *, org_id=None, unread_only: bool = False) -> QuerySet:
     return qs.select_related("recipient_org", "liaison", "liaison__member", "notice")
 
 
+def inbox_unread_by_org(user) -> dict[int, int]:
+    scope = scope_for(user)
+    rows = (
+        InboxItem.objects.filter(recipient_org_id__in=scope.role_org_ids, read_at__isnull=True)
+        .values("recipient_org_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["recipient_org_id"]: row["n"] for row in rows}
+
+
 def inbox_unread_count(user) -> int:
     scope = scope_for(user)
     if not scope.role_org_ids:
@@ -128,12 +140,15 @@ def inbox_unread_count(user) -> int:
 
 # --- digests ---------------------------------------------------------------------------------
 def digests_status(user, *, today: datetime.date) -> list[dict]:
-    """Per (workplace committee, receiving committee, period) with notices: due, overdue or sent."""
-    scope = scope_for(user)
+    """Per (workplace committee, receiving committee, period) with notices: due, overdue or sent.
+
+    `user=None` means every committee (the reminder job).
+    """
+    scope = scope_for(user) if user is not None else None
     notices = ChangeNotice.objects.filter(
         direction=ChangeNotice.Direction.TO_RESIDENCE, recipient_org__isnull=False
     )
-    if not scope.is_superuser:
+    if scope is not None and not scope.is_superuser:
         notices = notices.filter(subtree_q("sender_org__path", scope.read_paths))
     groups: dict[tuple, dict] = {}
     for row in notices.values("sender_org", "recipient_org", "event_date").order_by():
@@ -189,3 +204,176 @@ def tracking_book(org, *, start: datetime.date, end: datetime.date) -> QuerySet:
         .select_related("member", "workplace_org", "cell", "group")
         .order_by("member__sort_key", "pk")
     )
+
+
+# --- residence side: incoming introductions, cell roster, tracking book counts -----------------
+# (Added for the residence views; the functions above keep their behaviour.)
+def residence_liaisons_visible_to(user) -> QuerySet:
+    """Liaisons seen from the residence side only: commune committee or cell in a covered subtree.
+
+    Workplace-side visibility is left out on purpose: a workplace user has nothing to do on the
+    residence pages, and gets 404 there like any outsider.
+    """
+    scope = scope_for(user)
+    qs = Liaison.objects.exclude(status=S.DRAFT)
+    if scope.is_superuser:
+        return qs
+    if not scope.read_paths:
+        return Liaison.objects.none()
+    return qs.filter(
+        subtree_q("commune_org__path", scope.read_paths) | subtree_q("cell__path", scope.read_paths)
+    )
+
+
+def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
+    """One liaison seen from the residence side; 404 when invisible, 403 when only readable."""
+    from django.core.exceptions import PermissionDenied
+
+    liaison = (
+        residence_liaisons_visible_to(user)
+        .select_related("member", "commune_org", "cell", "group", "workplace_org", "commune")
+        .filter(pk=pk)
+        .first()
+    )
+    if liaison is None:
+        raise Http404("Không tìm thấy hồ sơ.")
+    if write:
+        scope = scope_for(user)
+        orgs = [o for o in (liaison.commune_org, liaison.cell) if o is not None]
+        if not any(scope.covers(o, kind="write") for o in orgs):
+            raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+    return liaison
+
+
+def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> QuerySet:
+    """Active residential commune committees (cells=False) or residential cells (cells=True) in scope."""
+    from haichieu.core.access import organizations_visible_to
+    from haichieu.organizations.models import Organization
+
+    qs = organizations_visible_to(user).filter(is_residential=True, is_active=True)
+    qs = qs.filter(kind=Organization.Kind.CELL) if cells else qs.exclude(kind=Organization.Kind.CELL)
+    if within is not None:
+        qs = qs.filter(within.subtree_q())
+    return qs.order_by("name", "pk")[:limit]
+
+
+def incoming_for(user, *, org=None) -> QuerySet:
+    """Introductions waiting for the commune committees the user covers (optionally one of them)."""
+    scope = scope_for(user)
+    qs = Liaison.objects.filter(status=S.INTRODUCED, commune_org__isnull=False)
+    if not scope.is_superuser:
+        qs = qs.filter(subtree_q("commune_org__path", scope.read_paths))
+    if org is not None:
+        qs = qs.filter(org.subtree_q("commune_org__path"))
+    return qs
+
+
+def incoming_page(qs, *, after: str = "", size: int = 50) -> tuple[list[Liaison], str | None]:
+    """One page of incoming introductions, most urgent first (keyset on receive_due, id)."""
+    from django.db.models import DateField, Value
+    from django.db.models.functions import Coalesce
+
+    last_day = datetime.date(9999, 12, 31)
+    qs = qs.annotate(due_key=Coalesce("receive_due", Value(last_day, output_field=DateField())))
+    due, _, pk = (after or "").partition(".")
+    try:
+        position = (datetime.date.fromisoformat(due), int(pk))
+    except ValueError:
+        position = None
+    if position is not None:
+        qs = qs.filter(Q(due_key__gt=position[0]) | Q(due_key=position[0], pk__gt=position[1]))
+    rows = list(
+        qs.select_related("member", "workplace_org", "commune_org").order_by("due_key", "pk")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = f"{rows[-1].due_key.isoformat()}.{rows[-1].pk}" if more else None
+    return rows, cursor
+
+
+def suggested_cells(liaisons) -> dict:
+    """{liaison pk: residential cell} suggested from the hamlet, for many liaisons in one query.
+
+    Same rule as services.suggest_cell: the first active residential cell of the commune committee,
+    by name, whose name contains the folded hamlet.
+    """
+    from haichieu.core.text import fold
+    from haichieu.organizations.models import Organization
+
+    liaisons = [li for li in liaisons if li.commune_org_id and fold(li.address_hamlet)]
+    if not liaisons:
+        return {}
+    paths = {li.commune_org.path for li in liaisons}
+    cells = list(
+        Organization.objects.filter(
+            subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
+        ).order_by("name")
+    )
+    result = {}
+    for liaison in liaisons:
+        folded = fold(liaison.address_hamlet)
+        for cell in cells:
+            if cell.path.startswith(liaison.commune_org.path) and folded in cell.name_folded:
+                result[liaison.pk] = cell
+                break
+    return result
+
+
+def cell_roster(cell) -> list[dict]:
+    """Members of a residential cell (received or active) grouped by group, in two queries.
+
+    [{"group": Group | None, "liaisons": [...]}, ...]: the cell's groups by name (empty ones too),
+    then the members not yet in a group.
+    """
+    from .models import Group
+
+    groups = list(Group.objects.filter(cell=cell).order_by("name", "pk"))
+    liaisons = (
+        Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+        .select_related("member", "workplace_org", "group")
+        .order_by("member__sort_key", "pk")
+    )
+    by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}
+    loose = {"group": None, "liaisons": []}
+    for liaison in liaisons:
+        by_group.get(liaison.group_id, loose)["liaisons"].append(liaison)
+    return [*by_group.values(), loose]
+
+
+def cell_member_counts(cells) -> dict[int, dict]:
+    """{cell pk: {"received": n, "active": n}} in one grouped query."""
+    counts: dict[int, dict] = {}
+    rows = (
+        Liaison.objects.filter(cell__in=list(cells), status__in=[S.RECEIVED, S.ACTIVE])
+        .values("cell_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["cell_id"], {})[row["status"]] = row["n"]
+    return counts
+
+
+def tracking_book_counts(org, *, start: datetime.date, end: datetime.date) -> dict:
+    """Total, arrivals (received in the period) and departures (ended in the period): one query."""
+    arrived = Q(received_at__date__gte=start, received_at__date__lte=end)
+    left = Q(end_date__gte=start, end_date__lte=end)
+    return (
+        tracking_book(org, start=start, end=end)
+        .order_by()
+        .aggregate(
+            total=Count("id"), arrivals=Count("id", filter=arrived), departures=Count("id", filter=left)
+        )
+    )
+
+
+def tracking_book_page(qs, *, after: str = "", size: int = 100) -> tuple[list[Liaison], str | None]:
+    """One page of the tracking book in Vietnamese order (keyset on member sort key, id)."""
+    key, _, pk = (after or "").rpartition(".")
+    if key.isdigit() and pk.isdigit():
+        qs = qs.filter(Q(member__sort_key__gt=key) | Q(member__sort_key=key, pk__gt=int(pk)))
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = f"{rows[-1].member.sort_key}.{rows[-1].pk}" if more else None
+    return rows, cursor

@@ -492,3 +492,60 @@ def inbox_mark_read(*, actor, items) -> int:
     return InboxItem.objects.filter(pk__in=ids, read_at__isnull=True).update(
         read_at=timezone.now(), read_by=actor
     )
+
+
+def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
+    """Record that the period's list of changes went to the receiving committee (once)."""
+    from .models import QuarterlyDigest
+
+    if not _can_write(actor, sender_org):
+        raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
+    with transaction.atomic():
+        digest, created = QuarterlyDigest.objects.get_or_create(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, quarter=period,
+            defaults={"sent_at": timezone.now(), "sent_by": actor},
+        )  # fmt: skip
+        if not created:
+            raise ServiceError(
+                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {digest.sent_at:%d/%m/%Y}."
+            )
+        audit_record(actor=actor, action="create", target=digest, changes={"after": str(digest)})
+    return digest
+
+
+def member_link_status_refresh(member_ids=None) -> int:
+    """Recompute Member.link_status from the newest liaison of each member (bulk loads, repairs)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    newest = Liaison.objects.filter(member=OuterRef("pk")).order_by("-pk").values("status")[:1]
+    members = Member.objects.all() if member_ids is None else Member.objects.filter(pk__in=list(member_ids))
+    return members.update(link_status=Coalesce(Subquery(newest), Value("none")))
+
+
+# --- residence side: batch reception ----------------------------------------------------------
+# (Added for the residence views; the functions above keep their behaviour.)
+def liaison_receive_many(
+    *, actor, liaisons, cell: Organization, group: Group | None = None, follower_name: str = "",
+    follower_phone: str = "",
+) -> list[Liaison]:  # fmt: skip
+    """The commune committee receives several introductions into one residential cell at once.
+
+    All or nothing: one transaction; the first refusal (another commune's cell, no right, an
+    introduction someone else has already handled) undoes the whole batch and is raised as it is.
+    """
+    liaisons = list(liaisons)
+    if not liaisons:
+        raise ServiceError("Hãy chọn ít nhất một đảng viên để tiếp nhận.", field="liaisons")
+    with transaction.atomic():
+        return [
+            liaison_receive(
+                actor=actor,
+                liaison=liaison,
+                cell=cell,
+                group=group,
+                follower_name=follower_name,
+                follower_phone=follower_phone,
+            )  # fmt: skip
+            for liaison in liaisons
+        ]

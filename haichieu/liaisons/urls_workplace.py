@@ -1,1 +1,24 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_workplace as views
+
+urlpatterns = [
+    path("", views.coverage, name="coverage"),
+    path("gioi-thieu/", views.introduce, name="introduce"),
+    path("giay-gioi-thieu/", views.letters, name="letters"),
+    path("ho-so/<int:pk>/", views.liaison_detail, name="detail"),
+    path("bien-dong/<int:member_pk>/", views.member_event, name="member_event"),
+    path("danh-sach-bien-dong/", views.digests, name="digests"),
+    path(
+        "danh-sach-bien-dong/<int:sender_pk>/<int:recipient_pk>/<int:year>/<int:period>.<str:fmt>",
+        views.digest_download,
+        name="digest_download",
+    ),
+    path(
+        "danh-sach-bien-dong/<int:sender_pk>/<int:recipient_pk>/<int:year>/<int:period>/gui/",
+        views.digest_send,
+        name="digest_send",
+    ),
+    path("van-ban-den/", views.inbox, name="inbox"),
+    path("van-ban-den/da-doc/", views.inbox_read, name="inbox_read"),
+]

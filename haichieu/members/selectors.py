@@ -22,9 +22,9 @@ class MemberPage:
     prev_cursor: str | None
 
 
-def member_list(user, *, q: str = "", org=None, status: str = "", has_commune: str = ""):
+def member_list(user, *, q: str = "", org=None, status: str = "", has_commune: str = "", workplace_only=False):
     """The scoped, filtered member queryset (not yet ordered or sliced)."""
-    qs = members_visible_to(user)
+    qs = members_visible_to(user, workplace_only=workplace_only)
     if org is not None:
         qs = qs.filter(subtree_q("workplace_cell__path", [org.path]))
     if status == "active":

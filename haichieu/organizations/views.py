@@ -168,7 +168,8 @@ def set_active(request, pk):
 @login_required
 def commune_options(request):
     """<option>s of the communes of one province (administrative units are public data)."""
-    code = (request.GET.get("province") or request.GET.get("residence_province") or "").strip()
+    # The select that triggers it is named province, residence_province, new_province…
+    code = next((v.strip() for k, v in request.GET.items() if k.endswith("province") and v.strip()), "")
     communes = (
         Commune.objects.filter(province_id=code).order_by("name").values_list("code", "name") if code else []
     )

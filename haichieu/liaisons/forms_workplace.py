@@ -1,0 +1,80 @@
+from django import forms
+from django.utils import timezone
+
+from haichieu.core.forms import BootstrapFormMixin
+from haichieu.members.forms import DATE_WIDGET
+from haichieu.organizations.models import Commune, Province
+
+from .models import ChangeNotice, Liaison
+from .services import WORKPLACE_EVENTS
+
+LINK_STATUS_CHOICES = [("", "Tất cả"), ("none", "Chưa có hồ sơ")] + list(Liaison.Status.choices)
+
+
+class CoverageFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label="Tìm kiếm", required=False, max_length=100)
+    org = forms.CharField(label="Mã tổ chức", required=False, max_length=30)
+    link = forms.ChoiceField(label="Tình trạng giới thiệu", required=False, choices=LINK_STATUS_CHOICES)
+    category = forms.ChoiceField(
+        label="Diện",
+        required=False,
+        choices=[
+            ("", "Tất cả các diện"),
+            ("regular", "Sinh hoạt nơi cư trú"),
+            ("excused", "Giới thiệu, miễn sinh hoạt nơi cư trú"),
+            ("not_introduced", "Không giới thiệu"),
+        ],
+    )
+
+
+class MemberEventForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Loại biến động",
+        choices=[(k, ChangeNotice.Kind(k).label) for k in WORKPLACE_EVENTS],
+        error_messages={
+            "required": "Vui lòng chọn loại biến động.",
+            "invalid_choice": "Loại biến động không hợp lệ.",
+        },
+    )
+    event_date = forms.DateField(
+        label="Ngày biến động",
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": "Vui lòng nhập ngày biến động.",
+            "invalid": "Ngày không hợp lệ: dd/mm/yyyy.",
+        },
+    )
+    new_position = forms.CharField(label="Chức vụ mới (khi thay đổi chức vụ)", required=False, max_length=255)
+    new_province = forms.ModelChoiceField(
+        label="Tỉnh/thành phố nơi cư trú mới", queryset=Province.objects.order_by("name"), required=False
+    )
+    new_commune = forms.ModelChoiceField(
+        label="Xã/phường/đặc khu nơi cư trú mới (khi chuyển nơi cư trú)",
+        queryset=Commune.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Xã/phường/đặc khu không hợp lệ."},
+    )
+    new_hamlet = forms.CharField(label="Thôn, tổ dân phố mới", required=False, max_length=255)
+    new_street = forms.CharField(label="Số nhà, đường phố mới", required=False, max_length=255)
+    details = forms.CharField(label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        province = self.data.get("new_province")
+        if province:
+            self.fields["new_commune"].queryset = Commune.objects.filter(province_id=province).order_by(
+                "name"
+            )
+        self.fields["new_commune"].widget.attrs["id"] = "id_new_commune"
+        self.fields["new_province"].widget.attrs.update(
+            {
+                "hx-get": "/to-chuc/xa-phuong/",
+                "hx-target": "#id_new_commune",
+                "hx-trigger": "change",
+                "name": "new_province",
+            }
+        )
+        self.initial.setdefault("event_date", timezone.localdate())
+
+    def clean_new_province(self):
+        return self.cleaned_data.get("new_province")

@@ -1,0 +1,327 @@
+"""Workplace side of the link: coverage, introductions and letters, events, digests; the inbox."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from haichieu.core.access import member_get_for, members_visible_to, organizations_visible_to, scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.services import ServiceError
+from haichieu.members.selectors import member_list, member_page
+from haichieu.organizations.models import Organization
+
+from . import rules, selectors, services
+from .forms_workplace import CoverageFilterForm, MemberEventForm
+from .models import Liaison
+
+S = Liaison.Status
+INTRODUCE_BATCH_LIMIT = 1000
+
+
+def _coverage_members(user, filters):
+    """(members of the filtered organisation on the workplace side, the list under every filter, error)."""
+    org = None
+    code = (filters.get("org") or "").strip().upper()
+    if code:
+        org = organizations_visible_to(user).filter(code=code).first()
+        if org is None:
+            return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    base = member_list(user, org=org, workplace_only=True)
+    qs = member_list(user, q=filters.get("q", ""), org=org, status="active", workplace_only=True)
+    link = filters.get("link")
+    if link:
+        qs = qs.filter(link_status=link)
+    category = filters.get("category")
+    if category:
+        not_introduced = rules.rules()["NOT_INTRODUCED_CATEGORIES"]
+        excused = rules.rules()["EXCUSED_CATEGORIES"]
+        if category == "regular":
+            qs = qs.exclude(liaison_category__in=not_introduced + excused)
+        else:
+            qs = qs.filter(liaison_category__in=not_introduced if category == "not_introduced" else excused)
+    return base, qs, ""
+
+
+def _overdue(member, liaison, today):
+    """Why a row is late, or ''."""
+    if (
+        liaison is not None
+        and liaison.status == S.INTRODUCED
+        and liaison.receive_due
+        and liaison.receive_due < today
+    ):
+        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison.receive_due:%d/%m/%Y})"
+    if (
+        member.link_status in ("none", S.DRAFT, S.RETURNED)
+        and rules.category_rule(member.liaison_category) != "not_introduced"
+    ):
+        if rules.introduce_due(member.admission_date) < today:
+            return "Quá hạn giới thiệu về nơi cư trú"
+    return ""
+
+
+@login_required
+def coverage(request):
+    """Every working member of the user's subtree with their link status, and the coverage rate."""
+    scope = scope_for(request.user)
+    if not scope.is_superuser and not scope.read_paths:
+        raise Http404
+    form = CoverageFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    base, qs, org_error = _coverage_members(request.user, filters)
+    today = timezone.localdate()
+    if qs is None:
+        page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
+    else:
+        summary = selectors.coverage_summary(base)
+        size = request.GET.get("size", "")
+        size = max(1, min(int(size), settings.HAICHIEU["MAX_PAGE_SIZE"])) if size.isdigit() else 50
+        page = member_page(
+            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=size
+        )
+        current = selectors.current_liaisons(m.pk for m in page.rows)
+        rows = []
+        for member in page.rows:
+            liaison = current.get(member.pk)
+            rows.append({
+                "member": member, "liaison": liaison, "rule": rules.category_rule(member.liaison_category),
+                "overdue": _overdue(member, liaison, today),
+            })  # fmt: skip
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    return render(request, "liaisons/workplace/coverage.html", {
+        "form": form, "rows": rows, "page": page, "summary": summary, "org_error": org_error,
+        "base_query": params.urlencode(), "can_write": bool(scope.write_paths) or scope.is_superuser,
+        "status_labels": dict(Liaison.Status.choices),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def introduce(request):
+    """Introduce the selected members, or every member not yet introduced under the current filter."""
+    scope = scope_for(request.user)
+    if not scope.is_superuser and not scope.write_paths:
+        raise Http404
+    visible = members_visible_to(request.user, workplace_only=True).select_related(
+        "workplace_cell", "residence_commune"
+    )
+    if request.POST.get("all") == "1":
+        form = CoverageFilterForm(request.POST)
+        filters = form.cleaned_data if form.is_valid() else {}
+        _, qs, org_error = _coverage_members(request.user, filters)
+        if qs is None:
+            messages.error(request, org_error)
+            return redirect("liaisons:coverage")
+        members = list(
+            visible.filter(pk__in=qs.filter(link_status__in=["none", S.DRAFT, S.RETURNED]).values("pk"))
+            .exclude(liaison_category__in=rules.rules()["NOT_INTRODUCED_CATEGORIES"])
+            .order_by("sort_key", "pk")[:INTRODUCE_BATCH_LIMIT]
+        )
+    else:
+        ids = [int(i) for i in request.POST.getlist("member") if i.isdigit()]
+        members = list(visible.filter(pk__in=ids).order_by("sort_key", "pk"))
+        if len(members) != len(set(ids)):
+            raise Http404("Không tìm thấy đảng viên.")
+    if not members:
+        messages.warning(
+            request, "Chưa chọn đảng viên nào để giới thiệu (hoặc không còn ai chưa được giới thiệu)."
+        )
+        return redirect("liaisons:coverage")
+    result = services.liaison_introduce(actor=request.user, members=members)
+    return render(request, "liaisons/workplace/introduce_result.html", {
+        "result": result, "limited": len(members) == INTRODUCE_BATCH_LIMIT,
+        "letter_ids": ",".join(str(liaison.pk) for liaison in result.introduced),
+    })  # fmt: skip
+
+
+def _workplace_liaisons(user, ids):
+    """Liaisons the user sees on the workplace side (letters are the workplace's documents)."""
+    scope = scope_for(user)
+    qs = selectors.liaisons_visible_to(user).filter(pk__in=ids).exclude(letter_number__isnull=True)
+    if not scope.is_superuser:
+        from haichieu.core.paths import subtree_q
+
+        qs = qs.filter(subtree_q("member__workplace_cell__path", scope.read_paths))
+    return list(
+        qs.select_related(
+            "member", "member__workplace_cell", "member__residence_commune", "member__residence_province",
+            "workplace_org", "commune_org", "commune", "commune__province",
+        ).order_by("letter_number", "pk")
+    )  # fmt: skip
+
+
+@login_required
+def letters(request):
+    """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213)."""
+    from .documents import introduction_letters_docx
+
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    found = _workplace_liaisons(request.user, ids) if ids else []
+    if not found or len(found) != len(set(ids)):
+        raise Http404("Không tìm thấy giấy giới thiệu.")
+    from haichieu.core.documents import docx_response
+
+    for liaison in found:
+        audit_record(
+            actor=request.user,
+            action="export",
+            target=liaison,
+            note=f"Giấy giới thiệu {liaison.letter_reference}",
+        )
+    name = "giay-gioi-thieu.docx" if len(found) > 1 else f"giay-gioi-thieu-{found[0].letter_number}.docx"
+    return docx_response(introduction_letters_docx(found), name)
+
+
+@login_required
+def liaison_detail(request, pk):
+    liaison = selectors.liaison_get_for(request.user, pk)
+    side = selectors.liaison_side(request.user, liaison)
+    chain = []
+    previous = liaison.previous
+    while previous is not None and len(chain) < 20:
+        chain.append(previous)
+        previous = previous.previous
+    return render(request, "liaisons/workplace/detail.html", {
+        "liaison": liaison, "side": side, "events": liaison.events.all(), "chain": chain,
+        "next_links": liaison.next_links.all(),
+    })  # fmt: skip
+
+
+@login_required
+def member_event(request, member_pk):
+    """Record a change on a member; the residence side is told (change notice)."""
+    member = member_get_for(request.user, member_pk)
+    if not scope_for(request.user).covers(member.workplace_cell, kind="write"):
+        if scope_for(request.user).covers(member.workplace_cell):
+            raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+        raise Http404
+    form = MemberEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.member_record_event(
+                actor=request.user, member=member, kind=data["kind"], event_date=data["event_date"],
+                details=data["details"], new_position=data["new_position"], new_commune=data["new_commune"],
+                new_hamlet=data["new_hamlet"], new_street=data["new_street"],
+            )  # fmt: skip
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            text = f"Đã ghi nhận: {result.notice.get_kind_display().lower()}."
+            if result.notice.recipient_org:
+                text += f" Đã thông báo cho {result.notice.recipient_org.name}."
+            if result.new_liaison:
+                text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
+            messages.success(request, text)
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "liaisons/workplace/member_event.html", {"form": form, "member": member})
+
+
+# --- digests -------------------------------------------------------------------------------------
+@login_required
+def digests(request):
+    scope = scope_for(request.user)
+    if not scope.is_superuser and not scope.read_paths:
+        raise Http404
+    today = timezone.localdate()
+    rows = selectors.digests_status(request.user, today=today)
+    return render(request, "liaisons/workplace/digests.html", {"rows": rows, "today": today})
+
+
+def _digest_args(request, sender_pk, recipient_pk, year, period, *, write=False):
+    scope = scope_for(request.user)
+    sender = organizations_visible_to(request.user).filter(pk=sender_pk).first()
+    recipient = Organization.objects.filter(pk=recipient_pk).first()
+    if sender is None or recipient is None or not 1 <= period <= 12 // rules.rules()["DIGEST_EVERY_MONTHS"]:
+        raise Http404
+    if write and not scope.covers(sender, kind="write"):
+        raise PermissionDenied("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
+    notices = selectors.digest_notices(sender_org=sender, recipient_org=recipient, year=year, period=period)
+    if not notices.exists():
+        raise Http404
+    return sender, recipient, notices
+
+
+@login_required
+def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
+    from . import documents
+
+    sender, recipient, notices = _digest_args(request, sender_pk, recipient_pk, year, period)
+    audit_record(
+        actor=request.user,
+        action="export",
+        target=sender,
+        note=f"Danh sách biến động quý {period}/{year} gửi {recipient}",
+    )
+    name = f"bien-dong-quy-{period}-{year}-{recipient.code}".lower()
+    if fmt == "docx":
+        from haichieu.core.documents import docx_response
+
+        return docx_response(
+            documents.digest_docx(
+                sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
+            ),
+            f"{name}.docx",
+        )
+    if fmt == "xlsx":
+        return documents.digest_xlsx(
+            sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
+        )
+    raise Http404
+
+
+@login_required
+@require_POST
+def digest_send(request, sender_pk, recipient_pk, year, period):
+    sender, recipient, notices = _digest_args(request, sender_pk, recipient_pk, year, period, write=True)
+    try:
+        services.digest_mark_sent(
+            actor=request.user, sender_org=sender, recipient_org=recipient, year=year, period=period
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Đã ghi nhận gửi danh sách biến động quý {period}/{year} cho {recipient.name}."
+        )
+    return redirect("liaisons:digests")
+
+
+# --- inbox ---------------------------------------------------------------------------------------
+@login_required
+def inbox(request):
+    scope = scope_for(request.user)
+    orgs = list(Organization.objects.filter(pk__in=scope.role_org_ids).order_by("name"))
+    org_id = request.GET.get("org")
+    org_id = int(org_id) if org_id and org_id.isdigit() and int(org_id) in scope.role_org_ids else None
+    unread_only = request.GET.get("unread") == "1"
+    items = list(
+        selectors.inbox_for(request.user, org_id=org_id, unread_only=unread_only).order_by(
+            "-created_at", "-pk"
+        )[:200]
+    )
+    counts = selectors.inbox_unread_by_org(request.user)
+    today = timezone.localdate()
+    return render(request, "liaisons/inbox.html", {
+        "items": items, "orgs": [(o, counts.get(o.pk, 0)) for o in orgs], "org_id": org_id,
+        "unread_only": unread_only, "today": today, "page_limit": settings.HAICHIEU["MAX_PAGE_SIZE"],
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
+    items = list(selectors.inbox_for(request.user).filter(pk__in=ids))
+    count = services.inbox_mark_read(actor=request.user, items=items)
+    messages.success(request, f"Đã đánh dấu {count} mục là đã đọc.")
+    org = request.POST.get("org", "")
+    return redirect(f"{reverse('liaisons:inbox')}?org={org}" if org.isdigit() else reverse("liaisons:inbox"))
