@@ -73,6 +73,10 @@ def test_it_creates_liaisons_in_every_status(seeded):
     assert set(counts) == set(Liaison.Status.values)
     assert counts[Liaison.Status.ACTIVE] == max(counts.values())
     assert not Liaison.objects.filter(status=Liaison.Status.ACTIVE, cell__isnull=True).exists()
+    # a member's link_status is the status of their newest liaison
+    for link in Liaison.objects.filter(next_links__isnull=True).select_related("member")[:50]:
+        assert link.member.link_status == link.status
+    assert Member.objects.filter(link_status="none").exists()
     sent = Liaison.objects.exclude(status=Liaison.Status.DRAFT)
     assert not sent.filter(letter_number__isnull=True).exists()
     assert not sent.filter(workplace_org__isnull=True).exists()
