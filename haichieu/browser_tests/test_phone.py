@@ -1,4 +1,4 @@
-"""A cell secretary's phone at a meeting: 375 px wide, nothing may scroll sideways."""
+"""A cell secretary's phone at a meeting: 375 px wide, nothing may scroll sideways, the menu folds."""
 
 import pytest
 from playwright.sync_api import expect
@@ -34,3 +34,13 @@ def test_pages_fit_a_phone_and_the_menu_collapses(world, phone_page, log_in, hor
     page.get_by_role("button", name="Lưu").tap()
     expect(page.locator(".invalid-feedback")).to_contain_text("Họ và tên phải có ít nhất")
     assert horizontal_overflow(page) <= 0, "member form with errors"
+
+    # Saved: the history speaks Vietnamese (labels and dd/mm/yyyy), not field names.
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn Anh")
+    page.get_by_label("Ngày sinh").fill("07/09/1985")
+    page.get_by_role("button", name="Lưu").tap()
+    history = page.locator("#history")
+    expect(history).to_contain_text("Họ và tên: Nguyễn Văn An → Nguyễn Văn Anh")
+    expect(history).to_contain_text("Ngày sinh: 17/05/1985 → 07/09/1985")
+    expect(history).not_to_contain_text("full_name")
+    assert horizontal_overflow(page) <= 0, "member detail with history"

@@ -13,3 +13,9 @@ document.addEventListener("click", function (event) {
   button.textContent = "▾";
   htmx.ajax("GET", button.dataset.childrenUrl, { target: list, swap: "innerHTML" });
 });
+
+// Forms that do something hard to undo ask first: <form data-confirm="Ngừng hoạt động …?">.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
