@@ -1,0 +1,1 @@
+"""The benchmark (DESIGN.md "How performance is measured"): `python -m bench.run`."""

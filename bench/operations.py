@@ -1,0 +1,68 @@
+"""The operations the benchmark times: a registry of name -> URL builder.
+
+To time a new page, add a function decorated with `@operation("name")` that returns its URL
+(it may use the `BenchContext`, which picks real codes and names from the seeded data).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from haichieu.accounts.models import Role, User
+
+# A common diacritic-free fragment ("Nguyễn Văn …" is about one name in eight) and a rare one
+# (Quách is about one family name in a thousand), so both plans are exercised.
+SEARCH_COMMON = "nguyen van"
+SEARCH_RARE = "quach thi"
+BENCH_USERNAME = "bantochuc"  # provincial staff: sees the whole province
+
+
+@dataclass
+class BenchContext:
+    user: User
+    org_code: str  # a workplace grassroots committee: a small subtree of the province
+    search_common: str = SEARCH_COMMON
+    search_rare: str = SEARCH_RARE
+
+
+def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
+    """What the URL builders need, read from the seeded demo data."""
+    user = User.objects.get(username=username)
+    committee = Role.objects.select_related("organization").get(user__username="coquan").organization
+    return BenchContext(user=user, org_code=committee.code)
+
+
+OPERATIONS: dict[str, Callable[[BenchContext], str]] = {}
+
+
+def operation(name: str):
+    def register(build: Callable[[BenchContext], str]):
+        OPERATIONS[name] = build
+        return build
+
+    return register
+
+
+def with_params(url: str, **params) -> str:
+    """`url` with more query parameters."""
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+@operation("member_list")
+def member_list(ctx: BenchContext) -> str:
+    return "/dang-vien/"
+
+
+@operation("member_list_filtered")
+def member_list_filtered(ctx: BenchContext) -> str:
+    return "/dang-vien/?" + urlencode({"org": ctx.org_code, "status": "full"})
+
+
+@operation("member_search")
+def member_search(ctx: BenchContext) -> str:
+    return "/dang-vien/?" + urlencode({"q": ctx.search_common})
+
+
+@operation("member_search_rare")
+def member_search_rare(ctx: BenchContext) -> str:
+    return "/dang-vien/?" + urlencode({"q": ctx.search_rare})

@@ -1,0 +1,46 @@
+"""The benchmark's machinery at a tiny size, in the test database (fast: a few seconds)."""
+
+import json
+
+import pytest
+
+from haichieu.core.demo import seed_demo
+
+from .measure import count_queries, count_rows, run_operations
+from .operations import OPERATIONS, bench_context, with_params
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = {"median_ms", "p95_ms", "queries", "floor_median_ms", "ratio", "rows"}
+
+
+@pytest.fixture
+def bench(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    seed_demo(members=300, seed=11)
+    return bench_context()
+
+
+def test_every_operation_reports_its_figures(bench):
+    operations = run_operations(bench, repetitions=3, warmup=1)
+    assert set(operations) == set(OPERATIONS)
+    for figures in operations.values():
+        assert set(figures) == FIGURES
+        assert figures["median_ms"] > 0 and figures["floor_median_ms"] > 0
+        assert figures["p95_ms"] >= figures["median_ms"]
+        assert 0 < figures["queries"] < 10
+    assert operations["member_list"]["rows"] == 50
+    json.dumps({"members": 300, "database": "sqlite", "operations": operations})
+
+
+def test_queries_do_not_grow_with_the_page_size(bench, client):
+    client.force_login(bench.user)
+    for name, build in OPERATIONS.items():
+        url = build(bench)
+        small, large = with_params(url, size=1), with_params(url, size=50)
+        assert count_rows(client, small) <= 1
+        assert count_queries(client, small) == count_queries(client, large), name
+
+
+def test_the_floor_runs_one_query(bench, client):
+    assert count_queries(client, "/__bench__/floor/?n=50") == 1
