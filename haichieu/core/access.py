@@ -30,6 +30,9 @@ class Scope:
     manage_paths: list[str] = field(default_factory=list)
     member_id: int | None = None
     role_org_ids: list[int] = field(default_factory=list)
+    # Which sides the user's roles are on (the navigation shows the pages of each side).
+    has_workplace_role: bool = False
+    has_residence_role: bool = False
 
     # --- organisations -------------------------------------------------------------------
     def org_q(self, prefix: str = "", *, kind: str = "read") -> Q:
@@ -65,10 +68,15 @@ def scope_for(user) -> Scope:
     roles = (
         Role.objects.filter(user=user, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("kind", "organization__path", "organization_id")
+        .values_list("kind", "organization__path", "organization_id", "organization__is_residential")
     )
-    for kind, path, org_id in roles:
+    for kind, path, org_id, residential in roles:
         scope.role_org_ids.append(org_id)
+        if kind in Role.READ_KINDS:
+            if residential:
+                scope.has_residence_role = True
+            else:
+                scope.has_workplace_role = True
         if kind in Role.READ_KINDS:
             scope.read_paths.append(path)
         if kind in Role.WRITE_KINDS:

@@ -12,4 +12,11 @@ def navigation(request):
 
         return inbox_unread_count(user)
 
-    return {"inbox_unread": SimpleLazyObject(unread)}
+    from haichieu.core.access import scope_for
+
+    scope = scope_for(user)
+    return {
+        "inbox_unread": SimpleLazyObject(unread),
+        "nav_workplace": scope.is_superuser or scope.has_workplace_role,
+        "nav_residence": scope.is_superuser or scope.has_residence_role,
+    }

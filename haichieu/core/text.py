@@ -64,13 +64,7 @@ def split_name(full_name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def vn_sort_key(full_name: str) -> str:
-    """A digits-only key whose byte order is the Vietnamese order of full names.
-
-    Digits only, so every database collation (C, en_US, ICU) orders it the same way.
-    """
-    rest, given = split_name(full_name)
-    words = [given] + [w for w in rest.split(" ") if w]
+def _key(words: list[str]) -> str:
     primary: list[str] = []
     tones: list[str] = []
     for n, word in enumerate(words):
@@ -83,3 +77,18 @@ def vn_sort_key(full_name: str) -> str:
             primary.append(code)
             tones.append(str(tone))
     return "".join(primary) + "00" + "".join(tones)
+
+
+def vn_sort_key(full_name: str) -> str:
+    """A digits-only key whose byte order is the Vietnamese order of full names.
+
+    Given name first, then family and middle names. Digits only, so every database collation
+    (C, en_US, ICU) orders it the same way.
+    """
+    rest, given = split_name(full_name)
+    return _key([given] + [w for w in rest.split(" ") if w])
+
+
+def vn_text_key(text: str) -> str:
+    """The Vietnamese dictionary order of any text, word by word (organisation names, places)."""
+    return _key([w for w in clean_text(text).split(" ") if w])

@@ -64,7 +64,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         cells = organizations_visible_to(user).filter(kind=Organization.Kind.CELL, is_active=True)
         if not scope.is_superuser:
             cells = cells.filter(scope.org_q(kind="write"))
-        self.fields["workplace_cell"].queryset = cells.filter(is_residential=False).order_by("name")
+        # Residential cells too: retired members hold their official membership where they live.
+        self.fields["workplace_cell"].queryset = cells.order_by("name")
         self.fields["residence_province"].queryset = Province.objects.order_by("name")
         province_code = self.data.get("residence_province") or (
             self.instance.residence_province_id if self.instance.pk else None

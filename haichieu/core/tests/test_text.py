@@ -54,3 +54,12 @@ def test_path_successor_and_minimal_paths():
     assert path_successor("000Z") == "001"
     assert path_successor("ZZZZ") is None
     assert minimal_paths(["00010002", "0001", "0002", "0001"]) == ["0001", "0002"]
+
+
+def test_text_key_orders_organisation_names_the_vietnamese_way():
+    from haichieu.core.text import vn_text_key
+
+    names = ["Ủy ban Kiểm tra", "Đảng bộ Doanh nghiệp", "Đảng bộ các cơ quan", "Chi bộ Ấp 2", "Chi bộ Ấp 10"]
+    assert sorted(names, key=vn_text_key) == [
+        "Chi bộ Ấp 10", "Chi bộ Ấp 2", "Đảng bộ các cơ quan", "Đảng bộ Doanh nghiệp", "Ủy ban Kiểm tra",
+    ]  # fmt: skip
