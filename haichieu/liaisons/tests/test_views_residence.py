@@ -1,0 +1,421 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from haichieu.liaisons import services
+from haichieu.liaisons.models import ChangeNotice, Group, InboxItem, Liaison
+from haichieu.members.models import Member
+from haichieu.testing import make_member
+
+pytestmark = pytest.mark.django_db
+S = Liaison.Status
+
+
+def introduce(world, *names, hamlet="Tổ dân phố số 2", today=None, **extra):
+    """Members of W1 living in Hoàn Kiếm, introduced by W1 to R1."""
+    commune = world.m1.residence_commune
+    members = [
+        make_member(world.w1c2, name, residence_commune=commune, residence_province=commune.province,
+                    address_hamlet=hamlet, address_street="12 Hàng Bạc", workplace_unit="Phòng Kế hoạch", **extra)
+        for name in names
+    ]  # fmt: skip
+    result = services.liaison_introduce(actor=world.w1_staff, members=members, today=today)
+    assert len(result.introduced) == len(names)
+    return result.introduced
+
+
+def incoming_url(org=None):
+    url = reverse("liaisons:residence_incoming")
+    return f"{url}?org={org.pk}" if org else url
+
+
+def test_incoming_lists_only_the_users_communes(world, client_for):
+    hang, nam = introduce(world, "Phạm Thu Hằng", "Hoàng Văn Nam")
+    page = client_for(world.r1_staff).get(incoming_url()).content.decode()
+    assert "Phạm Thu Hằng" in page and "Hoàng Văn Nam" in page
+    assert "Phòng Kế hoạch" in page and "Tổ dân phố số 2, 12 Hàng Bạc" in page
+    assert hang.letter_reference in page and f"{hang.receive_due:%d/%m/%Y}" in page
+    assert "Gợi ý: Chi bộ tổ dân phố số 2" in page
+    # No workplace-only data on the residence side.
+    member = hang.member
+    assert member.national_id not in page and member.party_card_number not in page
+    client_for(world.r2_staff)
+    page = client_for(world.r2_staff).get(incoming_url()).content.decode()
+    assert "Phạm Thu Hằng" not in page and "Không có đảng viên nào đang chờ tiếp nhận" in page
+    # A cell secretary covers no commune committee; r2's staff cannot pick R1.
+    assert "Phạm Thu Hằng" not in client_for(world.r1c1_secretary).get(incoming_url()).content.decode()
+    assert client_for(world.r2_staff).get(incoming_url(world.r1)).status_code == 404
+
+
+def test_overdue_introductions_carry_a_badge(world, client_for):
+    late = introduce(world, "Phạm Thu Hằng", today=timezone.localdate() - datetime.timedelta(days=30))[0]
+    introduce(world, "Hoàng Văn Nam")
+    page = client_for(world.r1_staff).get(incoming_url()).content.decode()
+    rows = {
+        name: next(tr for tr in page.split("<tr") if name in tr)
+        for name in ("Phạm Thu Hằng", "Hoàng Văn Nam")
+    }
+    assert "Quá hạn" in rows["Phạm Thu Hằng"] and "Quá hạn" not in rows["Hoàng Văn Nam"]
+    # Most urgent first.
+    assert page.index("Phạm Thu Hằng") < page.index("Hoàng Văn Nam")
+    assert late.receive_due < timezone.localdate()
+
+
+def test_receive_one_places_the_member_and_tells_the_workplace(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    group = Group.objects.create(cell=world.r1c2, name="Tổ 1")
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_receive", args=[liaison.pk])
+    page = client.get(url).content.decode()
+    assert f'<option value="{world.r1c2.pk}" selected>' in page  # suggested from the hamlet
+    response = client.post(
+        url,
+        {
+            "cell": world.r1c2.pk,
+            "group": group.pk,
+            "follower_name": "Đỗ Văn Tâm",
+            "follower_phone": "0987 654 321",
+        },
+    )
+    assert response.status_code == 302
+    liaison.refresh_from_db()
+    assert (liaison.status, liaison.cell, liaison.group, liaison.follower_name, liaison.follower_phone) == (
+        S.RECEIVED, world.r1c2, group, "Đỗ Văn Tâm", "0987654321",
+    )  # fmt: skip
+    assert InboxItem.objects.filter(recipient_org=world.w1, kind="received", liaison=liaison).exists()
+
+
+def test_receive_when_someone_else_handled_it_first(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    url = reverse("liaisons:residence_receive", args=[liaison.pk])
+    stale = Liaison.objects.get(pk=liaison.pk)
+    services.liaison_return(actor=world.province_staff, liaison=stale, reason="wrong_address")
+    page = client_for(world.r1_staff).post(url, {"cell": world.r1c1.pk}).content.decode()
+    assert "đã được xử lý trước đó" in page
+    liaison.refresh_from_db()
+    assert liaison.status == S.RETURNED and liaison.cell is None
+
+
+def test_receive_many_in_one_post(world, client_for):
+    a, b, c = introduce(world, "Phạm Thu Hằng", "Hoàng Văn Nam", "Vũ Thị Mai")
+    group = Group.objects.create(cell=world.r1c1, name="Tổ 1")
+    response = client_for(world.r1_staff).post(
+        incoming_url(world.r1),
+        {"org": world.r1.pk, "liaisons": [a.pk, b.pk], "cell": world.r1c1.pk, "group": group.pk,
+         "follower_name": "Đỗ Văn Tâm"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    received = Liaison.objects.filter(pk__in=[a.pk, b.pk], status=S.RECEIVED, cell=world.r1c1, group=group)
+    assert received.count() == 2
+    assert Liaison.objects.get(pk=c.pk).status == S.INTRODUCED
+    assert InboxItem.objects.filter(recipient_org=world.w1, kind="received").count() == 2
+
+
+def test_receive_many_is_all_or_nothing(world, client_for):
+    a, b = introduce(world, "Phạm Thu Hằng", "Hoàng Văn Nam")
+    services.liaison_return(
+        actor=world.province_staff, liaison=Liaison.objects.get(pk=b.pk), reason="duplicate"
+    )
+    page = (
+        client_for(world.r1_staff)
+        .post(incoming_url(world.r1), {"org": world.r1.pk, "liaisons": [a.pk, b.pk], "cell": world.r1c1.pk})
+        .content.decode()
+    )
+    assert "Hoàng Văn Nam đã được xử lý trước đó" in page and "Chưa tiếp nhận hồ sơ nào" in page
+    assert Liaison.objects.get(pk=a.pk).status == S.INTRODUCED
+    assert not InboxItem.objects.filter(kind="received").exists()
+    # Nothing ticked: a message, no change.
+    page = client_for(world.r1_staff).post(
+        incoming_url(world.r1), {"org": world.r1.pk, "cell": world.r1c1.pk}
+    )
+    assert "Hãy chọn ít nhất một đảng viên" in page.content.decode()
+
+
+def test_a_foreign_cell_is_refused_and_nothing_changes(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    url = reverse("liaisons:residence_receive", args=[liaison.pk])
+    # A cell of another commune, in the user's scope (the province's staff): the service's message.
+    message = "“Chi bộ tổ dân phố Quán Thánh” không phải chi bộ nơi cư trú của Đảng ủy phường Hoàn Kiếm."
+    page = client_for(world.province_staff).post(url, {"cell": world.r2c1.pk}).content.decode()
+    assert message in page
+    many = client_for(world.province_staff).post(
+        incoming_url(world.r1), {"org": world.r1.pk, "liaisons": [liaison.pk], "cell": world.r2c1.pk}
+    )
+    assert message in many.content.decode() and "Chưa tiếp nhận hồ sơ nào" in many.content.decode()
+    # A cell out of the user's scope: the form does not even name it.
+    page = client_for(world.r1_staff).post(url, {"cell": world.r2c1.pk}).content.decode()
+    assert "Chi bộ đã chọn không thuộc phạm vi của bạn." in page and "Quán Thánh" not in page
+    # A group of another cell.
+    group = Group.objects.create(cell=world.r1c2, name="Tổ 2")
+    page = client_for(world.r1_staff).post(url, {"cell": world.r1c1.pk, "group": group.pk}).content.decode()
+    assert "Tổ/nhóm “Tổ 2” không thuộc Chi bộ tổ dân phố số 1." in page
+    liaison.refresh_from_db()
+    assert liaison.status == S.INTRODUCED and liaison.cell is None
+    assert not InboxItem.objects.filter(kind="received").exists()
+
+
+def test_return_with_a_reason_and_other_needs_a_note(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_return", args=[liaison.pk])
+    page = client.post(url, {"reason": "other", "note": "  "}).content.decode()
+    assert "Với “Lý do khác”, hãy ghi rõ lý do trả lại." in page
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    assert "Vui lòng chọn lý do trả lại." in client.post(url, {"reason": ""}).content.decode()
+    response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này"})
+    assert response.status_code == 302
+    liaison.refresh_from_db()
+    assert (liaison.status, liaison.return_reason, liaison.return_note) == (
+        S.RETURNED, "wrong_address", "Không có số nhà này",
+    )  # fmt: skip
+    assert InboxItem.objects.filter(recipient_org=world.w1, kind="returned", liaison=liaison).exists()
+
+
+def _received(world, *names, cell=None, group=None, excused=False):
+    liaisons = introduce(world, *names, **({"liaison_category": "mobile"} if excused else {}))
+    for liaison in liaisons:
+        services.liaison_receive(actor=world.r1_staff, liaison=liaison, cell=cell or world.r1c1, group=group)
+    return liaisons
+
+
+def test_cell_page_groups_members_and_marks_the_excused(world, client_for):
+    group_b = Group.objects.create(cell=world.r1c1, name="Tổ B")
+    group_a = Group.objects.create(cell=world.r1c1, name="Tổ A")
+    _received(world, "Phạm Thu Hằng", group=group_b)
+    _received(world, "Hoàng Văn Nam", group=group_a, excused=True)
+    _received(world, "Vũ Thị Mai", cell=world.r1c2)
+    page = client_for(world.r1c1_secretary).get(reverse("liaisons:residence_cell", args=[world.r1c1.pk]))
+    text = page.content.decode()
+    # Groups by name, then the members without a group (m1, Nguyễn Văn An).
+    assert text.index("Tổ A") < text.index("Hoàng Văn Nam") < text.index("Tổ B") < text.index("Phạm Thu Hằng")
+    assert text.index("Chưa phân tổ/nhóm") < text.index("Nguyễn Văn An")
+    assert "Vũ Thị Mai" not in text
+    assert text.count("Miễn sinh hoạt nơi cư trú") == 1
+    assert "0912345678" in text and "Phòng Kế hoạch" in text
+    assert world.m1.national_id not in text and world.m1.party_card_number not in text
+
+
+def test_group_create(world, client_for):
+    client = client_for(world.r1c1_secretary)
+    url = reverse("liaisons:residence_group_create", args=[world.r1c1.pk])
+    assert client.post(url, {"name": "Tổ 1"}).status_code == 302
+    assert Group.objects.filter(cell=world.r1c1, name="Tổ 1").exists()
+    assert "Chi bộ đã có tổ/nhóm “tổ 1”." in client.post(url, {"name": "tổ 1"}).content.decode()
+    assert Group.objects.filter(cell=world.r1c1).count() == 1
+
+
+def test_move_between_groups_and_change_the_follower(world, client_for):
+    one = Group.objects.create(cell=world.r1c1, name="Tổ 1")
+    two = Group.objects.create(cell=world.r1c1, name="Tổ 2")
+    liaison = _received(world, "Phạm Thu Hằng", group=one)[0]
+    liaison.refresh_from_db()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("liaisons:residence_place", args=[liaison.pk])
+    data = {"group": two.pk, "follower_name": "Đỗ Văn Tâm", "follower_phone": "", "version": liaison.version}
+    assert client.post(url, data).status_code == 302
+    liaison.refresh_from_db()
+    assert (liaison.group, liaison.follower_name) == (two, "Đỗ Văn Tâm")
+    # The same form sent again (stale version): the conflict message, nothing changes.
+    page = client.post(url, {**data, "group": one.pk}).content.decode()
+    assert "vừa được người khác thay đổi" in page
+    assert Liaison.objects.get(pk=liaison.pk).group == two
+    # A group of another cell is not offered.
+    other = Group.objects.create(cell=world.r1c2, name="Tổ khác")
+    page = client.post(url, {"group": other.pk, "version": liaison.version}).content.decode()
+    assert "Tổ/nhóm đã chọn không thuộc chi bộ này." in page
+
+
+def test_activation(world, client_for):
+    liaison = _received(world, "Phạm Thu Hằng")[0]
+    client = client_for(world.r1c1_secretary)
+    page = client.get(reverse("liaisons:residence_cell", args=[world.r1c1.pk])).content.decode()
+    assert "Xác nhận đã tiếp nhận vào chi bộ" in page
+    response = client.post(reverse("liaisons:residence_activate", args=[liaison.pk]), follow=True)
+    liaison.refresh_from_db()
+    assert liaison.status == S.ACTIVE and liaison.activated_at is not None
+    assert "Đã xác nhận chi bộ tiếp nhận" in response.content.decode()
+    # Twice: the conflict message, no change.
+    response = client.post(reverse("liaisons:residence_activate", args=[liaison.pk]), follow=True)
+    assert "đã được xử lý trước đó" in response.content.decode()
+
+
+def test_no_longer_resides_refuses_a_future_date_then_tells_the_workplace(world, client_for):
+    liaison = world.m1.liaisons.get()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("liaisons:residence_no_longer_resides", args=[liaison.pk])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page = client.post(url, {"date": f"{tomorrow:%d/%m/%Y}", "note": ""}).content.decode()
+    assert "Ngày không được ở tương lai." in page
+    assert "Ngày không hợp lệ" in client.post(url, {"date": "31/02/2026"}).content.decode()
+    assert Liaison.objects.get(pk=liaison.pk).status == S.ACTIVE
+    response = client.post(url, {"date": "01/03/2026", "note": "Đã bán nhà, chuyển đi"})
+    assert response.status_code == 302 and response.url == reverse(
+        "liaisons:residence_cell", args=[world.r1c1.pk]
+    )
+    liaison.refresh_from_db()
+    assert (liaison.status, liaison.end_date, liaison.end_reason) == (
+        S.ENDED, datetime.date(2026, 3, 1), "no_longer_resides",
+    )  # fmt: skip
+    assert ChangeNotice.objects.filter(
+        liaison=liaison, recipient_org=world.w1, kind="no_longer_resides"
+    ).exists()
+    assert InboxItem.objects.filter(recipient_org=world.w1, kind="no_longer_resides").exists()
+    # From the book, back to the book; an outside `next` is ignored.
+    other = _received(world, "Phạm Thu Hằng")[0]
+    url = reverse("liaisons:residence_no_longer_resides", args=[other.pk])
+    response = client_for(world.r1_staff).post(url, {"date": "01/03/2026", "next": "https://example.com/"})
+    assert response.url == reverse("liaisons:residence_cell", args=[world.r1c1.pk])
+
+
+def test_tracking_book_counts_arrivals_and_departures_in_the_period(world, client_for):
+    arrived, left, before = _received(world, "Phạm Thu Hằng", "Hoàng Văn Nam", "Vũ Thị Mai")
+    at = datetime.datetime(2025, 3, 10, 9, tzinfo=datetime.UTC)
+    Liaison.objects.filter(pk=arrived.pk).update(received_at=at)
+    Liaison.objects.filter(pk=left.pk).update(received_at=at - datetime.timedelta(days=400))
+    services.liaison_no_longer_resides(actor=world.r1_staff, liaison=left, date=datetime.date(2025, 6, 1))
+    Liaison.objects.filter(pk=before.pk).update(received_at=at - datetime.timedelta(days=500))
+    Liaison.objects.filter(member=world.m1).update(received_at=at + datetime.timedelta(days=400))  # after
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_book", args=[world.r1.pk])
+    response = client.get(url, {"start": "01/01/2025", "end": "31/12/2025"})
+    counts = response.context["counts"]
+    assert counts == {"total": 3, "arrivals": 1, "departures": 1}
+    text = response.content.decode()
+    assert "Phạm Thu Hằng" in text and "Hoàng Văn Nam" in text and "Nguyễn Văn An" not in text
+    assert 'id="book-arrivals">1<' in text and 'id="book-departures">1<' in text
+    # The cell's own book; a bad period is said, in Vietnamese.
+    cell_book = client.get(
+        reverse("liaisons:residence_book", args=[world.r1c1.pk]), {"start": "01/01/2025", "end": "31/12/2025"}
+    )
+    assert cell_book.context["counts"]["total"] == 3
+    bad = client.get(url, {"start": "31/12/2025", "end": "01/01/2025"}).content.decode()
+    assert "“Đến ngày” phải sau hoặc bằng “Từ ngày”." in bad
+    # Default period: this year.
+    assert client.get(url).context["start"] == datetime.date(timezone.localdate().year, 1, 1)
+
+
+@pytest.mark.parametrize("persona", ["w1_staff", "r2_staff", "outsider", "member_user"])
+def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, persona):
+    introduced = introduce(world, "Phạm Thu Hằng")[0]
+    active = world.m1.liaisons.get()
+    client = client_for(getattr(world, persona))
+    gets = [
+        reverse("liaisons:residence_receive", args=[introduced.pk]),
+        reverse("liaisons:residence_return", args=[introduced.pk]),
+        reverse("liaisons:residence_cell", args=[world.r1c1.pk]),
+        reverse("liaisons:residence_place", args=[active.pk]),
+        reverse("liaisons:residence_no_longer_resides", args=[active.pk]),
+        reverse("liaisons:residence_book", args=[world.r1.pk]),
+        reverse("liaisons:residence_book", args=[world.r1c1.pk]),
+        reverse("liaisons:residence_book", args=[world.r1.pk]) + "?format=xlsx",
+        reverse("liaisons:residence_cells") + f"?org={world.r1.pk}",
+        incoming_url(world.r1),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    posts = [
+        (reverse("liaisons:residence_receive", args=[introduced.pk]), {"cell": world.r1c1.pk}),
+        (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate"}),
+        (reverse("liaisons:residence_group_create", args=[world.r1c1.pk]), {"name": "Tổ 9"}),
+        (reverse("liaisons:residence_activate", args=[active.pk]), {}),
+        (reverse("liaisons:residence_place", args=[active.pk]), {"follower_name": "X"}),
+        (reverse("liaisons:residence_no_longer_resides", args=[active.pk]), {"date": "01/01/2026"}),
+        (incoming_url(world.r1), {"org": world.r1.pk, "liaisons": [introduced.pk], "cell": world.r1c1.pk}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    assert Liaison.objects.get(pk=introduced.pk).status == S.INTRODUCED
+    assert Liaison.objects.get(pk=active.pk).status == S.ACTIVE
+    assert not Group.objects.exists()
+    # The group options of a cell out of scope are empty.
+    options = client.get(
+        reverse("liaisons:residence_group_options"), {"cell": world.r1c1.pk}
+    ).content.decode()
+    assert options.count("<option") == 1
+
+
+def test_a_cell_secretary_stays_in_the_cell(world, client_for):
+    client = client_for(world.r1c1_secretary)
+    assert client.get(reverse("liaisons:residence_cell", args=[world.r1c2.pk])).status_code == 404
+    assert client.get(reverse("liaisons:residence_book", args=[world.r1.pk])).status_code == 404
+    assert client.get(reverse("liaisons:residence_book", args=[world.r1c1.pk])).status_code == 200
+    page = client.get(reverse("liaisons:residence_cells")).content.decode()
+    assert "Chi bộ tổ dân phố số 1" in page and "Chi bộ tổ dân phố số 2" not in page
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_incoming_list_runs_a_bounded_number_of_queries(world, client_for):
+    client = client_for(world.r1_staff)
+    introduce(world, "Phạm Thu Hằng")
+    one = _count_queries(client, incoming_url(world.r1))
+    introduce(world, *[f"Nguyễn Văn Thứ{chr(ord('a') + i)}" for i in range(19)])
+    twenty = _count_queries(client, incoming_url(world.r1))
+    assert one == twenty
+    assert Liaison.objects.filter(status=S.INTRODUCED).count() == 20
+
+
+def test_cell_page_and_book_run_a_bounded_number_of_queries(world, client_for):
+    client = client_for(world.r1_staff)
+    group = Group.objects.create(cell=world.r1c1, name="Tổ 1")
+    cell_url = reverse("liaisons:residence_cell", args=[world.r1c1.pk])
+    book_url = reverse("liaisons:residence_book", args=[world.r1.pk])
+    cell_one, book_one = _count_queries(client, cell_url), _count_queries(client, book_url)
+    _received(world, *[f"Trần Văn Thứ{chr(ord('a') + i)}" for i in range(19)], group=group)
+    assert _count_queries(client, cell_url) == cell_one
+    assert _count_queries(client, book_url) == book_one
+
+
+def test_incoming_pages_by_keyset(world, client_for):
+    introduce(world, "Phạm Thu Hằng", "Hoàng Văn Nam", "Vũ Thị Mai")
+    client = client_for(world.r1_staff)
+    first = client.get(incoming_url(world.r1) + "&size=2")
+    assert len(first.context["rows"]) == 2 and first.context["next_cursor"]
+    second = client.get(incoming_url(world.r1) + f"&size=2&after={first.context['next_cursor']}")
+    assert len(second.context["rows"]) == 1 and second.context["next_cursor"] is None
+    names = {r["liaison"].member.full_name for r in first.context["rows"] + second.context["rows"]}
+    assert names == {"Phạm Thu Hằng", "Hoàng Văn Nam", "Vũ Thị Mai"}
+    assert Member.objects.count() >= 3
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_tracking_book_exports_are_scoped_and_audited(world, client_for, fmt):
+    import io
+
+    from haichieu.core.models import AuditEntry
+
+    _received(world, "Phạm Thu Hằng")
+    Liaison.objects.filter(member=world.m1).update(received_at=timezone.now())
+    url = reverse("liaisons:residence_book", args=[world.r1c1.pk])
+    response = client_for(world.r1c1_secretary).get(url, {"format": fmt})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    content = b"".join(response.streaming_content)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        values = [
+            c for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True) for c in row
+        ]
+    else:
+        import docx
+
+        document = docx.Document(io.BytesIO(content))
+        values = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Phạm Thu Hằng" in values and "Nguyễn Văn An" in values
+    assert world.m1.national_id not in values and world.m1.party_card_number not in values
+    entry = AuditEntry.objects.get(action="export", target_id=str(world.r1c1.pk))
+    assert entry.actor == world.r1c1_secretary and fmt in entry.note
+    # An unknown format or a bad period is not exported.
+    client = client_for(world.r1c1_secretary)
+    assert client.get(url, {"format": "pdf"}).status_code == 404
+    assert client.get(url, {"start": "x", "end": "y", "format": fmt}).status_code == 404
+    assert AuditEntry.objects.filter(action="export").count() == 1

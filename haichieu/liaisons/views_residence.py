@@ -1,0 +1,436 @@
+"""Residence side (Điều 4, QĐ 213): the commune/ward committee receives introductions and places
+members in residential cells; the cell keeps its list, groups and followers; both keep the book.
+
+Views are thin: parse a form, fetch through the access rule, call one service, render. Everything
+is fetched through the residence-side scope, so a workplace user or an outsider gets 404 here.
+Residence users never see the national ID, the party card number or ratings on these pages.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from haichieu.core.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.services import ServiceError
+from haichieu.organizations.models import Organization
+
+from . import selectors, services
+from .forms_residence import (
+    BookPeriodForm,
+    GroupForm,
+    NoLongerResidesForm,
+    PlaceForm,
+    ReceiveForm,
+    ReceiveManyForm,
+    ReturnForm,
+)
+from .models import Liaison
+
+S = Liaison.Status
+BOOK_PAGE_SIZE = 100
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _page_size(request) -> int:
+    default = settings.HAICHIEU["MEMBER_PAGE_SIZE"]
+    try:
+        size = int(request.GET.get("size", default))
+    except ValueError:
+        return default
+    return max(1, min(size, settings.HAICHIEU["MAX_PAGE_SIZE"]))
+
+
+def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
+    """A residential organisation in the user's scope (cell=True: a cell; False: a committee); else 404."""
+    org = organization_get_for(user, pk=pk)
+    if not org.is_residential or (cell is not None and org.is_cell != cell):
+        raise Http404("Không tìm thấy tổ chức.")
+    return org
+
+
+def _add_service_error(form, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _incoming_url(org) -> str:
+    url = reverse("liaisons:residence_incoming")
+    return f"{url}?org={org.pk}" if org is not None else url
+
+
+# --- incoming introductions (commune/ward committee) -------------------------------------------
+@login_required
+def incoming(request):
+    """Introductions waiting for the commune committee; POST receives the ticked ones at once."""
+    communes = list(selectors.residence_orgs_for(request.user, cells=False))
+    org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
+    if org_param:
+        if not org_param.isdigit():
+            raise Http404("Không tìm thấy tổ chức.")
+        org = _residence_org(request.user, int(org_param), cell=False)
+    else:
+        org = communes[0] if len(communes) == 1 else None
+    form = None
+    if org is not None and scope_for(request.user).covers(org, kind="write"):
+        form = ReceiveManyForm(request.POST or None, user=request.user, commune=org)
+    if request.method == "POST":
+        if form is None:
+            raise Http404("Không tìm thấy tổ chức.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                received = services.liaison_receive_many(
+                    actor=request.user,
+                    liaisons=data["liaisons"].order_by("pk"),
+                    cell=data["cell"],
+                    group=data["group"],
+                    follower_name=data["follower_name"],
+                    follower_phone=data["follower_phone"],
+                )
+            except ServiceError as exc:
+                _add_service_error(form, exc)
+            else:
+                messages.success(
+                    request, f"Đã tiếp nhận {len(received)} đảng viên, phân về {data['cell'].name}."
+                )
+                return redirect(_incoming_url(org))
+    rows, cursor = selectors.incoming_page(
+        selectors.incoming_for(request.user, org=org),
+        after=request.GET.get("after", ""),
+        size=_page_size(request),
+    )
+    suggestions = selectors.suggested_cells(rows)
+    today = timezone.localdate()
+    ticked = set(request.POST.getlist("liaisons")) if request.method == "POST" else set()
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "communes": communes,
+        "org": org,
+        "form": form,
+        "rows": [
+            {
+                "liaison": liaison,
+                "suggested": suggestions.get(liaison.pk),
+                "overdue": liaison.receive_due is not None and liaison.receive_due < today,
+                "ticked": str(liaison.pk) in ticked,
+            }
+            for liaison in rows
+        ],
+        "next_cursor": cursor,
+        "first_page": bool(request.GET.get("after")),
+        "base_query": params.urlencode(),
+        "today": today,
+    }
+    return render(request, "liaisons/residence/incoming.html", context)
+
+
+@login_required
+def receive(request, pk):
+    liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
+    if liaison.commune_org is None:
+        raise Http404("Không tìm thấy hồ sơ.")
+    suggested = services.suggest_cell(liaison.commune_org, liaison.address_hamlet)
+    form = ReceiveForm(
+        request.POST or None, user=request.user, commune=liaison.commune_org, initial={"cell": suggested}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.liaison_receive(
+                actor=request.user,
+                liaison=liaison,
+                cell=data["cell"],
+                group=data["group"],
+                follower_name=data["follower_name"],
+                follower_phone=data["follower_phone"],
+            )
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Đã tiếp nhận đồng chí {liaison.member.full_name}, phân về {data['cell'].name}."
+            )
+            return redirect(_incoming_url(liaison.commune_org))
+    return render(
+        request,
+        "liaisons/residence/receive.html",
+        {"liaison": liaison, "form": form, "suggested": suggested, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def return_(request, pk):
+    liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
+    if liaison.commune_org is None:
+        raise Http404("Không tìm thấy hồ sơ.")
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.liaison_return(
+                actor=request.user,
+                liaison=liaison,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Đã trả lại giới thiệu đồng chí {liaison.member.full_name} về nơi công tác."
+            )
+            return redirect(_incoming_url(liaison.commune_org))
+    return render(
+        request,
+        "liaisons/residence/return.html",
+        {"liaison": liaison, "form": form, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def group_options(request):
+    """<option>s of the groups of one residential cell in scope (the reception form's cell select)."""
+    cell_pk = (request.GET.get("cell") or "").strip()
+    cell = None
+    if cell_pk.isdigit():
+        cell = (
+            organizations_visible_to(request.user)
+            .filter(pk=int(cell_pk), kind=Organization.Kind.CELL, is_residential=True)
+            .first()
+        )
+    groups = cell.liaison_groups.order_by("name").values_list("pk", "name") if cell else []
+    options = format_html_join("", '<option value="{}">{}</option>', groups)
+    return HttpResponse('<option value="">— Chưa phân tổ/nhóm —</option>' + options)
+
+
+# --- residential cells -------------------------------------------------------------------------
+@login_required
+def cells(request):
+    """The residential cells the user covers (a commune's staff picks one; a secretary has theirs)."""
+    org = None
+    org_param = (request.GET.get("org") or "").strip()
+    if org_param:
+        if not org_param.isdigit():
+            raise Http404("Không tìm thấy tổ chức.")
+        org = _residence_org(request.user, int(org_param), cell=False)
+    cell_list = list(selectors.residence_orgs_for(request.user, cells=True, within=org))
+    counts = selectors.cell_member_counts(cell_list)
+    return render(
+        request,
+        "liaisons/residence/cells.html",
+        {
+            "org": org,
+            "communes": selectors.residence_orgs_for(request.user, cells=False),
+            "cells": [
+                {
+                    "cell": c,
+                    "active": counts.get(c.pk, {}).get(S.ACTIVE, 0),
+                    "received": counts.get(c.pk, {}).get(S.RECEIVED, 0),
+                }
+                for c in cell_list
+            ],
+        },
+    )
+
+
+def _cell_context(request, cell, *, group_form=None) -> dict:
+    roster = selectors.cell_roster(cell)
+    members = [liaison for block in roster for liaison in block["liaisons"]]
+    return {
+        "cell": cell,
+        "roster": roster,
+        "total": len(members),
+        "waiting": sum(1 for liaison in members if liaison.status == S.RECEIVED),
+        "excused": sum(1 for liaison in members if liaison.excused),
+        "can_write": scope_for(request.user).covers(cell, kind="write"),
+        "group_form": group_form or GroupForm(),
+    }
+
+
+@login_required
+def cell_detail(request, pk):
+    cell = _residence_org(request.user, pk, cell=True)
+    return render(request, "liaisons/residence/cell.html", _cell_context(request, cell))
+
+
+@require_POST
+@login_required
+def group_create(request, pk):
+    cell = _residence_org(request.user, pk, cell=True)
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, cell=cell, name=form.cleaned_data["name"])
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, f"Đã lập tổ/nhóm “{group.name}”.")
+            return redirect("liaisons:residence_cell", pk=cell.pk)
+    return render(request, "liaisons/residence/cell.html", _cell_context(request, cell, group_form=form))
+
+
+@require_POST
+@login_required
+def activate(request, pk):
+    liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
+    try:
+        services.liaison_activate(actor=request.user, liaison=liaison)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã xác nhận chi bộ tiếp nhận đồng chí {liaison.member.full_name}.")
+    if liaison.cell_id is None:
+        return redirect("liaisons:residence_incoming")
+    return redirect("liaisons:residence_cell", pk=liaison.cell_id)
+
+
+@login_required
+def place(request, pk):
+    liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
+    if liaison.cell_id is None:
+        raise Http404("Không tìm thấy hồ sơ.")
+    form = PlaceForm(request.POST or None, liaison=liaison)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.liaison_place(
+                actor=request.user,
+                liaison=liaison,
+                group=data["group"],
+                follower_name=data["follower_name"],
+                follower_phone=data["follower_phone"],
+                version=data["version"],
+            )
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Đã lưu tổ/nhóm và người theo dõi của đồng chí {liaison.member.full_name}."
+            )
+            return redirect("liaisons:residence_cell", pk=liaison.cell_id)
+    return render(request, "liaisons/residence/place.html", {"liaison": liaison, "form": form})
+
+
+@login_required
+def no_longer_resides(request, pk):
+    liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
+    default = (
+        reverse("liaisons:residence_cell", args=[liaison.cell_id])
+        if liaison.cell_id
+        else reverse("liaisons:residence_incoming")
+    )
+    back = _next_url(request, default)
+    form = NoLongerResidesForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.liaison_no_longer_resides(
+                actor=request.user,
+                liaison=liaison,
+                date=form.cleaned_data["date"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Đã báo đồng chí {liaison.member.full_name} không còn cư trú tại địa phương; "
+                "nơi công tác đã nhận được thông báo.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "liaisons/residence/no_longer_resides.html",
+        {"liaison": liaison, "form": form, "back": back, "open": liaison.status in (S.RECEIVED, S.ACTIVE)},
+    )
+
+
+# --- tracking book -------------------------------------------------------------------------------
+@login_required
+def book(request, pk):
+    """Sổ theo dõi đảng viên giữ mối liên hệ nơi cư trú of a commune committee or a residential cell."""
+    org = _residence_org(request.user, pk)
+    start, end = BookPeriodForm.default_period()
+    if "start" in request.GET or "end" in request.GET:
+        form = BookPeriodForm(request.GET)
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        form = BookPeriodForm(initial={"start": start, "end": end})
+    valid = not form.is_bound or form.is_valid()
+    export = request.GET.get("format", "")
+    if export:
+        if not valid or export not in EXPORTS:
+            raise Http404("Không có định dạng này.")
+        return EXPORTS[export](request, org, start, end)
+    rows, cursor, counts = [], None, {"total": 0, "arrivals": 0, "departures": 0}
+    if valid:
+        counts = selectors.tracking_book_counts(org, start=start, end=end)
+        rows, cursor = selectors.tracking_book_page(
+            selectors.tracking_book(org, start=start, end=end),
+            after=request.GET.get("after", ""),
+            size=BOOK_PAGE_SIZE,
+        )
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("format", None)
+    if not form.is_bound:
+        params.update({"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"})
+    return render(
+        request,
+        "liaisons/residence/book.html",
+        {
+            "org": org,
+            "form": form,
+            "start": start,
+            "end": end,
+            "counts": counts,
+            "rows": rows,
+            "next_cursor": cursor,
+            "first_page": bool(request.GET.get("after")),
+            "base_query": params.urlencode(),
+            "can_write": scope_for(request.user).covers(org, kind="write"),
+            "exports": sorted(EXPORTS),
+            "open_statuses": (S.RECEIVED, S.ACTIVE),
+        },
+    )
+
+
+# --- tracking book exports (rows and Word layout from the documents module) ----------------------
+def _export_book(request, org, start, end, fmt: str):
+    from haichieu.core.documents import docx_response
+
+    from . import documents
+
+    liaisons = selectors.tracking_book(org, start=start, end=end)
+    # Every export is logged (DESIGN.md "Data protection").
+    audit_record(
+        actor=request.user,
+        action="export",
+        target=org,
+        note=f"Sổ theo dõi {start:%d/%m/%Y}–{end:%d/%m/%Y} ({fmt})",
+    )
+    if fmt == "docx":
+        filename = documents.tracking_book_filename(org, start, end, "docx")
+        return docx_response(documents.tracking_book_docx(org, start, end, liaisons), filename)
+    return documents.tracking_book_xlsx(org, start, end, liaisons)
+
+
+EXPORTS = {
+    "xlsx": lambda request, org, start, end: _export_book(request, org, start, end, "xlsx"),
+    "docx": lambda request, org, start, end: _export_book(request, org, start, end, "docx"),
+}
