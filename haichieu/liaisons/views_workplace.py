@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from haichieu.core.access import member_get_for, members_visible_to, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.services import ServiceError
-from haichieu.members.selectors import member_list, member_page
+from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors, services
@@ -22,6 +22,7 @@ from .models import Liaison
 
 S = Liaison.Status
 INTRODUCE_BATCH_LIMIT = 1000
+COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
 
 
 def _coverage_members(user, filters):
@@ -83,8 +84,9 @@ def coverage(request):
         size = request.GET.get("size", "")
         size = max(1, min(int(size), settings.HAICHIEU["MAX_PAGE_SIZE"])) if size.isdigit() else 50
         page = member_page(
-            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=size
-        )
+            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=size,
+            fields=COVERAGE_FIELDS,
+        )  # fmt: skip
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
         for member in page.rows:

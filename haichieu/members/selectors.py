@@ -25,7 +25,9 @@ class MemberPage:
     prev_cursor: str | None
 
 
-def member_list(user, *, q: str = "", org=None, status: str = "", has_commune: str = "", workplace_only=False):
+def member_list(
+    user, *, q: str = "", org=None, status: str = "", has_commune: str = "", workplace_only=False
+):
     """The scoped, filtered member queryset (not yet ordered or sliced)."""
     qs = members_visible_to(user, workplace_only=workplace_only)
     if org is not None:
@@ -94,9 +96,12 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def member_page(qs, *, after: str = "", before: str = "", size: int = 50) -> MemberPage:
-    """One page of `qs` in Vietnamese order, after or before a cursor; size+1 rows tell if more exist."""
-    qs = qs.select_related("workplace_cell", "residence_commune").only(*LIST_FIELDS)
+def member_page(qs, *, after: str = "", before: str = "", size: int = 50, fields=LIST_FIELDS) -> MemberPage:
+    """One page of `qs` in Vietnamese order, after or before a cursor; size+1 rows tell if more exist.
+
+    Only `fields` are loaded: a page that shows more columns names them.
+    """
+    qs = qs.select_related("workplace_cell", "residence_commune").only(*fields)
     position = _decode(before) if before else _decode(after)
     backwards = bool(before) and position is not None
     if position is not None:
