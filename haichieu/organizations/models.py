@@ -77,7 +77,9 @@ class Organization(MP_Node):
     abbreviation = models.CharField(
         "viết tắt trong ký hiệu văn bản", max_length=20, blank=True, help_text="Ví dụ: ĐU (Số 15-GGT/ĐU)."
     )
-    term = models.CharField("nhiệm kỳ", max_length=20, default="2025-2030", help_text="Số văn bản chạy liên tục trong nhiệm kỳ.")
+    term = models.CharField(
+        "nhiệm kỳ", max_length=20, default="2025-2030", help_text="Số văn bản chạy liên tục trong nhiệm kỳ."
+    )
 
     class Meta:
         verbose_name = "tổ chức đảng"

@@ -18,7 +18,9 @@ def test_tree_shows_the_roots_of_the_users_roles_with_member_counts(world, clien
 
 
 def test_children_fragment_counts_members_of_each_subtree(world, client_for):
-    response = client_for(world.province_staff).get(reverse("organizations:children", args=[world.province.pk]))
+    response = client_for(world.province_staff).get(
+        reverse("organizations:children", args=[world.province.pk])
+    )
     counts = {item["org"].code: item["count"] for item in response.context["nodes"]}
     assert counts == {"W1": 2, "W2": 1, "R1": 0, "R2": 0}
     assert "<html" not in response.content.decode()  # a fragment for htmx
@@ -50,7 +52,8 @@ def test_search_ignores_diacritics_and_stays_in_scope(world, client_for):
 def test_create_child_through_the_form(world, client_for):
     client = client_for(world.w1_staff)
     response = client.post(
-        reverse("organizations:create", args=[world.w1.pk]), {"code": "W1C5", "name": "Chi bộ Kế toán", "kind": "cell"}
+        reverse("organizations:create", args=[world.w1.pk]),
+        {"code": "W1C5", "name": "Chi bộ Kế toán", "kind": "cell"},
     )
     assert response.status_code == 302
     assert Organization.objects.get(code="W1C5").path.startswith(world.w1.path)
@@ -58,7 +61,9 @@ def test_create_child_through_the_form(world, client_for):
 
 def test_create_with_bad_input_shows_vietnamese_messages(world, client_for):
     client = client_for(world.w1_staff)
-    response = client.post(reverse("organizations:create", args=[world.w1.pk]), {"code": "", "name": "", "kind": "x"})
+    response = client.post(
+        reverse("organizations:create", args=[world.w1.pk]), {"code": "", "name": "", "kind": "x"}
+    )
     body = response.content.decode()
     assert "Vui lòng nhập mã tổ chức" in body and "Vui lòng nhập tên tổ chức" in body
     response = client.post(
@@ -81,12 +86,18 @@ def test_move_form_refuses_unknown_or_foreign_parent(world, client_for):
 
 def test_deactivate_through_the_page_shows_the_reason_when_refused(world, client_for):
     client = client_for(world.w1_staff)
-    response = client.post(reverse("organizations:set_active", args=[world.w1c1.pk]), {"active": "0"}, follow=True)
+    response = client.post(
+        reverse("organizations:set_active", args=[world.w1c1.pk]), {"active": "0"}, follow=True
+    )
     assert "còn đảng viên đang sinh hoạt" in response.content.decode()
     world.w1c1.refresh_from_db()
     assert world.w1c1.is_active
 
 
 def test_commune_options_fragment(world, client_for):
-    body = client_for(world.w1_staff).get(reverse("organizations:commune_options"), {"province": "01"}).content.decode()
+    body = (
+        client_for(world.w1_staff)
+        .get(reverse("organizations:commune_options"), {"province": "01"})
+        .content.decode()
+    )
     assert "Phường Hoàn Kiếm" in body and "Phường Ba Đình" in body
