@@ -205,8 +205,17 @@ HAICHIEU["RULES"] = {
     "NOT_INTRODUCED_CATEGORIES": ["secret"],
     # Change kinds (ChangeNotice.Kind) that must be notified to the other side.
     "NOTIFIED_EVENTS": [
-        "residence_change", "position_change", "job_transfer", "long_absence", "special_duty",
-        "expelled", "removed", "left_party", "deceased", "new_admission", "no_longer_resides",
+        "residence_change",
+        "position_change",
+        "job_transfer",
+        "long_absence",
+        "special_duty",
+        "expelled",
+        "removed",
+        "left_party",
+        "deceased",
+        "new_admission",
+        "no_longer_resides",
     ],
     # Document type symbols (HD 36-HD/VPTW): "Số 15-GGT/ĐU".
     "LETTER_SYMBOL": "GGT",

@@ -59,7 +59,9 @@ class DocumentCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "doc_type", "term"], name="document_counter_unique")
+            models.UniqueConstraint(
+                fields=["organization", "doc_type", "term"], name="document_counter_unique"
+            )
         ]
 
     def __str__(self) -> str:

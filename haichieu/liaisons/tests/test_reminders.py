@@ -18,10 +18,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def overdue(world):
     hk = Commune.objects.get(code="00070")
-    late = make_member(world.w1c1, "Phan Văn Muộn", residence_commune=hk, admission_date=datetime.date(2026, 1, 5))
-    fresh = make_member(world.w1c1, "Phan Văn Mới", residence_commune=hk, admission_date=datetime.date(2026, 11, 10))
-    secret = make_member(world.w1c2, "Phan Văn Kín", liaison_category="secret", admission_date=datetime.date(2020, 1, 1))
-    introduced = make_member(world.w1c2, "Phan Thị Chờ", residence_commune=hk, admission_date=datetime.date(2025, 1, 1))
+    late = make_member(
+        world.w1c1, "Phan Văn Muộn", residence_commune=hk, admission_date=datetime.date(2026, 1, 5)
+    )
+    fresh = make_member(
+        world.w1c1, "Phan Văn Mới", residence_commune=hk, admission_date=datetime.date(2026, 11, 10)
+    )
+    secret = make_member(
+        world.w1c2, "Phan Văn Kín", liaison_category="secret", admission_date=datetime.date(2020, 1, 1)
+    )
+    introduced = make_member(
+        world.w1c2, "Phan Thị Chờ", residence_commune=hk, admission_date=datetime.date(2025, 1, 1)
+    )
     services.liaison_introduce(actor=world.w1_staff, members=[introduced], today=datetime.date(2026, 10, 1))
     return late, fresh, secret, introduced
 
