@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ class Scope:
     # Which sides the user's roles are on (the navigation shows the pages of each side).
     has_workplace_role: bool = False
     has_residence_role: bool = False
+    unread_by_org: dict = field(default_factory=dict)
 
     # --- organisations -------------------------------------------------------------------
     def org_q(self, prefix: str = "", *, kind: str = "read") -> Q:
@@ -54,48 +55,60 @@ class Scope:
 
 
 def scope_for(user) -> Scope:
-    """The user's scope, cached on the user object for the request."""
+    """The user's scope, cached on the user object for the request.
+
+    One query for a user with roles: the roles, the user's own member record and the unread inbox
+    count of each role's organisation come together (every page needs them).
+    """
     cached = getattr(user, "_haichieu_scope", None)
     if cached is not None:
         return cached
     from haichieu.accounts.models import Role
+    from haichieu.liaisons.models import InboxItem
+    from haichieu.members.models import Member
 
     scope = Scope(user=user)
     if not user.is_authenticated or not user.is_active:
         return scope
     scope.is_superuser = user.is_superuser
     today = timezone.localdate()
+    own_member = Member.objects.filter(user_id=user.pk).values("pk")[:1]
+    unread = (
+        InboxItem.objects.filter(recipient_org_id=OuterRef("organization_id"), read_at__isnull=True)
+        .order_by()
+        .values("recipient_org_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     roles = (
         Role.objects.filter(user=user, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("kind", "organization__path", "organization_id", "organization__is_residential")
+        .annotate(own_member=Subquery(own_member), unread=Subquery(unread))
+        .values_list(
+            "kind", "organization__path", "organization_id", "organization__is_residential", "own_member", "unread"
+        )
     )
-    for kind, path, org_id, residential in roles:
-        scope.role_org_ids.append(org_id)
+    found_roles = False
+    for kind, path, org_id, residential, own_member_id, unread_count in roles:
+        found_roles = True
+        scope.member_id = own_member_id
+        if org_id not in scope.role_org_ids:
+            scope.role_org_ids.append(org_id)
+            scope.unread_by_org[org_id] = unread_count or 0
         if kind in Role.READ_KINDS:
+            scope.read_paths.append(path)
             if residential:
                 scope.has_residence_role = True
             else:
                 scope.has_workplace_role = True
-        if kind in Role.READ_KINDS:
-            scope.read_paths.append(path)
         if kind in Role.WRITE_KINDS:
             scope.write_paths.append(path)
         if kind in Role.MANAGE_KINDS:
             scope.manage_paths.append(path)
-    member = getattr(user, "member", None) if _has_member(user) else None
-    scope.member_id = member.pk if member else None
+    if not found_roles:
+        scope.member_id = Member.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     user._haichieu_scope = scope
     return scope
-
-
-def _has_member(user) -> bool:
-    from haichieu.members.models import Member
-
-    try:
-        return user.member is not None
-    except Member.DoesNotExist:
-        return False
 
 
 # --- organisations ----------------------------------------------------------------------

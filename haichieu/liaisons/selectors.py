@@ -121,21 +121,12 @@ def inbox_for(user, *, org_id=None, unread_only: bool = False) -> QuerySet:
 
 
 def inbox_unread_by_org(user) -> dict[int, int]:
-    scope = scope_for(user)
-    rows = (
-        InboxItem.objects.filter(recipient_org_id__in=scope.role_org_ids, read_at__isnull=True)
-        .values("recipient_org_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["recipient_org_id"]: row["n"] for row in rows}
+    """Unread items per organisation the user holds a role on (read with the roles: no query)."""
+    return dict(scope_for(user).unread_by_org)
 
 
 def inbox_unread_count(user) -> int:
-    scope = scope_for(user)
-    if not scope.role_org_ids:
-        return 0
-    return InboxItem.objects.filter(recipient_org_id__in=scope.role_org_ids, read_at__isnull=True).count()
+    return sum(scope_for(user).unread_by_org.values())
 
 
 # --- digests ---------------------------------------------------------------------------------
