@@ -8,11 +8,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from .operations import OPERATIONS, BenchContext, with_params
+from haichieu.accounts.models import User
+
+from .operations import OPERATION_USERS, OPERATIONS, BenchContext, with_params
 
 FLOOR_URL = "/__bench__/floor/"
 # Rows of a member list: the links to each member's record.
-_ROW = re.compile(r'href="/dang-vien/\d+/"')
+# List pages mark each row of their table with `data-row`.
+_ROW = re.compile(r"<tr data-row\b")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -69,12 +72,16 @@ def measure(client: Client, url: str, *, repetitions: int, warmup: int) -> dict:
 
 def run_operations(ctx: BenchContext, *, repetitions: int, warmup: int, names=None, log=None) -> dict:
     """{name: figures} for every registered operation (or those in `names`)."""
-    client = Client()
-    client.force_login(ctx.user)
+    clients: dict[str, Client] = {}
     results = {}
     for name, build in OPERATIONS.items():
         if names and name not in names:
             continue
+        username = OPERATION_USERS.get(name, ctx.user.username)
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        client = clients[username]
         url = build(ctx)
         results[name] = measure(client, url, repetitions=repetitions, warmup=warmup)
         if log:

@@ -33,11 +33,15 @@ def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
 
 
 OPERATIONS: dict[str, Callable[[BenchContext], str]] = {}
+# Operations timed as another demo user than BENCH_USERNAME (a residence page, say).
+OPERATION_USERS: dict[str, str] = {}
 
 
-def operation(name: str):
+def operation(name: str, *, user: str | None = None):
     def register(build: Callable[[BenchContext], str]):
         OPERATIONS[name] = build
+        if user:
+            OPERATION_USERS[name] = user
         return build
 
     return register
@@ -66,3 +70,15 @@ def member_search(ctx: BenchContext) -> str:
 @operation("member_search_rare")
 def member_search_rare(ctx: BenchContext) -> str:
     return "/dang-vien/?" + urlencode({"q": ctx.search_rare})
+
+
+@operation("liaison_coverage")
+def liaison_coverage(ctx: BenchContext) -> str:
+    """The workplace coverage page of the whole province (summary counts and the first 50 rows)."""
+    return "/lien-he/"
+
+
+@operation("commune_inbox", user="phuong")
+def commune_inbox(ctx: BenchContext) -> str:
+    """The introductions waiting for the demo ward's committee."""
+    return "/lien-he/noi-cu-tru/tiep-nhan/"

@@ -12,9 +12,11 @@ from haichieu.core.access import (
     scope_for,
 )
 from haichieu.core.audit import audit_record, history_for
+from haichieu.core.exports import xlsx_response
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
+from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
 from .forms import MemberFilterForm, MemberForm
 
 
@@ -48,6 +50,8 @@ def member_list(request):
             status=filters.get("status", ""),
             has_commune=filters.get("has_commune", ""),
         )
+        if request.GET.get("format") == "xlsx":
+            return _export(request, qs, org)
         page = selectors.member_page(
             qs,
             after=request.GET.get("after", ""),
@@ -57,6 +61,7 @@ def member_list(request):
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
+    params.pop("format", None)
     context = {
         "form": form,
         "page": page,
@@ -67,6 +72,19 @@ def member_list(request):
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
+
+
+def _export(request, qs, org):
+    """The list as .xlsx: exactly the members the page lists (scope and filters), every page of them."""
+    audit_record(
+        actor=request.user, action="export", target_type="members.member",
+        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
+        note=request.GET.urlencode()[:255],
+    )  # fmt: skip
+    return xlsx_response(
+        filename=member_export_filename(org), sheet_title="Đảng viên", header=MEMBER_COLUMNS,
+        rows=member_export_rows(request.user, qs), title="DANH SÁCH ĐẢNG VIÊN",
+    )  # fmt: skip
 
 
 @login_required
