@@ -7,4 +7,5 @@ app_name = "liaisons"
 urlpatterns = [
     path("", include("haichieu.liaisons.urls_workplace")),
     path("noi-cu-tru/", include("haichieu.liaisons.urls_residence")),
+    path("thong-bao/", include("haichieu.liaisons.notices_urls")),
 ]

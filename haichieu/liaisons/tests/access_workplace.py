@@ -55,5 +55,6 @@ WORKPLACE_EXPECTED: dict = {
     ),
     "liaisons:digest_send": (lambda w: _digest(w, fmt=None), everyone(405)),  # POST only
     "liaisons:inbox": (None, everyone(200)),
+    "liaisons:notices": (None, table(404, **READERS)),
     "liaisons:inbox_read": (None, everyone(405)),  # POST only
 }

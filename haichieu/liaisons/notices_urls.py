@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views_notices
+
+urlpatterns = [path("", views_notices.notices, name="notices")]

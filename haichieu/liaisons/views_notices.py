@@ -1,0 +1,72 @@
+"""Change notices (thông báo biến động) sent and received in the user's scope: list and export."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from haichieu.core.access import scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.exports import xlsx_response
+
+from .forms_notices import NoticeFilterForm
+from .notices import NOTICE_COLUMNS, notice_rows, notices_visible_to
+
+PAGE_SIZE = 50
+
+
+@login_required
+def notices(request):
+    scope = scope_for(request.user)
+    if not scope.is_superuser and not scope.read_paths:
+        raise Http404
+    form = NoticeFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = notices_visible_to(request.user).select_related("member", "sender_org", "recipient_org")
+    if data.get("direction"):
+        qs = qs.filter(direction=data["direction"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("start"):
+        qs = qs.filter(event_date__gte=data["start"])
+    if data.get("end"):
+        qs = qs.filter(event_date__lte=data["end"])
+    qs = qs.order_by("-event_date", "-pk")
+    if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user, action="export", target_type="liaisons.changenotice",
+            target_repr="Danh sách thông báo biến động", note=request.GET.urlencode()[:255],
+        )  # fmt: skip
+        return xlsx_response(
+            filename="thong-bao-bien-dong.xlsx", sheet_title="Biến động", header=NOTICE_COLUMNS, rows=notice_rows(qs),
+            title="DANH SÁCH THÔNG BÁO BIẾN ĐỘNG",
+        )  # fmt: skip
+    after = request.GET.get("after", "")
+    position = _decode(after)
+    if position is not None:
+        day, pk = position
+        from django.db.models import Q
+
+        qs = qs.filter(Q(event_date__lt=day) | Q(event_date=day, pk__lt=pk))
+    rows = list(qs[: PAGE_SIZE + 1])
+    next_cursor = (
+        f"{rows[PAGE_SIZE - 1].event_date.isoformat()}.{rows[PAGE_SIZE - 1].pk}"
+        if len(rows) > PAGE_SIZE
+        else ""
+    )
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("format", None)
+    return render(request, "liaisons/notices.html", {
+        "form": form, "rows": rows[:PAGE_SIZE], "next_cursor": next_cursor, "base_query": params.urlencode(),
+        "first_page": not after,
+    })  # fmt: skip
+
+
+def _decode(cursor: str):
+    day, _, pk = (cursor or "").partition(".")
+    try:
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
