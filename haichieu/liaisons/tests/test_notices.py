@@ -49,7 +49,7 @@ def test_export_is_what_the_list_shows_and_is_audited(world, client_for, notices
     response = client_for(world.w1_staff).get(reverse("liaisons:notices"), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    header_at = next(i for i, row in enumerate(rows) if row[0] == "STT")
+    header_at = next(i for i, row in enumerate(rows) if row and row[0] == "STT")
     assert list(rows[header_at]) == ["STT", "Ngày biến động", "Họ và tên", "Loại biến động", "Nơi gửi", "Nơi nhận",
                                      "Nội dung", "Ngày gửi"]  # fmt: skip
     data = rows[header_at + 1 :]
