@@ -14,6 +14,7 @@ from haichieu.core.access import (
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.services import ServiceError
+from haichieu.liaisons.selectors import liaisons_visible_to
 
 from . import selectors, services
 from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
@@ -102,6 +103,11 @@ def member_detail(request, pk):
             "full": full,
             "can_edit": member_can_edit(request.user, member),
             "history": history_for(member) if full else [],
+            # The member's links, newest first, for the links to each one (scoped like the liaison page).
+            "liaisons": liaisons_visible_to(request.user)
+            .filter(member=member)
+            .select_related("commune", "commune_org")
+            .order_by("-pk")[:20],
         },
     )
 
