@@ -694,6 +694,30 @@ class DemoResult:
     password: str = DEMO_PASSWORD
 
 
+DEMO_USERNAMES = ["admin", "bantochuc", "coquan", "chibocoquan", "phuong", "chibotdp", "dangvien"]
+
+
+def existing_demo_logins() -> list[DemoLogin]:
+    """The demo accounts still in the database, with their role, to print them again."""
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    roles = {
+        r.user.username: r
+        for r in Role.objects.filter(user__username__in=DEMO_USERNAMES).select_related("user", "organization")
+    }
+    logins = []
+    for username in DEMO_USERNAMES:
+        if username not in users:
+            continue
+        role = roles.get(username)
+        if role is not None:
+            logins.append(DemoLogin(username, role.get_kind_display(), role.organization.name))
+        else:
+            logins.append(
+                DemoLogin(username, "Quản trị hệ thống" if users[username].is_superuser else "—", "—")
+            )
+    return logins
+
+
 def _create_users(rng: random.Random, tree: _Tree, dangvien_member: Member) -> list[DemoLogin]:
     coquan_committee = tree.workplace_committees[0]
     coquan_cell = coquan_committee.children[0]

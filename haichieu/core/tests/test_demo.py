@@ -1,3 +1,5 @@
+import io
+
 """The demo data: `seed_demo` builds a province that every role can log in to and see."""
 
 import pytest
@@ -84,10 +86,16 @@ def test_it_creates_liaisons_in_every_status(seeded):
     assert not Liaison.objects.filter(status=Liaison.Status.ENDED, end_date__isnull=True).exists()
 
 
-def test_if_empty_keeps_existing_data(seeded):
-    call_command("seed_demo", members=SIZE, if_empty=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_if_empty_keeps_existing_data_and_prints_the_logins_again(seeded):
+    out = io.StringIO()
+    call_command("seed_demo", members=SIZE, if_empty=True, stdout=out)
     assert Member.objects.count() == SIZE
     assert User.objects.filter(username="admin").count() == 1
+    printed = out.getvalue()
+    assert "Đã có dữ liệu" in printed
+    for username in ["admin", "bantochuc", "coquan", "chibocoquan", "phuong", "chibotdp", "dangvien"]:
+        assert f"  {username}" in printed
+    assert "HaiChieu@2026" in printed
 
 
 def test_residence_staff_sees_the_members_of_their_commune_only(seeded):

@@ -5,7 +5,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haichieu.core.demo import DEFAULT_PROVINCE, DemoError, demo_exists, seed_demo
+from haichieu.core.demo import (
+    DEFAULT_PROVINCE,
+    DEMO_PASSWORD,
+    DemoError,
+    demo_exists,
+    existing_demo_logins,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -26,6 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args, members, seed, province, if_empty, verbosity, **options):
         if if_empty and demo_exists():
             self.stdout.write("Đã có dữ liệu, không tạo dữ liệu mẫu.")
+            logins = existing_demo_logins()
+            if logins:
+                self._print_logins(logins, DEMO_PASSWORD + " (nếu chưa đổi)")
             return
         log = (lambda message: self.stderr.write(f"  {message}")) if verbosity > 1 else None
         try:
@@ -39,8 +49,11 @@ class Command(BaseCommand):
                 f"({result.seconds:.1f} giây)."
             )
         )
+        self._print_logins(result.logins, result.password)
+
+    def _print_logins(self, logins, password):
         self.stdout.write("Tài khoản dùng thử:")
-        width = max(len(login.username) for login in result.logins)
-        for login in result.logins:
+        width = max(len(login.username) for login in logins)
+        for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role} — {login.organization}")
-        self.stdout.write(f"Mật khẩu chung: {result.password}")
+        self.stdout.write(f"Mật khẩu chung: {password}")
