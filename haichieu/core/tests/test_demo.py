@@ -1,6 +1,6 @@
-import io
-
 """The demo data: `seed_demo` builds a province that every role can log in to and see."""
+
+import io
 
 import pytest
 from django.core.management import call_command
