@@ -104,8 +104,8 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     # --- workplace staff introduce both in one batch and download the letters -------------------
     log_in(page, "coquan", DEMO_PASSWORD)
     page.locator("#mainnav").get_by_role("link", name="Giữ mối liên hệ").click()
-    page.locator("#id_link").select_option(label="Chưa có hồ sơ")
-    page.locator("#id_category").select_option(label="Sinh hoạt nơi cư trú")
+    page.get_by_label("Tình trạng giới thiệu").select_option(label="Chưa có hồ sơ")
+    page.get_by_label("Diện", exact=True).select_option(label="Sinh hoạt nơi cư trú")
     page.get_by_role("button", name="Lọc", exact=True).click()
     expect(page).to_have_url(re.compile(r"link=none"))
     table = page.locator("#coverage-table")
@@ -231,7 +231,7 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(page.locator("main")).to_contain_text(f"Hồ sơ tiếp theo: {new_commune.name} (chưa giới thiệu)")
 
     page.locator("#mainnav").get_by_role("link", name="Giữ mối liên hệ").click()
-    page.locator("#id_link").select_option(label="Chưa giới thiệu")
+    page.get_by_label("Tình trạng giới thiệu").select_option(label="Chưa giới thiệu")
     page.get_by_role("button", name="Lọc", exact=True).click()
     row = page.locator("#coverage-table tr[data-row]").filter(has_text=received.full_name)
     expect(row).to_have_count(1)
