@@ -312,3 +312,32 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class CoverageCount(models.Model):
+    """How many active members of an organisation's whole subtree have each link status and category.
+
+    One row per (organisation, link status, HD 33 category), for the organisation and every
+    ancestor of each member's workplace cell: the coverage summary of any subtree is the handful of
+    rows of its top organisation, not a count over its members (DESIGN.md "Scale").
+
+    Kept by database triggers on members_member (migration 0004), so every writer — services,
+    bulk loads, imports, the admin, tests — keeps it exact in the same transaction. Moving an
+    organisation changes ancestors, not members: `coverage.coverage_counts_rebuild` recounts the
+    ancestors concerned (organization_move calls it); `rebuild_coverage_counts` recounts all.
+    """
+
+    org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    link_status = models.CharField(max_length=20)
+    liaison_category = models.CharField(max_length=20)
+    members = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "link_status", "liaison_category"], name="coverage_count_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.link_status} {self.liaison_category}: {self.members}"

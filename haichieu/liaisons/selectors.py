@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from haichieu.core.access import scope_for
-from haichieu.core.paths import subtree_q
-from haichieu.members.models import Member
+from haichieu.core.paths import minimal_paths, subtree_q
 
 from . import rules
-from .models import ChangeNotice, InboxItem, Liaison, QuarterlyDigest
+from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
 
 S = Liaison.Status
 
@@ -60,13 +59,22 @@ def liaison_side(user, liaison: Liaison) -> str:
 
 
 # --- coverage (workplace side) ---------------------------------------------------------------
-def coverage_summary(members: QuerySet) -> dict:
-    """Counts by link status and by category, and the coverage rate, in one grouped query."""
-    rows = (
-        members.filter(status__in=Member.ACTIVE_STATUSES)
-        .values("link_status", "liaison_category")
-        .annotate(n=Count("id"))
-    )
+def coverage_summary(user, *, org=None) -> dict:
+    """Counts by link status and by category, and the coverage rate, of the user's subtrees (or `org`'s).
+
+    Read from the coverage counts the database keeps per organisation (models.CoverageCount): the
+    handful of rows of the subtrees' top organisations, whatever their size. `org` must be one the
+    user sees (its whole subtree is then in scope). Active members only, as on the list.
+    """
+    scope = scope_for(user)
+    counts = CoverageCount.objects.all()
+    if org is not None:
+        counts = counts.filter(org=org)
+    elif scope.is_superuser:
+        counts = counts.filter(org__depth=1)
+    else:
+        counts = counts.filter(org__path__in=minimal_paths(scope.read_paths))
+    rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
     by_status: dict[str, int] = dict.fromkeys(["none", *S.values], 0)
     not_introduced = excused = total = 0
     for row in rows:

@@ -26,14 +26,13 @@ COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_d
 
 
 def _coverage_members(user, filters):
-    """(members of the filtered organisation on the workplace side, the list under every filter, error)."""
+    """(the filtered organisation or None, the members listed under every filter, error)."""
     org = None
     code = (filters.get("org") or "").strip().upper()
     if code:
         org = organizations_visible_to(user).filter(code=code).first()
         if org is None:
             return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
-    base = member_list(user, org=org, workplace_only=True)
     qs = member_list(user, q=filters.get("q", ""), org=org, status="active", workplace_only=True)
     link = filters.get("link")
     if link:
@@ -46,7 +45,7 @@ def _coverage_members(user, filters):
             qs = qs.exclude(liaison_category__in=not_introduced + excused)
         else:
             qs = qs.filter(liaison_category__in=not_introduced if category == "not_introduced" else excused)
-    return base, qs, ""
+    return org, qs, ""
 
 
 def _overdue(member, liaison, today):
@@ -75,12 +74,12 @@ def coverage(request):
         raise Http404
     form = CoverageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    base, qs, org_error = _coverage_members(request.user, filters)
+    org, qs, org_error = _coverage_members(request.user, filters)
     today = timezone.localdate()
     if qs is None:
         page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
     else:
-        summary = selectors.coverage_summary(base)
+        summary = selectors.coverage_summary(request.user, org=org)
         size = request.GET.get("size", "")
         size = max(1, min(int(size), settings.HAICHIEU["MAX_PAGE_SIZE"])) if size.isdigit() else 50
         page = member_page(

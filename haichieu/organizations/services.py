@@ -6,6 +6,7 @@ from haichieu.core.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ServiceError
 from haichieu.core.text import clean_text, fold
+from haichieu.liaisons.coverage import coverage_counts_after_move
 
 from .models import Commune, Organization, Province
 
@@ -114,9 +115,12 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
         raise ServiceError("Tổ chức đã thuộc tổ chức cấp trên này.")
     if new_parent.kind == Organization.Kind.CELL:
         raise ServiceError("Không thể đặt tổ chức dưới một chi bộ.")
+    old_ancestor_paths = org.ancestor_paths()
     with transaction.atomic():
         Organization.objects.move(org, new_parent, "last-child")
         org.refresh_from_db()
+        # The subtree's members now count towards other ancestors.
+        coverage_counts_after_move(org, old_ancestor_paths)
         audit_record(
             actor=actor,
             action="move",

@@ -1,0 +1,113 @@
+"""The coverage counts the database keeps per organisation equal a live count after every kind of write."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from haichieu.liaisons import coverage, selectors, services
+from haichieu.liaisons.models import CoverageCount, Liaison
+from haichieu.members.models import Member
+from haichieu.members.services import member_update
+from haichieu.organizations.models import Commune, Organization
+from haichieu.organizations.services import organization_move
+from haichieu.testing import make_member, make_org
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 20)
+
+
+def live_counts() -> dict:
+    """{(org pk, link status, category): n} counted from the members, for every organisation."""
+    result: dict = {}
+    rows = (
+        Member.objects.filter(status__in=Member.ACTIVE_STATUSES)
+        .values("workplace_cell__path", "link_status", "liaison_category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    orgs = dict(Organization.objects.values_list("path", "pk"))
+    for row in rows:
+        path = row["workplace_cell__path"]
+        for end in range(Organization.steplen, len(path) + 1, Organization.steplen):
+            key = (orgs[path[:end]], row["link_status"], row["liaison_category"])
+            result[key] = result.get(key, 0) + row["n"]
+    return result
+
+
+def kept_counts() -> dict:
+    return {
+        (c.org_id, c.link_status, c.liaison_category): c.members
+        for c in CoverageCount.objects.exclude(members=0)
+    }
+
+
+def test_counts_follow_every_kind_of_write(world):
+    assert kept_counts() == live_counts()
+    hk = Commune.objects.get(code="00070")
+    # Created directly, through the ORM: the triggers do not depend on the writer.
+    a = make_member(world.w1c1, "Phạm Thu Hằng", residence_commune=hk, residence_province=hk.province)
+    b = make_member(world.w1c2, "Hoàng Văn Nam", residence_commune=hk, liaison_category="barracks")
+    make_member(world.w2c1, "Đỗ Văn Cũ", status=Member.Status.DECEASED)
+    assert kept_counts() == live_counts()
+
+    services.liaison_introduce(actor=world.w1_staff, members=[a, b], today=TODAY)  # none -> introduced
+    assert Member.objects.get(pk=a.pk).link_status == Liaison.Status.INTRODUCED
+    assert kept_counts() == live_counts()
+
+    member_update(  # another cell, another category, then no longer active
+        actor=world.province_staff, member=b, data={"workplace_cell": world.w2c1, "liaison_category": "study"}
+    )
+    assert kept_counts() == live_counts()
+    Member.objects.filter(pk=a.pk).update(status=Member.Status.TRANSFERRED)
+    assert kept_counts() == live_counts()
+    Member.objects.filter(pk=b.pk).delete()
+    assert kept_counts() == live_counts()
+    services.member_link_status_refresh()
+    assert kept_counts() == live_counts()
+
+
+def test_moving_an_organisation_moves_its_counts(world):
+    other = make_org(world.province, "W3", "Đảng bộ Sở Xây dựng", Organization.Kind.GRASSROOTS)
+    make_member(world.w1c2, "Hoàng Văn Nam")
+    organization_move(actor=world.admin, org=world.w1c2, new_parent=other)
+    assert kept_counts() == live_counts()
+    assert CoverageCount.objects.filter(org=other, members__gt=0).exists()
+
+
+def test_rebuild_is_idempotent_and_repairs(world):
+    CoverageCount.objects.filter(org=world.province).update(members=99)
+    CoverageCount.objects.filter(org=world.w1).delete()
+    coverage.coverage_counts_rebuild()
+    coverage.coverage_counts_rebuild()
+    assert kept_counts() == live_counts()
+
+
+def test_summary_of_a_subtree_equals_a_count_over_its_members(world):
+    make_member(world.w1c1, "Quân Văn Trại", liaison_category="barracks")
+    make_member(world.w1c1, "Bí Văn Mật", liaison_category="secret")
+    for user, org in [(world.province_staff, None), (world.w1_staff, None), (world.admin, None),
+                      (world.province_staff, world.w1c1)]:  # fmt: skip
+        summary = selectors.coverage_summary(user, org=org)
+        scope_root = org or (world.w1 if user == world.w1_staff else world.province)
+        members = Member.objects.filter(
+            status__in=Member.ACTIVE_STATUSES, workplace_cell__path__startswith=scope_root.path
+        )
+        assert summary["total"] == members.count()
+        assert (
+            summary["covered"]
+            == members.filter(link_status__in=["introduced", "received", "active"])
+            .exclude(liaison_category="secret")
+            .count()
+        )
+
+
+def test_triggers_come_back_after_a_migration_drops_them(world):
+    coverage.coverage_triggers_uninstall(connection)
+    make_member(world.w1c1, "Trước Khi Cài")  # not counted: no trigger
+    assert coverage.coverage_triggers_install(connection) is True
+    coverage.coverage_counts_rebuild()
+    assert coverage.coverage_triggers_install(connection) is False
+    make_member(world.w1c1, "Sau Khi Cài")
+    assert kept_counts() == live_counts()
