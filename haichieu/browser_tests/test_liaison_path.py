@@ -84,8 +84,9 @@ def _log_out(page) -> None:
         page.get_by_role("button", name="Đăng xuất").click()
 
 
-def _incoming_row(page, name: str):
-    """The row of `name` on the commune's incoming list, following "Trang sau" when needed."""
+def _incoming_actions(page, name: str):
+    """The desktop actions cell of `name`'s row on the commune's incoming list (a phone copy of the
+    buttons sits hidden in the name cell), following "Trang sau" when needed."""
     rows = page.locator("tr[data-row]").filter(has_text=name)
     expect(page.locator("tbody tr").first).to_be_visible()
     while rows.count() == 0:
@@ -93,7 +94,7 @@ def _incoming_row(page, name: str):
         assert following.count(), f"{name} is not on the incoming list"
         following.click()
         page.wait_for_load_state()
-    return rows.first
+    return rows.first.locator("td").last
 
 
 def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
@@ -145,7 +146,7 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
 
     page.locator("#mainnav").get_by_role("link", name="Nơi cư trú").click()
     expect(page.locator("h1")).to_contain_text(ward.name)
-    _incoming_row(page, received.full_name).get_by_role("link", name="Tiếp nhận").first.click()
+    _incoming_actions(page, received.full_name).get_by_role("link", name="Tiếp nhận").click()
     expect(page.locator("h1")).to_have_text("Tiếp nhận đảng viên về nơi cư trú")
     expect(page.locator(".card")).to_contain_text(letters[received.pk])
     # The cell is suggested from the hamlet, and its groups are offered.
@@ -158,7 +159,7 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
         f"Đã tiếp nhận đồng chí {received.full_name}, phân về {cell.name}."
     )
 
-    _incoming_row(page, returned.full_name).get_by_role("link", name="Trả lại").first.click()
+    _incoming_actions(page, returned.full_name).get_by_role("link", name="Trả lại").click()
     expect(page.locator("h1")).to_have_text("Trả lại giới thiệu về nơi công tác")
     page.get_by_label("Lý do trả lại").select_option(label="Sai địa chỉ")
     page.get_by_label("Ghi chú").fill(RETURN_NOTE)
@@ -208,6 +209,8 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(page.locator("main")).to_contain_text("Đã tiếp nhận")
     page.get_by_role("link", name="Hồ sơ đảng viên").click()
     page.get_by_role("link", name="Ghi nhận biến động").click()
+    expect(page.locator("h1")).to_have_text(f"Ghi nhận biến động của đồng chí {received.full_name}")
+    page.wait_for_load_state()  # htmx is set up on the province select once the page has loaded
     page.get_by_label("Loại biến động").select_option(label="Thay đổi nơi cư trú")
     commune_select = page.get_by_label(re.compile("^Xã/phường/đặc khu nơi cư trú mới"))
     page.get_by_label("Tỉnh/thành phố nơi cư trú mới").select_option(label=new_commune.province.name)
