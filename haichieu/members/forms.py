@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.utils import timezone
 
@@ -8,15 +6,11 @@ from haichieu.core.forms import BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.organizations.models import Commune, Organization, Province
 
+from . import validators
 from .models import Member
+from .validators import NATIONAL_ID_RE, PHONE_RE, normalise_phone  # noqa: F401 (used by other forms)
 
-NATIONAL_ID_RE = re.compile(r"^\d{12}$")
-PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
-
-
-def normalise_phone(value: str) -> str:
-    return re.sub(r"[\s.\-()]", "", value or "")
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
@@ -54,7 +48,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
-            "party_card_number": {"unique": "Số thẻ đảng viên này đã có trong hệ thống."},
+            "party_card_number": {"unique": validators.CARD_TAKEN},
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -87,43 +81,28 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         for field in self.fields.values():
             if field.required:
-                field.error_messages["required"] = f"Vui lòng nhập {field.label.lower()}."
+                field.error_messages["required"] = validators.required_message(field.label)
             if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."
+                field.error_messages["invalid"] = validators.DATE_INVALID
             if isinstance(field, forms.ModelChoiceField):
-                field.error_messages["invalid_choice"] = f"{field.label.capitalize()} không hợp lệ."
+                field.error_messages["invalid_choice"] = validators.invalid_choice_message(field.label)
 
     # Text fields are stored NFC-normalised and trimmed.
     def _clean_text(self, name):
         return clean_text(self.cleaned_data.get(name))
 
+    # The rules themselves live in validators.py: the Excel import applies the same ones.
     def clean_full_name(self):
-        value = self._clean_text("full_name")
-        if len(value.split(" ")) < 2:
-            raise forms.ValidationError("Họ và tên phải có ít nhất họ và tên (hai từ trở lên).")
-        if re.search(r"[0-9@#$%^&*=+<>{}\[\]|\\/]", value):
-            raise forms.ValidationError("Họ và tên chỉ gồm chữ cái và khoảng trắng.")
-        return value
+        return validators.clean_full_name(self.cleaned_data.get("full_name"))
 
     def clean_party_card_number(self):
-        value = self._clean_text("party_card_number").replace(" ", "")
-        if not re.fullmatch(r"[0-9A-Za-z.\-]{4,20}", value):
-            raise forms.ValidationError(
-                "Số thẻ đảng viên chỉ gồm chữ số (có thể có dấu chấm, gạch), 4–20 ký tự."
-            )
-        return value
+        return validators.clean_party_card_number(self.cleaned_data.get("party_card_number"))
 
     def clean_national_id(self):
-        value = self._clean_text("national_id").replace(" ", "")
-        if value and not NATIONAL_ID_RE.match(value):
-            raise forms.ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
-        return value
+        return validators.clean_national_id(self.cleaned_data.get("national_id"))
 
     def clean_phone(self):
-        value = normalise_phone(self._clean_text("phone"))
-        if value and not PHONE_RE.match(value):
-            raise forms.ValidationError("Số điện thoại không hợp lệ: 10 chữ số bắt đầu bằng 0 (hoặc +84).")
-        return value
+        return validators.clean_phone(self.cleaned_data.get("phone"))
 
     def clean_position(self):
         return self._clean_text("position")
@@ -142,29 +121,9 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        born, admitted, full = (
-            data.get("date_of_birth"),
-            data.get("admission_date"),
-            data.get("full_membership_date"),
-        )
-        for name in ("date_of_birth", "admission_date", "full_membership_date"):
-            if data.get(name) and data[name] > today:
-                self.add_error(name, "Ngày không được ở tương lai.")
-        if born and admitted and admitted <= born:
-            self.add_error("admission_date", "Ngày vào Đảng phải sau ngày sinh.")
-        elif born and admitted and (admitted.year - born.year) < 18:
-            self.add_error("admission_date", "Người vào Đảng phải đủ 18 tuổi.")
-        if admitted and full and full < admitted:
-            self.add_error("full_membership_date", "Ngày chính thức không được trước ngày vào Đảng.")
-        status = data.get("status")
-        if status == Member.Status.PROBATIONARY and full:
-            self.add_error("full_membership_date", "Đảng viên dự bị chưa có ngày chính thức: hãy để trống.")
-        if status == Member.Status.FULL and admitted and not full:
-            self.add_error("full_membership_date", "Đảng viên chính thức phải có ngày chính thức.")
+        for name, message in validators.member_record_errors(data, today=timezone.localdate()):
+            self.add_error(name, message)
         commune, province = data.get("residence_commune"), data.get("residence_province")
-        if commune and province and commune.province_id != province.pk:
-            self.add_error("residence_commune", "Xã/phường không thuộc tỉnh/thành phố đã chọn.")
         if commune and not province:
             data["residence_province"] = commune.province
         return data

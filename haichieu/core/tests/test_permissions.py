@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from haichieu.core.tests.access_tables import PERSONAS, everyone, table
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
+from haichieu.members.tests.access_import import IMPORT_EXPECTED
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,7 @@ EXPECTED = {
 
 EXPECTED.update(WORKPLACE_EXPECTED)
 EXPECTED.update(RESIDENCE_EXPECTED)
+EXPECTED.update(IMPORT_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = ("admin:index", table(302, admin=200))

@@ -1,0 +1,209 @@
+"""Import and export at scale (issue 4), reported with the other operations by bench/run.py.
+
+- `import_members`: a generated 20,000-row file shaped like an office's list (title rows, the
+  template's columns, dates as dates, IDs and phones as text, cell codes, commune and province
+  names) against the floor of reading the same file with openpyxl alone (read-only, values). Two
+  ratios: the dry run (read, validate, match: what the preview and --dry-run do) and the full
+  apply (that plus writing the members and their audit entries). Applying runs in a transaction
+  rolled back afterwards, so the data set keeps its size; inside it, the same file is read again
+  ("reimport": every row matched, nothing to write).
+- `export_members`: the member list export (`member_export_rows` through the shared xlsx writer)
+  for 20,000 members: time, peak Python memory (tracemalloc, a separate run: tracing slows it)
+  and the ratio to writing the same rows, already in memory, with openpyxl's write-only mode.
+
+Environment: BENCH_IMPORT_ROWS (default 20000), BENCH_IMPORT_REPEAT (default 3).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import statistics
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
+
+from haichieu.accounts.models import User
+from haichieu.core.demo import vietnamese_name
+from haichieu.core.exports import write_xlsx
+from haichieu.members.exports import MEMBER_COLUMNS, member_export_rows
+from haichieu.members.imports import members_import
+from haichieu.members.models import Member
+from haichieu.organizations.models import Commune, Organization
+
+from .operations import BENCH_USERNAME
+
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "20000"))
+IMPORT_REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3"))
+CARD_PREFIX = "99"  # no province has this code: the generated members are all new
+
+
+def build_import_file(path: Path, *, user, rows: int, seed: int = 2026) -> None:
+    """A member list of `rows` new members in cells the user may write, as offices keep them."""
+    rng = random.Random(seed)
+    cells = list(
+        Organization.objects.filter(kind=Organization.Kind.CELL, is_active=True, is_residential=False)
+        .order_by("path")
+        .values_list("code", flat=True)[:300]
+    )
+    communes = list(Commune.objects.select_related("province").order_by("code")[:400])
+    if not cells:
+        raise RuntimeError("the bench data set has no cell to import into")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách đảng viên")
+    sheet.append(["ĐẢNG BỘ TỈNH"])
+    sheet.append(["DANH SÁCH ĐẢNG VIÊN"])
+    sheet.append([])
+    sheet.append(MEMBER_COLUMNS)
+    for n in range(1, rows + 1):
+        gender = rng.choice(["Nam", "Nữ"])
+        born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 365 * 50))
+        admitted = born + datetime.timedelta(days=rng.randint(19 * 366, 40 * 365))
+        admitted = min(admitted, datetime.date(2025, 6, 30))
+        full = admitted + datetime.timedelta(days=365) if rng.random() < 0.9 else None
+        commune = rng.choice(communes) if rng.random() < 0.8 else None
+        sheet.append(
+            [
+                n, vietnamese_name(rng, "male" if gender == "Nam" else "female"), born, gender,
+                f"{CARD_PREFIX}{n:07d}", admitted, full, f"0{rng.randint(1, 96):02d}{rng.randint(0, 10**9 - 1):09d}",
+                f"09{rng.randint(0, 10**8 - 1):08d}", "", rng.choice(["Chuyên viên", "Phó phòng", "Trưởng phòng", ""]),
+                rng.choice(["Sở Tài chính", "Trường THPT", "Bệnh viện tỉnh", ""]), rng.choice(cells),
+                f"Số {rng.randint(1, 200)} đường {rng.randint(1, 30)}", f"Tổ dân phố số {rng.randint(1, 20)}",
+                commune.name if commune else "", commune.province.name if commune else "",
+            ]
+        )  # fmt: skip
+    workbook.save(path)
+
+
+def read_floor(path: Path) -> int:
+    """Reading the file with openpyxl alone: every value of every row (the import's floor)."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    count = 0
+    for sheet in workbook.worksheets:
+        for _row in sheet.iter_rows(values_only=True):
+            count += 1
+    workbook.close()
+    return count
+
+
+def _timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    return (time.perf_counter() - started) * 1000, value
+
+
+def measure_import(*, user, rows: int = IMPORT_ROWS, repeat: int = IMPORT_REPEAT, log=None) -> dict:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "danh-sach.xlsx"
+        build_import_file(path, user=user, rows=rows)
+        size = path.stat().st_size
+        floor, dry, apply, reimport = [], [], [], []
+        queries = 0
+        result = reimported = None
+        for n in range(repeat):
+            floor.append(_timed(read_floor, path)[0])
+            ms, result = _timed(members_import, actor=user, path=path)
+            dry.append(ms)
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as captured:
+                    ms, applied = _timed(members_import, actor=user, path=path, apply=True)
+                apply.append(ms)
+                queries = len(captured.captured_queries)
+                ms, reimported = _timed(members_import, actor=user, path=path)
+                reimport.append(ms)
+                transaction.set_rollback(True)
+            if log:
+                log(f"import_members run {n + 1}: floor {floor[-1]:.0f} ms, dry run {dry[-1]:.0f} ms, "
+                    f"apply {apply[-1]:.0f} ms, reimport {reimport[-1]:.0f} ms")  # fmt: skip
+        if result.invalid or result.file_error or not applied.applied:
+            raise RuntimeError(
+                f"the generated file did not import cleanly: {result.file_error or result.errors[:3]}"
+            )
+    floor_ms, dry_ms, apply_ms = statistics.median(floor), statistics.median(dry), statistics.median(apply)
+    return {
+        "rows": rows,
+        "file_bytes": size,
+        "floor_median_ms": round(floor_ms, 1),
+        "dry_run_median_ms": round(dry_ms, 1),
+        "dry_run_ratio": round(dry_ms / floor_ms, 2),
+        "dry_run_rows_per_s": round(rows / dry_ms * 1000),
+        "apply_median_ms": round(apply_ms, 1),
+        "apply_ratio": round(apply_ms / floor_ms, 2),
+        "apply_rows_per_s": round(rows / apply_ms * 1000),
+        "apply_queries": queries,
+        "reimport_median_ms": round(statistics.median(reimport), 1),
+        "reimport_unchanged": reimported.unchanged,
+        "created": applied.created,
+    }
+
+
+def _export(user, qs, target) -> int:
+    return write_xlsx(
+        target, sheet_title="Đảng viên", header=MEMBER_COLUMNS, rows=member_export_rows(user, qs),
+        title="DANH SÁCH ĐẢNG VIÊN",
+    )  # fmt: skip
+
+
+def measure_export(*, user, rows: int = IMPORT_ROWS, repeat: int = IMPORT_REPEAT, log=None) -> dict:
+    pks = Member.objects.order_by("pk").values_list("pk", flat=True)
+    total = pks.count()
+    last = pks[min(rows, total) - 1]
+    qs = Member.objects.filter(pk__lte=last)
+    times, floor = [], []
+    for n in range(repeat):
+        with tempfile.TemporaryFile() as target:
+            ms, written = _timed(_export, user, qs, target)
+        times.append(ms)
+        plain = list(member_export_rows(user, qs))
+        with tempfile.TemporaryFile() as target:
+            floor.append(_timed(_write_plain, plain, target)[0])
+        del plain
+        if log:
+            log(f"export_members run {n + 1}: {times[-1]:.0f} ms, floor {floor[-1]:.0f} ms")
+    tracemalloc.start()
+    with tempfile.TemporaryFile() as target:
+        _export(user, qs, target)
+        size = target.tell()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    median = statistics.median(times)
+    return {
+        "rows": written,
+        "median_ms": round(median, 1),
+        "rows_per_s": round(written / median * 1000),
+        "floor_median_ms": round(statistics.median(floor), 1),
+        "ratio": round(median / statistics.median(floor), 2),
+        "peak_memory_mb": round(peak / 1024 / 1024, 1),
+        "file_bytes": size,
+    }
+
+
+def _write_plain(rows, target) -> None:
+    """The floor of the export: the same rows, already in memory, through openpyxl's write-only mode."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Đảng viên")
+    sheet.append(MEMBER_COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(target)
+
+
+def run_import_operations(*, names=(), log=None, username: str = BENCH_USERNAME) -> dict:
+    """{"import_members": …, "export_members": …} (or those named in `names`)."""
+    user = User.objects.get(username=username)
+    results = {}
+    if not names or "import_members" in names:
+        results["import_members"] = measure_import(user=user, log=log)
+        if log:
+            log(f"import_members: {results['import_members']}")
+    if not names or "export_members" in names:
+        results["export_members"] = measure_export(user=user, log=log)
+        if log:
+            log(f"export_members: {results['export_members']}")
+    return results

@@ -1,0 +1,40 @@
+"""The import/export benchmark at a tiny size, in the test database."""
+
+import json
+
+import pytest
+
+from haichieu.core.demo import seed_demo
+from haichieu.members.models import Member
+
+from .imports import measure_export, measure_import, run_import_operations
+from .operations import BENCH_USERNAME
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bench_user():
+    from haichieu.accounts.models import User
+
+    seed_demo(members=300, seed=11)
+    return User.objects.get(username=BENCH_USERNAME)
+
+
+def test_import_figures_and_the_data_set_keeps_its_size(bench_user):
+    count = Member.objects.count()
+    figures = measure_import(user=bench_user, rows=200, repeat=1)
+    assert figures["created"] == 200 and figures["reimport_unchanged"] == 200
+    assert figures["floor_median_ms"] > 0 and figures["dry_run_ratio"] > 0 and figures["apply_ratio"] > 0
+    assert Member.objects.count() == count  # applied in a transaction rolled back
+
+
+def test_export_figures(bench_user):
+    figures = measure_export(user=bench_user, rows=100, repeat=1)
+    assert figures["rows"] == 100 and figures["peak_memory_mb"] > 0 and figures["ratio"] > 0
+
+
+def test_the_hook_names_its_operations(bench_user):
+    result = run_import_operations(names=["export_members"])
+    assert list(result) == ["export_members"]
+    json.dumps(result)

@@ -1,0 +1,343 @@
+"""Opening an uploaded workbook safely and reading its member sheets.
+
+Safety first, before openpyxl sees the file: only a real .xlsx (a zip with xl/workbook.xml, the
+spreadsheet content type, no macros: a renamed .xlsm/.xls/.csv is refused), a bounded size once
+unpacked, and no document type declaration in any XML part (xlsx never has one; a "billion laughs"
+bomb needs one). openpyxl then reads values only (read-only, data_only: cached results, never a
+formula), and it uses defusedxml for the parts it streams.
+
+Then the sheets as people keep them: title rows above the header (the header row is the one that
+names the most known columns), columns in any order under any of their usual names, a second
+header row under grouped headings, merged cells (their value fills the whole range), blank rows
+and total rows skipped, a numbering row ("(1) (2) (3)") under the header skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from .values import cell_text, header_field, is_total_text
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_ROWS = 50_000
+# Unpacked, an .xlsx is about ten times its size; more than this is a zip bomb, not a member list.
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+# The header is looked for in the first rows of each sheet.
+HEADER_SEARCH_ROWS = 30
+# A header row names at least this many known columns, the name among them.
+MIN_HEADER_FIELDS = 3
+XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def limits() -> tuple[int, int]:
+    config = settings.HAICHIEU
+    return config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES), config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; `message` says why, in Vietnamese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def check_upload_size(size: int) -> None:
+    max_bytes, _ = limits()
+    if size > max_bytes:
+        raise ImportFileError(f"Tệp quá lớn ({_mb(size)}): chỉ nhận tệp đến {_mb(max_bytes)}.")
+    if size == 0:
+        raise ImportFileError("Tệp rỗng.")
+
+
+_DTD = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
+
+
+def check_xlsx(path) -> None:
+    """Refuse anything but a plain .xlsx workbook, by its content (the name proves nothing)."""
+    import os
+
+    check_upload_size(os.path.getsize(path))
+    not_xlsx = (
+        "Tệp không phải là tệp Excel .xlsx. Hãy mở tệp trong Excel và lưu lại dạng "
+        "“Excel Workbook (*.xlsx)” (tệp .xls, .xlsm, .csv không nhận)."
+    )
+    if not zipfile.is_zipfile(path):
+        raise ImportFileError(not_xlsx)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                raise ImportFileError(
+                    "Tệp có chứa macro (.xlsm): không nhận vì lý do an toàn. Hãy lưu lại dạng .xlsx."
+                )
+            if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+                raise ImportFileError(not_xlsx)
+            if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+                raise ImportFileError("Tệp giải nén ra quá lớn: không phải danh sách đảng viên thông thường.")
+            for info in infos:
+                if not info.filename.lower().endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as part:
+                    head = part.read(65536)
+                if any(marker in head for marker in _DTD):
+                    raise ImportFileError(
+                        "Tệp có cấu trúc XML không được phép (khai báo DOCTYPE/ENTITY): không nhận vì lý do an toàn."
+                    )
+            content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+            if XLSX_MAIN_TYPE not in content_types:
+                raise ImportFileError(
+                    "Tệp không phải là sổ làm việc Excel .xlsx thông thường (có thể là .xlsm, .xltx hoặc "
+                    "tệp đã đổi tên). Hãy lưu lại dạng “Excel Workbook (*.xlsx)”."
+                )
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise ImportFileError(not_xlsx) from None
+
+
+# --- sheets ----------------------------------------------------------------------------------------
+@dataclass
+class Column:
+    index: int  # 0-based
+    header: str  # as written in the sheet
+    field: str
+
+
+@dataclass
+class SheetRows:
+    title: str
+    header_row: int  # as Excel numbers it
+    columns: dict[str, Column]  # field -> column
+    ignored: list[str] = field(default_factory=list)  # headers not recognised
+    rows: list[tuple[int, dict]] = field(default_factory=list)  # (row number, {field: raw value})
+
+    def header_of(self, field_name: str) -> str | None:
+        column = self.columns.get(field_name)
+        return column.header if column else None
+
+
+@dataclass
+class Workbook:
+    sheets: list[SheetRows]
+    skipped_sheets: list[str]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(s.rows) for s in self.sheets)
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range, read straight from the sheet's XML.
+
+    openpyxl's read-only mode does not report merges (they come after the rows in the file).
+    """
+    ranges = []
+    tail = b""
+    with archive.open(path.lstrip("/")) as source:
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            last = 0
+            for match in _MERGE_RE.finditer(data):
+                ranges.append(range_boundaries(match[1].decode()))
+                last = match.end()
+            tail = data[max(last, len(data) - 512) :]
+    return ranges
+
+
+class _MergeFiller:
+    """Fills the cells of merged ranges with the value of the range's top-left cell, row by row."""
+
+    def __init__(self, ranges):
+        self._starting: dict[int, list] = {}
+        for bounds in ranges:
+            min_col, min_row, max_col, max_row = bounds
+            if (min_col, min_row) != (max_col, max_row):
+                self._starting.setdefault(min_row, []).append(bounds)
+        self._active: list[list] = []  # [min_col, max_col, max_row, value]
+
+    def fill(self, number: int, row: list) -> list:
+        if not self._starting and not self._active:
+            return row
+        for min_col, _min_row, max_col, max_row in self._starting.pop(number, ()):
+            value = row[min_col - 1] if len(row) >= min_col else None
+            self._active.append([min_col, max_col, max_row, value])
+        if self._active:
+            self._active = [a for a in self._active if a[2] >= number]
+            for min_col, max_col, _max_row, value in self._active:
+                if value is None:
+                    continue
+                if len(row) < max_col:
+                    row.extend([None] * (max_col - len(row)))
+                for i in range(min_col - 1, max_col):
+                    if row[i] is None:
+                        row[i] = value
+        return row
+
+
+def _label(value) -> str:
+    return cell_text(value) if isinstance(value, str) else ""
+
+
+def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, Column], list[str]] | None:
+    """The row (and the one above it, for grouped headings) that names the most known columns."""
+    best = None
+    previous: list = []
+    for number, row in rows:
+        columns: dict[str, Column] = {}
+        ignored = []
+        width = max(len(row), len(previous))
+        for i in range(width):
+            text = _label(row[i]) if i < len(row) else ""
+            if not text and i < len(previous):
+                text = _label(previous[i])
+            if not text:
+                continue
+            name = header_field(text)
+            if name and name not in columns:
+                columns[name] = Column(i, text, name)
+            elif not name:
+                ignored.append(text)
+        named = "full_name" in columns or {"family_middle", "given_name"} <= set(columns)
+        score = len(columns)
+        if named and score >= MIN_HEADER_FIELDS and (best is None or score > best[0]):
+            best = (score, number, columns, ignored)
+        previous = row
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+_NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+def _is_numbering_row(row: list) -> bool:
+    values = [cell_text(v) for v in row if v is not None and cell_text(v)]
+    return len(values) >= 3 and all(_NUMBERING.match(v) for v in values)
+
+
+_LABEL_FIELDS = ("row_number", "full_name", "family_middle")
+
+
+def _is_total(value) -> bool:
+    return isinstance(value, str) and value.lstrip()[:1] in "TtCc" and is_total_text(value)
+
+
+def _is_blank_or_total(row: list, columns: dict[str, Column]) -> bool:
+    """A blank row (or one with only its STT), or a total row ('Tổng cộng: 25', 'Tổng số').
+
+    A total row writes its label in the first columns or under the name.
+    """
+    width = len(row)
+    has_data = False
+    for name, column in columns.items():
+        if name == "row_number" or column.index >= width:
+            continue
+        value = row[column.index]
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            has_data = True
+            break
+    if not has_data:
+        return True
+    for name in _LABEL_FIELDS:
+        column = columns.get(name)
+        if column is not None and column.index < width and _is_total(row[column.index]):
+            return True
+    return any(_is_total(v) for v in row[:3])
+
+
+def read_workbook(path) -> Workbook:
+    """Every sheet with a recognisable header, as rows of raw values by field. Call `check_xlsx` first."""
+    _, max_rows = limits()
+    too_many = (
+        f"Tệp có quá nhiều dòng: mỗi lần chỉ nhập được đến {max_rows:,} dòng. Hãy chia thành nhiều tệp."
+    ).replace(",", ".")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except ImportFileError:
+        raise
+    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        raise ImportFileError(
+            "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx."
+        ) from None
+    sheets, skipped = [], []
+    raw_rows = 0
+    data_rows = 0
+    try:
+        for worksheet in workbook.worksheets:
+            if not hasattr(worksheet, "_worksheet_path"):  # chart sheets
+                continue
+            worksheet.reset_dimensions()  # never trust the stored size: read what is there
+            filler = _MergeFiller(_merged_ranges(workbook._archive, worksheet._worksheet_path))
+
+            def filled(worksheet=worksheet, filler=filler):
+                nonlocal raw_rows
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                    raw_rows += 1
+                    if raw_rows > max_rows * 2 + HEADER_SEARCH_ROWS:
+                        raise ImportFileError(too_many)
+                    yield number, filler.fill(number, list(values))
+
+            stream = filled()
+            head = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
+            sheet = _start_sheet(worksheet.title, head)
+            if sheet is not None:
+                first = True
+                for number, row in itertools.chain(((n, r) for n, r in head if n > sheet.header_row), stream):
+                    if first:
+                        first = False
+                        if _is_numbering_row(row):
+                            continue
+                    data_rows += _take(sheet, number, row)
+                    if data_rows > max_rows:
+                        raise ImportFileError(too_many)
+            if sheet is None:
+                skipped.append(worksheet.title)
+            else:
+                sheets.append(sheet)
+    finally:
+        workbook.close()
+    if not sheets:
+        raise ImportFileError(
+            "Không tìm thấy dòng tiêu đề của danh sách đảng viên (cần có ít nhất cột “Họ và tên” và hai "
+            "cột khác như “Ngày sinh”, “Số thẻ đảng viên”). Hãy dùng tệp mẫu."
+        )
+    return Workbook(sheets=sheets, skipped_sheets=skipped)
+
+
+def _start_sheet(title: str, head: list[tuple[int, list]]) -> SheetRows | None:
+    found = _find_header(head)
+    if found is None:
+        return None
+    header_row, columns, ignored = found
+    return SheetRows(title=title, header_row=header_row, columns=columns, ignored=ignored)
+
+
+def _take(sheet: SheetRows, number: int, row: list) -> int:
+    if _is_blank_or_total(row, sheet.columns):
+        return 0
+    width = len(row)
+    sheet.rows.append(
+        (
+            number,
+            {
+                name: row[c.index] if c.index < width else None
+                for name, c in sheet.columns.items()
+                if name != "row_number"
+            },
+        )
+    )
+    return 1

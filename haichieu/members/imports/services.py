@@ -1,0 +1,591 @@
+"""The member import: read, validate with the member form's rules, match, and apply in one transaction.
+
+Rules (issue 4, DESIGN.md "Bad input"):
+- A row is matched to an existing member by party card number, then by national ID; an existing
+  member is updated, never duplicated. An empty cell never blanks a stored value, so importing the
+  same file twice changes nothing the second time.
+- Rows of members the importing user may not write (their cell is outside the user's scope, or
+  outside the organisation given to the command line), or that name a cell outside it, are refused
+  with a message, never moved.
+- Every row is checked with the rules of the member form (`validators.py`); each invalid row is
+  reported with its sheet, its row number as Excel shows it, the column header as written in the
+  sheet and a Vietnamese message.
+- Applying is one transaction: any invalid row stops the whole import unless the caller chose to
+  apply only the valid rows; a failure half-way leaves the database as it was.
+- Each created or updated member gets the audit entry `member_create`/`member_update` would have
+  written (same action, same `changes`); they are written in bulk, because one service call per row
+  costs several queries and a 20,000-row file would take minutes (bench/imports.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from haichieu.core.access import scope_for
+from haichieu.core.audit import _plain
+from haichieu.core.middleware import current_ip
+from haichieu.core.models import AuditEntry
+from haichieu.core.services import ConflictError, ServiceError
+from haichieu.core.text import clean_text
+from haichieu.organizations.models import Organization
+
+from .. import validators
+from ..exports import MEMBER_COLUMNS
+from ..models import Member
+from ..services import AUDITED_FIELDS, derived_name_fields
+from .places import CellIndex, UnitIndex
+from .reader import ImportFileError, SheetRows, check_xlsx, read_workbook
+from .values import (
+    BadValue,
+    card_text,
+    cell_text,
+    date_value,
+    gender_value,
+    header_field,
+    national_id_text,
+    phone_text,
+)
+
+# field -> the template's header for it (where a message points when the sheet has no such column).
+TEMPLATE_HEADERS = {header_field(h): h for h in MEMBER_COLUMNS}
+REQUIRED = ("full_name", "date_of_birth", "gender", "party_card_number", "admission_date", "workplace_cell")
+DATE_FIELDS = ("date_of_birth", "admission_date", "full_membership_date")
+TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet")
+FK_FIELDS = {"workplace_cell": "workplace_cell_id", "residence_commune": "residence_commune_id",
+             "residence_province": "residence_province_id"}  # fmt: skip
+CROSS_FIELDS = {*DATE_FIELDS, "residence_commune", "residence_province"}
+MAX_LENGTHS = {
+    name: Member._meta.get_field(name).max_length
+    for name in ("full_name", "email", "position", "workplace_unit", "address_street", "address_hamlet")
+}
+# The preview lists this many changed rows (all of them are counted).
+PREVIEW_CHANGES = 500
+_MATCH_CHUNK = 500
+
+
+@dataclass
+class RowIssue:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    errors: list[RowIssue] = field(default_factory=list)
+    applied: bool = False
+    dry_run: bool = True
+    file_error: str = ""
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)  # the first PREVIEW_CHANGES updated rows
+
+    def as_json(self) -> dict:
+        """The command line's report: {"rows", "created", "updated", "unchanged", "invalid", "errors"}."""
+        errors = [e.as_dict() for e in self.errors]
+        if self.file_error:
+            errors.insert(0, {"sheet": "", "row": None, "column": "", "message": self.file_error})
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+            "errors": errors,
+        }
+
+    def to_store(self) -> dict:
+        """Everything the preview page shows, JSON-ready (kept next to the uploaded file)."""
+        data = asdict(self)
+        data["errors"] = [e.as_dict() for e in self.errors]
+        return data
+
+    @classmethod
+    def from_store(cls, data: dict) -> ImportResult:
+        data = dict(data)
+        data["errors"] = [RowIssue(**e) for e in data.get("errors", [])]
+        return cls(**data)
+
+
+@dataclass
+class _Row:
+    sheet: SheetRows
+    number: int
+    values: dict  # field -> cleaned value (only the cells that have one)
+    errors: list  # (field, message)
+    existing: dict | None = None
+    action: str = ""
+    changes: dict = field(default_factory=dict)
+
+    def issue(self, field_name: str, message: str) -> RowIssue:
+        column = self.sheet.header_of(field_name)
+        if column is None and field_name == "full_name":
+            column = self.sheet.header_of("family_middle")
+        return RowIssue(
+            self.sheet.title, self.number, column or TEMPLATE_HEADERS.get(field_name, ""), message
+        )
+
+
+class _Scope:
+    """Where the importing user may write: their write roles, narrowed to `org` when one is given."""
+
+    def __init__(self, actor, org: Organization | None):
+        self.actor = actor
+        self.org = org
+        scope = scope_for(actor) if actor is not None else None
+        self.everywhere = scope is None or scope.is_superuser
+        self.paths = [] if self.everywhere else list(scope.write_paths)
+        self._scope = scope
+        if not self.everywhere and not self.paths:
+            raise ServiceError("Bạn không có quyền thêm hoặc sửa đảng viên.")
+
+    def covers_path(self, path: str) -> bool:
+        if self.org is not None and not path.startswith(self.org.path):
+            return False
+        return self.everywhere or any(path.startswith(p) for p in self.paths)
+
+    def cells(self):
+        cells = Organization.objects.filter(kind=Organization.Kind.CELL, is_active=True)
+        if not self.everywhere:
+            cells = cells.filter(self._scope.org_q(kind="write"))
+        if self.org is not None:
+            cells = cells.filter(self.org.subtree_q())
+        return cells.only("pk", "code", "name", "path")
+
+
+# --- reading and checking one row ------------------------------------------------------------------
+def _max_length(name: str, value: str) -> None:
+    MaxLengthValidator(MAX_LENGTHS[name])(value)
+
+
+def _parse_row(raw: dict, *, today) -> tuple[dict, list]:
+    """{field: cleaned value} for the cells that have one, and [(field, message)] for the others."""
+    values: dict = {}
+    errors: list = []
+
+    def run(name, parse, value):
+        try:
+            result = parse(value)
+        except (ValidationError, BadValue) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            errors.append((name, message))
+            return
+        if result not in (None, ""):
+            values[name] = result
+
+    if "full_name" in raw:
+        name = cell_text(raw["full_name"])
+    else:
+        name = " ".join(
+            p for p in (cell_text(raw.get("family_middle")), cell_text(raw.get("given_name"))) if p
+        )
+    if name:
+        run("full_name", lambda v: _checked_name(v), name)
+    for date_field in DATE_FIELDS:
+        if raw.get(date_field) not in (None, ""):
+            run(date_field, lambda v: date_value(v, today=today), raw[date_field])
+    if raw.get("gender") not in (None, ""):
+        run("gender", gender_value, raw["gender"])
+    if raw.get("party_card_number") not in (None, ""):
+        run(
+            "party_card_number",
+            lambda v: _if_text(card_text(v), validators.clean_party_card_number),
+            raw["party_card_number"],
+        )
+    if raw.get("national_id") not in (None, ""):
+        run("national_id", lambda v: validators.clean_national_id(national_id_text(v)), raw["national_id"])
+    if raw.get("phone") not in (None, ""):
+        run("phone", lambda v: validators.clean_phone(phone_text(v)), raw["phone"])
+    if raw.get("email") not in (None, ""):
+        run("email", _checked_email, raw["email"])
+    for text_field in TEXT_FIELDS:
+        if raw.get(text_field) not in (None, ""):
+            run(text_field, lambda v, f=text_field: _checked_text(f, v), raw[text_field])
+    for place in ("workplace_cell", "residence_commune", "residence_province"):
+        if raw.get(place) not in (None, ""):
+            text = cell_text(raw[place])
+            if text:
+                values[place] = text
+    return values, errors
+
+
+def _if_text(text: str, rule):
+    return rule(text) if text else ""
+
+
+def _checked_name(value: str) -> str:
+    value = validators.clean_full_name(value)
+    _max_length("full_name", value)
+    return value
+
+
+def _checked_email(value) -> str:
+    text = cell_text(value)
+    if text:
+        validate_email(text)
+        _max_length("email", text)
+    return text
+
+
+def _checked_text(name: str, value) -> str:
+    text = cell_text(value)
+    _max_length(name, text)
+    return text
+
+
+# --- the import --------------------------------------------------------------------------------------
+def members_import(
+    *,
+    actor,
+    path,
+    org: Organization | None = None,
+    default_cell: Organization | None = None,
+    apply: bool = False,
+    skip_invalid: bool = False,
+    source_name: str = "",
+    today: datetime.date | None = None,
+) -> ImportResult:
+    """Read the workbook at `path` and, with `apply`, write it (see the module's docstring for the rules).
+
+    `actor` None is the command line without --user: the scope is then `org` alone. `default_cell`
+    is the cell of new members whose row names none. Without `apply` nothing is written (preview,
+    --dry-run): the counts say what applying would do.
+    """
+    today = today or timezone.localdate()
+    result = ImportResult(dry_run=not apply)
+    scope = _Scope(actor, org)
+    try:
+        check_xlsx(path)
+        workbook = read_workbook(path)
+    except ImportFileError as exc:
+        result.file_error = exc.message
+        return result
+    result.sheets = [s.title for s in workbook.sheets]
+    result.skipped_sheets = workbook.skipped_sheets
+    result.ignored_columns = [f"{s.title}: {h}" for s in workbook.sheets for h in s.ignored]
+
+    rows = []
+    for sheet in workbook.sheets:
+        for number, raw in sheet.rows:
+            values, errors = _parse_row(raw, today=today)
+            rows.append(_Row(sheet, number, values, errors))
+    result.rows = len(rows)
+
+    cells = CellIndex(scope.cells())
+    if default_cell is not None and default_cell.pk not in cells.by_pk:
+        raise ServiceError(f"Bạn không có quyền thêm đảng viên vào “{default_cell.name}”.")
+    units = (
+        UnitIndex()
+        if any("residence_commune" in r.values or "residence_province" in r.values for r in rows)
+        else None
+    )
+    for row in rows:
+        _resolve_places(row, cells, units)
+    _mark_duplicates(rows)
+
+    try:
+        if not apply:
+            _plan(rows, scope, default_cell, today)
+            _count(result, rows)
+            return result
+        with transaction.atomic():
+            _plan(rows, scope, default_cell, today)
+            _count(result, rows)
+            if result.invalid and not skip_invalid:
+                result.created = result.updated = 0
+                return result
+            _write(rows, actor=actor, source_name=source_name)
+            result.applied = True
+    except ConflictError as exc:
+        result.file_error = exc.message
+        result.created = result.updated = 0
+    except IntegrityError:
+        result.file_error = (
+            "Không nhập được: có người vừa thêm đảng viên trùng số thẻ trong lúc nhập. "
+            "Không có thay đổi nào được lưu; hãy nhập lại."
+        )
+        result.created = result.updated = 0
+    return result
+
+
+def _resolve_places(row: _Row, cells: CellIndex, units: UnitIndex | None) -> None:
+    values = row.values
+    if "workplace_cell" in values:
+        cell, message = cells.resolve(values.pop("workplace_cell"))
+        if cell is None:
+            row.errors.append(("workplace_cell", message))
+        else:
+            values["workplace_cell"] = cell
+    if units is None:
+        return
+    province = None
+    if "residence_province" in values:
+        province, message = units.province(values.pop("residence_province"))
+        if province is None:
+            row.errors.append(("residence_province", message))
+        else:
+            values["residence_province"] = province
+    if "residence_commune" in values:
+        commune, message = units.commune(values.pop("residence_commune"), province)
+        if commune is None:
+            row.errors.append(("residence_commune", message))
+        else:
+            values["residence_commune"] = commune
+            values.setdefault("residence_province", commune.province)
+
+
+def _mark_duplicates(rows: list[_Row]) -> None:
+    """The same card number (or national ID) on two rows of the file: the later one is refused."""
+    seen: dict[tuple[str, str], _Row] = {}
+    for row in rows:
+        for key in ("party_card_number", "national_id"):
+            value = row.values.get(key)
+            if not value:
+                continue
+            first = seen.setdefault((key, value), row)
+            if first is not row:
+                label = "Số thẻ đảng viên" if key == "party_card_number" else "Số CCCD"
+                where = f"dòng {first.number}" + (
+                    f" trang “{first.sheet.title}”" if first.sheet is not row.sheet else ""
+                )
+                row.errors.append((key, f"{label} trùng với {where} của tệp."))
+
+
+_EXISTING_FIELDS = (
+    "pk", "version", "workplace_cell__path", "workplace_cell__name", "residence_commune__name",
+    "residence_commune__province_id", "residence_province__name", "status",
+    *[FK_FIELDS.get(f, f) for f in AUDITED_FIELDS],
+)  # fmt: skip
+
+
+def _existing(lookup: str, keys) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    keys = sorted(keys)
+    for start in range(0, len(keys), _MATCH_CHUNK):
+        chunk = keys[start : start + _MATCH_CHUNK]
+        for member in Member.objects.filter(**{f"{lookup}__in": chunk}).values(*_EXISTING_FIELDS):
+            found.setdefault(member[lookup], []).append(member)
+    return found
+
+
+def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
+    """Match each row, check it against the rules and decide: create, update, unchanged or invalid."""
+    by_card = _existing(
+        "party_card_number", {r.values["party_card_number"] for r in rows if "party_card_number" in r.values}
+    )
+    unmatched_ids = {
+        r.values["national_id"] for r in rows
+        if "national_id" in r.values and r.values.get("party_card_number") not in by_card
+    }  # fmt: skip
+    by_national_id = _existing("national_id", unmatched_ids) if unmatched_ids else {}
+    for row in rows:
+        row.existing = None
+        row.changes = {}
+        values = row.values
+        card = values.get("party_card_number")
+        if card in by_card:
+            row.existing = by_card[card][0]
+        elif "national_id" in values and values["national_id"] in by_national_id:
+            matches = by_national_id[values["national_id"]]
+            if len(matches) > 1:
+                row.errors.append(
+                    ("national_id", "Có nhiều đảng viên cùng số CCCD này: hãy ghi số thẻ đảng viên.")
+                )
+            elif card and matches[0]["party_card_number"] != card:
+                row.errors.append((
+                    "party_card_number",
+                    "Số CCCD này đã thuộc một đảng viên có số thẻ khác: hãy kiểm tra lại số thẻ hoặc số CCCD.",
+                ))  # fmt: skip
+            else:
+                row.existing = matches[0]
+            if row.existing is None:
+                row.action = "invalid"
+                continue
+        if row.existing is not None:
+            _plan_update(row, scope, today)
+        else:
+            _plan_create(row, default_cell, today)
+        row.action = "invalid" if row.errors else row.action
+
+
+def _plan_update(row: _Row, scope: _Scope, today) -> None:
+    current = row.existing
+    if not scope.covers_path(current["workplace_cell__path"]):
+        key = "party_card_number" if "party_card_number" in row.values else "national_id"
+        row.errors.append((
+            key,
+            "Đảng viên này thuộc tổ chức đảng ngoài phạm vi của bạn: không nhập, không chuyển được. "
+            "Hãy đề nghị tổ chức quản lý đảng viên cập nhật.",
+        ))  # fmt: skip
+        return
+    if row.errors:
+        return
+    changes = {}
+    for name, value in row.values.items():
+        stored = current[FK_FIELDS.get(name, name)]
+        new = value.pk if name in FK_FIELDS else value
+        if new != stored:
+            changes[name] = value
+    if changes.keys() & CROSS_FIELDS:
+        merged = {
+            "date_of_birth": current["date_of_birth"],
+            "admission_date": current["admission_date"],
+            "full_membership_date": current["full_membership_date"],
+            "status": current["status"],
+            "residence_commune": current["residence_commune_id"]
+            and SimpleNamespace(province_id=current["residence_commune__province_id"]),
+            "residence_province": current["residence_province_id"]
+            and SimpleNamespace(pk=current["residence_province_id"]),
+        }
+        merged.update({k: v for k, v in changes.items() if k in merged})
+        for name, message in validators.member_record_errors(merged, today=today):
+            row.errors.append((name, message))
+    row.changes = changes
+    row.action = "update" if changes else "unchanged"
+
+
+def _plan_create(row: _Row, default_cell, today) -> None:
+    values = row.values
+    if "workplace_cell" not in values and default_cell is not None:
+        values["workplace_cell"] = default_cell
+    failed = {name for name, _ in row.errors}
+    for name in REQUIRED:
+        if name not in values and name not in failed:
+            row.errors.append((name, validators.required_message(validators.field_label(name))))
+    if row.errors:
+        return
+    record = dict(values)
+    record["status"] = (
+        Member.Status.FULL if values.get("full_membership_date") else Member.Status.PROBATIONARY
+    )
+    for name, message in validators.member_record_errors(record, today=today):
+        row.errors.append((name, message))
+    row.changes = record
+    row.action = "create"
+
+
+def _count(result: ImportResult, rows: list[_Row]) -> None:
+    for row in rows:
+        if row.action == "invalid":
+            result.invalid += 1
+            result.errors.extend(row.issue(name, message) for name, message in row.errors)
+        elif row.action == "create":
+            result.created += 1
+        elif row.action == "update":
+            result.updated += 1
+            if len(result.changes) < PREVIEW_CHANGES:
+                result.changes.append(_change_summary(row))
+        else:
+            result.unchanged += 1
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if value in (Member.Gender.MALE, Member.Gender.FEMALE):
+        return Member.Gender(value).label
+    return str(value)
+
+
+def _change_summary(row: _Row) -> dict:
+    before = _before_values(row.existing)
+    return {
+        "sheet": row.sheet.title,
+        "row": row.number,
+        "name": row.existing["full_name"],
+        "fields": [
+            {
+                "label": validators.field_label(name).capitalize(),
+                "before": _display(before[name]),
+                "after": _display(_plain(value)),
+            }
+            for name, value in row.changes.items()
+        ],  # fmt: skip
+    }
+
+
+def _before_values(current: dict) -> dict:
+    """The stored values as the audit log writes them (foreign keys as their names)."""
+    before = {name: current[FK_FIELDS.get(name, name)] for name in AUDITED_FIELDS}
+    before["workplace_cell"] = current["workplace_cell__name"]
+    before["residence_commune"] = current["residence_commune__name"]
+    before["residence_province"] = current["residence_province__name"]
+    return before
+
+
+# --- writing -------------------------------------------------------------------------------------------
+def _write(rows: list[_Row], *, actor, source_name: str) -> None:
+    """Create and update in the caller's transaction, with one audit entry per member."""
+    now = timezone.now()
+    audit_base = {
+        "actor": actor if actor is not None and actor.is_authenticated else None,
+        "actor_repr": getattr(actor, "username", "") or "",
+        "ip_address": current_ip.get(),
+        "target_type": Member._meta.label_lower,
+        "note": (f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel")[:255],
+    }
+    entries = []
+    new_members = []
+    for row in rows:
+        if row.action != "create":
+            continue
+        record = {k: v for k, v in row.changes.items() if k in AUDITED_FIELDS}
+        record.update(derived_name_fields(record["full_name"]))
+        new_members.append(Member(**record))
+    Member.objects.bulk_create(new_members, batch_size=1000)
+    for member in new_members:
+        entries.append(
+            AuditEntry(
+                **audit_base,
+                action=AuditEntry.Action.CREATE,
+                target_id=str(member.pk),
+                target_repr=str(member)[:255],
+                changes={"after": {name: _plain(getattr(member, name)) for name in AUDITED_FIELDS}},
+            )  # fmt: skip
+        )
+    for row in rows:
+        if row.action != "update":
+            continue
+        current = row.existing
+        values = {FK_FIELDS.get(k, k): (v.pk if k in FK_FIELDS else v) for k, v in row.changes.items()}
+        if "full_name" in row.changes:
+            values.update(derived_name_fields(row.changes["full_name"]))
+        updated = Member.objects.filter(pk=current["pk"], version=current["version"]).update(
+            version=F("version") + 1, updated_at=now, **values
+        )
+        if not updated:
+            raise ConflictError(
+                f"Hồ sơ của {current['full_name']} (dòng {row.number}) vừa được người khác sửa trong lúc nhập. "
+                "Không có thay đổi nào được lưu; hãy nhập lại."
+            )
+        before = _before_values(current)
+        entries.append(
+            AuditEntry(
+                **audit_base,
+                action=AuditEntry.Action.UPDATE,
+                target_id=str(current["pk"]),
+                target_repr=clean_text(row.changes.get("full_name") or current["full_name"])[:255],
+                changes={name: [_plain(before[name]), _plain(value)] for name, value in row.changes.items()},
+            )  # fmt: skip
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)

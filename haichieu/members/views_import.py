@@ -1,0 +1,261 @@
+"""Import of members from Excel in the browser: upload → preview → confirm (issue 4).
+
+Nothing is written before the confirmation. The uploaded file waits in a private directory
+(VAR_DIR/imports, mode 0700, files 0600) under a random token kept in the user's session, with its
+SHA-256; the confirmation checks the file is still the one previewed, reads it again and applies it
+against the database as it is then, in one transaction.
+"""
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from haichieu.core.access import organizations_visible_to, scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.exports import XLSX_CONTENT_TYPE, content_disposition
+from haichieu.core.services import ServiceError
+from haichieu.organizations.models import Organization
+
+from .imports import (
+    TEMPLATE_FILENAME,
+    ImportFileError,
+    ImportResult,
+    check_upload_size,
+    error_report,
+    limits,
+    members_import,
+    template_workbook,
+)
+from .imports.forms import ImportUploadForm
+
+SESSION_KEY = "member_imports"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+# Uploaded files not confirmed within this time are deleted (on the next upload).
+KEEP_SECONDS = 24 * 3600
+# Error rows listed on the preview page (the error report holds all of them).
+PREVIEW_ERRORS = 1000
+
+
+def _import_dir() -> Path:
+    directory = Path(settings.HAICHIEU.get("IMPORT_DIR") or Path(settings.VAR_DIR) / "imports")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    return directory
+
+
+def _writable_cells(user):
+    scope = scope_for(user)
+    if not scope.is_superuser and not scope.write_paths:
+        raise Http404("Không tìm thấy trang.")
+    cells = organizations_visible_to(user).filter(kind=Organization.Kind.CELL, is_active=True)
+    if not scope.is_superuser:
+        cells = cells.filter(scope.org_q(kind="write"))
+    return cells.order_by("code")
+
+
+def _remove_old_files(directory: Path) -> None:
+    limit = time.time() - KEEP_SECONDS
+    for entry in os.scandir(directory):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < limit:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _pending(request, token: str) -> tuple[dict, Path]:
+    """The upload `token` of this user's session, or 404."""
+    if not TOKEN_RE.match(token):
+        raise Http404("Không tìm thấy lần nhập này.")
+    meta = request.session.get(SESSION_KEY, {}).get(token)
+    if not meta or meta.get("user") != request.user.pk:
+        raise Http404("Không tìm thấy lần nhập này.")
+    return meta, _import_dir() / f"{token}.xlsx"
+
+
+def _forget(request, token: str) -> None:
+    pending = request.session.get(SESSION_KEY, {})
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    for suffix in (".xlsx", ".json"):
+        (_import_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _save_upload(upload, path: Path) -> str:
+    """Write the upload to `path` (owner-only), stopping at the size limit; return its SHA-256."""
+    max_bytes, _ = limits()
+    digest = hashlib.sha256()
+    written = 0
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as target:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > max_bytes:
+                break
+            digest.update(chunk)
+            target.write(chunk)
+    if written > max_bytes:
+        path.unlink(missing_ok=True)
+        check_upload_size(written)
+    return digest.hexdigest()
+
+
+def _default_cell(request, pk):
+    if not pk:
+        return None
+    return _writable_cells(request.user).filter(pk=pk).first()
+
+
+@login_required
+def member_import(request):
+    cells = _writable_cells(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, cells=cells)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        directory = _import_dir()
+        _remove_old_files(directory)
+        token = secrets.token_urlsafe(24)
+        path = directory / f"{token}.xlsx"
+        try:
+            check_upload_size(upload.size)
+            sha256 = _save_upload(upload, path)
+            default_cell = form.cleaned_data.get("default_cell")
+            result = members_import(
+                actor=request.user, path=path, default_cell=default_cell, source_name=upload.name
+            )
+        except (ImportFileError, ServiceError) as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("file", exc.message)
+        else:
+            if result.file_error:
+                path.unlink(missing_ok=True)
+                form.add_error("file", result.file_error)
+            else:
+                (directory / f"{token}.json").write_text(json.dumps(result.to_store(), ensure_ascii=False))
+                os.chmod(directory / f"{token}.json", 0o600)
+                pending = request.session.get(SESSION_KEY, {})
+                pending[token] = {
+                    "user": request.user.pk,
+                    "sha256": sha256,
+                    "name": upload.name[:200],
+                    "default_cell": default_cell.pk if default_cell else None,
+                }
+                request.session[SESSION_KEY] = pending
+                return redirect("members:import_preview", token=token)
+    max_bytes, max_rows = limits()
+    return render(
+        request,
+        "members/import.html",
+        {"form": form, "max_mb": max_bytes // (1024 * 1024), "max_rows": f"{max_rows:,}".replace(",", ".")},
+    )
+
+
+@login_required
+def member_import_template(request):
+    data = template_workbook(_writable_cells(request.user))
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(TEMPLATE_FILENAME)
+    return response
+
+
+@login_required
+def member_import_preview(request, token):
+    _writable_cells(request.user)
+    meta, path = _pending(request, token)
+    stored = path.with_suffix(".json")
+    if not path.exists() or not stored.exists():
+        _forget(request, token)
+        raise Http404("Lần nhập này đã hết hạn.")
+    result = ImportResult.from_store(json.loads(stored.read_text()))
+    return render(
+        request,
+        "members/import_preview.html",
+        {
+            "token": token,
+            "name": meta["name"],
+            "result": result,
+            "errors": result.errors[:PREVIEW_ERRORS],
+            "more_errors": max(0, len(result.errors) - PREVIEW_ERRORS),
+            "to_apply": result.created + result.updated,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_import_confirm(request, token):
+    _writable_cells(request.user)
+    meta, path = _pending(request, token)
+    if not path.exists() or _sha256(path) != meta["sha256"]:
+        _forget(request, token)
+        messages.error(request, "Tệp đã tải lên không còn hoặc đã thay đổi: hãy tải tệp lên lại.")
+        return redirect("members:import")
+    skip_invalid = request.POST.get("skip_invalid") == "1"
+    try:
+        result = members_import(
+            actor=request.user, path=path, default_cell=_default_cell(request, meta.get("default_cell")),
+            apply=True, skip_invalid=skip_invalid, source_name=meta["name"],
+        )  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("members:import_preview", token=token)
+    if not result.applied:
+        # What the database holds now may differ from the preview: show the new reading.
+        path.with_suffix(".json").write_text(json.dumps(result.to_store(), ensure_ascii=False))
+        if result.file_error:
+            messages.error(request, result.file_error)
+        else:
+            messages.error(
+                request,
+                f"Chưa nhập gì: có {result.invalid} dòng không hợp lệ. Hãy sửa tệp rồi tải lên lại, "
+                "hoặc chọn “chỉ nhập các dòng hợp lệ”.",
+            )
+        return redirect("members:import_preview", token=token)
+    _forget(request, token)
+    summary = (
+        f"Đã nhập “{meta['name']}”: {result.created} đảng viên mới, {result.updated} hồ sơ cập nhật, "
+        f"{result.unchanged} không đổi"
+    )
+    if result.invalid:
+        summary += f", {result.invalid} dòng lỗi bỏ qua"
+    messages.success(request, summary + ".")
+    return redirect("members:list")
+
+
+@login_required
+def member_import_errors(request, token):
+    """The uploaded sheet with a column of error messages (the user's own file, annotated)."""
+    _writable_cells(request.user)
+    meta, path = _pending(request, token)
+    stored = path.with_suffix(".json")
+    if not path.exists() or not stored.exists():
+        raise Http404("Lần nhập này đã hết hạn.")
+    result = ImportResult.from_store(json.loads(stored.read_text()))
+    data = error_report(path, result.errors)
+    audit_record(
+        actor=request.user, action="export", target_type="members.member",
+        target_repr=f"Báo cáo lỗi nhập tệp {meta['name']}"[:255],
+    )  # fmt: skip
+    stem = re.sub(r"\.xlsx$", "", meta["name"], flags=re.IGNORECASE)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(f"{stem}-loi.xlsx")
+    return response
