@@ -78,6 +78,12 @@ def liaison_coverage(ctx: BenchContext) -> str:
     return "/lien-he/"
 
 
+@operation("liaison_coverage_committee")
+def liaison_coverage_committee(ctx: BenchContext) -> str:
+    """The coverage page filtered to one workplace committee (its summary comes from that committee's counts)."""
+    return "/lien-he/?" + urlencode({"org": ctx.org_code})
+
+
 @operation("commune_inbox", user="phuong")
 def commune_inbox(ctx: BenchContext) -> str:
     """The introductions waiting for the demo ward's committee."""

@@ -1,7 +1,13 @@
 """The two-way link (Regulation 213-QĐ/TW): liaisons, their history, notices, inboxes, digests."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+# Where an introduction without a deadline sorts among those waiting: last.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
 
 
 class Group(models.Model):
@@ -118,6 +124,14 @@ class Liaison(models.Model):
             models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
             models.Index(fields=["commune_org", "status"], name="liaison_commune_status_idx"),
             models.Index(fields=["cell", "status"], name="liaison_cell_status_idx"),
+            # The commune inbox (selectors.incoming_page): introductions waiting, per committee, in
+            # the page's order, so a page reads the index, not every introduction (bench/).
+            # Plain columns, not the page's COALESCE: PostgreSQL then answers from the index alone.
+            models.Index(
+                fields=["commune_org", "receive_due", "id"],
+                name="liaison_incoming_idx",
+                condition=Q(status="introduced"),
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:
@@ -126,9 +140,11 @@ class Liaison(models.Model):
     @property
     def letter_reference(self) -> str:
         """'Số 15-GGT/ĐU' (HD 36-HD/VPTW)."""
-        if not self.letter_number:
-            return ""
-        return f"Số {self.letter_number}-{self.letter_symbol}"
+        return self.format_letter_reference(self.letter_number, self.letter_symbol)
+
+    @staticmethod
+    def format_letter_reference(number, symbol: str) -> str:
+        return f"Số {number}-{symbol}" if number else ""
 
     @property
     def is_open(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from haichieu.core.access import scope_for
@@ -100,15 +100,53 @@ def coverage_summary(user, *, org=None) -> dict:
     }
 
 
-def current_liaisons(member_ids) -> dict[int, Liaison]:
-    """The newest liaison of each member (one query)."""
-    result: dict[int, Liaison] = {}
-    for liaison in (
+def current_liaisons(member_ids) -> dict[int, dict]:
+    """What the coverage list shows of the newest liaison of each member (one query), as dicts.
+
+    Keys: pk, status, status_label, receive_due, letter_number, letter_reference, return_reason_label,
+    return_note, and the names of its commune committee, residential cell and commune
+    (`commune_org_name`, `cell_name`, `commune_name`: a lookup per row by primary key; joined,
+    PostgreSQL hashes the whole organisation and commune tables for 50 rows, 6 ms instead of 1 at
+    100,000 members). Dicts, not model instances: building 50 deferred instances cost more than
+    the query, and a template reads a dict key fastest (bench/).
+    """
+    from haichieu.organizations.models import Commune, Organization
+
+    def org_name(field):
+        return Subquery(Organization.objects.filter(pk=OuterRef(field)).values("name")[:1])
+
+    status_labels = dict(S.choices)
+    reason_labels = dict(Liaison.ReturnReason.choices)
+    result: dict[int, dict] = {}
+    rows = (
         Liaison.objects.filter(member_id__in=list(member_ids))
-        .select_related("commune_org", "cell", "commune")
+        .annotate(
+            commune_org_name=org_name("commune_org_id"),
+            cell_name=org_name("cell_id"),
+            commune_name=Subquery(Commune.objects.filter(pk=OuterRef("commune_id")).values("name")[:1]),
+        )
+        .values(
+            "pk",
+            "member_id",
+            "status",
+            "receive_due",
+            "letter_number",
+            "letter_symbol",
+            "return_reason",
+            "return_note",
+            "commune_org_name",
+            "cell_name",
+            "commune_name",
+        )  # fmt: skip
         .order_by("member_id", "-pk")
-    ):
-        result.setdefault(liaison.member_id, liaison)
+    )
+    for row in rows:
+        if row["member_id"] in result:
+            continue
+        row["status_label"] = status_labels.get(row["status"], row["status"])
+        row["return_reason_label"] = reason_labels.get(row["return_reason"], row["return_reason"])
+        row["letter_reference"] = Liaison.format_letter_reference(row["letter_number"], row["letter_symbol"])
+        result[row["member_id"]] = row
     return result
 
 
@@ -267,13 +305,30 @@ def incoming_for(user, *, org=None) -> QuerySet:
     return qs
 
 
+# What the commune inbox shows of each introduction (residence/incoming.html).
+INCOMING_FIELDS = (
+    "excused", "address_street", "address_hamlet", "letter_number", "letter_symbol", "letter_date", "receive_due",
+    "member__full_name", "member__gender", "member__date_of_birth", "member__position", "member__workplace_unit",
+    "workplace_org__name", "commune_org__name", "commune_org__path",
+)  # fmt: skip
+
+
 def incoming_page(qs, *, after: str = "", size: int = 50) -> tuple[list[Liaison], str | None]:
-    """One page of incoming introductions, most urgent first (keyset on receive_due, id)."""
+    """One page of incoming introductions, most urgent first (keyset on receive_due, id).
+
+    The page's ids come first from the waiting introductions alone (models "liaison_incoming_idx"),
+    then only those rows are joined to their member and organisations: joining every waiting
+    introduction of a ward before sorting cost 7-10 ms at 100,000 members (bench/).
+    """
     from django.db.models import DateField, Value
     from django.db.models.functions import Coalesce
 
-    last_day = datetime.date(9999, 12, 31)
-    qs = qs.annotate(due_key=Coalesce("receive_due", Value(last_day, output_field=DateField())))
+    from .models import NO_DUE_DATE
+
+    def due_key(query):
+        return query.annotate(due_key=Coalesce("receive_due", Value(NO_DUE_DATE, output_field=DateField())))
+
+    qs = due_key(qs)
     due, _, pk = (after or "").partition(".")
     try:
         position = (datetime.date.fromisoformat(due), int(pk))
@@ -281,8 +336,12 @@ def incoming_page(qs, *, after: str = "", size: int = 50) -> tuple[list[Liaison]
         position = None
     if position is not None:
         qs = qs.filter(Q(due_key__gt=position[0]) | Q(due_key=position[0], pk__gt=position[1]))
+    page_ids = qs.order_by("due_key", "pk").values("pk")[: size + 1]
     rows = list(
-        qs.select_related("member", "workplace_org", "commune_org").order_by("due_key", "pk")[: size + 1]
+        due_key(Liaison.objects.filter(pk__in=page_ids))
+        .select_related("member", "workplace_org", "commune_org")
+        .only(*INCOMING_FIELDS)
+        .order_by("due_key", "pk")
     )
     more = len(rows) > size
     rows = rows[:size]

@@ -49,14 +49,14 @@ def _coverage_members(user, filters):
 
 
 def _overdue(member, liaison, today):
-    """Why a row is late, or ''."""
+    """Why a row is late, or '' (`liaison`: a selectors.current_liaisons dict, or None)."""
     if (
         liaison is not None
-        and liaison.status == S.INTRODUCED
-        and liaison.receive_due
-        and liaison.receive_due < today
+        and liaison["status"] == S.INTRODUCED
+        and liaison["receive_due"]
+        and liaison["receive_due"] < today
     ):
-        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison.receive_due:%d/%m/%Y})"
+        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
     if (
         member.link_status in ("none", S.DRAFT, S.RETURNED)
         and rules.category_rule(member.liaison_category) != "not_introduced"
@@ -90,9 +90,10 @@ def coverage(request):
         rows = []
         for member in page.rows:
             liaison = current.get(member.pk)
+            rule = rules.category_rule(member.liaison_category)
             rows.append({
-                "member": member, "liaison": liaison, "rule": rules.category_rule(member.liaison_category),
-                "overdue": _overdue(member, liaison, today),
+                "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
+                "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
             })  # fmt: skip
     params = request.GET.copy()
     params.pop("after", None)
