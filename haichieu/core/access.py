@@ -33,6 +33,7 @@ class Scope:
     # Which sides the user's roles are on (the navigation shows the pages of each side).
     has_workplace_role: bool = False
     has_residence_role: bool = False
+    has_residence_committee_role: bool = False  # on a commune/ward committee, not only on cells
     unread_by_org: dict = field(default_factory=dict)
 
     # --- organisations -------------------------------------------------------------------
@@ -85,11 +86,17 @@ def scope_for(user) -> Scope:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .annotate(own_member=Subquery(own_member), unread=Subquery(unread))
         .values_list(
-            "kind", "organization__path", "organization_id", "organization__is_residential", "own_member", "unread"
-        )
+            "kind",
+            "organization__path",
+            "organization_id",
+            "organization__is_residential",
+            "own_member",
+            "unread",
+            "organization__kind",
+        )  # fmt: skip
     )
     found_roles = False
-    for kind, path, org_id, residential, own_member_id, unread_count in roles:
+    for kind, path, org_id, residential, own_member_id, unread_count, org_kind in roles:
         found_roles = True
         scope.member_id = own_member_id
         if org_id not in scope.role_org_ids:
@@ -99,6 +106,7 @@ def scope_for(user) -> Scope:
             scope.read_paths.append(path)
             if residential:
                 scope.has_residence_role = True
+                scope.has_residence_committee_role |= org_kind != "cell"
             else:
                 scope.has_workplace_role = True
         if kind in Role.WRITE_KINDS:

@@ -19,4 +19,6 @@ def navigation(request):
         "inbox_unread": SimpleLazyObject(unread),
         "nav_workplace": scope.is_superuser or scope.has_workplace_role,
         "nav_residence": scope.is_superuser or scope.has_residence_role,
+        # A cell secretary's residence work starts at the cell, a commune committee's at the inbox.
+        "nav_residence_cells_only": scope.has_residence_role and not scope.has_residence_committee_role,
     }

@@ -46,12 +46,16 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
     )
     new_position = forms.CharField(label="Chức vụ mới (khi thay đổi chức vụ)", required=False, max_length=255)
     new_province = forms.ModelChoiceField(
-        label="Tỉnh/thành phố nơi cư trú mới", queryset=Province.objects.order_by("name"), required=False
+        label="Tỉnh/thành phố nơi cư trú mới",
+        queryset=Province.objects.order_by("name"),
+        required=False,
+        empty_label="— Chọn tỉnh/thành phố —",
     )
     new_commune = forms.ModelChoiceField(
         label="Xã/phường/đặc khu nơi cư trú mới (khi chuyển nơi cư trú)",
         queryset=Commune.objects.none(),
         required=False,
+        empty_label="— Chọn xã/phường/đặc khu —",
         error_messages={"invalid_choice": "Xã/phường/đặc khu không hợp lệ."},
     )
     new_hamlet = forms.CharField(label="Thôn, tổ dân phố mới", required=False, max_length=255)

@@ -110,6 +110,16 @@ def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str
     )  # fmt: skip
 
 
+def _handled(liaison: Liaison, *, actor) -> None:
+    """An introduction received or returned needs no more attention in the commune's inbox."""
+    InboxItem.objects.filter(
+        liaison=liaison,
+        kind=InboxItem.Kind.INTRODUCTION,
+        recipient_org=liaison.commune_org,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now(), read_by=actor)
+
+
 def _workplace(liaison: Liaison) -> Organization:
     return liaison.workplace_org or workplace_committee_of(liaison.member.workplace_cell)
 
@@ -240,6 +250,7 @@ def liaison_receive(
             received_at=timezone.now(),
         )  # fmt: skip
         _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
+        _handled(liaison, actor=actor)
         member = liaison.member
         notify(
             org=_workplace(liaison), kind=InboxItem.Kind.RECEIVED, liaison=liaison,
@@ -267,6 +278,7 @@ def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> L
         )  # fmt: skip
         label = Liaison.ReturnReason(reason).label
         _record(liaison, actor=actor, action="return", from_status=old, note=f"{label}. {note}".strip())
+        _handled(liaison, actor=actor)
         notify(
             org=_workplace(liaison), kind=InboxItem.Kind.RETURNED, liaison=liaison,
             summary=f"{liaison.commune_org.name} trả lại giới thiệu đồng chí {liaison.member.full_name}: {label.lower()}"

@@ -20,12 +20,14 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
         label="Tỉnh/thành phố",
         queryset=Province.objects.order_by("name"),
         required=False,
+        empty_label="— Chọn tỉnh/thành phố —",
         error_messages={"invalid_choice": "Tỉnh/thành phố không hợp lệ."},
     )
     commune = forms.ModelChoiceField(
         label="Xã/phường/đặc khu (với tổ chức nơi cư trú)",
         queryset=Commune.objects.none(),
         required=False,
+        empty_label="— Chọn xã/phường/đặc khu —",
         error_messages={"invalid_choice": "Xã/phường/đặc khu không hợp lệ."},
     )
 

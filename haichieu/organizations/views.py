@@ -174,4 +174,4 @@ def commune_options(request):
         Commune.objects.filter(province_id=code).order_by("name").values_list("code", "name") if code else []
     )
     options = format_html_join("", '<option value="{}">{}</option>', communes)
-    return HttpResponse('<option value="">---------</option>' + options)
+    return HttpResponse('<option value="">— Chọn xã/phường/đặc khu —</option>' + options)

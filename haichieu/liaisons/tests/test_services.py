@@ -90,6 +90,11 @@ def test_receive_places_and_tells_the_workplace(world, newcomers):
     )
     assert InboxItem.objects.filter(recipient_org=world.w1, kind="received", liaison=liaison).exists()
     assert InboxItem.objects.filter(recipient_org=world.r1c2, liaison=liaison).exists()
+    # The commune's own inbox item for the introduction is handled now.
+    assert (
+        InboxItem.objects.get(recipient_org=world.r1, kind="introduction", liaison=liaison).read_at
+        is not None
+    )
     services.liaison_activate(actor=world.r1_staff, liaison=liaison)
     assert liaison.status == S.ACTIVE
 
