@@ -27,53 +27,55 @@ ACTIVE = "(" + ", ".join(f"'{s.value}'" for s in Member.ACTIVE_STATUSES) + ")"
 WATCHED = ("workplace_cell_id", "status", "link_status", "liaison_category")
 TRIGGERS = ("member_coverage_insert", "member_coverage_delete", "member_coverage_update")
 
-_POSTGRES_FUNCTIONS = [
-    f"""
-CREATE OR REPLACE FUNCTION liaisons_coverage_count_add(cell bigint, link text, category text, delta integer)
-RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    cell_path text;
-BEGIN
-    SELECT path INTO cell_path FROM {ORGS} WHERE id = cell;
-    IF cell_path IS NULL THEN
-        RETURN;
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('{COUNTS}:' || substr(cell_path, 1, {STEP})));
-    IF delta > 0 THEN
+# PostgreSQL: statement-level triggers over the transition tables, one grouped upsert per statement.
+# Row by row, a batch of 10,000 inserts updated the province's rows 10,000 times in one
+# transaction, each update walking the chain of versions the previous ones left: 0.5 ms a row.
+_POSTGRES_CHANGES = {
+    "INSERT": f"SELECT workplace_cell_id, link_status, liaison_category, 1 AS d FROM new_rows WHERE status IN {ACTIVE}",
+    "DELETE": f"SELECT workplace_cell_id, link_status, liaison_category, -1 AS d FROM old_rows WHERE status IN {ACTIVE}",
+}
+_POSTGRES_CHANGES["UPDATE"] = f"{_POSTGRES_CHANGES['INSERT']} UNION ALL {_POSTGRES_CHANGES['DELETE']}"
+
+
+def _postgres_apply(changes: str) -> str:
+    return f"""
+        PERFORM pg_advisory_xact_lock(hashtext('{COUNTS}:' || root))
+        FROM (SELECT DISTINCT substr(c.path, 1, {STEP}) AS root FROM ({changes}) ch
+              JOIN {ORGS} c ON c.id = ch.workplace_cell_id ORDER BY 1) roots;
         INSERT INTO {COUNTS} (org_id, link_status, liaison_category, members)
-        SELECT o.id, link, category, delta FROM {ORGS} o
-        WHERE o.path IN (SELECT substr(cell_path, 1, k * {STEP}) FROM generate_series(1, length(cell_path) / {STEP}) k)
-        ORDER BY o.path
+        SELECT o.id, ch.link_status, ch.liaison_category, SUM(ch.d)
+        FROM ({changes}) ch
+        JOIN {ORGS} c ON c.id = ch.workplace_cell_id
+        JOIN LATERAL generate_series(1, c.depth) AS k ON true
+        JOIN {ORGS} o ON o.path = substr(c.path, 1, k * {STEP})
+        GROUP BY o.id, ch.link_status, ch.liaison_category
+        HAVING SUM(ch.d) <> 0
+        ORDER BY o.id, ch.link_status, ch.liaison_category
         ON CONFLICT (org_id, link_status, liaison_category)
-        DO UPDATE SET members = {COUNTS}.members + EXCLUDED.members;
-    ELSE
-        UPDATE {COUNTS} SET members = members + delta
-        WHERE link_status = link AND liaison_category = category AND org_id IN (
-            SELECT o.id FROM {ORGS} o
-            WHERE o.path IN (SELECT substr(cell_path, 1, k * {STEP}) FROM generate_series(1, length(cell_path) / {STEP}) k)
-        );
-    END IF;
-END $$
-""",
+        DO UPDATE SET members = {COUNTS}.members + EXCLUDED.members;"""
+
+
+_POSTGRES_FUNCTIONS = [
     f"""
 CREATE OR REPLACE FUNCTION liaisons_member_coverage() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.status IN {ACTIVE} THEN
-        PERFORM liaisons_coverage_count_add(OLD.workplace_cell_id, OLD.link_status, OLD.liaison_category, -1);
-    END IF;
-    IF TG_OP <> 'DELETE' AND NEW.status IN {ACTIVE} THEN
-        PERFORM liaisons_coverage_count_add(NEW.workplace_cell_id, NEW.link_status, NEW.liaison_category, 1);
+    -- Writers under one root organisation take turns (advisory lock, roots in order): they all
+    -- touch the root's rows and could otherwise deadlock taking them in different orders.
+    IF TG_OP = 'INSERT' THEN{_postgres_apply(_POSTGRES_CHANGES["INSERT"])}
+    ELSIF TG_OP = 'DELETE' THEN{_postgres_apply(_POSTGRES_CHANGES["DELETE"])}
+    ELSE{_postgres_apply(_POSTGRES_CHANGES["UPDATE"])}
     END IF;
     RETURN NULL;
 END $$
 """,
 ]
 _POSTGRES_TRIGGERS = {
-    "member_coverage_insert": f"AFTER INSERT ON {MEMBERS} FOR EACH ROW",
-    "member_coverage_delete": f"AFTER DELETE ON {MEMBERS} FOR EACH ROW",
+    "member_coverage_insert": f"AFTER INSERT ON {MEMBERS} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
+    "member_coverage_delete": f"AFTER DELETE ON {MEMBERS} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
+    # Transition tables cannot go with a column list: every UPDATE statement fires it, and rows
+    # whose counted columns did not change cancel out (HAVING).
     "member_coverage_update": (
-        f"AFTER UPDATE OF {', '.join(WATCHED)} ON {MEMBERS} FOR EACH ROW "
-        f"WHEN ({' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in WATCHED)})"
+        f"AFTER UPDATE ON {MEMBERS} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
     ),
 }
 
@@ -155,6 +157,7 @@ def coverage_triggers_uninstall(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
         if connection.vendor == "postgresql":
             cursor.execute("DROP FUNCTION IF EXISTS liaisons_member_coverage()")
+            # The row-by-row helper of the first version of these triggers.
             cursor.execute("DROP FUNCTION IF EXISTS liaisons_coverage_count_add(bigint, text, text, integer)")
 
 

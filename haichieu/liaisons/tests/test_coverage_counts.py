@@ -111,3 +111,22 @@ def test_triggers_come_back_after_a_migration_drops_them(world):
     assert coverage.coverage_triggers_install(connection) is False
     make_member(world.w1c1, "Sau Khi Cài")
     assert kept_counts() == live_counts()
+
+
+def test_counts_follow_bulk_statements(world):
+    """Many rows in one statement (bulk_create, queryset update and delete), as loaders and imports write."""
+    template = make_member(world.w1c1, "Mẫu Văn Một")
+    rows = []
+    for i in range(40):
+        template.pk = None
+        template.party_card_number = f"9400{i:04d}"
+        template.workplace_cell = [world.w1c1, world.w1c2, world.w2c1][i % 3]
+        template.liaison_category = ["regular", "barracks", "secret"][i % 3]
+        rows.append(Member(**{f.attname: getattr(template, f.attname) for f in Member._meta.concrete_fields}))
+    Member.objects.bulk_create(rows)
+    assert kept_counts() == live_counts()
+    Member.objects.filter(party_card_number__startswith="9400").update(link_status=Liaison.Status.DRAFT)
+    Member.objects.filter(party_card_number__startswith="94000").update(phone="0900000000")  # not counted
+    assert kept_counts() == live_counts()
+    Member.objects.filter(party_card_number__startswith="9400", workplace_cell=world.w1c2).delete()
+    assert kept_counts() == live_counts()
