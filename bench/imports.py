@@ -55,8 +55,10 @@ def build_import_file(path: Path, *, user, rows: int, seed: int = 2026) -> None:
     communes = list(Commune.objects.select_related("province").order_by("code")[:400])
     if not cells:
         raise RuntimeError("the bench data set has no cell to import into")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Danh sách đảng viên")
+    # Saved the way Excel saves (shared strings, a dimension): not openpyxl's write-only mode.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách đảng viên"
     sheet.append(["ĐẢNG BỘ TỈNH"])
     sheet.append(["DANH SÁCH ĐẢNG VIÊN"])
     sheet.append([])
