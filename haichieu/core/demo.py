@@ -34,7 +34,7 @@ from haichieu.members.services import derived_name_fields
 from haichieu.organizations.models import Commune, Organization, Province
 
 DEMO_PASSWORD = "HaiChieu@2026"
-DEFAULT_PROVINCE = "1"  # Thành phố Hà Nội
+DEFAULT_PROVINCE = "01"  # Thành phố Hà Nội
 TODAY = datetime.date(2026, 1, 15)  # fixed, so a seed gives the same data on any day
 STEPLEN = Organization.steplen
 _TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")

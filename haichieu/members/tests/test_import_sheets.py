@@ -187,19 +187,8 @@ def _place_row(card, commune, province):
 
 
 def load_all_units():
-    """Every official unit, merged with the world's Hà Nội units.
-
-    load_units stores the codes without their leading zeros ("1", "70") while the world uses the
-    official "01", "00070": keep the world's rows and drop the loaded duplicates.
-    """
-    from haichieu.organizations.models import Commune, Province
-
+    """Every official unit; the world's Hà Nội units carry the same official codes ("01", "00070")."""
     call_command("load_units", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    world_communes = {c.code.lstrip("0"): c.code for c in Commune.objects.filter(code__startswith="0")}
-    Commune.objects.filter(code__in=list(world_communes)).delete()
-    if Province.objects.filter(code="01").exists():
-        Commune.objects.filter(province_id="1").update(province_id="01")
-        Province.objects.filter(code="1").delete()
 
 
 @pytest.mark.parametrize(

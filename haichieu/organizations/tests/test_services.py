@@ -104,3 +104,11 @@ def test_commune_only_for_residential_organisations(world):
         services.organization_create(
             actor=world.w1_staff, parent=world.w1, code="W1C8", name="Chi bộ 8", kind="cell", commune=commune
         )
+
+
+def test_load_units_keeps_the_official_codes_with_their_leading_zeros(world):
+    call_command("load_units")
+    assert Province.objects.count() == 34  # the world's "01" was updated, not duplicated
+    assert Commune.objects.get(code="00070").name == "Phường Hoàn Kiếm"
+    assert Commune.objects.get(code="00070").province_id == "01"
+    assert not Province.objects.filter(code="1").exists()

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--seed", type=int, default=2026, help="hạt giống ngẫu nhiên, để tạo lại đúng dữ liệu cũ"
         )
         parser.add_argument(
-            "--province", default=DEFAULT_PROVINCE, help="mã tỉnh/thành phố (mặc định 1: Thành phố Hà Nội)"
+            "--province", default=DEFAULT_PROVINCE, help="mã tỉnh/thành phố (mặc định 01: Thành phố Hà Nội)"
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="không làm gì nếu cơ sở dữ liệu đã có tổ chức đảng"

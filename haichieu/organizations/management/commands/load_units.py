@@ -13,6 +13,11 @@ from haichieu.core.text import fold
 from haichieu.organizations.models import Commune, Province
 
 
+def _code(value, width: int) -> str:
+    """The official code with its leading zeros: provinces have 2 digits ("01"), communes 5 ("00070")."""
+    return str(getattr(value, "value", value)).zfill(width)
+
+
 def _type(value) -> str:
     return getattr(value, "value", str(value))
 
@@ -23,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         provinces = [
             Province(
-                code=str(p.code.value if hasattr(p.code, "value") else p.code),
+                code=_code(p.code, 2),
                 name=p.name,
                 division_type=_type(p.division_type),
                 name_folded=fold(p.name),
@@ -32,13 +37,11 @@ class Command(BaseCommand):
         ]
         communes = [
             Commune(
-                code=str(w.code.value if hasattr(w.code, "value") else w.code),
+                code=_code(w.code, 5),
                 name=w.name,
                 division_type=_type(w.division_type),
                 name_folded=fold(w.name),
-                province_id=str(
-                    w.province_code.value if hasattr(w.province_code, "value") else w.province_code
-                ),
+                province_id=_code(w.province_code, 2),
             )
             for w in VNWard.iter_all()
         ]
