@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from haichieu.core.access import member_get_for, members_visible_to, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
+from haichieu.core.exports import xlsx_response
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
 from haichieu.organizations.models import Organization
@@ -76,6 +77,8 @@ def coverage(request):
     filters = form.cleaned_data if form.is_valid() else {}
     org, qs, org_error = _coverage_members(request.user, filters)
     today = timezone.localdate()
+    if qs is not None and request.GET.get("format") == "xlsx":
+        return _coverage_export(request, qs, org, today)
     if qs is None:
         page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
     else:
@@ -98,11 +101,63 @@ def coverage(request):
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
+    params.pop("format", None)
     return render(request, "liaisons/workplace/coverage.html", {
         "form": form, "rows": rows, "page": page, "summary": summary, "org_error": org_error,
         "base_query": params.urlencode(), "can_write": bool(scope.write_paths) or scope.is_superuser,
         "status_labels": dict(Liaison.Status.choices),
     })  # fmt: skip
+
+
+COVERAGE_COLUMNS = [
+    "STT", "Họ và tên", "Chi bộ", "Diện", "Xã/phường cư trú", "Tình trạng giới thiệu", "Giấy giới thiệu",
+    "Hạn tiếp nhận", "Chi bộ nơi cư trú", "Quá hạn",
+]  # fmt: skip
+EXPORT_CHUNK = 2000
+
+
+def coverage_rows(qs, today):
+    """The coverage list as rows: members in chunks, each chunk's current liaisons in one query."""
+    members = (
+        qs.select_related("workplace_cell", "residence_commune")
+        .only(*COVERAGE_FIELDS)
+        .order_by("sort_key", "pk")
+    )
+    chunk: list = []
+    n = 0
+    for member in members.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(member)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _coverage_chunk(chunk, n, today)
+            n += len(chunk)
+            chunk = []
+    yield from _coverage_chunk(chunk, n, today)
+
+
+def _coverage_chunk(members, offset, today):
+    current = selectors.current_liaisons(m.pk for m in members) if members else {}
+    for n, member in enumerate(members, start=offset + 1):
+        liaison = current.get(member.pk) or {}
+        commune = liaison.get("commune_org_name") or liaison.get("commune_name")
+        if not commune and member.residence_commune_id:
+            commune = member.residence_commune.name
+        yield [
+            n, member.full_name, member.workplace_cell.name, member.get_liaison_category_display(), commune or "",
+            liaison.get("status_label", "Chưa có hồ sơ"), liaison.get("letter_reference", ""),
+            liaison.get("receive_due"), liaison.get("cell_name") or "", _overdue(member, liaison or None, today),
+        ]  # fmt: skip
+
+
+def _coverage_export(request, qs, org, today):
+    audit_record(
+        actor=request.user, action="export", target_type="liaisons.liaison",
+        target_repr=f"Danh sách giữ mối liên hệ ({org or 'toàn bộ phạm vi'})", note=request.GET.urlencode()[:255],
+    )  # fmt: skip
+    return xlsx_response(
+        filename=f"giu-moi-lien-he-{org.code.lower() if org else 'pham-vi'}.xlsx", sheet_title="Giữ mối liên hệ",
+        header=COVERAGE_COLUMNS, rows=coverage_rows(qs, today),
+        title="DANH SÁCH ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ",
+    )  # fmt: skip
 
 
 @login_required
@@ -298,6 +353,17 @@ def digest_send(request, sender_pk, recipient_pk, year, period):
 
 
 # --- inbox ---------------------------------------------------------------------------------------
+INBOX_COLUMNS = ["STT", "Ngày đến", "Loại", "Nơi nhận", "Nội dung", "Chi tiết", "Hạn xử lý", "Đã đọc lúc"]
+
+
+def inbox_rows(items):
+    for n, item in enumerate(items.iterator(chunk_size=EXPORT_CHUNK), start=1):
+        yield [
+            n, item.created_at, item.get_kind_display(), item.recipient_org.name, item.summary,
+            item.notice.details if item.notice_id else "", item.due_date, item.read_at,
+        ]  # fmt: skip
+
+
 @login_required
 def inbox(request):
     scope = scope_for(request.user)
@@ -305,11 +371,18 @@ def inbox(request):
     org_id = request.GET.get("org")
     org_id = int(org_id) if org_id and org_id.isdigit() and int(org_id) in scope.role_org_ids else None
     unread_only = request.GET.get("unread") == "1"
-    items = list(
-        selectors.inbox_for(request.user, org_id=org_id, unread_only=unread_only).order_by(
-            "-created_at", "-pk"
-        )[:200]
+    listed = selectors.inbox_for(request.user, org_id=org_id, unread_only=unread_only).order_by(
+        "-created_at", "-pk"
     )
+    if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user, action="export", target_type="liaisons.inboxitem", target_repr="Văn bản đến"
+        )
+        return xlsx_response(
+            filename="van-ban-den.xlsx", sheet_title="Văn bản đến", header=INBOX_COLUMNS, rows=inbox_rows(listed),
+            title="VĂN BẢN ĐẾN",
+        )  # fmt: skip
+    items = list(listed[:200])
     counts = selectors.inbox_unread_by_org(request.user)
     today = timezone.localdate()
     return render(request, "liaisons/inbox.html", {

@@ -172,3 +172,43 @@ def test_inbox_lists_unread_and_marks_read(world, client_for, hk):
     assert InboxItem.objects.get(pk=items[0].pk).read_at is not None
     # Another commune cannot mark it (nor see it).
     assert client_for(world.r2_staff).get(reverse("liaisons:inbox")).context["items"] == []
+
+
+def _sheet_rows(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = [row for row in book.active.iter_rows(values_only=True) if row]
+    header_at = next(i for i, row in enumerate(rows) if row[0] == "STT")
+    return rows[header_at], rows[header_at + 1 :]
+
+
+def test_coverage_export_has_every_filtered_row_and_is_audited(world, client_for, hk):
+    from haichieu.core.models import AuditEntry
+
+    for i in range(3):
+        make_member(world.w1c1, f"Hà Văn Xuất{i}", residence_commune=hk)
+    response = client_for(world.w1_staff).get(
+        reverse("liaisons:coverage"), {"format": "xlsx", "link": "none"}
+    )
+    header, rows = _sheet_rows(response)
+    assert header[1] == "Họ và tên" and header[5] == "Tình trạng giới thiệu"
+    assert sorted(r[1] for r in rows) == ["Hà Văn Xuất0", "Hà Văn Xuất1", "Hà Văn Xuất2", "Trần Thị Bình"]
+    assert {r[5] for r in rows} == {"Chưa có hồ sơ"}
+    assert AuditEntry.objects.filter(
+        action="export", actor=world.w1_staff, target_type="liaisons.liaison"
+    ).exists()
+    # Another committee's export holds none of W1's members.
+    _, other = _sheet_rows(client_for(world.w2_staff).get(reverse("liaisons:coverage"), {"format": "xlsx"}))
+    assert [r[1] for r in other] == ["Lê Đức Cường"]
+
+
+def test_inbox_export_lists_the_items_of_the_users_organisations(world, client_for, hk):
+    member = make_member(world.w1c1, "Lã Thị Hoa", residence_commune=hk)
+    services.liaison_introduce(actor=world.w1_staff, members=[member])
+    _, rows = _sheet_rows(client_for(world.r1_staff).get(reverse("liaisons:inbox"), {"format": "xlsx"}))
+    assert len(rows) == 1 and "Lã Thị Hoa" in rows[0][4] and rows[0][3] == "Đảng ủy phường Hoàn Kiếm"
+    _, none = _sheet_rows(client_for(world.r2_staff).get(reverse("liaisons:inbox"), {"format": "xlsx"}))
+    assert none == []
