@@ -19,6 +19,7 @@ from haichieu.liaisons.selectors import liaisons_visible_to
 from . import selectors, services
 from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
 from .forms import MemberFilterForm, MemberForm
+from .models import Member
 
 
 def _page_size(request) -> int:
@@ -66,6 +67,9 @@ def member_list(request):
     context = {
         "form": form,
         "page": page,
+        "rows": _list_rows(page.rows),
+        "status_options": _options(form, "status", "Mọi tình trạng"),
+        "commune_options": _options(form, "has_commune", "Mọi nơi cư trú"),
         "org": org,
         "org_error": org_error,
         "base_query": params.urlencode(),
@@ -73,6 +77,31 @@ def member_list(request):
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
+
+
+def _options(form, name, empty_label) -> list[tuple]:
+    """(value, label, selected) of a filter's choices (cheaper than rendering the widget's options)."""
+    current = form.data.get(name, "")
+    return [
+        (value, empty_label if value == "" else label, value == current)
+        for value, label in form.fields[name].choices
+    ]
+
+
+def _list_rows(members) -> list[tuple]:
+    """The listed values, formatted once in Python: the template only places them.
+
+    Rendering is most of a list page's cost (DESIGN.md "How performance is measured"): a row of
+    plain values renders several times faster than one the template resolves attribute by attribute.
+    """
+    status_labels = dict(Member.Status.choices)
+    return [
+        (
+            m.pk, m.full_name, m.date_of_birth.strftime("%d/%m/%Y"), m.workplace_cell.name, m.position,
+            m.residence_commune.name if m.residence_commune_id else "—", status_labels.get(m.status, m.status),
+        )
+        for m in members
+    ]  # fmt: skip
 
 
 def _export(request, qs, org):
