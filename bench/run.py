@@ -104,6 +104,18 @@ def ensure_data_set(members: int) -> None:
     )
 
 
+def tidy_database(vendor: str) -> None:
+    """Leave the tables as autovacuum keeps them in production before timing anything.
+
+    A reused data set carries the dead rows of earlier runs (the import operations write 20,000
+    members and roll back): unvacuumed, the coverage counts' table alone read 4 ms instead of 0.3.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+
+
 def main() -> int:
     members = int(os.environ.get("BENCH_MEMBERS", "100000"))
     repetitions = int(os.environ.get("BENCH_REPEAT", "40"))
@@ -123,6 +135,7 @@ def main() -> int:
 
     started = time.perf_counter()
     ensure_data_set(members)
+    tidy_database(vendor)
     log(
         f"data set ready in {time.perf_counter() - started:.1f} s; timing {repetitions} requests per operation"
     )

@@ -20,6 +20,7 @@ from haichieu.organizations.models import Organization
 from . import rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm
 from .models import Liaison
+from .rows import coverage_row_html
 
 S = Liaison.Status
 INTRODUCE_BATCH_LIMIT = 1000
@@ -98,6 +99,10 @@ def coverage(request):
                 "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
                 "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
             })  # fmt: skip
+        can_write = bool(scope.write_paths) or scope.is_superuser
+        letters_url = reverse("liaisons:letters")
+        for row in rows:
+            row["html"] = coverage_row_html(row, can_write=can_write, letters_url=letters_url)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
