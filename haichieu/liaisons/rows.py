@@ -63,3 +63,67 @@ def coverage_row_html(row: dict, *, can_write: bool, letters_url: str) -> SafeSt
         f'<td class="hide-sm">{_e(m.workplace_cell.name)}</td><td>{_e(place)}{cell}</td><td>{status}</td>'
         f'<td class="hide-sm">{letter}</td></tr>'
     )
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def incoming_row_html(row: dict, *, with_checkbox: bool, show_commune: bool) -> SafeString:
+    """A row of the commune's incoming introductions: the table cells, and their phone layout."""
+    li = row["liaison"]
+    m = li.member
+    name = _e(m.full_name)
+    workplace_org = li.workplace_org.name if li.workplace_org_id else ""
+    due, ref, dob = _date(li.receive_due), li.letter_reference, _date(m.date_of_birth)
+    gender = _e(m.get_gender_display())
+    overdue_badge = ' <span class="badge text-bg-danger">Quá hạn</span>' if row["overdue"] else ""
+    suggested = row["suggested"].name if row["suggested"] else ""
+    address = _e(", ".join(p for p in (li.address_hamlet, li.address_street) if p))
+    actions = (
+        '<div class="d-flex flex-wrap gap-1">\n'
+        f'  <a class="btn btn-sm btn-outline-danger" href="{pk_url(li.pk, "liaisons:residence_receive")}">Tiếp nhận</a>\n'
+        f'  <a class="btn btn-sm btn-outline-secondary" href="{pk_url(li.pk, "liaisons:residence_return")}">Trả lại</a>\n'
+        "</div>"
+    )
+    check = ""
+    if with_checkbox:
+        checked = " checked" if row["ticked"] else ""
+        check = (
+            f'<td><input class="form-check-input fs-5 mt-0" type="checkbox" name="liaisons" value="{li.pk}" '
+            f'id="pick-{li.pk}"{checked} aria-label="Chọn {name}"></td>'
+        )
+    excused = (
+        '<div><span class="badge text-bg-secondary">Miễn sinh hoạt nơi cư trú</span></div>'
+        if li.excused
+        else ""
+    )
+    commune = f'<div class="small text-muted">{_e(li.commune_org.name)}</div>' if show_commune else ""
+    position = f" · {_e(m.position)}" if m.position else ""
+    unit = m.workplace_unit or workplace_org
+    phone = (
+        f'<div class="d-md-none small"><div>{gender}, {dob}{position}</div><div>{_e(unit)}</div>'
+        f"<div>{address}"
+        + (f' <span class="text-muted">(gợi ý: {_e(suggested)})</span>' if suggested else "")
+        + f"</div><div>{_e(ref)}"
+        + (f" · hạn {due}" if due else "")
+        + f'{overdue_badge}</div><div class="mt-1">{actions}</div></div>'
+    )
+    unit_cell = _e(m.workplace_unit or workplace_org or "—")
+    if m.workplace_unit and workplace_org:
+        unit_cell += f'<div class="small text-muted">{_e(workplace_org)}</div>'
+    letter = _e(ref or "—") + (
+        f'<div class="small text-muted">ngày {_date(li.letter_date)}</div>' if li.letter_date else ""
+    )
+    hint = f'<div class="small text-muted">Gợi ý: {_e(suggested)}</div>' if suggested else ""
+    return mark_safe(  # noqa: S308 - every value above is escaped by _e
+        f"<tr data-row{' class=' + chr(34) + 'table-warning' + chr(34) if row['overdue'] else ''}>{check}"
+        f'<td><label for="pick-{li.pk}" class="fw-semibold">{name}</label>{excused}{commune}{phone}</td>'
+        f'<td class="d-none d-md-table-cell">{gender}, {dob}</td>'
+        f'<td class="d-none d-lg-table-cell">{_e(m.position or "—")}</td>'
+        f'<td class="d-none d-md-table-cell">{unit_cell}</td>'
+        f'<td class="d-none d-md-table-cell">{address or "—"}{hint}</td>'
+        f'<td class="d-none d-lg-table-cell">{letter}</td>'
+        f'<td class="d-none d-md-table-cell text-nowrap">{due or "—"}{overdue_badge}</td>'
+        f'<td class="d-none d-md-table-cell">{actions}</td></tr>'
+    )

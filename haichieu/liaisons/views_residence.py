@@ -33,6 +33,7 @@ from .forms_residence import (
     ReturnForm,
 )
 from .models import Liaison
+from .rows import incoming_row_html
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -136,6 +137,8 @@ def incoming(request):
         "base_query": params.urlencode(),
         "today": today,
     }
+    for row in context["rows"]:
+        row["html"] = incoming_row_html(row, with_checkbox=form is not None, show_commune=org is None)
     return render(request, "liaisons/residence/incoming.html", context)
 
 
