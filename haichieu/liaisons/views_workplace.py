@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from haichieu.core.access import member_get_for, members_visible_to, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
+from haichieu.core.forms import choice_options
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
 from haichieu.organizations.models import Organization
@@ -111,6 +112,8 @@ def coverage(request):
         "form": form, "rows": rows, "page": page, "summary": summary, "org_error": org_error,
         "base_query": params.urlencode(), "can_write": bool(scope.write_paths) or scope.is_superuser,
         "status_labels": dict(Liaison.Status.choices),
+        "link_options": choice_options(form, "link"),
+        "category_options": choice_options(form, "category"),
     })  # fmt: skip
 
 

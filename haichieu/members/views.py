@@ -13,6 +13,7 @@ from haichieu.core.access import (
 )
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
+from haichieu.core.forms import choice_options
 from haichieu.core.services import ServiceError
 from haichieu.liaisons.selectors import liaisons_visible_to
 
@@ -68,8 +69,8 @@ def member_list(request):
         "form": form,
         "page": page,
         "rows": _list_rows(page.rows),
-        "status_options": _options(form, "status", "Mọi tình trạng"),
-        "commune_options": _options(form, "has_commune", "Mọi nơi cư trú"),
+        "status_options": choice_options(form, "status", "Mọi tình trạng"),
+        "commune_options": choice_options(form, "has_commune", "Mọi nơi cư trú"),
         "org": org,
         "org_error": org_error,
         "base_query": params.urlencode(),
@@ -77,15 +78,6 @@ def member_list(request):
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
-
-
-def _options(form, name, empty_label) -> list[tuple]:
-    """(value, label, selected) of a filter's choices (cheaper than rendering the widget's options)."""
-    current = form.data.get(name, "")
-    return [
-        (value, empty_label if value == "" else label, value == current)
-        for value, label in form.fields[name].choices
-    ]
 
 
 def _list_rows(members) -> list[tuple]:
