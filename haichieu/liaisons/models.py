@@ -4,7 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 # Where an introduction without a deadline sorts among those waiting: last.
 NO_DUE_DATE = datetime.date(9999, 12, 31)
@@ -126,9 +127,12 @@ class Liaison(models.Model):
             models.Index(fields=["cell", "status"], name="liaison_cell_status_idx"),
             # The commune inbox (selectors.incoming_page): introductions waiting, per committee, in
             # the page's order, so a page reads the index, not every introduction (bench/).
-            # Plain columns, not the page's COALESCE: PostgreSQL then answers from the index alone.
+            # The commune inbox's order (deadline, the undated last, then id) for one committee: the
+            # first page is read from the index instead of sorting every waiting introduction.
             models.Index(
-                fields=["commune_org", "receive_due", "id"],
+                F("commune_org"),
+                Coalesce(F("receive_due"), Value(NO_DUE_DATE, output_field=models.DateField())),
+                F("id"),
                 name="liaison_incoming_idx",
                 condition=Q(status="introduced"),
             ),  # fmt: skip

@@ -294,14 +294,22 @@ def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> Q
     return qs.order_by("name", "pk")[:limit]
 
 
-def incoming_for(user, *, org=None) -> QuerySet:
-    """Introductions waiting for the commune committees the user covers (optionally one of them)."""
+def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
+    """Introductions waiting for the commune committees the user covers (optionally one of them).
+
+    `committee_ids`, when the caller already has them, are the committees of `org`'s subtree:
+    matching `commune_org_id` to them (usually one) lets the database read a page from
+    `liaison_incoming_idx` in order instead of sorting every waiting introduction (bench/).
+    """
     scope = scope_for(user)
     qs = Liaison.objects.filter(status=S.INTRODUCED, commune_org__isnull=False)
     if not scope.is_superuser:
         qs = qs.filter(subtree_q("commune_org__path", scope.read_paths))
     if org is not None:
-        qs = qs.filter(org.subtree_q("commune_org__path"))
+        if committee_ids:
+            qs = qs.filter(commune_org_id__in=list(committee_ids))
+        else:
+            qs = qs.filter(org.subtree_q("commune_org__path"))
     return qs
 
 
@@ -358,22 +366,33 @@ def suggested_cells(liaisons) -> dict:
     from haichieu.core.text import fold
     from haichieu.organizations.models import Organization
 
-    liaisons = [li for li in liaisons if li.commune_org_id and fold(li.address_hamlet)]
-    if not liaisons:
+    hamlets = {}  # folded once per distinct hamlet
+    wanted = []
+    for li in liaisons:
+        if li.commune_org_id and li.address_hamlet:
+            if li.address_hamlet not in hamlets:
+                hamlets[li.address_hamlet] = fold(li.address_hamlet)
+            if hamlets[li.address_hamlet]:
+                wanted.append(li)
+    if not wanted:
         return {}
-    paths = {li.commune_org.path for li in liaisons}
+    paths = {li.commune_org.path for li in wanted}
     cells = list(
         Organization.objects.filter(
             subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
-        ).order_by("name")
+        )
+        .only("path", "name", "name_folded")
+        .order_by("name")
     )
-    result = {}
-    for liaison in liaisons:
-        folded = fold(liaison.address_hamlet)
-        for cell in cells:
-            if cell.path.startswith(liaison.commune_org.path) and folded in cell.name_folded:
-                result[liaison.pk] = cell
-                break
+    result, found = {}, {}
+    for liaison in wanted:
+        key = (liaison.commune_org.path, hamlets[liaison.address_hamlet])
+        if key not in found:
+            found[key] = next(
+                (c for c in cells if c.path.startswith(key[0]) and key[1] in c.name_folded), None
+            )
+        if found[key] is not None:
+            result[liaison.pk] = found[key]
     return result
 
 

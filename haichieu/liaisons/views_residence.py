@@ -110,7 +110,11 @@ def incoming(request):
                 )
                 return redirect(_incoming_url(org))
     rows, cursor = selectors.incoming_page(
-        selectors.incoming_for(request.user, org=org),
+        selectors.incoming_for(
+            request.user,
+            org=org,
+            committee_ids=[c.pk for c in communes if org is not None and c.path.startswith(org.path)],
+        ),  # fmt: skip
         after=request.GET.get("after", ""),
         size=_page_size(request),
     )
