@@ -83,6 +83,7 @@ class ReceiveForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, commune, **kwargs):
         super().__init__(*args, **kwargs)
         cells = list(selectors.residence_orgs_for(user, cells=True, within=commune))
+        self.commune_cells = cells  # the page's cell suggestions reuse them
         # Any residential cell in scope passes the form, so that one of another commune reaches the
         # service and gets its message; only the commune's cells are offered.
         self.fields["cell"].queryset = organizations_visible_to(user).filter(

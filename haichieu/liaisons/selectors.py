@@ -387,7 +387,7 @@ def incoming_page(qs, *, after: str = "", size: int = 50) -> tuple[list, str | N
     return rows, cursor
 
 
-def suggested_cells(liaisons) -> dict:
+def suggested_cells(liaisons, *, cells=None) -> dict:
     """{liaison pk: residential cell} suggested from the hamlet, for many liaisons in one query.
 
     Same rule as services.suggest_cell: the first active residential cell of the commune committee,
@@ -406,14 +406,15 @@ def suggested_cells(liaisons) -> dict:
                 wanted.append(li)
     if not wanted:
         return {}
-    paths = {li.commune_org.path for li in wanted}
-    cells = list(
-        Organization.objects.filter(
-            subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
+    if cells is None:  # else: the active residential cells of these communes, by name, already read
+        paths = {li.commune_org.path for li in wanted}
+        cells = list(
+            Organization.objects.filter(
+                subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
+            )
+            .only("path", "name", "name_folded")
+            .order_by("name")
         )
-        .only("path", "name", "name_folded")
-        .order_by("name")
-    )
     result, found = {}, {}
     for liaison in wanted:
         key = (liaison.commune_org.path, hamlets[liaison.address_hamlet])

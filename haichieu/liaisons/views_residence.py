@@ -118,7 +118,7 @@ def incoming(request):
         after=request.GET.get("after", ""),
         size=_page_size(request),
     )
-    suggestions = selectors.suggested_cells(rows)
+    suggestions = selectors.suggested_cells(rows, cells=form.commune_cells if form is not None else None)
     today = timezone.localdate()
     ticked = set(request.POST.getlist("liaisons")) if request.method == "POST" else set()
     params = request.GET.copy()
