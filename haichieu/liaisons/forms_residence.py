@@ -54,7 +54,7 @@ class PlacementFieldsMixin:
     def _limit_group_choices(self, cell) -> None:
         """Validate against every group in scope; show only the groups of `cell` (htmx refreshes them)."""
         field = self.fields["group"]
-        groups = [g for g in field.queryset if cell is not None and g.cell_id == cell.pk]
+        groups = list(field.queryset.filter(cell=cell)) if cell is not None else []
         field.widget.choices = [("", "— Chưa phân tổ/nhóm —")] + [(g.pk, g.name) for g in groups]
 
 
