@@ -6,10 +6,7 @@ all find "Nguyễn Văn A". Lists sort the Vietnamese way: by given name, then f
 names, in Vietnamese letter order (a ă â b c d đ e ê …), tones breaking ties.
 """
 
-import re
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 # Combining marks that make a different letter in the Vietnamese alphabet (ă â ê ô ơ ư).
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
@@ -29,7 +26,9 @@ def clean_text(value: str | None) -> str:
     """NFC-normalise, trim and collapse inner white space; None becomes ''."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    # str.split() splits on the same white space as \s and drops the ends: several times faster than
+    # a regular expression, and imports call this for every cell.
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
 def fold(value: str | None) -> str:
