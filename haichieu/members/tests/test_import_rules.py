@@ -223,10 +223,16 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
 def test_a_failure_writing_the_audit_entries_undoes_the_members(world, tmp_path, monkeypatch):
     state = snapshot_members()
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("audit table locked")
+    from haichieu.members.imports import services as import_services
 
-    monkeypatch.setattr(AuditEntry.objects, "bulk_create", boom)
+    write = import_services.bulk_insert
+
+    def boom(model, rows):
+        if model is AuditEntry:  # the members are written by then
+            raise RuntimeError("audit table locked")
+        write(model, rows)
+
+    monkeypatch.setattr(import_services, "bulk_insert", boom)
     with pytest.raises(RuntimeError):
         run(world, tmp_path, [row(), row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None)])
     assert snapshot_members() == state
