@@ -122,6 +122,14 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def read_scope_or_404(user) -> Scope:
+    """The scope of a user who reads some organisation's subtree (the lists of either side); else 404."""
+    scope = scope_for(user)
+    if not scope.is_superuser and not scope.read_paths:
+        raise Http404("Không tìm thấy trang.")
+    return scope
+
+
 # --- organisations ----------------------------------------------------------------------
 def organizations_visible_to(user) -> QuerySet:
     from haichieu.organizations.models import Organization

@@ -1,20 +1,22 @@
 from django import forms
 
 
+def widget_css(widget) -> str:
+    """The Bootstrap class of a widget: form-check-input, form-select or form-control."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
 class BootstrapFormMixin:
     """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", widget_css(field.widget))
 
     def full_clean(self):
         super().full_clean()

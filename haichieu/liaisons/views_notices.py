@@ -3,10 +3,9 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
-from haichieu.core.access import scope_for
+from haichieu.core.access import read_scope_or_404
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 
@@ -18,9 +17,7 @@ PAGE_SIZE = 50
 
 @login_required
 def notices(request):
-    scope = scope_for(request.user)
-    if not scope.is_superuser and not scope.read_paths:
-        raise Http404
+    read_scope_or_404(request.user)
     form = NoticeFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = notices_visible_to(request.user).select_related("member", "sender_org", "recipient_org")

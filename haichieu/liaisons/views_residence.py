@@ -6,7 +6,6 @@ is fetched through the residence-side scope, so a workplace user or an outsider 
 Residence users never see the national ID, the party card number or ratings on these pages.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from haichieu.core.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
+from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
 
@@ -40,15 +40,6 @@ BOOK_PAGE_SIZE = 100
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _page_size(request) -> int:
-    default = settings.HAICHIEU["MEMBER_PAGE_SIZE"]
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return max(1, min(size, settings.HAICHIEU["MAX_PAGE_SIZE"]))
-
-
 def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
     """A residential organisation in the user's scope (cell=True: a cell; False: a committee); else 404."""
     org = organization_get_for(user, pk=pk)
@@ -116,7 +107,7 @@ def incoming(request):
             committee_ids=[c.pk for c in communes if org is not None and c.path.startswith(org.path)],
         ),  # fmt: skip
         after=request.GET.get("after", ""),
-        size=_page_size(request),
+        size=page_size(request),
     )
     suggestions = selectors.suggested_cells(rows, cells=form.commune_cells if form is not None else None)
     today = timezone.localdate()

@@ -10,10 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from haichieu.core.access import member_get_for, members_visible_to, organizations_visible_to, scope_for
+from haichieu.core.access import (
+    member_get_for,
+    members_visible_to,
+    organizations_visible_to,
+    read_scope_or_404,
+    scope_for,
+)
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
+from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
 from haichieu.organizations.models import Organization
@@ -72,9 +79,7 @@ def _overdue(member, liaison, today):
 @login_required
 def coverage(request):
     """Every working member of the user's subtree with their link status, and the coverage rate."""
-    scope = scope_for(request.user)
-    if not scope.is_superuser and not scope.read_paths:
-        raise Http404
+    scope = read_scope_or_404(request.user)
     form = CoverageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     org, qs, org_error = _coverage_members(request.user, filters)
@@ -85,10 +90,8 @@ def coverage(request):
         page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
-        size = request.GET.get("size", "")
-        size = max(1, min(int(size), settings.HAICHIEU["MAX_PAGE_SIZE"])) if size.isdigit() else 50
         page = member_page(
-            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=size,
+            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=page_size(request),
             fields=COVERAGE_FIELDS,
         )  # fmt: skip
         current = selectors.current_liaisons(m.pk for m in page.rows)
@@ -293,9 +296,7 @@ def member_event(request, member_pk):
 # --- digests -------------------------------------------------------------------------------------
 @login_required
 def digests(request):
-    scope = scope_for(request.user)
-    if not scope.is_superuser and not scope.read_paths:
-        raise Http404
+    read_scope_or_404(request.user)
     today = timezone.localdate()
     rows = selectors.digests_status(request.user, today=today)
     return render(request, "liaisons/workplace/digests.html", {"rows": rows, "today": today})

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,6 +13,7 @@ from haichieu.core.access import (
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
+from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.liaisons.selectors import liaisons_visible_to
 
@@ -21,15 +21,6 @@ from . import selectors, services
 from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
 from .forms import MemberFilterForm, MemberForm
 from .models import Member
-
-
-def _page_size(request) -> int:
-    default = settings.HAICHIEU["MEMBER_PAGE_SIZE"]
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return max(1, min(size, settings.HAICHIEU["MAX_PAGE_SIZE"]))
 
 
 @login_required
@@ -59,7 +50,7 @@ def member_list(request):
             qs,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
-            size=_page_size(request),
+            size=page_size(request),
         )
     params = request.GET.copy()
     params.pop("after", None)

@@ -4,7 +4,9 @@ Our forms get their classes from `core.forms.BootstrapFormMixin`; Django's own f
 change, login) do not, so `_form_fields.html` renders every field through this filter.
 """
 
-from django import forms, template
+from django import template
+
+from haichieu.core.forms import widget_css
 
 register = template.Library()
 
@@ -12,14 +14,7 @@ register = template.Library()
 @register.filter
 def bootstrap(bound_field):
     widget = bound_field.field.widget
-    css = widget.attrs.get("class", "")
-    if not css:
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
+    css = widget.attrs.get("class", "") or widget_css(widget)
     if bound_field.errors and "is-invalid" not in css.split():
         css = f"{css} is-invalid"
     return bound_field.as_widget(attrs={"class": css})
