@@ -5,12 +5,17 @@ On PostgreSQL, `bulk_create` sends each column as an array built value by value 
 than reading the file (bench/). COPY streams the rows through psycopg's C dumpers instead. Rows are
 dicts of field names (or attnames) to values; what a dict leaves out gets the field's default, so
 the rows written are the ones `Model(**values).save()` would write. Triggers fire as for INSERT.
+The primary keys are taken from the table's sequence first (one query), so the caller gets them
+without reading the rows back.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 
@@ -59,18 +64,61 @@ def _row(plan, values: dict) -> list:
     return out
 
 
-def bulk_insert(model: type[Model], rows: list[dict]) -> None:
-    """Insert `rows` (dicts of field values) in the current transaction."""
+def bulk_insert(model: type[Model], rows: list[dict]) -> list:
+    """Insert `rows` (dicts of field values) in the current transaction; their primary keys, in order."""
+    with bulk_inserting(model, rows) as pks:
+        return pks
+
+
+@contextmanager
+def bulk_inserting(model: type[Model], rows: list[dict]):
+    """`bulk_insert` whose block runs while the database is still writing the rows (PostgreSQL).
+
+    The block gets the new primary keys, in order. On PostgreSQL every row has been sent when it
+    starts, and the server updates the table's indexes meanwhile: Python work that does not use the
+    connection (building the audit entries of the rows) costs no time there. Leaving the block
+    waits for the rows to be written; the block must not use the database.
+    """
     if not rows:
+        yield []
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        # SQLite returns the new keys from a bulk insert (RETURNING).
+        objects = model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        yield [obj.pk for obj in objects]
         return
     fields = _columns(model)
     plan = _plan(model, timezone.now())
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = model._meta.pk.column
+    names = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk, len(rows)],
+        )
+        pks = [value for (value,) in cursor.fetchall()]
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(_row(plan, row))
+        # Errors as Django's (IntegrityError, …), as the wrapper would raise them.
+        with connection.wrap_database_errors, raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for key, row in zip(pks, rows, strict=True):
+                copy.write_row([key, *_row(plan, row)])
+            yield pks
+
+
+# Keys per query where each one is a parameter (SQLite).
+IN_CHUNK = 500
+
+
+def in_chunks(values) -> list:
+    """Right-hand sides of `__in` lookups for many text values, one per query to run.
+
+    On PostgreSQL one array parameter for them all: psycopg binds (and splits the query text on)
+    each placeholder of a plain `__in`, which for 20,000 keys costs more than the lookup itself.
+    """
+    values = list(values)
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        return [RawSQL("SELECT unnest(%s::text[])", [values])]
+    return [values[start : start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
