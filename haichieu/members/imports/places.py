@@ -63,9 +63,13 @@ PROVINCE_ALIASES = {
 
 
 class UnitIndex:
-    """The official provinces and communes, loaded once per import (about 3,300 rows)."""
+    """The official provinces and communes, loaded once per import (about 3,300 rows).
+
+    A list names the same few hundred units on thousands of rows: each distinct text is matched once.
+    """
 
     def __init__(self):
+        self._found: dict[tuple, tuple] = {}
         self.provinces: dict[str, Province] = {}
         self._provinces_by_fold: dict[str, Province] = {}
         self._communes_by_key: dict[str, list] = defaultdict(list)
@@ -88,6 +92,12 @@ class UnitIndex:
 
     def province(self, text: str) -> tuple[Province | None, str]:
         """(province, '') or (None, Vietnamese message)."""
+        key = ("province", text)
+        if key not in self._found:
+            self._found[key] = self._province(text)
+        return self._found[key]
+
+    def _province(self, text: str) -> tuple[Province | None, str]:
         folded = fold(text)
         found = self._provinces_by_fold.get(folded)
         if found is None:
@@ -110,6 +120,12 @@ class UnitIndex:
 
     def commune(self, text: str, province: Province | None) -> tuple[Commune | None, str]:
         """(commune, '') or (None, Vietnamese message: not found, not in that province, ambiguous)."""
+        key = ("commune", text, province.pk if province is not None else None)
+        if key not in self._found:
+            self._found[key] = self._commune(text, province)
+        return self._found[key]
+
+    def _commune(self, text: str, province: Province | None) -> tuple[Commune | None, str]:
         if not self._loaded_communes:
             self._load_communes()
         kind, base = _split_prefix(text, _COMMUNE_PREFIXES)
@@ -136,9 +152,10 @@ class UnitIndex:
 
 
 class CellIndex:
-    """The cells the importing user may add members to, by code and by name."""
+    """The cells the importing user may add members to, by code and by name (each text matched once)."""
 
     def __init__(self, cells):
+        self._found: dict[str, tuple] = {}
         self.by_pk: dict[int, Organization] = {}
         self._by_code: dict[str, Organization] = {}
         self._by_name: dict[str, list] = defaultdict(list)
@@ -148,6 +165,11 @@ class CellIndex:
             self._by_name[fold(cell.name)].append(cell)
 
     def resolve(self, text: str) -> tuple[Organization | None, str]:
+        if text not in self._found:
+            self._found[text] = self._resolve(text)
+        return self._found[text]
+
+    def _resolve(self, text: str) -> tuple[Organization | None, str]:
         cell = self._by_code.get(clean_text(text).replace(" ", "").upper())
         if cell is not None:
             return cell, ""

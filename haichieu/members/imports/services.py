@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from haichieu.core.access import scope_for
 from haichieu.core.audit import _plain
-from haichieu.core.bulk import bulk_insert
+from haichieu.core.bulk import bulk_insert, bulk_inserting, in_chunks
 from haichieu.core.middleware import current_ip
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
@@ -69,7 +69,6 @@ MAX_LENGTHS = {
 }
 # The preview lists this many changed rows (all of them are counted).
 PREVIEW_CHANGES = 500
-_MATCH_CHUNK = 500
 
 
 @dataclass
@@ -174,66 +173,17 @@ class _Scope:
 
 # --- reading and checking one row ------------------------------------------------------------------
 def _max_length(name: str, value: str) -> None:
-    MaxLengthValidator(MAX_LENGTHS[name])(value)
-
-
-def _parse_row(raw: dict, *, today) -> tuple[dict, list]:
-    """{field: cleaned value} for the cells that have one, and [(field, message)] for the others."""
-    values: dict = {}
-    errors: list = []
-
-    def run(name, parse, value):
-        try:
-            result = parse(value)
-        except (ValidationError, BadValue) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            errors.append((name, message))
-            return
-        if result not in (None, ""):
-            values[name] = result
-
-    if "full_name" in raw:
-        name = cell_text(raw["full_name"])
-    else:
-        name = " ".join(
-            p for p in (cell_text(raw.get("family_middle")), cell_text(raw.get("given_name"))) if p
-        )
-    if name:
-        run("full_name", lambda v: _checked_name(v), name)
-    for date_field in DATE_FIELDS:
-        if raw.get(date_field) not in (None, ""):
-            run(date_field, lambda v: date_value(v, today=today), raw[date_field])
-    if raw.get("gender") not in (None, ""):
-        run("gender", gender_value, raw["gender"])
-    if raw.get("party_card_number") not in (None, ""):
-        run(
-            "party_card_number",
-            lambda v: _if_text(card_text(v), validators.clean_party_card_number),
-            raw["party_card_number"],
-        )
-    if raw.get("national_id") not in (None, ""):
-        run("national_id", lambda v: validators.clean_national_id(national_id_text(v)), raw["national_id"])
-    if raw.get("phone") not in (None, ""):
-        run("phone", lambda v: validators.clean_phone(phone_text(v)), raw["phone"])
-    if raw.get("email") not in (None, ""):
-        run("email", _checked_email, raw["email"])
-    for text_field in TEXT_FIELDS:
-        if raw.get(text_field) not in (None, ""):
-            run(text_field, lambda v, f=text_field: _checked_text(f, v), raw[text_field])
-    for place in ("workplace_cell", "residence_commune", "residence_province"):
-        if raw.get(place) not in (None, ""):
-            text = cell_text(raw[place])
-            if text:
-                values[place] = text
-    return values, errors
+    limit = MAX_LENGTHS[name]
+    if len(value) > limit:  # the validator (and its message) only for the values it refuses
+        MaxLengthValidator(limit)(value)
 
 
 def _if_text(text: str, rule):
     return rule(text) if text else ""
 
 
-def _checked_name(value: str) -> str:
-    value = validators.clean_full_name(value)
+def _checked_name(value) -> str:
+    value = validators.clean_full_name(cell_text(value))
     _max_length("full_name", value)
     return value
 
@@ -246,10 +196,84 @@ def _checked_email(value) -> str:
     return text
 
 
-def _checked_text(name: str, value) -> str:
-    text = cell_text(value)
-    _max_length(name, text)
-    return text
+def _text_rule(name: str):
+    def checked(value) -> str:
+        text = cell_text(value)
+        _max_length(name, text)
+        return text
+
+    return checked
+
+
+def _field_rules(today) -> dict:
+    """field -> the function that turns its raw cell into the cleaned value (or raises)."""
+    rules = {
+        "full_name": _checked_name,
+        "gender": gender_value,
+        "party_card_number": lambda v: _if_text(card_text(v), validators.clean_party_card_number),
+        "national_id": lambda v: validators.clean_national_id(national_id_text(v)),
+        "phone": lambda v: validators.clean_phone(phone_text(v)),
+        "email": _checked_email,
+        # Places are matched to the official units later, on the whole file (_resolve_places).
+        "workplace_cell": cell_text,
+        "residence_commune": cell_text,
+        "residence_province": cell_text,
+    }
+    for name in DATE_FIELDS:
+        rules[name] = lambda v: date_value(v, today=today)
+    for name in TEXT_FIELDS:
+        rules[name] = _text_rule(name)
+    return rules
+
+
+# Columns whose values repeat down a list (a few genders, positions, units, hamlets, cells, places,
+# dates): each distinct value is read once per import. Names, card numbers, IDs and phones do not
+# repeat, so caching them would only cost.
+_REPEATING = {
+    "gender", "position", "workplace_unit", "address_hamlet", "address_street", "workplace_cell",
+    "residence_commune", "residence_province", *DATE_FIELDS,
+}  # fmt: skip
+
+
+class _RowParser:
+    """Cleans the raw cells of rows: {field: cleaned value} for the cells that have one, and
+    [(field, message)] for the others."""
+
+    def __init__(self, today):
+        self.rules = _field_rules(today)
+        self.cache: dict[str, dict] = {name: {} for name in _REPEATING}
+
+    def _clean(self, name: str, raw):
+        """(value, None) or (None, message)."""
+        try:
+            return self.rules[name](raw), None
+        except (ValidationError, BadValue) as exc:
+            return None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+
+    def __call__(self, raw: dict) -> tuple[dict, list]:
+        values: dict = {}
+        errors: list = []
+        if "full_name" not in raw and ("family_middle" in raw or "given_name" in raw):
+            parts = (cell_text(raw.get("family_middle")), cell_text(raw.get("given_name")))
+            raw = {**raw, "full_name": " ".join(p for p in parts if p)}
+        for name, value in raw.items():
+            if value is None or value == "" or name not in self.rules:
+                continue
+            cache = self.cache.get(name)
+            if cache is None:
+                result, message = self._clean(name, value)
+            else:
+                try:
+                    result, message = cache[value]
+                except KeyError:
+                    result, message = cache[value] = self._clean(name, value)
+                except TypeError:  # a value that cannot be a key
+                    result, message = self._clean(name, value)
+            if message is not None:
+                errors.append((name, message))
+            elif result is not None and result != "":
+                values[name] = result
+        return values, errors
 
 
 # --- the import --------------------------------------------------------------------------------------
@@ -284,9 +308,10 @@ def members_import(
     result.ignored_columns = [f"{s.title}: {h}" for s in workbook.sheets for h in s.ignored]
 
     rows = []
+    parse = _RowParser(today)
     for sheet in workbook.sheets:
         for number, raw in sheet.rows:
-            values, errors = _parse_row(raw, today=today)
+            values, errors = parse(raw)
             rows.append(_Row(sheet, number, values, errors))
     result.rows = len(rows)
 
@@ -379,9 +404,7 @@ _EXISTING_FIELDS = (
 
 def _existing(lookup: str, keys) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
-    keys = sorted(keys)
-    for start in range(0, len(keys), _MATCH_CHUNK):
-        chunk = keys[start : start + _MATCH_CHUNK]
+    for chunk in in_chunks(sorted(keys)):
         for member in Member.objects.filter(**{f"{lookup}__in": chunk}).values(*_EXISTING_FIELDS):
             found.setdefault(member[lookup], []).append(member)
     return found
@@ -557,22 +580,17 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
         record = {k: v for k, v in row.changes.items() if k in AUDITED_FIELDS}
         record.update(derived_name_fields(record["full_name"]))
         new_members.append(record)
-    # COPY on PostgreSQL (core/bulk.py): bulk_create's arrays cost more than reading the file.
-    bulk_insert(Member, new_members)
-    cards = [record["party_card_number"] for record in new_members]
-    pks: dict[str, int] = {}
-    for start in range(0, len(cards), 5000):
-        pks.update(
-            Member.objects.filter(party_card_number__in=cards[start : start + 5000]).values_list(
-                "party_card_number", "pk"
-            )
-        )
-    for record in new_members:
-        after = {name: _plain(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS}
-        entries.append({
-            **audit_base, "action": AuditEntry.Action.CREATE, "target_id": str(pks[record["party_card_number"]]),
-            "target_repr": record["full_name"][:255], "changes": {"after": after},
-        })  # fmt: skip
+    # COPY on PostgreSQL (core/bulk.py): bulk_create's arrays cost more than reading the file. The
+    # audit entries are built while the database writes the members and updates their indexes.
+    with bulk_inserting(Member, new_members) as pks:
+        for pk, record in zip(pks, new_members, strict=True):
+            after = {
+                name: _plain(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
+            }
+            entries.append({
+                **audit_base, "action": AuditEntry.Action.CREATE, "target_id": str(pk),
+                "target_repr": record["full_name"][:255], "changes": {"after": after},
+            })  # fmt: skip
     for row in rows:
         if row.action != "update":
             continue

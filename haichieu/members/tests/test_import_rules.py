@@ -230,7 +230,7 @@ def test_a_failure_writing_the_audit_entries_undoes_the_members(world, tmp_path,
     def boom(model, rows):
         if model is AuditEntry:  # the members are written by then
             raise RuntimeError("audit table locked")
-        write(model, rows)
+        return write(model, rows)
 
     monkeypatch.setattr(import_services, "bulk_insert", boom)
     with pytest.raises(RuntimeError):
