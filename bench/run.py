@@ -89,6 +89,10 @@ def ensure_data_set(members: int) -> None:
     from haichieu.members.models import Member
 
     migrate()
+    from .imports import remove_imported
+
+    if removed := remove_imported():  # an import run stopped before deleting what it created
+        log(f"removed {removed} members left by an import run")
     if Member.objects.count() == members and User.objects.filter(username="bantochuc").exists():
         log(f"reusing the data set of {members} members")
         return

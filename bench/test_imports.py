@@ -26,7 +26,7 @@ def test_import_figures_and_the_data_set_keeps_its_size(bench_user):
     figures = measure_import(user=bench_user, rows=200, repeat=1)
     assert figures["created"] == 200 and figures["reimport_unchanged"] == 200
     assert figures["floor_median_ms"] > 0 and figures["dry_run_ratio"] > 0 and figures["apply_ratio"] > 0
-    assert Member.objects.count() == count  # applied in a transaction rolled back
+    assert Member.objects.count() == count  # what it created is deleted afterwards
 
 
 def test_export_figures(bench_user):
