@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from haichieu.core.access import scope_for
 from haichieu.core.audit import _plain
-from haichieu.core.bulk import bulk_insert, bulk_inserting, in_chunks
+from haichieu.core.bulk import bulk_insert, bulk_inserting, copy_rows, gc_paused, in_chunks
 from haichieu.core.middleware import current_ip
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
@@ -277,6 +277,7 @@ class _RowParser:
 
 
 # --- the import --------------------------------------------------------------------------------------
+@gc_paused()
 def members_import(
     *,
     actor,
@@ -560,6 +561,7 @@ def _before_values(current: dict) -> dict:
 # --- writing -------------------------------------------------------------------------------------------
 # What a field holds when the row leaves it out (for the audit entry of a created member).
 _DEFAULTS = {name: Member._meta.get_field(name).get_default() for name in AUDITED_FIELDS}
+_AUDITED = frozenset(AUDITED_FIELDS)
 
 
 def _write(rows: list[_Row], *, actor, source_name: str) -> None:
@@ -572,25 +574,29 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
         "target_type": Member._meta.label_lower,
         "note": (f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel")[:255],
     }
-    entries = []
     new_members = []
     for row in rows:
         if row.action != "create":
             continue
-        record = {k: v for k, v in row.changes.items() if k in AUDITED_FIELDS}
+        record = {k: v for k, v in row.changes.items() if k in _AUDITED}
         record.update(derived_name_fields(record["full_name"]))
         new_members.append(record)
     # COPY on PostgreSQL (core/bulk.py): bulk_create's arrays cost more than reading the file. The
-    # audit entries are built while the database writes the members and updates their indexes.
+    # audit entries are built, down to the rows COPY sends, while the database writes the members
+    # and updates their indexes.
     with bulk_inserting(Member, new_members) as pks:
-        for pk, record in zip(pks, new_members, strict=True):
-            after = {
-                name: _plain(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
-            }
-            entries.append({
+        created = copy_rows(AuditEntry, [
+            {
                 **audit_base, "action": AuditEntry.Action.CREATE, "target_id": str(pk),
-                "target_repr": record["full_name"][:255], "changes": {"after": after},
-            })  # fmt: skip
+                "target_repr": record["full_name"][:255],
+                "changes": {"after": {
+                    name: _plain(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
+                }},
+            }
+            for pk, record in zip(pks, new_members, strict=True)
+        ])  # fmt: skip
+    bulk_insert(AuditEntry, created)
+    entries = []
     for row in rows:
         if row.action != "update":
             continue
