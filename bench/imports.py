@@ -6,7 +6,8 @@
   ratios: the dry run (read, validate, match: what the preview and --dry-run do) and the full
   apply (that plus writing the members and their audit entries, and committing: the deferred
   foreign-key checks run then). After the apply the same file is read again ("reimport": every
-  row matched, nothing to write); then the members it created and their audit entries are
+  row matched, nothing to write), and a copy of the file where every position changed is applied
+  ("update": 20,000 members updated); then the members it created and their audit entries are
   deleted (and on PostgreSQL the two tables vacuumed), so the data set keeps its size and each
   run starts from the same tables.
 - `export_members`: the member list export (`member_export_rows` through the shared xlsx writer)
@@ -48,8 +49,11 @@ IMPORT_REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3"))
 CARD_PREFIX = "99"  # no province has this code: the generated members are all new
 
 
-def build_import_file(path: Path, *, user, rows: int, seed: int = 2026) -> None:
-    """A member list of `rows` new members in cells the user may write, as offices keep them."""
+def build_import_file(path: Path, *, user, rows: int, seed: int = 2026, position: str | None = None) -> None:
+    """A member list of `rows` new members in cells the user may write, as offices keep them.
+
+    With `position`, the same list with everyone's position changed to it (an update of every row).
+    """
     rng = random.Random(seed)
     cells = list(
         Organization.objects.filter(kind=Organization.Kind.CELL, is_active=True, is_residential=False)
@@ -74,11 +78,16 @@ def build_import_file(path: Path, *, user, rows: int, seed: int = 2026) -> None:
         admitted = min(admitted, datetime.date(2025, 6, 30))
         full = admitted + datetime.timedelta(days=365) if rng.random() < 0.9 else None
         commune = rng.choice(communes) if rng.random() < 0.8 else None
+        values = [
+            f"0{rng.randint(1, 96):02d}{rng.randint(0, 10**9 - 1):09d}", f"09{rng.randint(0, 10**8 - 1):08d}",
+            rng.choice(["Chuyên viên", "Phó phòng", "Trưởng phòng", ""]),
+        ]  # fmt: skip
+        national_id, phone, drawn_position = values
         sheet.append(
             [
                 n, vietnamese_name(rng, "male" if gender == "Nam" else "female"), born, gender,
-                f"{CARD_PREFIX}{n:07d}", admitted, full, f"0{rng.randint(1, 96):02d}{rng.randint(0, 10**9 - 1):09d}",
-                f"09{rng.randint(0, 10**8 - 1):08d}", "", rng.choice(["Chuyên viên", "Phó phòng", "Trưởng phòng", ""]),
+                f"{CARD_PREFIX}{n:07d}", admitted, full, national_id, phone, "",
+                drawn_position if position is None else position,
                 rng.choice(["Sở Tài chính", "Trường THPT", "Bệnh viện tỉnh", ""]), rng.choice(cells),
                 f"Số {rng.randint(1, 200)} đường {rng.randint(1, 30)}", f"Tổ dân phố số {rng.randint(1, 20)}",
                 commune.name if commune else "", commune.province.name if commune else "",
@@ -124,8 +133,10 @@ def measure_import(*, user, rows: int = IMPORT_ROWS, repeat: int = IMPORT_REPEAT
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "danh-sach.xlsx"
         build_import_file(path, user=user, rows=rows)
+        changed = Path(directory) / "danh-sach-moi.xlsx"
+        build_import_file(changed, user=user, rows=rows, position="Chuyên viên chính")
         size = path.stat().st_size
-        floor, dry, apply, reimport = [], [], [], []
+        floor, dry, apply, reimport, update = [], [], [], [], []
         queries = 0
         result = reimported = None
         remove_imported()
@@ -140,11 +151,13 @@ def measure_import(*, user, rows: int = IMPORT_ROWS, repeat: int = IMPORT_REPEAT
                 queries = len(captured.captured_queries)
                 ms, reimported = _timed(members_import, actor=user, path=path)
                 reimport.append(ms)
+                ms, updated = _timed(members_import, actor=user, path=changed, apply=True)
+                update.append(ms)
             finally:
                 remove_imported()
             if log:
                 log(f"import_members run {n + 1}: floor {floor[-1]:.0f} ms, dry run {dry[-1]:.0f} ms, "
-                    f"apply {apply[-1]:.0f} ms, reimport {reimport[-1]:.0f} ms")  # fmt: skip
+                    f"apply {apply[-1]:.0f} ms, reimport {reimport[-1]:.0f} ms, update {update[-1]:.0f} ms")  # fmt: skip
         if result.invalid or result.file_error or not applied.applied:
             raise RuntimeError(
                 f"the generated file did not import cleanly: {result.file_error or result.errors[:3]}"
@@ -163,6 +176,9 @@ def measure_import(*, user, rows: int = IMPORT_ROWS, repeat: int = IMPORT_REPEAT
         "apply_queries": queries,
         "reimport_median_ms": round(statistics.median(reimport), 1),
         "reimport_unchanged": reimported.unchanged,
+        "update_median_ms": round(statistics.median(update), 1),
+        "update_ratio": round(statistics.median(update) / floor_ms, 2),
+        "updated": updated.updated,
         "created": applied.created,
     }
 

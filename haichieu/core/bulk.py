@@ -170,3 +170,58 @@ def in_chunks(values) -> list:
     if connection.vendor == "postgresql":
         return [RawSQL("SELECT unnest(%s::text[])", [values])]
     return [values[start : start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
+
+
+def bulk_update_versioned(model: type[Model], changes: list[tuple], *, now) -> set:
+    """Apply `changes`, each (pk, version, {field name or attname: new value}), to the rows that
+    still have that version; each updated row's `version` goes up by one and `updated_at` becomes
+    `now`. The primary keys of the rows updated (a row someone changed meanwhile is left alone: the
+    caller decides what that means). Values are never None: a field a change leaves out keeps its
+    value.
+
+    On PostgreSQL one UPDATE joins a temporary table filled by COPY: 20,000 single-row UPDATEs
+    took 26 s. SQLite updates row by row, which costs microseconds there.
+    """
+    from django.db.models import F
+
+    if not changes:
+        return set()
+    fields = {f.name: f for f in _columns(model)} | {f.attname: f for f in _columns(model)}
+    if connection.vendor != "postgresql":
+        done = set()
+        for pk, version, values in changes:
+            if model.objects.filter(pk=pk, version=version).update(
+                version=F("version") + 1, updated_at=now, **values
+            ):
+                done.add(pk)
+        return done
+    used = []
+    for _pk, _version, values in changes:
+        for name in values:
+            column = fields[name].column
+            if column not in used:
+                used.append(column)
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    temp = qn(f"bulk_update_{model._meta.db_table}")
+    select = ", ".join([pk, "version", *(qn(c) for c in used)])
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {select} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {temp} ({select}) FROM STDIN") as copy:
+            for key, version, values in changes:
+                row = dict.fromkeys(used)
+                for name, value in values.items():
+                    field = fields[name]
+                    row[field.column] = value.pk if field.is_relation and isinstance(value, Model) else value
+                copy.write_row([key, version, *row.values()])
+        assignments = ", ".join(f"{qn(c)} = COALESCE(t.{qn(c)}, m.{qn(c)})" for c in used)
+        cursor.execute(
+            f"UPDATE {table} m SET {assignments}, version = m.version + 1, updated_at = %s "
+            f"FROM {temp} t WHERE m.{pk} = t.{pk} AND m.version = t.version RETURNING m.{pk}",
+            [now],
+        )
+        done = {key for (key,) in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {temp}")
+    return done

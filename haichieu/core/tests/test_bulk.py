@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from haichieu.core.bulk import IN_CHUNK, bulk_insert, bulk_inserting, in_chunks
 from haichieu.core.models import AuditEntry
@@ -75,3 +76,33 @@ def test_in_chunks_finds_every_key_past_one_chunk(world):
         )
     assert found == set(cards[:-1])
     assert in_chunks([]) == []
+
+
+def test_versioned_update_changes_only_the_rows_still_at_their_version(world):
+    from haichieu.core.bulk import bulk_update_versioned
+
+    a, b = (
+        Member.objects.get(pk=pk) for pk in bulk_insert(Member, [member_row(world.w1c1, n) for n in (1, 2)])
+    )
+    Member.objects.filter(pk=b.pk).update(version=5)  # someone saved b meanwhile
+    now = timezone.now()
+    done = bulk_update_versioned(
+        Member,
+        [
+            (a.pk, a.version, {"position": "Trưởng phòng", "workplace_cell": world.w1c2}),
+            (b.pk, b.version, {"phone": "0911111111"}),
+        ],
+        now=now,
+    )
+    assert done == {a.pk}
+    a.refresh_from_db()
+    assert (a.position, a.workplace_cell_id, a.version, a.updated_at) == (
+        "Trưởng phòng",
+        world.w1c2.pk,
+        2,
+        now,
+    )
+    assert a.full_name == "Nguyễn Văn Sốb" and a.party_card_number == "770000001"  # left as they were
+    b.refresh_from_db()
+    assert b.phone == "" and b.version == 5
+    assert bulk_update_versioned(Member, [], now=now) == set()

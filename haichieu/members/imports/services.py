@@ -26,12 +26,18 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from haichieu.core.access import scope_for
 from haichieu.core.audit import _plain
-from haichieu.core.bulk import bulk_insert, bulk_inserting, copy_rows, gc_paused, in_chunks
+from haichieu.core.bulk import (
+    bulk_insert,
+    bulk_inserting,
+    bulk_update_versioned,
+    copy_rows,
+    gc_paused,
+    in_chunks,
+)
 from haichieu.core.middleware import current_ip
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
@@ -596,22 +602,23 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
             for pk, record in zip(pks, new_members, strict=True)
         ])  # fmt: skip
     bulk_insert(AuditEntry, created)
-    entries = []
-    for row in rows:
-        if row.action != "update":
-            continue
-        current = row.existing
+    updates = [row for row in rows if row.action == "update"]
+    changes = []
+    for row in updates:
         values = {FK_FIELDS.get(k, k): (v.pk if k in FK_FIELDS else v) for k, v in row.changes.items()}
         if "full_name" in row.changes:
             values.update(derived_name_fields(row.changes["full_name"]))
-        updated = Member.objects.filter(pk=current["pk"], version=current["version"]).update(
-            version=F("version") + 1, updated_at=now, **values
-        )
-        if not updated:
+        changes.append((row.existing["pk"], row.existing["version"], values))
+    done = bulk_update_versioned(Member, changes, now=now)
+    for row in updates:
+        if row.existing["pk"] not in done:
             raise ConflictError(
-                f"Hồ sơ của {current['full_name']} (dòng {row.number}) vừa được người khác sửa trong lúc nhập. "
-                "Không có thay đổi nào được lưu; hãy nhập lại."
+                f"Hồ sơ của {row.existing['full_name']} (dòng {row.number}) vừa được người khác sửa trong lúc "
+                "nhập. Không có thay đổi nào được lưu; hãy nhập lại."
             )
+    entries = []
+    for row in updates:
+        current = row.existing
         before = _before_values(current)
         entries.append({
             **audit_base, "action": AuditEntry.Action.UPDATE, "target_id": str(current["pk"]),

@@ -203,20 +203,21 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
     rows = [row(), row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None)]
     rows += [[m.full_name, None, None, m.party_card_number, None, None, None, None, "Phó phòng", None] for m in (world.m1, world.m2)]  # fmt: skip
     state, entries = snapshot_members(), AuditEntry.objects.count()
-    real_update = Member.objects.none().update.__func__
+
+    from haichieu.members.imports import services as import_services
+
+    real_update = import_services.bulk_update_versioned
     calls = []
 
-    def failing_update(queryset, **kwargs):
-        calls.append(kwargs)
-        if len(calls) == 2:  # the new members are in, the first update is done: now the disk fails
-            raise RuntimeError("disk full")
-        return real_update(queryset, **kwargs)
+    def failing_update(model, changes, **kwargs):
+        calls.append(real_update(model, changes, **kwargs))  # the new members are in, the updates done
+        raise RuntimeError("disk full")  # and now the disk fails
 
-    monkeypatch.setattr("django.db.models.query.QuerySet.update", failing_update)
+    monkeypatch.setattr(import_services, "bulk_update_versioned", failing_update)
     with pytest.raises(RuntimeError):
         run(world, tmp_path, rows)
     monkeypatch.undo()
-    assert len(calls) == 2
+    assert calls == [{world.m1.pk, world.m2.pk}]
     assert snapshot_members() == state and AuditEntry.objects.count() == entries
 
 
@@ -261,3 +262,23 @@ def test_the_default_cell_is_used_only_for_new_members_without_one(world, tmp_pa
 def test_today_is_the_reference_for_future_dates(world, tmp_path):
     result = run(world, tmp_path, [row(full="01/01/2030")], apply=False, today=datetime.date(2026, 1, 1))
     assert result.errors[0].message == "Ngày không được ở tương lai."
+
+
+def test_a_member_saved_by_someone_else_during_the_import_stops_it(world, tmp_path, monkeypatch):
+    from haichieu.members.imports import services as import_services
+
+    rows = [row(), [world.m1.full_name, None, None, world.m1.party_card_number, None, None, None, None, "Phó phòng", None]]  # fmt: skip
+    state, entries = snapshot_members(), AuditEntry.objects.count()
+    real_plan = import_services._plan
+
+    def plan_read_before_someone_saved(rows, *args, **kwargs):
+        real_plan(rows, *args, **kwargs)
+        for planned in rows:
+            if planned.existing and planned.existing["pk"] == world.m1.pk:
+                planned.existing["version"] -= 1  # the stored record has moved on since
+
+    monkeypatch.setattr(import_services, "_plan", plan_read_before_someone_saved)
+    result = run(world, tmp_path, rows)
+    assert not result.applied and (result.created, result.updated) == (0, 0)
+    assert "vừa được người khác sửa trong lúc nhập" in result.file_error and "(dòng 3)" in result.file_error
+    assert snapshot_members() == state and AuditEntry.objects.count() == entries
