@@ -6,17 +6,13 @@ profiler), and format_html is not much cheaper. Plain f-strings over escaped val
 of that. Every value a row shows goes through `escape` (`_e`); the template places the rows.
 """
 
-from html import escape as _html_escape
-
 from django.utils.safestring import SafeString, mark_safe
+
+from haichieu.core.html import e as _e
 
 from .templatetags.row_urls import pk_url
 
 NO_ADDRESS = "— chưa có địa chỉ —"
-
-
-def _e(value) -> str:
-    return _html_escape(str(value), quote=True)
 
 
 def coverage_row_html(row: dict, *, can_write: bool, letters_url: str) -> SafeString:
