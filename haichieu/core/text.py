@@ -73,9 +73,16 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=50_000)
 def _word_key(word: str) -> tuple[str, str]:
-    """(letter codes, tone digits) of one word."""
+    """(letter codes, tone digits) of one word.
+
+    A number sorts by its value ("Tổ dân phố số 2" before "số 10"): its digits come after the code
+    of how many there are, so a shorter number comes first.
+    """
     primary: list[str] = []
     tones: list[str] = []
+    if word.isdigit() and word.isascii() and len(word) < 10:
+        primary.append(_CODES[str(len(word))])
+        tones.append("0")
     for letter, tone in _letters(word):
         code = _CODES.get(letter)
         if code is None:
@@ -101,5 +108,11 @@ def vn_sort_key(full_name: str) -> str:
 
 
 def vn_text_key(text: str) -> str:
-    """The Vietnamese dictionary order of any text, word by word (organisation names, places)."""
+    """The Vietnamese dictionary order of any text, word by word, numbers by value (organisation
+    names, places: "Chi bộ Tổ dân phố số 2" before "số 10")."""
     return _key([w for w in clean_text(text).split(" ") if w])
+
+
+def contains_words(text_folded: str, words_folded: str) -> bool:
+    """Whether `words_folded` appears in `text_folded` as whole words ("thon 1" is not in "thon 10")."""
+    return bool(words_folded) and f" {words_folded} " in f" {text_folded} "

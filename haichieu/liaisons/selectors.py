@@ -9,6 +9,7 @@ from django.http import Http404
 
 from haichieu.core.access import scope_for
 from haichieu.core.paths import minimal_paths, subtree_q
+from haichieu.core.text import vn_text_key
 
 from . import rules
 from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
@@ -282,8 +283,9 @@ def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
     return liaison
 
 
-def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> QuerySet:
-    """Active residential commune committees (cells=False) or residential cells (cells=True) in scope."""
+def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> list:
+    """Active residential commune committees (cells=False) or residential cells (cells=True) in
+    scope, in Vietnamese order with numbers by value (core.text.vn_text_key)."""
     from haichieu.core.access import organizations_visible_to
     from haichieu.organizations.models import Organization
 
@@ -291,7 +293,7 @@ def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> Q
     qs = qs.filter(kind=Organization.Kind.CELL) if cells else qs.exclude(kind=Organization.Kind.CELL)
     if within is not None:
         qs = qs.filter(within.subtree_q())
-    return qs.order_by("name", "pk")[:limit]
+    return sorted(qs.order_by("name", "pk")[:limit], key=lambda o: vn_text_key(o.name))
 
 
 def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
@@ -391,9 +393,9 @@ def suggested_cells(liaisons, *, cells=None) -> dict:
     """{liaison pk: residential cell} suggested from the hamlet, for many liaisons in one query.
 
     Same rule as services.suggest_cell: the first active residential cell of the commune committee,
-    by name, whose name contains the folded hamlet.
+    in Vietnamese order, whose name contains the folded hamlet as whole words.
     """
-    from haichieu.core.text import fold
+    from haichieu.core.text import contains_words, fold
     from haichieu.organizations.models import Organization
 
     hamlets = {}  # folded once per distinct hamlet
@@ -415,12 +417,14 @@ def suggested_cells(liaisons, *, cells=None) -> dict:
             .only("path", "name", "name_folded")
             .order_by("name")
         )
+        cells.sort(key=lambda c: vn_text_key(c.name))
     result, found = {}, {}
     for liaison in wanted:
         key = (liaison.commune_org.path, hamlets[liaison.address_hamlet])
         if key not in found:
             found[key] = next(
-                (c for c in cells if c.path.startswith(key[0]) and key[1] in c.name_folded), None
+                (c for c in cells if c.path.startswith(key[0]) and contains_words(c.name_folded, key[1])),
+                None,
             )
         if found[key] is not None:
             result[liaison.pk] = found[key]
@@ -435,7 +439,7 @@ def cell_roster(cell) -> list[dict]:
     """
     from .models import Group
 
-    groups = list(Group.objects.filter(cell=cell).order_by("name", "pk"))
+    groups = sorted(Group.objects.filter(cell=cell).order_by("name", "pk"), key=lambda g: vn_text_key(g.name))
     liaisons = (
         Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
         .select_related("member", "workplace_org", "group")

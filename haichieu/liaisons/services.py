@@ -22,7 +22,7 @@ from haichieu.core.access import scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
 from haichieu.core.services import ConflictError, ServiceError
-from haichieu.core.text import clean_text, fold
+from haichieu.core.text import clean_text, contains_words, fold, vn_text_key
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -61,8 +61,8 @@ def suggest_cell(commune_org: Organization, hamlet: str) -> Organization | None:
     cells = Organization.objects.filter(
         commune_org.subtree_q(), kind=Organization.Kind.CELL, is_residential=True, is_active=True
     )
-    for cell in cells.order_by("name"):
-        if folded in cell.name_folded:
+    for cell in sorted(cells, key=lambda c: vn_text_key(c.name)):
+        if contains_words(cell.name_folded, folded):
             return cell
     return None
 

@@ -61,5 +61,24 @@ def test_text_key_orders_organisation_names_the_vietnamese_way():
 
     names = ["Ủy ban Kiểm tra", "Đảng bộ Doanh nghiệp", "Đảng bộ các cơ quan", "Chi bộ Ấp 2", "Chi bộ Ấp 10"]
     assert sorted(names, key=vn_text_key) == [
-        "Chi bộ Ấp 10", "Chi bộ Ấp 2", "Đảng bộ các cơ quan", "Đảng bộ Doanh nghiệp", "Ủy ban Kiểm tra",
+        "Chi bộ Ấp 2", "Chi bộ Ấp 10", "Đảng bộ các cơ quan", "Đảng bộ Doanh nghiệp", "Ủy ban Kiểm tra",
     ]  # fmt: skip
+
+
+def test_numbers_in_names_sort_by_value():
+    from haichieu.core.text import vn_text_key
+
+    cells = [f"Chi bộ Tổ dân phố số {n}" for n in (10, 2, 1, 11, 100, 9)] + ["Chi bộ Tổ dân phố Đông"]
+    assert sorted(cells, key=vn_text_key) == [
+        "Chi bộ Tổ dân phố Đông", "Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 2", "Chi bộ Tổ dân phố số 9", "Chi bộ Tổ dân phố số 10",
+        "Chi bộ Tổ dân phố số 11", "Chi bộ Tổ dân phố số 100",
+    ]  # fmt: skip
+    assert sorted(["Thôn 3B", "Thôn 3", "Thôn 12"], key=vn_text_key) == ["Thôn 3", "Thôn 12", "Thôn 3B"]
+
+
+def test_contains_words_matches_whole_words_only():
+    from haichieu.core.text import contains_words
+
+    assert contains_words("chi bo to dan pho so 1", "to dan pho so 1")
+    assert not contains_words("chi bo to dan pho so 10", "to dan pho so 1")
+    assert not contains_words("chi bo thon 1", "")

@@ -419,3 +419,33 @@ def test_tracking_book_exports_are_scoped_and_audited(world, client_for, fmt):
     assert client.get(url, {"format": "pdf"}).status_code == 404
     assert client.get(url, {"start": "x", "end": "y", "format": fmt}).status_code == 404
     assert AuditEntry.objects.filter(action="export").count() == 1
+
+
+def test_the_hamlet_suggests_its_own_cell_not_one_whose_number_starts_the_same(world, client_for):
+    from haichieu.testing import make_org
+
+    r1c12 = make_org(
+        world.r1, "R1C12", "Chi bộ tổ dân phố số 12", residential=True, commune=world.r1c1.commune
+    )
+    r1c10 = make_org(
+        world.r1, "R1C10", "Chi bộ tổ dân phố số 10", residential=True, commune=world.r1c1.commune
+    )
+    ten = introduce(world, "Phạm Thu Hằng", hamlet="Tổ dân phố số 10")[0]
+    one = introduce(world, "Hoàng Văn Nam", hamlet="Tổ dân phố số 1")[0]
+    assert services.suggest_cell(world.r1, ten.address_hamlet) == r1c10
+    assert services.suggest_cell(world.r1, one.address_hamlet) == world.r1c1  # not số 10 or 12
+    client = client_for(world.r1_staff)
+    page = client.get(reverse("liaisons:residence_receive", args=[ten.pk])).content.decode()
+    assert f'<option value="{r1c10.pk}" selected>' in page
+    # The cells are listed by number: 1, 2, 10, 12.
+    order = [page.index(f'<option value="{c.pk}"') for c in (world.r1c1, world.r1c2, r1c10, r1c12)]
+    assert order == sorted(order)
+    inbox = client.get(incoming_url()).content.decode()
+    row = next(tr for tr in inbox.split("<tr") if "Hoàng Văn Nam" in tr)
+    assert "Gợi ý: Chi bộ tổ dân phố số 1<" in row
+    # Without a cell of its own, the hamlet suggests none rather than số 10.
+    world.r1c1.is_active = False
+    world.r1c1.save(update_fields=["is_active"])
+    assert services.suggest_cell(world.r1, one.address_hamlet) is None
+    inbox = client.get(incoming_url()).content.decode()
+    assert "Gợi ý" not in next(tr for tr in inbox.split("<tr") if "Hoàng Văn Nam" in tr)
