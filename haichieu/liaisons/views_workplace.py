@@ -1,5 +1,7 @@
 """Workplace side of the link: coverage, introductions and letters, events, digests; the inbox."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -258,7 +260,7 @@ def liaison_detail(request, pk):
         chain.append(previous)
         previous = previous.previous
     return render(request, "liaisons/workplace/detail.html", {
-        "liaison": liaison, "side": side, "events": liaison.events.all(), "chain": chain,
+        "liaison": liaison, "side": side, "events": liaison.events.select_related("actor"), "chain": chain,
         "next_links": liaison.next_links.all(),
     })  # fmt: skip
 
@@ -407,5 +409,12 @@ def inbox_read(request):
     items = list(selectors.inbox_for(request.user).filter(pk__in=ids))
     count = services.inbox_mark_read(actor=request.user, items=items)
     messages.success(request, f"Đã đánh dấu {count} mục là đã đọc.")
-    org = request.POST.get("org", "")
-    return redirect(f"{reverse('liaisons:inbox')}?org={org}" if org.isdigit() else reverse("liaisons:inbox"))
+    # Back to the list as it was shown: the same organisation, unread only if so.
+    params = {
+        k: v
+        for k, v in (("org", request.POST.get("org", "")), ("unread", request.POST.get("unread", "")))
+        if v.isdigit()
+    }
+    return redirect(
+        f"{reverse('liaisons:inbox')}?{urlencode(params)}" if params else reverse("liaisons:inbox")
+    )

@@ -212,3 +212,21 @@ def test_inbox_export_lists_the_items_of_the_users_organisations(world, client_f
     assert len(rows) == 1 and "Lã Thị Hoa" in rows[0][4] and rows[0][3] == "Đảng ủy phường Hoàn Kiếm"
     _, none = _sheet_rows(client_for(world.r2_staff).get(reverse("liaisons:inbox"), {"format": "xlsx"}))
     assert none == []
+
+
+def test_marking_read_keeps_the_unread_only_view(world, client_for, hk):
+    members = [make_member(world.w1c1, name, residence_commune=hk) for name in ("Lã Thị Hoa", "Mạc Văn Đĩnh")]
+    services.liaison_introduce(actor=world.w1_staff, members=members)
+    client = client_for(world.r1_staff)
+    items = client.get(reverse("liaisons:inbox"), {"unread": "1", "org": world.r1.pk}).context["items"]
+    assert len(items) == 2
+    page = client.get(reverse("liaisons:inbox"), {"unread": "1"}).content.decode()
+    assert '<input type="hidden" name="unread" value="1">' in page
+    response = client.post(
+        reverse("liaisons:inbox_read"), {"item": [items[0].pk], "org": world.r1.pk, "unread": "1"}
+    )
+    assert response.status_code == 302
+    assert response.url == f"{reverse('liaisons:inbox')}?org={world.r1.pk}&unread=1"
+    assert [i.pk for i in client.get(response.url).context["items"]] == [items[1].pk]
+    response = client.post(reverse("liaisons:inbox_read"), {"item": [items[1].pk], "org": "x", "unread": ""})
+    assert response.url == reverse("liaisons:inbox")
