@@ -65,5 +65,6 @@ def history_for(obj: models.Model, limit: int = 100):
     return (
         AuditEntry.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
         .exclude(action=AuditEntry.Action.VIEW)
+        .select_related("actor")  # shown by full name; actor_repr keeps the username of a deleted user
         .order_by("-at", "-id")[:limit]
     )

@@ -121,6 +121,23 @@ def test_detail_shows_history_and_logs_the_read(world, client_for):
     assert AuditEntry.objects.filter(action="view", target_id=str(world.m1.pk), actor=world.w1_staff).exists()
 
 
+def test_history_names_who_changed_the_record(world, client_for):
+    world.w1_staff.full_name = "Trần Thị Tổ Chức"
+    world.w1_staff.save(update_fields=["full_name"])
+    client_for(world.w1_staff).post(
+        reverse("members:update", args=[world.m1.pk]), {**_form_payload(world.m1), "position": "Trưởng phòng"}
+    )
+    body = client_for(world.w1_staff).get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+    history = body[body.index('id="history"') :]
+    assert "· Trần Thị Tổ Chức</div>" in history
+    # An account deleted later: its username, as recorded, still says who it was.
+    AuditEntry.objects.filter(target_id=str(world.m1.pk)).update(actor=None, actor_repr="canbo_cu")
+    body = (
+        client_for(world.province_staff).get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+    )
+    assert "· canbo_cu</div>" in body[body.index('id="history"') :]
+
+
 def test_residence_users_see_no_national_id_nor_history(world, client_for):
     body = client_for(world.r1_staff).get(reverse("members:detail", args=[world.m1.pk])).content.decode()
     assert "Nguyễn Văn An" in body
