@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from haichieu.core.access import organizations_visible_to, scope_for
@@ -38,6 +39,7 @@ from .imports import (
     template_workbook,
 )
 from .imports.forms import ImportUploadForm
+from .imports.uploads import LimitedUpload
 
 SESSION_KEY = "member_imports"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -125,11 +127,26 @@ def _default_cell(request, pk):
     return _writable_cells(request.user).filter(pk=pk).first()
 
 
+@csrf_exempt  # checked by csrf_protect below, once the upload handler is in place
 @login_required
 def member_import(request):
+    # Upload handlers can only change before the body is read, which CSRF checking does.
+    limited = LimitedUpload(request, limits()[0])
+    request.upload_handlers.insert(0, limited)
+    return _member_import(request, limited)
+
+
+@csrf_protect
+def _member_import(request, limited: LimitedUpload):
     cells = _writable_cells(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, cells=cells)
-    if request.method == "POST" and form.is_valid():
+    if limited.too_large:
+        form.is_valid()
+        try:
+            check_upload_size(limited.size)
+        except ImportFileError as exc:
+            form.errors["file"] = form.error_class([exc.message])
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         directory = _import_dir()
         _remove_old_files(directory)

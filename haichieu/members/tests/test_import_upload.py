@@ -231,6 +231,44 @@ def test_oversize_files_are_refused(world, client_for, settings):
     assert "Tệp quá lớn" in response.content.decode() and "chỉ nhận tệp đến" in response.content.decode()
 
 
+@pytest.mark.parametrize("extra_rows", [40, 4000])  # a bit over the limit; far over (refused by its length)
+def test_an_oversize_upload_is_not_kept_while_it_arrives(world, client_for, settings, import_dir, extra_rows):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_MAX_BYTES": 4000}
+    settings.FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+    written = []
+    real = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        written.append(len(raw_data))
+        return real(self, raw_data, start)
+
+    data = workbook_bytes(
+        [HEADER, GOOD] + [[n, f"Người Thứ {n}", f"Ghi chú {n * 7919}"] for n in range(extra_rows)]
+    )
+    assert len(data) > 4000
+    from unittest import mock
+
+    with mock.patch.object(TemporaryFileUploadHandler, "receive_data_chunk", spy):
+        response = _upload(client_for(world.w1_staff), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Tệp quá lớn" in page
+    assert page.count("Tệp quá lớn") == 1 and "Hãy chọn tệp" not in page
+    assert written == [] and not any(import_dir.glob("*"))  # never written to disk, here or by Django
+
+
+def test_the_upload_still_needs_the_csrf_token(world, client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.w1_staff)
+    data = workbook_bytes([HEADER, GOOD])
+    response = strict.post(reverse("members:import"), {"file": SimpleUploadedFile("a.xlsx", data)})
+    assert response.status_code == 403
+    assert not Member.objects.filter(party_card_number="93700001").exists()
+
+
 def test_too_many_rows_are_refused(world, client_for, settings, tmp_path):
     settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_MAX_ROWS": 3}
     rows = [HEADER] + [
