@@ -106,3 +106,22 @@ def test_versioned_update_changes_only_the_rows_still_at_their_version(world):
     b.refresh_from_db()
     assert b.phone == "" and b.version == 5
     assert bulk_update_versioned(Member, [], now=now) == set()
+
+
+def test_the_cycle_collector_runs_again_after_a_paused_block_even_when_it_fails():
+    import gc
+
+    from haichieu.core.bulk import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left as it was found
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
