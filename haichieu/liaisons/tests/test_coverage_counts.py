@@ -130,3 +130,28 @@ def test_counts_follow_bulk_statements(world):
     assert kept_counts() == live_counts()
     Member.objects.filter(party_card_number__startswith="9400", workplace_cell=world.w1c2).delete()
     assert kept_counts() == live_counts()
+
+
+def test_counts_follow_an_excel_import_that_creates_and_moves_members(world, tmp_path):
+    from haichieu.members.imports import members_import
+    from haichieu.members.tests.import_files import workbook_bytes, write
+
+    header = [
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Số thẻ đảng viên",
+        "Ngày vào Đảng",
+        "Ngày chính thức",
+        "Chi bộ",
+    ]
+    rows = [
+        ["Phạm Thu Hằng", "01/02/1985", "Nữ", "94100001", "02/03/2010", "02/03/2011", "W1C1"],
+        ["Hoàng Văn Nam", "01/02/1986", "Nam", "94100002", "02/03/2012", None, "W1C2"],  # probationary
+        [world.m1.full_name, None, None, world.m1.party_card_number, None, None, "W1C2"],  # moved
+    ]
+    path = write(tmp_path, workbook_bytes([header, *rows]))
+    result = members_import(actor=world.w1_staff, path=path, apply=True)
+    assert result.applied and (result.created, result.updated) == (2, 1)
+    assert Member.objects.get(pk=world.m1.pk).workplace_cell == world.w1c2
+    assert kept_counts() == live_counts()
