@@ -269,10 +269,11 @@ class _RowParser:
             if cache is None:
                 result, message = self._clean(name, value)
             else:
+                key = (value.__class__, value)  # True == 1 == 1.0, but they do not read the same
                 try:
-                    result, message = cache[value]
+                    result, message = cache[key]
                 except KeyError:
-                    result, message = cache[value] = self._clean(name, value)
+                    result, message = cache[key] = self._clean(name, value)
                 except TypeError:  # a value that cannot be a key
                     result, message = self._clean(name, value)
             if message is not None:

@@ -282,3 +282,20 @@ def test_a_member_saved_by_someone_else_during_the_import_stops_it(world, tmp_pa
     assert not result.applied and (result.created, result.updated) == (0, 0)
     assert "vừa được người khác sửa trong lúc nhập" in result.file_error and "(dòng 3)" in result.file_error
     assert snapshot_members() == state and AuditEntry.objects.count() == entries
+
+
+def test_a_repeated_value_is_read_once_but_equal_values_of_other_kinds_are_read_apart():
+    from haichieu.members.imports.services import _RowParser
+
+    parse = _RowParser(datetime.date(2026, 11, 22))
+    assert parse({"date_of_birth": 25000})[0] == {"date_of_birth": datetime.date(1968, 6, 11)}
+    assert parse({"date_of_birth": 25000.0})[0] == {"date_of_birth": datetime.date(1968, 6, 11)}
+    assert parse({"gender": 1})[1] == parse({"gender": True})[1] != []
+    assert parse({"date_of_birth": 1})[0] == {"date_of_birth": datetime.date(1900, 1, 1)}  # Excel's day 1
+    values, errors = parse({"date_of_birth": True})  # a TRUE cell is no date, whatever 1 was
+    assert values == {} and errors and errors[0][0] == "date_of_birth"
+    assert (
+        parse({"position": "Chuyên viên"})
+        == parse({"position": "Chuyên viên"})
+        == ({"position": "Chuyên viên"}, [])
+    )
