@@ -269,11 +269,14 @@ class _RowParser:
             if cache is None:
                 result, message = self._clean(name, value)
             else:
-                key = (value.__class__, value)  # True == 1 == 1.0, but they do not read the same
+                # One cache per kind of value: True == 1 == 1.0, but they do not read the same.
+                same_kind = cache.get(value.__class__)
+                if same_kind is None:
+                    same_kind = cache[value.__class__] = {}
                 try:
-                    result, message = cache[key]
+                    result, message = same_kind[value]
                 except KeyError:
-                    result, message = cache[key] = self._clean(name, value)
+                    result, message = same_kind[value] = self._clean(name, value)
                 except TypeError:  # a value that cannot be a key
                     result, message = self._clean(name, value)
             if message is not None:
