@@ -16,7 +16,7 @@ import json
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import F, Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -182,11 +182,8 @@ def bulk_update_versioned(model: type[Model], changes: list[tuple], *, now) -> s
     On PostgreSQL one UPDATE joins a temporary table filled by COPY: 20,000 single-row UPDATEs
     took 26 s. SQLite updates row by row, which costs microseconds there.
     """
-    from django.db.models import F
-
     if not changes:
         return set()
-    fields = {f.name: f for f in _columns(model)} | {f.attname: f for f in _columns(model)}
     if connection.vendor != "postgresql":
         done = set()
         for pk, version, values in changes:
@@ -195,6 +192,7 @@ def bulk_update_versioned(model: type[Model], changes: list[tuple], *, now) -> s
             ):
                 done.add(pk)
         return done
+    fields = {f.name: f for f in _columns(model)} | {f.attname: f for f in _columns(model)}
     used = []
     for _pk, _version, values in changes:
         for name in values:

@@ -113,6 +113,11 @@ def vn_text_key(text: str) -> str:
     return _key([w for w in clean_text(text).split(" ") if w])
 
 
+def by_vn_name(items) -> list:
+    """`items` (anything with a `name`) in the Vietnamese order of their names (`vn_text_key`)."""
+    return sorted(items, key=lambda item: vn_text_key(item.name))
+
+
 def contains_words(text_folded: str, words_folded: str) -> bool:
     """Whether `words_folded` appears in `text_folded` as whole words ("thon 1" is not in "thon 10")."""
     return bool(words_folded) and f" {words_folded} " in f" {text_folded} "

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from haichieu.core.access import scope_for
 from haichieu.core.paths import minimal_paths, subtree_q
-from haichieu.core.text import vn_text_key
+from haichieu.core.text import by_vn_name, contains_words, fold
 
 from . import rules
 from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
@@ -293,7 +293,7 @@ def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> l
     qs = qs.filter(kind=Organization.Kind.CELL) if cells else qs.exclude(kind=Organization.Kind.CELL)
     if within is not None:
         qs = qs.filter(within.subtree_q())
-    return sorted(qs.order_by("name", "pk")[:limit], key=lambda o: vn_text_key(o.name))
+    return by_vn_name(qs.order_by("name", "pk")[:limit])
 
 
 def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
@@ -389,43 +389,36 @@ def incoming_page(qs, *, after: str = "", size: int = 50) -> tuple[list, str | N
     return rows, cursor
 
 
-def suggested_cells(liaisons, *, cells=None) -> dict:
-    """{liaison pk: residential cell} suggested from the hamlet, for many liaisons in one query.
+def cell_for_hamlet(cells, hamlet: str):
+    """The residential cell a member's hamlet suggests: the first of `cells` (the commune's active
+    residential cells, in Vietnamese order) whose folded name holds the folded hamlet as whole
+    words ("thôn 1" is not "thôn 10"), or None."""
+    folded = fold(hamlet)
+    if not folded:
+        return None
+    return next((c for c in cells if contains_words(c.name_folded, folded)), None)
 
-    Same rule as services.suggest_cell: the first active residential cell of the commune committee,
-    in Vietnamese order, whose name contains the folded hamlet as whole words.
-    """
-    from haichieu.core.text import contains_words, fold
+
+def suggested_cells(liaisons, *, cells=None) -> dict:
+    """{liaison pk: residential cell} suggested from the hamlet (`cell_for_hamlet`), for many
+    liaisons in one query."""
     from haichieu.organizations.models import Organization
 
-    hamlets = {}  # folded once per distinct hamlet
-    wanted = []
-    for li in liaisons:
-        if li.commune_org_id and li.address_hamlet:
-            if li.address_hamlet not in hamlets:
-                hamlets[li.address_hamlet] = fold(li.address_hamlet)
-            if hamlets[li.address_hamlet]:
-                wanted.append(li)
+    wanted = [li for li in liaisons if li.commune_org_id and li.address_hamlet]
     if not wanted:
         return {}
-    if cells is None:  # else: the active residential cells of these communes, by name, already read
+    if cells is None:  # else: the active residential cells of these communes, already read
         paths = {li.commune_org.path for li in wanted}
-        cells = list(
+        cells = by_vn_name(
             Organization.objects.filter(
                 subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
-            )
-            .only("path", "name", "name_folded")
-            .order_by("name")
+            ).only("path", "name", "name_folded")
         )
-        cells.sort(key=lambda c: vn_text_key(c.name))
     result, found = {}, {}
     for liaison in wanted:
-        key = (liaison.commune_org.path, hamlets[liaison.address_hamlet])
+        key = (liaison.commune_org.path, liaison.address_hamlet)
         if key not in found:
-            found[key] = next(
-                (c for c in cells if c.path.startswith(key[0]) and contains_words(c.name_folded, key[1])),
-                None,
-            )
+            found[key] = cell_for_hamlet([c for c in cells if c.path.startswith(key[0])], key[1])
         if found[key] is not None:
             result[liaison.pk] = found[key]
     return result
@@ -439,7 +432,7 @@ def cell_roster(cell) -> list[dict]:
     """
     from .models import Group
 
-    groups = sorted(Group.objects.filter(cell=cell).order_by("name", "pk"), key=lambda g: vn_text_key(g.name))
+    groups = by_vn_name(Group.objects.filter(cell=cell).order_by("name", "pk"))
     liaisons = (
         Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
         .select_related("member", "workplace_org", "group")

@@ -22,11 +22,11 @@ from haichieu.core.access import scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
 from haichieu.core.services import ConflictError, ServiceError
-from haichieu.core.text import clean_text, contains_words, fold, vn_text_key
+from haichieu.core.text import by_vn_name, clean_text
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
-from . import rules
+from . import rules, selectors
 from .models import ChangeNotice, Group, InboxItem, Liaison, LiaisonEvent
 
 S = Liaison.Status
@@ -55,16 +55,10 @@ def commune_committee_for(commune) -> Organization | None:
 
 def suggest_cell(commune_org: Organization, hamlet: str) -> Organization | None:
     """The residential cell whose name mentions the member's hamlet or residential group."""
-    folded = fold(hamlet)
-    if not folded:
-        return None
     cells = Organization.objects.filter(
         commune_org.subtree_q(), kind=Organization.Kind.CELL, is_residential=True, is_active=True
     )
-    for cell in sorted(cells, key=lambda c: vn_text_key(c.name)):
-        if contains_words(cell.name_folded, folded):
-            return cell
-    return None
+    return selectors.cell_for_hamlet(by_vn_name(cells), hamlet)
 
 
 def notify(

@@ -5,7 +5,7 @@ from django.db.models.functions import Substr
 
 from haichieu.core.access import organizations_visible_to, scope_for
 from haichieu.core.paths import minimal_paths, subtree_q
-from haichieu.core.text import fold, vn_text_key
+from haichieu.core.text import by_vn_name, fold
 
 from .models import Organization
 
@@ -14,15 +14,15 @@ def organization_roots_for(user) -> list[Organization]:
     """The top nodes a user sees: the organisations of their roles (tree roots for superusers)."""
     scope = scope_for(user)
     if scope.is_superuser:
-        return sorted(Organization.objects.get_root_nodes(), key=lambda o: vn_text_key(o.name))
+        return by_vn_name(Organization.objects.get_root_nodes())
     paths = minimal_paths(scope.read_paths)
-    return sorted(Organization.objects.filter(path__in=paths), key=lambda o: vn_text_key(o.name))
+    return by_vn_name(Organization.objects.filter(path__in=paths))
 
 
 def organization_children(org: Organization) -> list[Organization]:
     """The children of a node, in the Vietnamese order of their names."""
     children = Organization.objects.filter(subtree_q("path", [org.path]), depth=org.depth + 1)
-    return sorted(children, key=lambda o: vn_text_key(o.name))
+    return by_vn_name(children)
 
 
 def member_counts_by_node(nodes: list[Organization], *, active_only: bool = True) -> dict[int, int]:
