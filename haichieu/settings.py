@@ -85,7 +85,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "haichieu.core.context_processors.navigation",
+                "haichieu.access.context_processors.navigation",
+                "haichieu.liaisons.context_processors.inbox",
             ],
         },
     }

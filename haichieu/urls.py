@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from haichieu.accounts import views as account_views
 from haichieu.core import views as core_views
 
 # The Django admin is for superusers only (system administrators).
@@ -10,7 +11,7 @@ admin.site.site_header = "Quản trị Hai Chiều"
 admin.site.site_title = "Quản trị Hai Chiều"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -16,6 +16,14 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class RoleQuerySet(models.QuerySet):
+    def active_on(self, date) -> "RoleQuerySet":
+        """Roles in force on `date`: started on or before it, not ended before it (the one definition)."""
+        return self.filter(
+            models.Q(start_date__lte=date), models.Q(end_date__isnull=True) | models.Q(end_date__gte=date)
+        )
+
+
 class Role(models.Model):
     """A user's role on an organisation; it covers the organisation's whole subtree.
 
@@ -40,6 +48,8 @@ class Role(models.Model):
     kind = models.CharField("vai trò", max_length=20, choices=Kind.choices)
     start_date = models.DateField("từ ngày", default=timezone.localdate)
     end_date = models.DateField("đến ngày", null=True, blank=True)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "vai trò"

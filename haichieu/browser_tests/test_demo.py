@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from haichieu.access import members_visible_to
 from haichieu.accounts.models import Role, User
-from haichieu.core.access import members_visible_to
 from haichieu.core.demo import DEMO_PASSWORD
 from haichieu.core.text import fold
 from haichieu.members.models import Member

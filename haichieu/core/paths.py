@@ -21,6 +21,11 @@ def path_successor(path: str) -> str | None:
     return None
 
 
+def in_subtree(path: str, top: str) -> bool:
+    """The node at `path` lies in the subtree whose top is at `top` (the top included)."""
+    return path.startswith(top)
+
+
 def minimal_paths(paths) -> list[str]:
     """Drop paths that lie inside another path of the list (their subtree is covered already)."""
     result: list[str] = []

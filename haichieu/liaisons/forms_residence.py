@@ -10,7 +10,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from haichieu.core.access import organizations_visible_to
+from haichieu.access import organizations_visible_to, residence_liaisons_visible_to
 from haichieu.core.forms import BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.members.forms import PHONE_RE, normalise_phone
@@ -120,7 +120,7 @@ class ReceiveManyForm(ReceiveForm):
         super().__init__(*args, user=user, commune=commune, **kwargs)
         # Any status: an introduction someone else has just handled must reach the service, which
         # answers with the conflict message naming the member.
-        self.fields["liaisons"].queryset = selectors.residence_liaisons_visible_to(user).select_related(
+        self.fields["liaisons"].queryset = residence_liaisons_visible_to(user).select_related(
             "member", "commune_org"
         )
 

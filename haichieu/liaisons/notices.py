@@ -2,24 +2,6 @@
 
 from django.db.models import QuerySet
 
-from haichieu.core.access import scope_for
-from haichieu.core.paths import subtree_q
-
-from .models import ChangeNotice
-
-
-def notices_visible_to(user) -> QuerySet:
-    """Notices sent or received by an organisation in the user's subtrees."""
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return ChangeNotice.objects.all()
-    if not scope.read_paths:
-        return ChangeNotice.objects.none()
-    return ChangeNotice.objects.filter(
-        subtree_q("sender_org__path", scope.read_paths) | subtree_q("recipient_org__path", scope.read_paths)
-    )
-
-
 NOTICE_COLUMNS = [
     "STT",
     "Ngày biến động",

@@ -7,32 +7,20 @@ import datetime
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from haichieu.core.access import scope_for
-from haichieu.core.paths import minimal_paths, subtree_q
+from haichieu.access import (
+    liaisons_visible_to,
+    organizations_visible_to,
+    residence_liaisons_visible_to,
+    residence_write_or_403,
+    scope_for,
+)
+from haichieu.core.paths import in_subtree, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
 
 from . import rules
 from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
 
 S = Liaison.Status
-
-
-def liaisons_visible_to(user) -> QuerySet:
-    """Liaisons of members the user sees on the workplace side, or received in the user's residence subtree."""
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return Liaison.objects.all()
-    if not scope.read_paths:
-        if scope.member_id is not None:
-            return Liaison.objects.filter(member_id=scope.member_id)
-        return Liaison.objects.none()
-    residence = (
-        subtree_q("commune_org__path", scope.read_paths) | subtree_q("cell__path", scope.read_paths)
-    ) & ~Q(status=S.DRAFT)
-    q = subtree_q("member__workplace_cell__path", scope.read_paths) | residence
-    if scope.member_id is not None:
-        q |= Q(member_id=scope.member_id)
-    return Liaison.objects.filter(q)
 
 
 def liaison_get_for(user, pk) -> Liaison:
@@ -47,16 +35,6 @@ def liaison_get_for(user, pk) -> Liaison:
     if liaison is None:
         raise Http404("Không tìm thấy hồ sơ.")
     return liaison
-
-
-def liaison_side(user, liaison: Liaison) -> str:
-    """'workplace', 'residence' or 'member': which side the user acts on for this liaison."""
-    scope = scope_for(user)
-    if scope.is_superuser or scope.covers(liaison.member.workplace_cell):
-        return "workplace"
-    if scope.member_id == liaison.member_id:
-        return "member"
-    return "residence"
 
 
 # --- coverage (workplace side) ---------------------------------------------------------------
@@ -74,7 +52,7 @@ def coverage_summary(user, *, org=None) -> dict:
     elif scope.is_superuser:
         counts = counts.filter(org__depth=1)
     else:
-        counts = counts.filter(org__path__in=minimal_paths(scope.read_paths))
+        counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
     by_status: dict[str, int] = dict.fromkeys(["none", *S.values], 0)
     not_introduced = excused = total = 0
@@ -158,7 +136,7 @@ def inbox_for(user, *, org_id=None, unread_only: bool = False) -> QuerySet:
     qs = (
         InboxItem.objects.all()
         if scope.is_superuser and org_id
-        else InboxItem.objects.filter(recipient_org_id__in=scope.role_org_ids)
+        else InboxItem.objects.filter(recipient_org_id__in=scope.inbox_org_ids)
     )
     if org_id:
         qs = qs.filter(recipient_org_id=org_id)
@@ -168,12 +146,22 @@ def inbox_for(user, *, org_id=None, unread_only: bool = False) -> QuerySet:
 
 
 def inbox_unread_by_org(user) -> dict[int, int]:
-    """Unread items per organisation the user holds a role on (read with the roles: no query)."""
-    return dict(scope_for(user).unread_by_org)
+    """Unread items per organisation whose inbox the user reads (one query)."""
+    rows = (
+        InboxItem.objects.filter(recipient_org_id__in=scope_for(user).inbox_org_ids, read_at__isnull=True)
+        .values("recipient_org_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["recipient_org_id"]: row["n"] for row in rows}
 
 
 def inbox_unread_count(user) -> int:
-    return sum(scope_for(user).unread_by_org.values())
+    """Unread items of every inbox the user reads (the navigation's badge; one query)."""
+    org_ids = scope_for(user).inbox_org_ids
+    if not org_ids:
+        return 0
+    return InboxItem.objects.filter(recipient_org_id__in=org_ids, read_at__isnull=True).count()
 
 
 # --- digests ---------------------------------------------------------------------------------
@@ -186,8 +174,8 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
     notices = ChangeNotice.objects.filter(
         direction=ChangeNotice.Direction.TO_RESIDENCE, recipient_org__isnull=False
     )
-    if scope is not None and not scope.is_superuser:
-        notices = notices.filter(subtree_q("sender_org__path", scope.read_paths))
+    if scope is not None:
+        notices = notices.filter(scope.org_q("sender_org__"))
     groups: dict[tuple, dict] = {}
     for row in notices.values("sender_org", "recipient_org", "event_date").order_by():
         year, period = rules.digest_period(row["event_date"])
@@ -246,27 +234,8 @@ def tracking_book(org, *, start: datetime.date, end: datetime.date) -> QuerySet:
 
 # --- residence side: incoming introductions, cell roster, tracking book counts -----------------
 # (Added for the residence views; the functions above keep their behaviour.)
-def residence_liaisons_visible_to(user) -> QuerySet:
-    """Liaisons seen from the residence side only: commune committee or cell in a covered subtree.
-
-    Workplace-side visibility is left out on purpose: a workplace user has nothing to do on the
-    residence pages, and gets 404 there like any outsider.
-    """
-    scope = scope_for(user)
-    qs = Liaison.objects.exclude(status=S.DRAFT)
-    if scope.is_superuser:
-        return qs
-    if not scope.read_paths:
-        return Liaison.objects.none()
-    return qs.filter(
-        subtree_q("commune_org__path", scope.read_paths) | subtree_q("cell__path", scope.read_paths)
-    )
-
-
 def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
     """One liaison seen from the residence side; 404 when invisible, 403 when only readable."""
-    from django.core.exceptions import PermissionDenied
-
     liaison = (
         residence_liaisons_visible_to(user)
         .select_related("member", "commune_org", "cell", "group", "workplace_org", "commune")
@@ -276,17 +245,13 @@ def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
     if liaison is None:
         raise Http404("Không tìm thấy hồ sơ.")
     if write:
-        scope = scope_for(user)
-        orgs = [o for o in (liaison.commune_org, liaison.cell) if o is not None]
-        if not any(scope.covers(o, kind="write") for o in orgs):
-            raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+        residence_write_or_403(user, liaison)
     return liaison
 
 
 def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> list:
     """Active residential commune committees (cells=False) or residential cells (cells=True) in
     scope, in Vietnamese order with numbers by value (core.text.vn_text_key)."""
-    from haichieu.core.access import organizations_visible_to
     from haichieu.organizations.models import Organization
 
     qs = organizations_visible_to(user).filter(is_residential=True, is_active=True)
@@ -305,8 +270,7 @@ def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
     """
     scope = scope_for(user)
     qs = Liaison.objects.filter(status=S.INTRODUCED, commune_org__isnull=False)
-    if not scope.is_superuser:
-        qs = qs.filter(subtree_q("commune_org__path", scope.read_paths))
+    qs = qs.filter(scope.org_q("commune_org__"))
     if org is not None:
         if committee_ids:
             qs = qs.filter(commune_org_id__in=list(committee_ids))
@@ -418,7 +382,7 @@ def suggested_cells(liaisons, *, cells=None) -> dict:
     for liaison in wanted:
         key = (liaison.commune_org.path, liaison.address_hamlet)
         if key not in found:
-            found[key] = cell_for_hamlet([c for c in cells if c.path.startswith(key[0])], key[1])
+            found[key] = cell_for_hamlet([c for c in cells if in_subtree(c.path, key[0])], key[1])
         if found[key] is not None:
             result[liaison.pk] = found[key]
     return result

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from haichieu.accounts.models import Role
-from haichieu.core.access import scope_for
+from haichieu.access import inbox_readers, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
 from haichieu.core.services import ConflictError, ServiceError
@@ -74,12 +73,7 @@ def notify(
         getattr(settings, "EMAIL_HOST", "")
         and settings.EMAIL_BACKEND != "django.core.mail.backends.console.EmailBackend"
     ):
-        recipients = list(
-            Role.objects.filter(organization=org, end_date__isnull=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-            .distinct()
-        )
+        recipients = sorted(set(inbox_readers(org).exclude(email="").values_list("email", flat=True)))
         if recipients:
             transaction.on_commit(
                 lambda: send_mail(
@@ -90,7 +84,7 @@ def notify(
 
 # --- helpers -------------------------------------------------------------------------------
 def _can_write(actor, org: Organization | None) -> bool:
-    return org is not None and scope_for(actor).covers(org, kind="write")
+    return scope_for(actor).may_write(org)
 
 
 def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str = "", changes=None) -> None:
@@ -219,9 +213,7 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
     if cell is None:
         raise ServiceError("Vui lòng chọn chi bộ nơi cư trú.", field="cell")
     if not (
-        cell.is_residential
-        and cell.kind == Organization.Kind.CELL
-        and cell.path.startswith(liaison.commune_org.path)
+        cell.is_residential and cell.kind == Organization.Kind.CELL and liaison.commune_org.contains(cell)
     ):
         raise ServiceError(
             f"“{cell.name}” không phải chi bộ nơi cư trú của {liaison.commune_org.name}.", field="cell"
@@ -494,7 +486,7 @@ def _describe(kind, details, new_position, new_commune, new_hamlet, new_street) 
 def inbox_mark_read(*, actor, items) -> int:
     """Mark inbox items read (for the whole organisation: one reader is enough)."""
     scope = scope_for(actor)
-    ids = [i.pk for i in items if scope.is_superuser or i.recipient_org_id in scope.role_org_ids]
+    ids = [i.pk for i in items if scope.is_superuser or i.recipient_org_id in scope.inbox_org_ids]
     return InboxItem.objects.filter(pk__in=ids, read_at__isnull=True).update(
         read_at=timezone.now(), read_by=actor
     )

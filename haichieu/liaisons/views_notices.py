@@ -5,12 +5,12 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from haichieu.core.access import read_scope_or_404
+from haichieu.access import notices_visible_to, read_scope_or_404
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 
 from .forms_notices import NoticeFilterForm
-from .notices import NOTICE_COLUMNS, notice_rows, notices_visible_to
+from .notices import NOTICE_COLUMNS, notice_rows
 
 PAGE_SIZE = 50
 

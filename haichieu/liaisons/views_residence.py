@@ -16,7 +16,7 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from haichieu.core.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
@@ -77,7 +77,7 @@ def incoming(request):
     else:
         org = communes[0] if len(communes) == 1 else None
     form = None
-    if org is not None and scope_for(request.user).covers(org, kind="write"):
+    if org is not None and scope_for(request.user).may_write(org):
         form = ReceiveManyForm(request.POST or None, user=request.user, commune=org)
     if request.method == "POST":
         if form is None:
@@ -104,7 +104,7 @@ def incoming(request):
         selectors.incoming_for(
             request.user,
             org=org,
-            committee_ids=[c.pk for c in communes if org is not None and c.path.startswith(org.path)],
+            committee_ids=[c.pk for c in communes if org is not None and org.contains(c)],
         ),  # fmt: skip
         after=request.GET.get("after", ""),
         size=page_size(request),
@@ -254,7 +254,7 @@ def _cell_context(request, cell, *, group_form=None) -> dict:
         "total": len(members),
         "waiting": sum(1 for liaison in members if liaison.status == S.RECEIVED),
         "excused": sum(1 for liaison in members if liaison.excused),
-        "can_write": scope_for(request.user).covers(cell, kind="write"),
+        "can_write": scope_for(request.user).may_write(cell),
         "group_form": group_form or GroupForm(),
     }
 
@@ -401,7 +401,7 @@ def book(request, pk):
             "next_cursor": cursor,
             "first_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
-            "can_write": scope_for(request.user).covers(org, kind="write"),
+            "can_write": scope_for(request.user).may_write(org),
             "exports": sorted(EXPORTS),
             "open_statuses": (S.RECEIVED, S.ACTIVE),
         },

@@ -12,12 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from haichieu.core.access import (
+from haichieu.access import (
+    liaison_side,
+    liaisons_visible_to,
     member_get_for,
     members_visible_to,
     organizations_visible_to,
     read_scope_or_404,
     scope_for,
+    write_scope_or_404,
 )
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
@@ -105,7 +108,7 @@ def coverage(request):
                 "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
                 "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
             })  # fmt: skip
-        can_write = bool(scope.write_paths) or scope.is_superuser
+        can_write = scope.writes_somewhere
         letters_url = reverse("liaisons:letters")
         for row in rows:
             row["html"] = coverage_row_html(row, can_write=can_write, letters_url=letters_url)
@@ -115,7 +118,7 @@ def coverage(request):
     params.pop("format", None)
     return render(request, "liaisons/workplace/coverage.html", {
         "form": form, "rows": rows, "page": page, "summary": summary, "org_error": org_error,
-        "base_query": params.urlencode(), "can_write": bool(scope.write_paths) or scope.is_superuser,
+        "base_query": params.urlencode(), "can_write": scope.writes_somewhere,
         "status_labels": dict(Liaison.Status.choices),
         "link_options": choice_options(form, "link"),
         "category_options": choice_options(form, "category"),
@@ -177,9 +180,7 @@ def _coverage_export(request, qs, org, today):
 @require_POST
 def introduce(request):
     """Introduce the selected members, or every member not yet introduced under the current filter."""
-    scope = scope_for(request.user)
-    if not scope.is_superuser and not scope.write_paths:
-        raise Http404
+    write_scope_or_404(request.user)
     visible = members_visible_to(request.user, workplace_only=True).select_related(
         "workplace_cell", "residence_commune"
     )
@@ -215,11 +216,11 @@ def introduce(request):
 def _workplace_liaisons(user, ids):
     """Liaisons the user sees on the workplace side (letters are the workplace's documents)."""
     scope = scope_for(user)
-    qs = selectors.liaisons_visible_to(user).filter(pk__in=ids).exclude(letter_number__isnull=True)
-    if not scope.is_superuser:
-        from haichieu.core.paths import subtree_q
-
-        qs = qs.filter(subtree_q("member__workplace_cell__path", scope.read_paths))
+    qs = (
+        liaisons_visible_to(user)
+        .filter(scope.workplace_q("member__"), pk__in=ids)
+        .exclude(letter_number__isnull=True)
+    )
     return list(
         qs.select_related(
             "member", "member__workplace_cell", "member__residence_commune", "member__residence_province",
@@ -253,7 +254,7 @@ def letters(request):
 @login_required
 def liaison_detail(request, pk):
     liaison = selectors.liaison_get_for(request.user, pk)
-    side = selectors.liaison_side(request.user, liaison)
+    side = liaison_side(request.user, liaison)
     chain = []
     previous = liaison.previous
     while previous is not None and len(chain) < 20:
@@ -269,8 +270,9 @@ def liaison_detail(request, pk):
 def member_event(request, member_pk):
     """Record a change on a member; the residence side is told (change notice)."""
     member = member_get_for(request.user, member_pk)
-    if not scope_for(request.user).covers(member.workplace_cell, kind="write"):
-        if scope_for(request.user).covers(member.workplace_cell):
+    scope = scope_for(request.user)
+    if not scope.may_write(member.workplace_cell):
+        if scope.may_read(member.workplace_cell):
             raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
         raise Http404
     form = MemberEventForm(request.POST or None)
@@ -310,7 +312,7 @@ def _digest_args(request, sender_pk, recipient_pk, year, period, *, write=False)
     recipient = Organization.objects.filter(pk=recipient_pk).first()
     if sender is None or recipient is None or not 1 <= period <= 12 // rules.rules()["DIGEST_EVERY_MONTHS"]:
         raise Http404
-    if write and not scope.covers(sender, kind="write"):
+    if write and not scope.may_write(sender):
         raise PermissionDenied("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     notices = selectors.digest_notices(sender_org=sender, recipient_org=recipient, year=year, period=period)
     if not notices.exists():
@@ -378,9 +380,9 @@ def inbox_rows(items):
 @login_required
 def inbox(request):
     scope = scope_for(request.user)
-    orgs = list(Organization.objects.filter(pk__in=scope.role_org_ids).order_by("name"))
+    orgs = list(Organization.objects.filter(pk__in=scope.inbox_org_ids).order_by("name"))
     org_id = request.GET.get("org")
-    org_id = int(org_id) if org_id and org_id.isdigit() and int(org_id) in scope.role_org_ids else None
+    org_id = int(org_id) if org_id and org_id.isdigit() and int(org_id) in scope.inbox_org_ids else None
     unread_only = request.GET.get("unread") == "1"
     listed = selectors.inbox_for(request.user, org_id=org_id, unread_only=unread_only).order_by(
         "-created_at", "-pk"

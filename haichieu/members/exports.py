@@ -6,7 +6,7 @@ number and reads these headers), so offices can edit an export and load it back.
 
 from collections.abc import Iterator
 
-from haichieu.core.access import scope_for
+from haichieu.access import scope_for
 
 from .models import Member
 
@@ -29,7 +29,7 @@ def member_export_rows(user, qs) -> Iterator[list]:
         "sort_key", "pk"
     )
     for n, m in enumerate(qs.iterator(chunk_size=2000), start=1):
-        full = scope.is_superuser or scope.member_id == m.pk or scope.covers(m.workplace_cell)
+        full = scope.sees_workplace_fields(m)
         yield [
             n,
             m.full_name,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from haichieu.core.access import organizations_visible_to, scope_for
+from haichieu.access import scope_for, writable_cells
 from haichieu.core.forms import BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.organizations.models import Commune, Organization, Province
@@ -54,10 +54,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        scope = scope_for(user)
-        cells = organizations_visible_to(user).filter(kind=Organization.Kind.CELL, is_active=True)
-        if not scope.is_superuser:
-            cells = cells.filter(scope.org_q(kind="write"))
+        cells = writable_cells(user) if scope_for(user).writes_somewhere else Organization.objects.none()
         # Residential cells too: retired members hold their official membership where they live.
         self.fields["workplace_cell"].queryset = cells.order_by("name")
         self.fields["residence_province"].queryset = Province.objects.order_by("name")

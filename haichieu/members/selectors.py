@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
-from haichieu.core.access import members_visible_to
+from haichieu.access import members_visible_to
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import fold
 

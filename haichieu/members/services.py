@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
-from haichieu.core.access import scope_for
+from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ConflictError, ServiceError
 from haichieu.core.text import clean_text, fold, vn_sort_key
@@ -39,7 +39,7 @@ def derived_name_fields(full_name: str) -> dict:
 
 
 def _require_write(actor, cell) -> None:
-    if not scope_for(actor).covers(cell, kind="write"):
+    if not scope_for(actor).may_write(cell):
         raise ServiceError(f"Bạn không có quyền quản lý đảng viên của “{cell.name}”.", field="workplace_cell")
 
 

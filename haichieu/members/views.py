@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from haichieu.core.access import (
+from haichieu.access import (
+    liaisons_visible_to,
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
     organizations_visible_to,
     scope_for,
+    write_scope_or_404,
 )
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
@@ -18,7 +19,6 @@ from haichieu.core.forms import choice_options
 from haichieu.core.html import e
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
-from haichieu.liaisons.selectors import liaisons_visible_to
 
 from . import selectors, services
 from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
@@ -68,7 +68,7 @@ def member_list(request):
         "org": org,
         "org_error": org_error,
         "base_query": params.urlencode(),
-        "can_create": bool(scope_for(request.user).write_paths) or request.user.is_superuser,
+        "can_create": scope_for(request.user).writes_somewhere,
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
@@ -133,9 +133,7 @@ def member_detail(request, pk):
 
 @login_required
 def member_create(request):
-    scope = scope_for(request.user)
-    if not scope.is_superuser and not scope.write_paths:
-        raise Http404("Không tìm thấy trang.")
+    write_scope_or_404(request.user)
     form = MemberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

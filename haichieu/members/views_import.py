@@ -22,11 +22,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from haichieu.core.access import organizations_visible_to, scope_for
+from haichieu.access import writable_cells
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import XLSX_CONTENT_TYPE, content_disposition
 from haichieu.core.services import ServiceError
-from haichieu.organizations.models import Organization
 
 from .imports import (
     TEMPLATE_FILENAME,
@@ -57,13 +56,7 @@ def _import_dir() -> Path:
 
 
 def _writable_cells(user):
-    scope = scope_for(user)
-    if not scope.is_superuser and not scope.write_paths:
-        raise Http404("Không tìm thấy trang.")
-    cells = organizations_visible_to(user).filter(kind=Organization.Kind.CELL, is_active=True)
-    if not scope.is_superuser:
-        cells = cells.filter(scope.org_q(kind="write"))
-    return cells.order_by("code")
+    return writable_cells(user).order_by("code")
 
 
 def _remove_old_files(directory: Path) -> None:

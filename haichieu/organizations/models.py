@@ -1,7 +1,7 @@
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
-from haichieu.core.paths import subtree_q
+from haichieu.core.paths import in_subtree, subtree_q
 
 
 class Province(models.Model):
@@ -100,6 +100,14 @@ class Organization(MP_Node):
 
     def subtree_q(self, field: str = "path"):
         return subtree_q(field, [self.path])
+
+    def contains_path(self, path: str) -> bool:
+        """The node whose path is `path` lies in this node's subtree (this node included)."""
+        return in_subtree(path, self.path)
+
+    def contains(self, other: "Organization | None") -> bool:
+        """`other` lies in this node's subtree (this node included)."""
+        return other is not None and self.contains_path(other.path)
 
     def parent_node(self) -> "Organization | None":
         """The parent, or None for a root (one indexed lookup on the path)."""

@@ -3,8 +3,8 @@
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from haichieu.core.access import organizations_visible_to, scope_for
-from haichieu.core.paths import minimal_paths, subtree_q
+from haichieu.access import organizations_visible_to, scope_for
+from haichieu.core.paths import subtree_q
 from haichieu.core.text import by_vn_name, fold
 
 from .models import Organization
@@ -15,8 +15,7 @@ def organization_roots_for(user) -> list[Organization]:
     scope = scope_for(user)
     if scope.is_superuser:
         return by_vn_name(Organization.objects.get_root_nodes())
-    paths = minimal_paths(scope.read_paths)
-    return by_vn_name(Organization.objects.filter(path__in=paths))
+    return by_vn_name(Organization.objects.filter(path__in=scope.top_paths))
 
 
 def organization_children(org: Organization) -> list[Organization]:

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from haichieu.core.access import scope_for
+from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ServiceError
 from haichieu.core.text import clean_text, fold
@@ -14,13 +14,11 @@ _AUDITED = ["code", "name", "kind", "is_residential", "province", "commune", "is
 
 
 def _require_manage(actor, org: Organization | None) -> None:
-    scope = scope_for(actor)
-    if org is None:
-        if not scope.is_superuser:
-            raise ServiceError("Chỉ quản trị hệ thống được tạo tổ chức cấp cao nhất.")
+    if scope_for(actor).may_manage_under(org):
         return
-    if not scope.covers(org, kind="manage"):
-        raise ServiceError(f"Bạn không có quyền quản lý tổ chức “{org.name}”.")
+    if org is None:
+        raise ServiceError("Chỉ quản trị hệ thống được tạo tổ chức cấp cao nhất.")
+    raise ServiceError(f"Bạn không có quyền quản lý tổ chức “{org.name}”.")
 
 
 def _validate(*, code: str, name: str, kind: str, is_residential: bool, commune, exclude_pk=None) -> None:
@@ -109,7 +107,7 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
     old_parent = org.parent_node()
     _require_manage(actor, old_parent)
     _require_manage(actor, new_parent)
-    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+    if org.contains(new_parent):
         raise ServiceError("Không thể chuyển tổ chức vào chính nó hoặc vào tổ chức cấp dưới của nó.")
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise ServiceError("Tổ chức đã thuộc tổ chức cấp trên này.")

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
-from haichieu.core.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -58,8 +58,8 @@ def detail(request, pk):
             "breadcrumb": selectors.organization_breadcrumb(request.user, org),
             "nodes": nodes,
             "member_total": total,
-            "can_manage_children": scope.covers(org, kind="manage"),
-            "can_manage_self": scope.is_superuser if parent is None else scope.covers(parent, kind="manage"),
+            "can_manage_children": scope.may_manage(org),
+            "can_manage_self": scope.may_manage_under(parent),
         },
     )
 
@@ -78,7 +78,7 @@ def _form_initial(org: Organization) -> dict:
 @login_required
 def create(request, parent_pk=None):
     parent = organization_get_for(request.user, pk=parent_pk, kind="manage") if parent_pk else None
-    if parent is None and not scope_for(request.user).is_superuser:
+    if not scope_for(request.user).may_manage_under(parent):
         raise Http404
     initial = {}
     if parent is not None:
@@ -103,9 +103,7 @@ def _org_for_self_management(user, pk) -> Organization:
     """A node whose parent the user manages (renaming, moving, deactivating a node)."""
     org = organization_get_for(user, pk=pk)
     parent = org.parent_node()
-    scope = scope_for(user)
-    allowed = scope.is_superuser if parent is None else scope.covers(parent, kind="manage")
-    if not allowed:
+    if not scope_for(user).may_manage_under(parent):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from haichieu.access import members_visible_to
 from haichieu.accounts.models import Role, User
-from haichieu.core.access import members_visible_to
 from haichieu.core.demo import DEMO_PASSWORD
 from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member

@@ -28,7 +28,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from haichieu.core.access import scope_for
+from haichieu.access import scope_for, writable_cells
 from haichieu.core.audit import _plain
 from haichieu.core.bulk import (
     bulk_insert,
@@ -156,22 +156,20 @@ class _Scope:
     def __init__(self, actor, org: Organization | None):
         self.actor = actor
         self.org = org
-        scope = scope_for(actor) if actor is not None else None
-        self.everywhere = scope is None or scope.is_superuser
-        self.paths = [] if self.everywhere else list(scope.write_paths)
-        self._scope = scope
-        if not self.everywhere and not self.paths:
+        self._scope = scope_for(actor) if actor is not None else None  # None: the command line, everywhere
+        if self._scope is not None and not self._scope.writes_somewhere:
             raise ServiceError("Bạn không có quyền thêm hoặc sửa đảng viên.")
 
     def covers_path(self, path: str) -> bool:
-        if self.org is not None and not path.startswith(self.org.path):
+        if self.org is not None and not self.org.contains_path(path):
             return False
-        return self.everywhere or any(path.startswith(p) for p in self.paths)
+        return self._scope is None or self._scope.may_write_path(path)
 
     def cells(self):
-        cells = Organization.objects.filter(kind=Organization.Kind.CELL, is_active=True)
-        if not self.everywhere:
-            cells = cells.filter(self._scope.org_q(kind="write"))
+        if self._scope is None:
+            cells = Organization.objects.filter(kind=Organization.Kind.CELL, is_active=True)
+        else:
+            cells = writable_cells(self.actor)
         if self.org is not None:
             cells = cells.filter(self.org.subtree_q())
         return cells.only("pk", "code", "name", "path")

@@ -66,7 +66,7 @@ def test_move_carries_the_subtree_and_its_members(world):
     services.organization_move(actor=world.province_staff, org=world.w1c2, new_parent=world.w2)
     world.w1c2.refresh_from_db()
     assert world.w1c2.path.startswith(world.w2.path)
-    from haichieu.core.access import members_visible_to
+    from haichieu.access import members_visible_to
 
     assert "Trần Thị Bình" in [m.full_name for m in members_visible_to(world.w2_staff)]
     world.w1_staff.__dict__.pop("_haichieu_scope", None)

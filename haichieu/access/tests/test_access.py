@@ -5,14 +5,14 @@ import datetime
 import pytest
 from django.http import Http404
 
-from haichieu.accounts.models import Role
-from haichieu.core.access import (
+from haichieu.access import (
     member_get_for,
     member_sees_workplace_fields,
     members_visible_to,
     organization_get_for,
     organizations_visible_to,
 )
+from haichieu.accounts.models import Role
 from haichieu.liaisons.models import Liaison
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,141 @@
+"""The objects a user may see or change: organisations, members and links, each through the scope.
+
+Everything else answers 404, never 403, so existence does not leak; 403 only where the user sees
+the object but may not change it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from haichieu.liaisons.models import ChangeNotice, Liaison
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+
+from .scope import scope_for, write_scope_or_404
+
+
+# --- organisations ---------------------------------------------------------------------------
+def organizations_visible_to(user) -> QuerySet:
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Organization.objects.none()
+    return Organization.objects.filter(scope.org_q())
+
+
+def organization_get_for(user, *, pk=None, code=None, kind: str = "read"):
+    """One organisation the user may see (kind='read'), change (kind='write') or manage
+    (kind='manage'); else 404."""
+    scope = scope_for(user)
+    lookup = {"pk": pk} if pk is not None else {"code": code}
+    org = organizations_visible_to(user).filter(**lookup).first()
+    allowed = {"read": scope.may_read, "write": scope.may_write, "manage": scope.may_manage}[kind]
+    if org is None or not allowed(org):
+        raise Http404("Không tìm thấy tổ chức.")
+    return org
+
+
+def writable_cells(user) -> QuerySet:
+    """Active cells (workplace or residential) whose members the user may add or change; 404 for a
+    user who may change nothing."""
+    scope = write_scope_or_404(user)
+    return Organization.objects.filter(scope.org_q(kind="write"), kind=Organization.Kind.CELL, is_active=True)
+
+
+# --- members ---------------------------------------------------------------------------------
+def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
+    """Every member the user may see. `workplace_only` leaves out residence-side visibility."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Member.objects.all()
+    if not scope.read_paths and scope.member_id is None:
+        return Member.objects.none()
+    q = Q(pk__in=[])
+    if scope.read_paths:
+        q |= scope.workplace_q()
+        if not workplace_only:
+            q |= Exists(Liaison.objects.filter(scope.residence_q(), member=OuterRef("pk")))
+    if scope.member_id is not None:
+        q |= Q(pk=scope.member_id)
+    return Member.objects.filter(q)
+
+
+def member_get_for(user, pk, *, write: bool = False):
+    """One member the user may see; with write=True, one the user may change. Otherwise 404/403."""
+    member = (
+        members_visible_to(user)
+        .select_related("workplace_cell", "residence_commune", "residence_province")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not member_can_edit(user, member):
+        raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+    return member
+
+
+def member_can_edit(user, member) -> bool:
+    return scope_for(user).may_write(member.workplace_cell)
+
+
+def member_sees_workplace_fields(user, member) -> bool:
+    return scope_for(user).sees_workplace_fields(member)
+
+
+# --- links -----------------------------------------------------------------------------------
+def liaisons_visible_to(user) -> QuerySet:
+    """Links of members the user sees on the workplace side, or received in the user's residence
+    subtree, or the user's own."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Liaison.objects.all()
+    if not scope.read_paths and scope.member_id is None:
+        return Liaison.objects.none()
+    q = Q(pk__in=[])
+    if scope.read_paths:
+        q |= scope.workplace_q("member__") | scope.residence_q()
+    if scope.member_id is not None:
+        q |= Q(member_id=scope.member_id)
+    return Liaison.objects.filter(q)
+
+
+def residence_liaisons_visible_to(user) -> QuerySet:
+    """Links seen from the residence side only: commune committee or cell in a covered subtree.
+
+    Workplace-side visibility is left out on purpose: a workplace user has nothing to do on the
+    residence pages, and gets 404 there like any outsider.
+    """
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Liaison.objects.none()
+    return Liaison.objects.filter(scope.residence_q())
+
+
+def may_write_residence(user, liaison) -> bool:
+    """The user may act on the link for the residence (its commune committee or its cell)."""
+    scope = scope_for(user)
+    return any(scope.may_write(o) for o in (liaison.commune_org, liaison.cell) if o is not None)
+
+
+def residence_write_or_403(user, liaison) -> None:
+    if not may_write_residence(user, liaison):
+        raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+
+
+def liaison_side(user, liaison) -> str:
+    """'workplace', 'residence' or 'member': which side the user acts on for this link."""
+    scope = scope_for(user)
+    if scope.is_superuser or scope.may_read(liaison.member.workplace_cell):
+        return "workplace"
+    if scope.is_own(liaison.member_id):
+        return "member"
+    return "residence"
+
+
+def notices_visible_to(user) -> QuerySet:
+    """Change notices sent or received by an organisation in the user's subtrees."""
+    scope = scope_for(user)
+    return ChangeNotice.objects.filter(scope.org_q("sender_org__") | scope.org_q("recipient_org__"))
