@@ -40,6 +40,7 @@ lint: install-test
 	$(BIN)/ruff check haichieu bench
 	$(BIN)/ruff format --check haichieu bench
 	env -u DATABASE_URL $(BIN)/haichieu makemigrations --check --dry-run -v 1
+	$(BIN)/lint-imports --no-cache
 
 test: install-test lint
 	sh scripts/run-tests.sh

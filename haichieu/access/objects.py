@@ -56,7 +56,7 @@ def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
     if scope.read_paths:
         q |= scope.workplace_q()
         if not workplace_only:
-            q |= Exists(Liaison.objects.filter(scope.residence_q(), member=OuterRef("pk")))
+            q |= Q(Exists(Liaison.objects.filter(scope.residence_q(), member=OuterRef("pk"))))
     if scope.member_id is not None:
         q |= Q(pk=scope.member_id)
     return Member.objects.filter(q)
