@@ -8,7 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.urls import reverse
+
 from haichieu.accounts.models import Role, User
+from haichieu.organizations.models import Organization
 
 # A common diacritic-free fragment ("Nguyễn Văn …" is about one name in eight) and a rare one
 # (Quách is about one family name in a thousand), so both plans are exercised.
@@ -88,3 +91,15 @@ def liaison_coverage_committee(ctx: BenchContext) -> str:
 def commune_inbox(ctx: BenchContext) -> str:
     """The introductions waiting for the demo ward's committee."""
     return "/lien-he/noi-cu-tru/tiep-nhan/"
+
+
+@operation("org_tree")
+def org_tree(ctx: BenchContext) -> str:
+    """The party tree page: the province (every organisation below it) with its member count."""
+    return reverse("organizations:tree")
+
+
+@operation("org_detail")
+def org_detail(ctx: BenchContext) -> str:
+    """One workplace grassroots committee's page: its member count and its cells with theirs."""
+    return reverse("organizations:detail", args=[Organization.objects.get(code=ctx.org_code).pk])

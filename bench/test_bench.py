@@ -30,6 +30,7 @@ def test_every_operation_reports_its_figures(bench):
         assert figures["p95_ms"] >= figures["median_ms"]
         assert 0 < figures["queries"] < 10
     assert operations["member_list"]["rows"] == 50
+    assert {"org_tree", "org_detail"} <= set(operations)  # the party tree and one committee's page
     json.dumps({"members": 300, "database": "sqlite", "operations": operations})
 
 

@@ -17,22 +17,58 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
 
-MEMBERS = "members_member"
-ORGS = "organizations_organization"
-COUNTS = "liaisons_coveragecount"
-STEP = 4  # django-treebeard's steplen for Organization paths (Organization.steplen)
-MAX_LEVELS = 255 // STEP  # the path column's max_length: every possible ancestor
+from .models import CoverageCount
+
+
+def _column(model, field: str) -> str:
+    return model._meta.get_field(field).column
+
+
+# Every name in the SQL below comes from the models, so a renamed table or column follows; the
+# migrations that installed earlier versions of this SQL carry their own copies (0004, 0007).
+MEMBERS = Member._meta.db_table
+ORGS = Organization._meta.db_table
+COUNTS = CoverageCount._meta.db_table
+STEP = Organization.steplen  # django-treebeard's step: a node's path is its parent's plus STEP characters
+MAX_LEVELS = Organization._meta.get_field("path").max_length // STEP  # every possible ancestor
 ACTIVE = "(" + ", ".join(f"'{s.value}'" for s in Member.ACTIVE_STATUSES) + ")"
-WATCHED = ("workplace_cell_id", "status", "link_status", "liaison_category")
+
+# members_member: the member's workplace cell and the columns counted.
+M_CELL = _column(Member, "workplace_cell")
+M_STATUS = _column(Member, "status")
+M_LINK = _column(Member, "link_status")
+M_CATEGORY = _column(Member, "liaison_category")
+WATCHED = (M_CELL, M_STATUS, M_LINK, M_CATEGORY)
+# organizations_organization: id, materialized path, depth.
+O_ID = _column(Organization, "id")
+O_PATH = _column(Organization, "path")
+O_DEPTH = _column(Organization, "depth")
+# liaisons_coveragecount: one row per (organisation, link status, category).
+C_ORG = _column(CoverageCount, "org")
+C_LINK = _column(CoverageCount, "link_status")
+C_CATEGORY = _column(CoverageCount, "liaison_category")
+C_MEMBERS = _column(CoverageCount, "members")
+# The upsert's conflict target: the columns of the unique constraint coverage_count_once.
+C_KEY = ", ".join(
+    _column(CoverageCount, field)
+    for constraint in CoverageCount._meta.constraints
+    if constraint.name == "coverage_count_once"
+    for field in constraint.fields
+)
+C_COLUMNS = f"{C_KEY}, {C_MEMBERS}"
+
 TRIGGERS = ("member_coverage_insert", "member_coverage_delete", "member_coverage_update")
+FUNCTION = "liaisons_member_coverage"
 
 # PostgreSQL: statement-level triggers over the transition tables, one grouped upsert per statement.
 # Row by row, a batch of 10,000 inserts updated the province's rows 10,000 times in one
 # transaction, each update walking the chain of versions the previous ones left: 0.5 ms a row.
+_COUNTED = f"{M_CELL}, {M_LINK}, {M_CATEGORY}"  # what a member is counted under (and where)
 _POSTGRES_CHANGES = {
-    "INSERT": f"SELECT workplace_cell_id, link_status, liaison_category, 1 AS d FROM new_rows WHERE status IN {ACTIVE}",
-    "DELETE": f"SELECT workplace_cell_id, link_status, liaison_category, -1 AS d FROM old_rows WHERE status IN {ACTIVE}",
+    "INSERT": f"SELECT {_COUNTED}, 1 AS d FROM new_rows WHERE {M_STATUS} IN {ACTIVE}",
+    "DELETE": f"SELECT {_COUNTED}, -1 AS d FROM old_rows WHERE {M_STATUS} IN {ACTIVE}",
 }
 _POSTGRES_CHANGES["UPDATE"] = f"{_POSTGRES_CHANGES['INSERT']} UNION ALL {_POSTGRES_CHANGES['DELETE']}"
 
@@ -40,31 +76,27 @@ _POSTGRES_CHANGES["UPDATE"] = f"{_POSTGRES_CHANGES['INSERT']} UNION ALL {_POSTGR
 def _postgres_apply(changes: str) -> str:
     # The changed rows are first summed per cell (an import of 20,000 members touches a few hundred
     # cells), then each cell's sums go to its ancestors: the work grows with the cells, not the rows.
-    per_cell = (
-        f"SELECT workplace_cell_id, link_status, liaison_category, SUM(d) AS d FROM ({changes}) rows "
-        "GROUP BY workplace_cell_id, link_status, liaison_category"
-    )
+    per_cell = f"SELECT {_COUNTED}, SUM(d) AS d FROM ({changes}) rows GROUP BY {_COUNTED}"
     return f"""
         PERFORM pg_advisory_xact_lock(hashtext('{COUNTS}:' || root))
-        FROM (SELECT DISTINCT substr(c.path, 1, {STEP}) AS root
-              FROM (SELECT DISTINCT workplace_cell_id FROM ({changes}) rows) ch
-              JOIN {ORGS} c ON c.id = ch.workplace_cell_id ORDER BY 1) roots;
-        INSERT INTO {COUNTS} (org_id, link_status, liaison_category, members)
-        SELECT o.id, ch.link_status, ch.liaison_category, SUM(ch.d)
+        FROM (SELECT DISTINCT substr(c.{O_PATH}, 1, {STEP}) AS root
+              FROM (SELECT DISTINCT {M_CELL} FROM ({changes}) rows) ch
+              JOIN {ORGS} c ON c.{O_ID} = ch.{M_CELL} ORDER BY 1) roots;
+        INSERT INTO {COUNTS} ({C_COLUMNS})
+        SELECT o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}, SUM(ch.d)
         FROM ({per_cell}) ch
-        JOIN {ORGS} c ON c.id = ch.workplace_cell_id
-        JOIN LATERAL generate_series(1, c.depth) AS k ON true
-        JOIN {ORGS} o ON o.path = substr(c.path, 1, k * {STEP})
-        GROUP BY o.id, ch.link_status, ch.liaison_category
+        JOIN {ORGS} c ON c.{O_ID} = ch.{M_CELL}
+        JOIN LATERAL generate_series(1, c.{O_DEPTH}) AS k ON true
+        JOIN {ORGS} o ON o.{O_PATH} = substr(c.{O_PATH}, 1, k * {STEP})
+        GROUP BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}
         HAVING SUM(ch.d) <> 0
-        ORDER BY o.id, ch.link_status, ch.liaison_category
-        ON CONFLICT (org_id, link_status, liaison_category)
-        DO UPDATE SET members = {COUNTS}.members + EXCLUDED.members;"""
+        ORDER BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}
+        ON CONFLICT ({C_KEY})
+        DO UPDATE SET {C_MEMBERS} = {COUNTS}.{C_MEMBERS} + EXCLUDED.{C_MEMBERS};"""
 
 
-_POSTGRES_FUNCTIONS = [
-    f"""
-CREATE OR REPLACE FUNCTION liaisons_member_coverage() RETURNS trigger LANGUAGE plpgsql AS $$
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Writers under one root organisation take turns (advisory lock, roots in order): they all
     -- touch the root's rows and could otherwise deadlock taking them in different orders.
@@ -74,8 +106,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$
-""",
-]
+"""
 _POSTGRES_TRIGGERS = {
     "member_coverage_insert": f"AFTER INSERT ON {MEMBERS} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
     "member_coverage_delete": f"AFTER DELETE ON {MEMBERS} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
@@ -89,27 +120,27 @@ _POSTGRES_TRIGGERS = {
 
 def _sqlite_ancestors(row: str) -> str:
     """The ids of the organisations on the path of `row`'s workplace cell (triggers allow no CTE)."""
-    prefixes = ", ".join(f"substr(c.path, 1, {k * STEP})" for k in range(1, MAX_LEVELS + 1))
+    prefixes = ", ".join(f"substr(c.{O_PATH}, 1, {k * STEP})" for k in range(1, MAX_LEVELS + 1))
     return (
-        f"SELECT o.id FROM {ORGS} c JOIN {ORGS} o ON o.path IN ({prefixes}) "
-        f"WHERE c.id = {row}.workplace_cell_id"
+        f"SELECT o.{O_ID} FROM {ORGS} c JOIN {ORGS} o ON o.{O_PATH} IN ({prefixes}) "
+        f"WHERE c.{O_ID} = {row}.{M_CELL}"
     )
 
 
 def _sqlite_add(row: str) -> str:
     return (
-        f"INSERT INTO {COUNTS} (org_id, link_status, liaison_category, members) "
-        f"SELECT id, {row}.link_status, {row}.liaison_category, 1 FROM ({_sqlite_ancestors(row)}) "
-        f"WHERE {row}.status IN {ACTIVE} "
-        f"ON CONFLICT (org_id, link_status, liaison_category) DO UPDATE SET members = members + excluded.members;"
+        f"INSERT INTO {COUNTS} ({C_COLUMNS}) "
+        f"SELECT {O_ID}, {row}.{M_LINK}, {row}.{M_CATEGORY}, 1 FROM ({_sqlite_ancestors(row)}) "
+        f"WHERE {row}.{M_STATUS} IN {ACTIVE} "
+        f"ON CONFLICT ({C_KEY}) DO UPDATE SET {C_MEMBERS} = {C_MEMBERS} + excluded.{C_MEMBERS};"
     )
 
 
 def _sqlite_take(row: str) -> str:
     return (
-        f"UPDATE {COUNTS} SET members = members - 1 WHERE {row}.status IN {ACTIVE} "
-        f"AND link_status = {row}.link_status AND liaison_category = {row}.liaison_category "
-        f"AND org_id IN ({_sqlite_ancestors(row)});"
+        f"UPDATE {COUNTS} SET {C_MEMBERS} = {C_MEMBERS} - 1 WHERE {row}.{M_STATUS} IN {ACTIVE} "
+        f"AND {C_LINK} = {row}.{M_LINK} AND {C_CATEGORY} = {row}.{M_CATEGORY} "
+        f"AND {C_ORG} IN ({_sqlite_ancestors(row)});"
     )
 
 
@@ -122,6 +153,13 @@ _SQLITE_TRIGGERS = {
         f"BEGIN {_sqlite_take('OLD')} {_sqlite_add('NEW')} END"
     ),
 }
+
+
+def trigger_sql(name: str, *, postgres: bool) -> str:
+    """The CREATE TRIGGER statement of trigger `name` (one of TRIGGERS) on one vendor."""
+    if postgres:
+        return f"CREATE TRIGGER {name} {_POSTGRES_TRIGGERS[name]} EXECUTE FUNCTION {FUNCTION}()"
+    return f"CREATE TRIGGER {name} {_SQLITE_TRIGGERS[name]}"
 
 
 def _installed(connection) -> set[str]:
@@ -145,25 +183,10 @@ def coverage_triggers_install(connection) -> bool:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:
-            for sql in _POSTGRES_FUNCTIONS:
-                cursor.execute(sql)
+            cursor.execute(POSTGRES_FUNCTION)
         for name in missing:
-            if postgres:
-                cursor.execute(
-                    f"CREATE TRIGGER {name} {_POSTGRES_TRIGGERS[name]} EXECUTE FUNCTION liaisons_member_coverage()"
-                )
-            else:
-                cursor.execute(f"CREATE TRIGGER {name} {_SQLITE_TRIGGERS[name]}")
+            cursor.execute(trigger_sql(name, postgres=postgres))
     return True
-
-
-def coverage_function_replace(connection) -> None:
-    """PostgreSQL: the triggers' function as written here (a migration calls it when the SQL changes)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for sql in _POSTGRES_FUNCTIONS:
-            cursor.execute(sql)
 
 
 def coverage_triggers_uninstall(connection) -> None:
@@ -172,26 +195,26 @@ def coverage_triggers_uninstall(connection) -> None:
             on = f" ON {MEMBERS}" if connection.vendor == "postgresql" else ""
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
         if connection.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION IF EXISTS liaisons_member_coverage()")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
             # The row-by-row helper of the first version of these triggers.
             cursor.execute("DROP FUNCTION IF EXISTS liaisons_coverage_count_add(bigint, text, text, integer)")
 
 
 _COUNT_SQL = f"""
-INSERT INTO {COUNTS} (org_id, link_status, liaison_category, members)
+INSERT INTO {COUNTS} ({C_COLUMNS})
 WITH RECURSIVE levels(k) AS (
-    SELECT 1 UNION ALL SELECT k + 1 FROM levels WHERE k < (SELECT MAX(depth) FROM {ORGS})
+    SELECT 1 UNION ALL SELECT k + 1 FROM levels WHERE k < (SELECT MAX({O_DEPTH}) FROM {ORGS})
 ), per_cell AS (
-    SELECT workplace_cell_id AS cell_id, link_status, liaison_category, COUNT(*) AS n
-    FROM {MEMBERS} WHERE status IN {ACTIVE} GROUP BY workplace_cell_id, link_status, liaison_category
+    SELECT {M_CELL} AS cell_id, {M_LINK}, {M_CATEGORY}, COUNT(*) AS n
+    FROM {MEMBERS} WHERE {M_STATUS} IN {ACTIVE} GROUP BY {_COUNTED}
 )
-SELECT o.id, per_cell.link_status, per_cell.liaison_category, SUM(per_cell.n)
+SELECT o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}, SUM(per_cell.n)
 FROM per_cell
-JOIN {ORGS} c ON c.id = per_cell.cell_id
-JOIN levels ON levels.k <= c.depth
-JOIN {ORGS} o ON o.path = substr(c.path, 1, levels.k * {STEP})
+JOIN {ORGS} c ON c.{O_ID} = per_cell.cell_id
+JOIN levels ON levels.k <= c.{O_DEPTH}
+JOIN {ORGS} o ON o.{O_PATH} = substr(c.{O_PATH}, 1, levels.k * {STEP})
 WHERE {{where}}
-GROUP BY o.id, per_cell.link_status, per_cell.liaison_category
+GROUP BY o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}
 """
 
 
@@ -207,7 +230,7 @@ def coverage_counts_rebuild(org_ids=None, *, using: str = DEFAULT_DB_ALIAS) -> N
     connection = connections[using]
     where, params = "1 = 1", []
     if org_ids is not None:
-        where = f"o.id IN ({', '.join(['%s'] * len(org_ids))})"
+        where = f"o.{O_ID} IN ({', '.join(['%s'] * len(org_ids))})"
         params = org_ids
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -216,7 +239,7 @@ def coverage_counts_rebuild(org_ids=None, *, using: str = DEFAULT_DB_ALIAS) -> N
             cursor.execute(f"DELETE FROM {COUNTS}")
         else:
             cursor.execute(
-                f"DELETE FROM {COUNTS} WHERE org_id IN ({', '.join(['%s'] * len(org_ids))})", params
+                f"DELETE FROM {COUNTS} WHERE {C_ORG} IN ({', '.join(['%s'] * len(org_ids))})", params
             )
         cursor.execute(_COUNT_SQL.format(where=where), params)
 
@@ -226,8 +249,6 @@ def coverage_counts_after_move(org, old_ancestor_paths: list[str]) -> None:
 
     The moved subtree's own counts do not change: its members are the same.
     """
-    from haichieu.organizations.models import Organization
-
     org.refresh_from_db(fields=["path", "depth"])
     paths = set(old_ancestor_paths) | set(org.ancestor_paths())
     coverage_counts_rebuild(Organization.objects.filter(path__in=paths).values_list("pk", flat=True))

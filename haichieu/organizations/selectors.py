@@ -1,11 +1,11 @@
 """Reads of the party tree, scoped by the access rule."""
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import Q
 
 from haichieu.access import organizations_visible_to, scope_for
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import by_vn_name, fold
+from haichieu.liaisons.models import CoverageCount
 
 from .models import Organization
 
@@ -24,30 +24,17 @@ def organization_children(org: Organization) -> list[Organization]:
     return by_vn_name(children)
 
 
-def member_counts_by_node(nodes: list[Organization], *, active_only: bool = True) -> dict[int, int]:
-    """Members in each node's subtree, for sibling nodes, in one grouped query."""
-    from haichieu.members.models import Member
+def member_counts_by_node(nodes: list[Organization]) -> dict[int, int]:
+    """Active members in each node's subtree, in one query whatever the number of nodes.
 
+    Read from the counts the database keeps per organisation (liaisons.CoverageCount, kept by
+    triggers on every member write), not counted over the members: a province's count is a few
+    rows, not 100,000 members.
+    """
     if not nodes:
         return {}
-    by_depth: dict[int, list[Organization]] = {}
-    for node in nodes:
-        by_depth.setdefault(node.depth, []).append(node)
-    counts: dict[int, int] = {}
-    for depth, group in by_depth.items():
-        length = depth * Organization.steplen
-        qs = Member.objects.filter(subtree_q("workplace_cell__path", [n.path for n in group]))
-        if active_only:
-            qs = qs.filter(status__in=Member.ACTIVE_STATUSES)
-        rows = (
-            qs.annotate(prefix=Substr("workplace_cell__path", 1, length))
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        by_prefix = {row["prefix"]: row["n"] for row in rows}
-        for node in group:
-            counts[node.pk] = by_prefix.get(node.path, 0)
-    return counts
+    counts = CoverageCount.objects.members_by_org(node.pk for node in nodes)
+    return {node.pk: counts.get(node.pk, 0) for node in nodes}
 
 
 def organization_search(user, query: str, *, limit: int = 50) -> list[Organization]:

@@ -13,8 +13,8 @@ from .forms import OrganizationForm, OrganizationMoveForm
 from .models import Commune, Organization
 
 
-def _tree_nodes(nodes):
-    counts = selectors.member_counts_by_node(nodes)
+def _tree_nodes(nodes, counts=None):
+    counts = selectors.member_counts_by_node(nodes) if counts is None else counts
     return [{"org": n, "count": counts.get(n.pk, 0)} for n in nodes]
 
 
@@ -48,8 +48,10 @@ def detail(request, pk):
     org = organization_get_for(request.user, pk=pk)
     scope = scope_for(request.user)
     parent = org.parent_node()
-    nodes = _tree_nodes(selectors.organization_children(org))
-    total = selectors.member_counts_by_node([org]).get(org.pk, 0)
+    children = selectors.organization_children(org)
+    counts = selectors.member_counts_by_node([org, *children])  # one query for the node and its children
+    nodes = _tree_nodes(children, counts)
+    total = counts[org.pk]
     return render(
         request,
         "organizations/detail.html",
