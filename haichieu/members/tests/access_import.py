@@ -11,7 +11,7 @@ import secrets
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from haichieu.core.tests.access_tables import Target, everyone, row, table
+from haichieu.core.tests.access_tables import everyone, row, table
 
 from .import_files import workbook_bytes
 
@@ -39,7 +39,10 @@ def _own_upload(s):
         if cell is not None:
             response = s.client.post(
                 reverse("members:import"),
-                {"file": SimpleUploadedFile("ds.xlsx", workbook_bytes([HEADER, ROW])), "default_cell": cell.pk},
+                {
+                    "file": SimpleUploadedFile("ds.xlsx", workbook_bytes([HEADER, ROW])),
+                    "default_cell": cell.pk,
+                },
             )
             assert response.status_code == 302, response.content.decode()[:2000]
             token = response["Location"].rstrip("/").split("/")[-1]
