@@ -54,17 +54,15 @@ class Row:
     """One URL name: its object (a function of a Side), then {persona: status} for GET and POST."""
 
     target: object  # Side -> Target (or a dict of URL kwargs); None: the URL names no object
-    get: dict
-    post: dict
+    get: dict | None
+    post: dict | None
     writes: tuple = ()  # the personas whose POST (on the first half's object) changes data
     outside: dict | None = None  # {"get": …, "post": …, "writes": …} on the twin, when not by TWIN
 
-    def expected(self, method: str, persona: str, twin: bool) -> int:
-        if not twin:
-            return getattr(self, method)[persona]
-        if self.outside is not None:
-            return self.outside[method][persona]
-        return getattr(self, method)[TWIN[persona]]
+    def expected(self, method: str, persona: str, twin: bool) -> int | str:
+        answers = getattr(self, method) if not twin or self.outside is None else self.outside.get(method)
+        persona = TWIN[persona] if twin and self.outside is None else persona
+        return (answers or {}).get(persona, f"an answer in the table (none for {method.upper()})")
 
     def may_write(self, method: str, persona: str, twin: bool) -> bool:
         if method != "post":
@@ -76,7 +74,7 @@ class Row:
         return TWIN[persona] in self.writes
 
 
-def row(target=None, *, get, post, writes=(), outside=None) -> Row:
+def row(target=None, *, get=None, post=None, writes=(), outside=None) -> Row:
     return Row(target, get, post, tuple(writes), outside)
 
 

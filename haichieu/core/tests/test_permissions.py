@@ -137,18 +137,22 @@ def _tables_written() -> dict:
         return dict(cursor.fetchall())
 
 
-def url_names(patterns=None, namespace=""):
+def url_patterns(patterns=None, namespace="", route=""):
+    """(namespace, name or None, route) of every URL pattern, walking the resolver."""
     patterns = get_resolver().url_patterns if patterns is None else patterns
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from url_names(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}"
+            yield from url_patterns(entry.url_patterns, ns, route + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry.name, route + str(entry.pattern)
 
 
 def test_every_url_pattern_has_an_expected_table():
-    names = {n for n in url_names() if not n.startswith("admin:")}
+    patterns = [(ns, name, route) for ns, name, route in url_patterns() if not ns.startswith("admin:")]
+    unnamed = [route for _, name, route in patterns if not name]
+    assert not unnamed, f"URL patterns without a name (name them and add them to EXPECTED): {unnamed}"
+    names = {f"{ns}{name}" for ns, name, _ in patterns}
     missing = names - set(EXPECTED)
     assert not missing, f"URL patterns without an access expectation (GET and POST): {sorted(missing)}"
     assert not set(EXPECTED) - names, f"EXPECTED names URLs that no longer exist: {set(EXPECTED) - names}"

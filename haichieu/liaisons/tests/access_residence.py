@@ -17,7 +17,8 @@ def _on(codes: dict, status: int) -> dict:
 
 # name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)
 RESIDENCE_EXPECTED: dict = {
-    # Lists scoped to the user (an empty list, not 404, for those who cover nothing there).
+    # The lists of one commune committee (?org=): 404 for those who do not cover it. Without it they
+    # list what the user covers (an empty list, not 404, for those who cover nothing there).
     "liaisons:residence_incoming": row(
         lambda s: Target(
             query=f"org={s.commune.pk}",
@@ -27,7 +28,9 @@ RESIDENCE_EXPECTED: dict = {
         post=table(404, **_on(R1, 302)),
         writes=R1_WRITERS,
     ),
-    "liaisons:residence_cells": row(get=everyone(200), post=everyone(200)),
+    "liaisons:residence_cells": row(
+        lambda s: Target(query=f"org={s.commune.pk}"), get=table(404, **R1), post=table(404, **R1)
+    ),
     "liaisons:residence_group_options": row(get=everyone(200), post=everyone(200)),
     "liaisons:residence_receive": row(
         lambda s: Target({"pk": s.introduced.pk}, data={"cell": s.residential_cell.pk}),
