@@ -12,6 +12,7 @@ A row also says whose POST may change data (`writes`); any other request must ch
 (a GET never does; reads that are logged, "view" and "export" audit entries, are not changes).
 """
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,7 +88,8 @@ class Side:
     one of its residential cells, a member who works in the one and lives in the other (active
     liaison), and the objects made here on first use: an empty cell, an introduction waiting at the commune, one
     received and waiting for the cell, a member still to introduce, a change notice for the digest.
-    Everything made here is made once per world, before the walk sends any request."""
+    Everything made here is made once per world, before the walk sends any request. The user and
+    client are the persona's (rows that depend on them, like the import's own upload, use them)."""
 
     def __init__(self, world, *, second: bool, user=None, client=None):
         self.world, self.second, self.user, self.client = world, second, user, client
@@ -96,6 +98,12 @@ class Side:
         self.commune, self.residential_cell = (w.r2, w.r2c1) if second else (w.r1, w.r1c1)
         self.member = w.m3 if second else w.m1
         self.label = "W2/R2 (twin)" if second else "W1/R1"
+
+    def as_persona(self, user, client) -> "Side":
+        """The same side (and the objects already made) for one persona's requests."""
+        side = copy.copy(self)
+        side.user, side.client = user, client
+        return side
 
     def _new_member(self, name):
         from haichieu.testing import make_member
