@@ -7,6 +7,7 @@ second half (W2, R2, m3: outside their scope, inside W2's and R2's). A row state
 gets on the first half's object; on the twin, each persona gets what its counterpart got on the
 first (TWIN below: w1_staff on W2 is what w2_staff was on W1, and the W1/R1 personas with no
 counterpart get what the outsider got). A row may state the twin's answers itself (`outside`).
+A pattern that names no object (a list, a page of one's own) is sent once per method.
 
 A row also says whose POST may change data (`writes`); any other request must change nothing
 (a GET never does; reads that are logged, "view" and "export" audit entries, are not changes).
