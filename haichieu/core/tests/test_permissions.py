@@ -1,95 +1,105 @@
-"""Walks every URL pattern of the project with users of every role, in and out of scope.
+"""Walks every URL pattern of the project with GET and POST, as users of every role, in and out of scope.
 
-A new view must be added to EXPECTED (with what each persona gets), or this test fails: so no
-view can ship without a decision on who may open it. Out-of-scope objects answer 404.
+A new view must be added to EXPECTED (what each persona gets on GET and on POST, and whose POST
+writes), or this test fails: so no view can ship without a decision on who may open it and who may
+send it a form. Objects outside the scope answer 404 and nothing changes; a view never answers 500.
+How the rows name their objects and their twins outside the scope: access_tables.py.
+
+Each request runs in a savepoint rolled back after it (and the client's cookies are put back), so
+every request sees the same data, and a POST that writes leaves nothing for the next one.
 """
 
+import copy
+import re
+
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.shortcuts import resolve_url
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from haichieu.core.tests.access_tables import PERSONAS, everyone, table
+from haichieu.core.models import AuditEntry
+from haichieu.core.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
+from haichieu.testing import build_world
 
 pytestmark = pytest.mark.django_db
 
-# name -> (kwargs builder, {persona: expected status})
+W1C1_MANAGERS = ("admin", "province_staff", "w1_staff")  # those who manage W1C1's parent W1
+MEMBER_WRITERS = dict(
+    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w2_staff=200, r1_staff=200,
+    r1c1_secretary=200, r2_staff=200,
+)  # fmt: skip
+M1_READERS = dict(
+    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, r1_staff=200,
+    r1c1_secretary=200, member_user=200,
+)  # fmt: skip
+M1_READ_ONLY = dict(w1_viewer=403, r1_staff=403, r1c1_secretary=403, member_user=403)
+
+# name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)
 EXPECTED = {
-    "home": (None, everyone(200)),
-    "healthz": (None, everyone(200, anonymous=200)),
-    "login": (None, everyone(302, anonymous=200)),
-    "logout": (None, everyone(405, anonymous=405)),
-    "password_change": (None, everyone(200)),
-    "password_change_done": (None, everyone(200)),
-    "organizations:tree": (None, everyone(200)),
-    "organizations:create_root": (None, table(404, admin=200)),
-    "organizations:commune_options": (None, everyone(200)),
-    "organizations:detail": (
-        lambda w: {"pk": w.w1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+    "home": row(get=everyone(200), post=everyone(200)),
+    "healthz": row(get=everyone(200, anonymous=200), post=everyone(200, anonymous=200)),
+    "login": row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
+    # Logging out writes its audit entry.
+    "logout": row(get=everyone(405, anonymous=405), post=everyone(302), writes=PERSONAS[1:]),
+    "password_change": row(get=everyone(200), post=everyone(200)),  # an empty form: its errors
+    "password_change_done": row(get=everyone(200), post=everyone(405)),
+    "organizations:tree": row(get=everyone(200), post=everyone(200)),
+    "organizations:create_root": row(get=table(404, admin=200), post=table(404, admin=200)),
+    "organizations:commune_options": row(get=everyone(200), post=everyone(200)),
+    "organizations:detail": row(
+        lambda s: {"pk": s.committee.pk},
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+        post=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
     ),
-    "organizations:children": (
-        lambda w: {"pk": w.w1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+    "organizations:children": row(
+        lambda s: {"pk": s.committee.pk},
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+        post=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
     ),
-    "organizations:create": (
-        lambda w: {"parent_pk": w.w1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200),
-    ),
-    "organizations:update": (
-        lambda w: {"pk": w.w1c1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=403, w1c1_secretary=403),
-    ),
-    "organizations:move": (
-        lambda w: {"pk": w.w1c1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=403, w1c1_secretary=403),
-    ),
-    # POST only: a GET is refused before anything is looked up.
-    "organizations:set_active": (lambda w: {"pk": w.w1c1.pk}, everyone(405)),
-    "members:list": (None, everyone(200)),
-    "members:create": (
-        None,
-        table(
-            404,
-            admin=200,
-            province_staff=200,
-            w1_staff=200,
-            w1c1_secretary=200,
-            w2_staff=200,
-            r1_staff=200,
-            r1c1_secretary=200,
-            r2_staff=200,
+    "organizations:create": row(
+        lambda s: Target(
+            {"parent_pk": s.committee.pk}, data={"code": "MOI", "name": "Chi bộ Mới", "kind": "cell"}
         ),
-    ),  # fmt: skip
-    "members:detail": (
-        lambda w: {"pk": w.m1.pk},
-        table(
-            404,
-            admin=200,
-            province_staff=200,
-            w1_staff=200,
-            w1c1_secretary=200,
-            w1_viewer=200,
-            r1_staff=200,
-            r1c1_secretary=200,
-            member_user=200,
+        get=table(404, admin=200, province_staff=200, w1_staff=200),
+        post=table(404, admin=302, province_staff=302, w1_staff=302),
+        writes=W1C1_MANAGERS,
+    ),
+    "organizations:update": row(
+        lambda s: Target(
+            {"pk": s.cell.pk}, data={"code": s.cell.code, "name": "Chi bộ Đổi tên", "kind": "cell"}
         ),
-    ),  # fmt: skip
-    "members:update": (
-        lambda w: {"pk": w.m1.pk},
-        table(
-            404,
-            admin=200,
-            province_staff=200,
-            w1_staff=200,
-            w1c1_secretary=200,
-            w1_viewer=403,
-            r1_staff=403,
-            r1c1_secretary=403,
-            member_user=403,
-        ),
-    ),  # fmt: skip
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=403, w1c1_secretary=403),
+        post=table(404, admin=302, province_staff=302, w1_staff=302, w1_viewer=403, w1c1_secretary=403),
+        writes=W1C1_MANAGERS,
+    ),
+    "organizations:move": row(
+        lambda s: {"pk": s.cell.pk},  # an empty form: its errors
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=403, w1c1_secretary=403),
+        post=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=403, w1c1_secretary=403),
+    ),
+    # POST only: a GET is refused before anything is looked up. (The empty cell is not W1C1's.)
+    "organizations:set_active": row(
+        lambda s: Target({"pk": s.empty_cell.pk}, data={"active": "0"}),
+        get=everyone(405),
+        post=table(404, admin=302, province_staff=302, w1_staff=302, w1_viewer=403),
+        writes=W1C1_MANAGERS,
+    ),
+    "members:list": row(get=everyone(200), post=everyone(200)),
+    "members:create": row(get=table(404, **MEMBER_WRITERS), post=table(404, **MEMBER_WRITERS)),
+    "members:detail": row(
+        lambda s: {"pk": s.member.pk}, get=table(404, **M1_READERS), post=table(404, **M1_READERS)
+    ),
+    "members:update": row(
+        lambda s: {"pk": s.member.pk},  # an empty form: its errors
+        get=table(404, **{**M1_READERS, **M1_READ_ONLY}),
+        post=table(404, **{**M1_READERS, **M1_READ_ONLY}),
+    ),
 }
 
 EXPECTED.update(WORKPLACE_EXPECTED)
@@ -97,41 +107,161 @@ EXPECTED.update(RESIDENCE_EXPECTED)
 EXPECTED.update(IMPORT_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
-ADMIN_INDEX = ("admin:index", table(302, admin=200))
+ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_LOGGED_READS = {AuditEntry.Action.VIEW.value, AuditEntry.Action.EXPORT.value}
 
 
-def url_names(patterns=None, namespace=""):
+def _changes_data(sql: str, params) -> bool:
+    """Whether a statement changes data (sessions and the audit entries of reads are not changes)."""
+    if not _WRITE.match(sql) or Session._meta.db_table in sql:
+        return False
+    if AuditEntry._meta.db_table in sql and _LOGGED_READS & {str(p) for p in params or ()}:
+        return False
+    return True
+
+
+def _tables_written() -> dict:
+    """PostgreSQL: rows written in this transaction per table, sessions and the audit log left out.
+
+    The statements a request sends are watched (`_send`), but the import writes with COPY through
+    psycopg itself, which no execute wrapper sees; the server's own counters do.
+    """
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE relname NOT IN (%s, %s)",
+            [Session._meta.db_table, AuditEntry._meta.db_table],
+        )
+        return dict(cursor.fetchall())
+
+
+def url_patterns(patterns=None, namespace="", route=""):
+    """(namespace, name or None, route) of every URL pattern, walking the resolver."""
     patterns = get_resolver().url_patterns if patterns is None else patterns
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from url_names(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}"
+            yield from url_patterns(entry.url_patterns, ns, route + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry.name, route + str(entry.pattern)
 
 
 def test_every_url_pattern_has_an_expected_table():
-    names = {n for n in url_names() if not n.startswith("admin:")}
+    patterns = [(ns, name, route) for ns, name, route in url_patterns() if not ns.startswith("admin:")]
+    unnamed = [route for _, name, route in patterns if not name]
+    assert not unnamed, f"URL patterns without a name (name them and add them to EXPECTED): {unnamed}"
+    names = {f"{ns}{name}" for ns, name, _ in patterns}
     missing = names - set(EXPECTED)
-    assert not missing, f"URL patterns without an access expectation: {sorted(missing)}"
-    assert not set(EXPECTED) - names, "EXPECTED names a URL that no longer exists"
+    assert not missing, f"URL patterns without an access expectation (GET and POST): {sorted(missing)}"
+    assert not set(EXPECTED) - names, f"EXPECTED names URLs that no longer exist: {set(EXPECTED) - names}"
 
 
-def test_every_expectation_covers_every_persona():
-    for name, (_, expected) in EXPECTED.items():
-        assert set(expected) == set(PERSONAS), name
+def test_every_expectation_covers_every_persona_and_both_methods():
+    problems = []
+    for name, entry in {**EXPECTED, **ADMIN_INDEX}.items():
+        tables = {"GET": entry.get, "POST": entry.post}
+        if entry.outside is not None:
+            tables.update({"GET outside": entry.outside["get"], "POST outside": entry.outside["post"]})
+        for method, expected in tables.items():
+            if not isinstance(expected, dict) or set(expected) != set(PERSONAS):
+                problems.append(f"{name}: {method} does not give an answer for every persona")
+        if unknown := set(entry.writes) - set(PERSONAS):
+            problems.append(f"{name}: writes names unknown personas {sorted(unknown)}")
+    assert not problems, "\n".join(problems)
+
+
+def _send(client, method: str, url: str, data: dict):
+    """(status or what was raised, the data-changing statements, the redirect) of one request, undone."""
+    cookies = copy.deepcopy(client.cookies)
+    changes: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        if _changes_data(sql, params):
+            changes.append(" ".join(sql.split())[:100])
+        return execute(sql, params, many, context)
+
+    location = ""
+    with transaction.atomic():
+        before = _tables_written()
+        with connection.execute_wrapper(record):
+            try:
+                response = client.post(url, data) if method == "post" else client.get(url)
+            except Exception as exc:  # the test client re-raises a view's exception: a 500
+                status = f"500 ({type(exc).__name__}: {exc})"
+            else:
+                status = response.status_code
+                location = response.get("Location", "")
+        if not isinstance(status, str):  # after an error PostgreSQL answers nothing more in this transaction
+            after = _tables_written()
+            changes += [f"rows written in {t}" for t, n in after.items() if n != before.get(t, 0)]
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return status, changes, location
+
+
+def walk(world, sides, client, persona):
+    """Every (name, method, side, url, expected status, may write, status, changes, redirect) for one persona."""
+    user = None if persona == "anonymous" else getattr(world, persona)
+    if user is not None:
+        client.force_login(user)
+    sides = [side.as_persona(user, client) for side in sides]
+    requests = []
+    # Every object is made before the first request: a request's savepoint would undo it.
+    for name, entry in {**EXPECTED, **ADMIN_INDEX}.items():
+        for side in sides if entry.target else [None]:
+            target = entry.target(side) if side else Target()
+            target = target if isinstance(target, Target) else Target(kwargs=target)
+            url = reverse(name, kwargs=target.kwargs or None) + (f"?{target.query}" if target.query else "")
+            requests.append((name, entry, side, url, target.data))
+    results = []
+    for name, entry, side, url, data in requests:
+        twin = side is not None and side.second
+        for method in ("get", "post"):
+            expected = entry.expected(method, persona, twin)
+            may_write = entry.may_write(method, persona, twin)
+            status, changes, location = _send(client, method, url, data)
+            results.append((name, method, side, url, expected, may_write, status, changes, location))
+    return results
+
+
+@pytest.fixture(scope="module")
+def walk_world(django_db_setup, django_db_blocker):
+    """The world and both sides' objects, made once for every persona's walk: they live in a
+    transaction rolled back after the module, and each persona's test runs in a savepoint in it."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        world = build_world()
+        sides = [Side(world, second=second) for second in (False, True)]
+        for entry in EXPECTED.values():
+            for side in sides if entry.target else []:
+                entry.target(side)  # makes the objects the rows name (without a persona: no upload)
+        yield world, sides
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def import_dir(settings, tmp_path):
+    settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_DIR": str(tmp_path / "uploads")}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_it_checks_ownership_on_every_url(world, client, persona):
-    if persona != "anonymous":
-        client.force_login(getattr(world, persona))
+def test_every_url_answers_every_persona_as_its_table_says(walk_world, client, persona, import_dir):
+    login_urls = (resolve_url(settings.LOGIN_URL), reverse("admin:login"))
     failures = []
-    for name, (kwargs, expected) in [*EXPECTED.items(), (ADMIN_INDEX[0], (None, ADMIN_INDEX[1]))]:
-        built = dict(kwargs(world)) if kwargs else {}
-        query = built.pop("?", "")  # a builder may add a query string under "?"
-        url = reverse(name, kwargs=built or None) + (f"?{query}" if query else "")
-        status = client.get(url).status_code
-        if status != expected[persona]:
-            failures.append(f"{name} {url}: expected {expected[persona]}, got {status}")
-    assert not failures, "\n".join(failures)
+    for name, method, side, url, expected, may_write, status, changes, location in walk(
+        *walk_world, client, persona
+    ):
+        where = f"{name} {method.upper()} {url}" + (f" [{side.label}]" if side else "")
+        if status != expected:
+            failures.append(f"{where}: expected {expected}, got {status}")
+        elif persona == "anonymous" and status == 302 and not location.startswith(login_urls):
+            failures.append(f"{where}: an anonymous user is sent to {location}, not to the login page")
+        if changes and not may_write:
+            failures.append(f"{where}: changed data ({len(changes)} statements, first: {changes[0]})")
+        elif may_write and not changes and status == expected:
+            failures.append(f"{where}: changed nothing, but its table says this POST writes")
+    assert not failures, f"{len(failures)} unexpected answers as {persona}:\n" + "\n".join(failures)

@@ -1,45 +1,80 @@
 """Expected answers of the residence-side liaison views for every persona (walked by core/tests/test_permissions.py)."""
 
-from haichieu.core.tests.access_tables import everyone, table  # noqa: F401
-
-
-def introduced_liaison(world):
-    """An introduction from W1 waiting at R1 (made once per world)."""
-    if "_introduced_liaison" not in world.__dict__:
-        from haichieu.liaisons import services
-        from haichieu.testing import make_member
-
-        member = make_member(
-            world.w1c2, "Phạm Thu Hằng", residence_commune=world.m1.residence_commune,
-            residence_province=world.m1.residence_province, address_hamlet="Tổ dân phố số 2",
-        )  # fmt: skip
-        result = services.liaison_introduce(actor=world.w1_staff, members=[member])
-        world.__dict__["_introduced_liaison"] = result.introduced[0]
-    return world.__dict__["_introduced_liaison"]
-
-
-def m1_liaison(world):
-    return world.m1.liaisons.get()
-
+from haichieu.core.tests.access_tables import Target, everyone, row, table, today_text
 
 # Commune committee R1 (and those above it): admin, province staff, R1 staff.
 R1 = {"admin": 200, "province_staff": 200, "r1_staff": 200}
+R1_WRITERS = tuple(R1)
 # Residential cell R1C1: the same and its secretary.
 R1C1 = {**R1, "r1c1_secretary": 200}
+R1C1_WRITERS = tuple(R1C1)
 
-# name -> (kwargs builder taking the world, {persona: expected status})
+
+def _on(codes: dict, status: int) -> dict:
+    """The same personas answered with another status (e.g. 302 after a successful POST)."""
+    return {persona: status for persona in codes}
+
+
+# name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)
 RESIDENCE_EXPECTED: dict = {
-    # Lists scoped to the user (an empty list, not 404, for those who cover nothing there).
-    "liaisons:residence_incoming": (None, everyone(200)),
-    "liaisons:residence_cells": (None, everyone(200)),
-    "liaisons:residence_group_options": (None, everyone(200)),
-    "liaisons:residence_receive": (lambda w: {"pk": introduced_liaison(w).pk}, table(404, **R1)),
-    "liaisons:residence_return": (lambda w: {"pk": introduced_liaison(w).pk}, table(404, **R1)),
-    "liaisons:residence_cell": (lambda w: {"pk": w.r1c1.pk}, table(404, **R1C1)),
-    "liaisons:residence_place": (lambda w: {"pk": m1_liaison(w).pk}, table(404, **R1C1)),
-    "liaisons:residence_no_longer_resides": (lambda w: {"pk": m1_liaison(w).pk}, table(404, **R1C1)),
-    "liaisons:residence_book": (lambda w: {"pk": w.r1.pk}, table(404, **R1)),
-    # POST only: a GET is refused before anything is looked up.
-    "liaisons:residence_group_create": (lambda w: {"pk": w.r1c1.pk}, everyone(405, anonymous=405)),
-    "liaisons:residence_activate": (lambda w: {"pk": m1_liaison(w).pk}, everyone(405, anonymous=405)),
+    # The lists of one commune committee (?org=): 404 for those who do not cover it. Without it they
+    # list what the user covers (an empty list, not 404, for those who cover nothing there).
+    "liaisons:residence_incoming": row(
+        lambda s: Target(
+            query=f"org={s.commune.pk}",
+            data={"liaisons": s.introduced.pk, "cell": s.residential_cell.pk},
+        ),
+        get=table(404, **R1),
+        post=table(404, **_on(R1, 302)),
+        writes=R1_WRITERS,
+    ),
+    "liaisons:residence_cells": row(
+        lambda s: Target(query=f"org={s.commune.pk}"), get=table(404, **R1), post=table(404, **R1)
+    ),
+    "liaisons:residence_group_options": row(get=everyone(200), post=everyone(200)),
+    "liaisons:residence_receive": row(
+        lambda s: Target({"pk": s.introduced.pk}, data={"cell": s.residential_cell.pk}),
+        get=table(404, **R1),
+        post=table(404, **_on(R1, 302)),
+        writes=R1_WRITERS,
+    ),
+    "liaisons:residence_return": row(
+        lambda s: Target({"pk": s.introduced.pk}, data={"reason": "wrong_address"}),
+        get=table(404, **R1),
+        post=table(404, **_on(R1, 302)),
+        writes=R1_WRITERS,
+    ),
+    "liaisons:residence_cell": row(
+        lambda s: {"pk": s.residential_cell.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
+    "liaisons:residence_place": row(
+        lambda s: Target(
+            {"pk": s.liaison.pk}, data={"follower_name": "Trần Văn Theo", "version": s.liaison.version}
+        ),
+        get=table(404, **R1C1),
+        post=table(404, **_on(R1C1, 302)),
+        writes=R1C1_WRITERS,
+    ),
+    "liaisons:residence_no_longer_resides": row(
+        lambda s: Target({"pk": s.liaison.pk}, data={"date": today_text(), "note": "Đã chuyển nhà."}),
+        get=table(404, **R1C1),
+        post=table(404, **_on(R1C1, 302)),
+        writes=R1C1_WRITERS,
+    ),
+    "liaisons:residence_book": row(
+        lambda s: {"pk": s.commune.pk}, get=table(404, **R1), post=table(404, **R1)
+    ),
+    # POST only: a GET is refused before anything is looked up (even the login).
+    "liaisons:residence_group_create": row(
+        lambda s: Target({"pk": s.residential_cell.pk}, data={"name": "Tổ 9"}),
+        get=everyone(405, anonymous=405),
+        post=table(404, **_on(R1C1, 302)),
+        writes=R1C1_WRITERS,
+    ),
+    "liaisons:residence_activate": row(
+        lambda s: {"pk": s.received.pk},
+        get=everyone(405, anonymous=405),
+        post=table(404, **_on(R1C1, 302)),
+        writes=R1C1_WRITERS,
+    ),
 }

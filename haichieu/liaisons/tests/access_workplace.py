@@ -1,60 +1,71 @@
-"""Expected answers of the workplace-side liaison views for every persona (walked by core/tests/test_permissions.py)."""
+"""Expected answers of the workplace-side liaison views for every persona (walked by core/tests/test_permissions.py).
 
-import datetime
+Each row names its object through a Side (core/tests/access_tables.py): the walk sends it with the
+W1/R1 object, then with its W2/R2 twin.
+"""
 
-from haichieu.core.tests.access_tables import everyone, table
-from haichieu.liaisons.models import ChangeNotice, Liaison
+from haichieu.core.tests.access_tables import Target, everyone, row, table, today_text
 
 READERS = dict(
     admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, w2_staff=200,
     r1_staff=200, r1c1_secretary=200, r2_staff=200,
 )  # fmt: skip
 M1_WORKPLACE = dict(admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200)
+# Who writes on W1's members: the committee above, W1's staff, the secretary of the member's cell.
+W1C1_WRITERS = ("admin", "province_staff", "w1_staff", "w1c1_secretary")
 
 
-def _m1_letter(w):
-    liaison = Liaison.objects.get(member=w.m1)
-    Liaison.objects.filter(pk=liaison.pk).update(
-        letter_number=7, letter_symbol="GGT/ĐU", letter_date=datetime.date.today()
-    )
-    return {"?": f"ids={liaison.pk}"}
+def _letter(s):
+    return Target(query=f"ids={s.introduced.pk}")
 
 
-def _digest(w, fmt="xlsx"):
-    today = datetime.date.today()
-    ChangeNotice.objects.get_or_create(
-        member=w.m1, kind="position_change", direction="to_residence", sender_org=w.w1, recipient_org=w.r1,
-        event_date=today, defaults={"details": "Chức vụ mới: Phó phòng."},
-    )  # fmt: skip
-    kwargs = {
-        "sender_pk": w.w1.pk,
-        "recipient_pk": w.r1.pk,
-        "year": today.year,
-        "period": (today.month - 1) // 3 + 1,
-    }
-    return {**kwargs, "fmt": fmt} if fmt else kwargs
+def _digest(s):
+    return {**s.digest, "fmt": "xlsx"}
 
 
-# name -> (kwargs builder taking the world, {persona: expected status})
+# name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)
 WORKPLACE_EXPECTED: dict = {
-    "liaisons:coverage": (None, table(404, **READERS)),
-    "liaisons:introduce": (None, everyone(405)),  # POST only
-    "liaisons:letters": (_m1_letter, table(404, **M1_WORKPLACE)),
-    "liaisons:detail": (
-        lambda w: {"pk": Liaison.objects.get(member=w.m1).pk},
-        table(404, **M1_WORKPLACE, r1_staff=200, r1c1_secretary=200, member_user=200),
+    "liaisons:coverage": row(get=table(404, **READERS), post=table(404, **READERS)),
+    "liaisons:introduce": row(
+        lambda s: Target(data={"member": s.to_introduce.pk}),
+        get=everyone(405),
+        post=table(404, admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200),
+        writes=W1C1_WRITERS,
     ),
-    "liaisons:member_event": (
-        lambda w: {"member_pk": w.m1.pk},
-        table(404, admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=403),
+    "liaisons:letters": row(_letter, get=table(404, **M1_WORKPLACE), post=table(404, **M1_WORKPLACE)),
+    "liaisons:detail": row(
+        lambda s: {"pk": s.liaison.pk},
+        get=table(404, **M1_WORKPLACE, r1_staff=200, r1c1_secretary=200, member_user=200),
+        post=table(404, **M1_WORKPLACE, r1_staff=200, r1c1_secretary=200, member_user=200),
     ),
-    "liaisons:digests": (None, table(404, **READERS)),
-    "liaisons:digest_download": (
+    "liaisons:member_event": row(
+        lambda s: Target(
+            {"member_pk": s.member.pk},
+            data={"kind": "position_change", "event_date": today_text(), "new_position": "Phó phòng"},
+        ),
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=403),
+        post=table(404, admin=302, province_staff=302, w1_staff=302, w1c1_secretary=302, w1_viewer=403),
+        writes=W1C1_WRITERS,
+    ),
+    "liaisons:digests": row(get=table(404, **READERS), post=table(404, **READERS)),
+    "liaisons:digest_download": row(
         _digest,
-        table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+        get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
+        post=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
     ),
-    "liaisons:digest_send": (lambda w: _digest(w, fmt=None), everyone(405)),  # POST only
-    "liaisons:inbox": (None, everyone(200)),
-    "liaisons:notices": (None, table(404, **READERS)),
-    "liaisons:inbox_read": (None, everyone(405)),  # POST only
+    "liaisons:digest_send": row(
+        lambda s: s.digest,
+        get=everyone(405),
+        post=table(404, admin=302, province_staff=302, w1_staff=302, w1_viewer=403),
+        writes=("admin", "province_staff", "w1_staff"),
+    ),
+    "liaisons:inbox": row(get=everyone(200), post=everyone(200)),
+    "liaisons:notices": row(get=table(404, **READERS), post=table(404, **READERS)),
+    # Marks read only the items of the user's own organisations: R1's item is r1_staff's.
+    "liaisons:inbox_read": row(
+        lambda s: Target(data={"item": s.inbox_item.pk}),
+        get=everyone(405),
+        post=everyone(302),
+        writes=("r1_staff",),
+    ),
 }
