@@ -1,6 +1,6 @@
-"""Expected answers of the residence-side liaison views for every persona (walked by core/tests/test_permissions.py)."""
+"""Expected answers of the residence-side liaison views for every persona (walked by access/tests/test_permissions.py)."""
 
-from haichieu.core.tests.access_tables import Target, everyone, row, table, today_text
+from haichieu.access.tests.access_tables import Target, everyone, row, table, today_text
 
 # Commune committee R1 (and those above it): admin, province staff, R1 staff.
 R1 = {"admin": 200, "province_staff": 200, "r1_staff": 200}

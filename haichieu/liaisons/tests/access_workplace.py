@@ -1,10 +1,10 @@
-"""Expected answers of the workplace-side liaison views for every persona (walked by core/tests/test_permissions.py).
+"""Expected answers of the workplace-side liaison views for every persona (walked by access/tests/test_permissions.py).
 
-Each row names its object through a Side (core/tests/access_tables.py): the walk sends it with the
+Each row names its object through a Side (access/tests/access_tables.py): the walk sends it with the
 W1/R1 object, then with its W2/R2 twin.
 """
 
-from haichieu.core.tests.access_tables import Target, everyone, row, table, today_text
+from haichieu.access.tests.access_tables import Target, everyone, row, table, today_text
 
 READERS = dict(
     admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, w2_staff=200,

@@ -1,4 +1,4 @@
-"""Expected answers of the member import views for every persona (walked by core/tests/test_permissions.py).
+"""Expected answers of the member import views for every persona (walked by access/tests/test_permissions.py).
 
 The import is for users who may write members somewhere (like "Thêm đảng viên"); a preview, its
 confirmation and its error report exist only under a token in the uploader's own session. The walk
@@ -11,7 +11,7 @@ import secrets
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from haichieu.core.tests.access_tables import everyone, row, table
+from haichieu.access.tests.access_tables import everyone, row, table
 
 from .import_files import workbook_bytes
 

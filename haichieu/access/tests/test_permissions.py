@@ -20,8 +20,8 @@ from django.shortcuts import resolve_url
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
 from haichieu.core.models import AuditEntry
-from haichieu.core.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
