@@ -1,0 +1,60 @@
+"""The Jinja2 engine of the long lists' rows (`<app>/jinja2/`): its environment and `render_rows`.
+
+Every page is a Django template; the rows of a long list (50 to 200 of them, each a dozen values
+and conditions) render through Jinja2, which compiles a template to Python code: 50 coverage rows
+take about a third of the Django engine's time (docs/architecture.md "How the lists render").
+Both engines escape every value; Jinja2 writes `"` and `'` as `&#34;` and `&#39;` where Django
+writes `&quot;` and `&#x27;`, the same characters to a browser.
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.template import engines
+from django.template.defaultfilters import date
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
+from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
+
+
+def environment(**options) -> Environment:
+    # A row that names a missing value fails in the tests instead of showing an empty cell.
+    env = Environment(**{**options, "undefined": StrictUndefined})
+    env.globals.update(url=url, static=static)
+    env.filters.update(date=date)
+    return env
+
+
+def render_rows(template_name: str, context: dict) -> Markup:
+    """The rows a Jinja2 template renders from `context`, for a Django page to place as they are.
+
+    The text comes back as Jinja2 hands over a rendered template (`TemplateModule.__html__`):
+    markupsafe's `Markup`, which the Django engine honours like its own safe strings.
+    """
+    template = engines["jinja2"].get_template(template_name).template
+    return template.make_module(context).__html__()
+
+
+_MARKER = "9081726354"
+
+
+@lru_cache(maxsize=128)
+def _around_pk(name: str, urlconf: str, prefix: str) -> tuple[str, str] | None:
+    url_ = reverse(name, args=[int(_MARKER)], urlconf=urlconf)
+    before, marker, after = url_.partition(_MARKER)
+    return (before, after) if marker else None
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """`reverse(name, args=args, kwargs=kwargs)`; the URL of a record (one integer pk) without reversing.
+
+    `reverse()` costs ~40 µs: two links a row would cost a 50-row list 4 ms, more than its queries
+    (bench/). A record's URL is reversed once per name, URLconf and script prefix with a marker
+    number in place of the pk, and each row's pk goes where the marker was.
+    """
+    if len(args) == 1 and not kwargs and type(args[0]) is int:
+        around = _around_pk(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        if around is not None:
+            return f"{around[0]}{args[0]}{around[1]}"
+    return reverse(name, args=args or None, kwargs=kwargs or None)
