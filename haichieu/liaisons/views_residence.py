@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
+from haichieu.core.jinja2 import render_rows
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
@@ -33,7 +34,6 @@ from .forms_residence import (
     ReturnForm,
 )
 from .models import Liaison
-from .rows import incoming_row_html
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -132,8 +132,9 @@ def incoming(request):
         "base_query": params.urlencode(),
         "today": today,
     }
-    for row in context["rows"]:
-        row["html"] = incoming_row_html(row, with_checkbox=form is not None, show_commune=org is None)
+    context["rows_html"] = render_rows("liaisons/residence/_incoming_rows.html", {
+        "rows": context["rows"], "with_checkbox": form is not None, "show_commune": org is None,
+    })  # fmt: skip
     return render(request, "liaisons/residence/incoming.html", context)
 
 
