@@ -21,6 +21,7 @@ from haichieu.core.services import ServiceError
 from . import selectors, services
 from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
 from .forms import MemberFilterForm, MemberForm
+from .models import Member
 
 
 @login_required
@@ -59,7 +60,9 @@ def member_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": render_rows("members/_list_rows.html", {"rows": page.rows}),
+        "rows": render_rows(
+            "members/_list_rows.html", {"rows": page.rows, "status_labels": dict(Member.Status.choices)}
+        ),
         "status_options": choice_options(form, "status", "Mọi tình trạng"),
         "commune_options": choice_options(form, "has_commune", "Mọi nơi cư trú"),
         "org": org,
