@@ -128,7 +128,7 @@ def incoming(request):
             for liaison in rows
         ],
         "next_cursor": cursor,
-        "first_page": bool(request.GET.get("after")),
+        "later_page": bool(request.GET.get("after")),
         "base_query": params.urlencode(),
         "today": today,
     }
@@ -400,7 +400,7 @@ def book(request, pk):
             "counts": counts,
             "rows": rows,
             "next_cursor": cursor,
-            "first_page": bool(request.GET.get("after")),
+            "later_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
             "can_write": scope_for(request.user).may_write(org),
             "exports": sorted(EXPORTS),
