@@ -8,11 +8,10 @@ Residence users never see the national ID, the party card number or ratings on t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -212,8 +211,7 @@ def group_options(request):
             .first()
         )
     groups = cell.liaison_groups.order_by("name").values_list("pk", "name") if cell else []
-    options = format_html_join("", '<option value="{}">{}</option>', groups)
-    return HttpResponse('<option value="">— Chưa phân tổ/nhóm —</option>' + options)
+    return render(request, "_options.html", {"blank": "— Chưa phân tổ/nhóm —", "options": groups})
 
 
 # --- residential cells -------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def _pages(world, client_for):
     return pages
 
 
-_PARTS = re.compile(r"<table.*?</table>|<nav aria-label=\"Phân trang\">.*?</nav>", re.S)
+_PARTS = re.compile(r"<table.*?</table>|<nav aria-label=\"Phân trang\">.*?</nav>|<select.*?</select>", re.S)
 _KEYS = re.compile(
     r'(?P<path>href="[^"?]*?/)(?P<pk>\d+)(?=/)'  # a record's page: named by the path before the pk
     r'|(?P<attr>name="member" value="|name="liaisons" value="|pick-|\?ids=|org=)(?P<id>\d+)'
