@@ -90,14 +90,14 @@ TEMPLATES = [
             ],
         },
     },
-    # The rows of the long lists (`<app>/jinja2/`), placed by the Django pages: core/jinja2.py.
+    # The rows of the long lists (`<app>/jinja2/`), placed by the Django pages: core/jinja.py.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
-            "environment": "haichieu.core.jinja2.environment",
+            "environment": "haichieu.core.jinja.environment",
             "autoescape": True,
         },
     },

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
-from haichieu.core.jinja2 import render_rows
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
@@ -131,7 +131,7 @@ def incoming(request):
         "base_query": params.urlencode(),
         "today": today,
     }
-    context["rows_html"] = render_rows("liaisons/residence/_incoming_rows.html", {
+    context["rows_html"] = render_jinja2("liaisons/residence/_incoming_rows.html", {
         "rows": context["rows"], "with_checkbox": form is not None, "show_commune": org is None,
     })  # fmt: skip
     return render(request, "liaisons/residence/incoming.html", context)

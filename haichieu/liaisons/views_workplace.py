@@ -25,7 +25,7 @@ from haichieu.access import (
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
-from haichieu.core.jinja2 import render_rows
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
@@ -112,7 +112,7 @@ def coverage(request):
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
-    rows_html = render_rows("liaisons/workplace/_coverage_rows.html", {
+    rows_html = render_jinja2("liaisons/workplace/_coverage_rows.html", {
         "rows": rows, "can_write": scope.writes_somewhere, "letters_url": reverse("liaisons:letters"),
     })  # fmt: skip
     return render(request, "liaisons/workplace/coverage.html", {

@@ -14,7 +14,7 @@ from haichieu.access import (
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
-from haichieu.core.jinja2 import render_rows
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 
@@ -60,7 +60,7 @@ def member_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": render_rows(
+        "rows": render_jinja2(
             "members/_list_rows.html", {"rows": page.rows, "status_labels": dict(Member.Status.choices)}
         ),
         "status_options": choice_options(form, "status", "Mọi tình trạng"),

@@ -1,4 +1,4 @@
-"""The Jinja2 engine of the long lists' rows (`<app>/jinja2/`): its environment and `render_rows`.
+"""The Jinja2 engine of the long lists' rows (`<app>/jinja2/`): its environment and `render_jinja2`.
 
 Every page is a Django template; the rows of a long list (50 to 200 of them, each a dozen values
 and conditions) render through Jinja2, which compiles a template to Python code: 50 coverage rows
@@ -38,8 +38,8 @@ def date(value, arg: str | None = None) -> str:
     return django_date(value, arg)
 
 
-def render_rows(template_name: str, context: dict) -> Markup:
-    """The rows a Jinja2 template renders from `context`, for a Django page to place as they are.
+def render_jinja2(template_name: str, context: dict) -> Markup:
+    """What a Jinja2 template renders from `context`, for a Django page to place as it is.
 
     The text comes back as Jinja2 hands over a rendered template (`TemplateModule.__html__`):
     markupsafe's `Markup`, which the Django engine honours like its own safe strings. `url` is
