@@ -31,10 +31,10 @@ def date(value, arg: str | None = None) -> str:
     """Django's `date` filter; a day as the pages show it (`date("d/m/Y")`) without its machinery.
 
     Django's filter looks the format up among the locale's names and parses it on every call
-    (~10 µs, half a millisecond for a 50-row list); a `datetime.date` in "d/m/Y" is `strftime`.
+    (~10 µs, half a millisecond for a 50-row list); a `datetime.date` in "d/m/Y" is written here.
     """
     if arg == "d/m/Y" and type(value) is datetime.date:
-        return value.strftime("%d/%m/%Y")
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return django_date(value, arg)
 
 
