@@ -109,13 +109,13 @@ def _pages(world, client_for):
 _PARTS = re.compile(r"<table.*?</table>|<nav aria-label=\"Phân trang\">.*?</nav>|<select.*?</select>", re.S)
 _KEYS = re.compile(
     r'(?P<path>href="[^"?]*?/)(?P<pk>\d+)(?=/)'  # a record's page: named by the path before the pk
-    r'|(?P<attr>name="member" value="|name="liaisons" value="|pick-|\?ids=|org=)(?P<id>\d+)'
+    r'|(?P<attr>name="member" value="|name="liaisons" value="|pick-|\?ids=|org=|<option value=")(?P<id>\d+)'
     r"|(?P<page>after=|before=)(?P<cursor>[^\"&]+)"
 )
 
 
 _ATTR_KINDS = {'name="member" value="': "member", 'name="liaisons" value="': "liaison", "pick-": "liaison"}
-_ATTR_KINDS |= {"?ids=": "liaison", "org=": "org"}
+_ATTR_KINDS |= {"?ids=": "liaison", "org=": "org", '<option value="': "option"}
 
 
 def _normalised(html: str) -> str:
