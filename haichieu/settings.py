@@ -89,7 +89,18 @@ TEMPLATES = [
                 "haichieu.liaisons.context_processors.inbox",
             ],
         },
-    }
+    },
+    # The rows of the long lists (`<app>/jinja2/`), placed by the Django pages: core/jinja.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "haichieu.core.jinja.environment",
+            "autoescape": True,
+        },
+    },
 ]
 
 # Database: embedded SQLite (WAL) by default; PostgreSQL through DATABASE_URL.

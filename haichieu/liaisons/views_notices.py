@@ -57,7 +57,7 @@ def notices(request):
     params.pop("format", None)
     return render(request, "liaisons/notices.html", {
         "form": form, "rows": rows[:PAGE_SIZE], "next_cursor": next_cursor, "base_query": params.urlencode(),
-        "first_page": not after,
+        "later_page": bool(after),
     })  # fmt: skip
 
 

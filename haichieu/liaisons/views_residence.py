@@ -8,16 +8,16 @@ Residence users never see the national ID, the party card number or ratings on t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
@@ -33,7 +33,6 @@ from .forms_residence import (
     ReturnForm,
 )
 from .models import Liaison
-from .rows import incoming_row_html
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -128,12 +127,13 @@ def incoming(request):
             for liaison in rows
         ],
         "next_cursor": cursor,
-        "first_page": bool(request.GET.get("after")),
+        "later_page": bool(request.GET.get("after")),
         "base_query": params.urlencode(),
         "today": today,
     }
-    for row in context["rows"]:
-        row["html"] = incoming_row_html(row, with_checkbox=form is not None, show_commune=org is None)
+    context["rows_html"] = render_jinja2("liaisons/residence/_incoming_rows.html", {
+        "rows": context["rows"], "with_checkbox": form is not None, "show_commune": org is None,
+    })  # fmt: skip
     return render(request, "liaisons/residence/incoming.html", context)
 
 
@@ -211,8 +211,7 @@ def group_options(request):
             .first()
         )
     groups = cell.liaison_groups.order_by("name").values_list("pk", "name") if cell else []
-    options = format_html_join("", '<option value="{}">{}</option>', groups)
-    return HttpResponse('<option value="">— Chưa phân tổ/nhóm —</option>' + options)
+    return render(request, "_options.html", {"blank": "— Chưa phân tổ/nhóm —", "options": groups})
 
 
 # --- residential cells -------------------------------------------------------------------------
@@ -399,7 +398,7 @@ def book(request, pk):
             "counts": counts,
             "rows": rows,
             "next_cursor": cursor,
-            "first_page": bool(request.GET.get("after")),
+            "later_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
             "can_write": scope_for(request.user).may_write(org),
             "exports": sorted(EXPORTS),

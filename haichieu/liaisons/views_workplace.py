@@ -25,6 +25,7 @@ from haichieu.access import (
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
@@ -33,7 +34,6 @@ from haichieu.organizations.models import Organization
 from . import rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm
 from .models import Liaison
-from .rows import coverage_row_html
 
 S = Liaison.Status
 INTRODUCE_BATCH_LIMIT = 1000
@@ -108,16 +108,15 @@ def coverage(request):
                 "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
                 "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
             })  # fmt: skip
-        can_write = scope.writes_somewhere
-        letters_url = reverse("liaisons:letters")
-        for row in rows:
-            row["html"] = coverage_row_html(row, can_write=can_write, letters_url=letters_url)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
+    rows_html = render_jinja2("liaisons/workplace/_coverage_rows.html", {
+        "rows": rows, "can_write": scope.writes_somewhere, "letters_url": reverse("liaisons:letters"),
+    })  # fmt: skip
     return render(request, "liaisons/workplace/coverage.html", {
-        "form": form, "rows": rows, "page": page, "summary": summary, "org_error": org_error,
+        "form": form, "rows": rows, "rows_html": rows_html, "page": page, "summary": summary, "org_error": org_error,
         "base_query": params.urlencode(), "can_write": scope.writes_somewhere,
         "status_labels": dict(Liaison.Status.choices),
         "link_options": choice_options(form, "link"),

@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
 from haichieu.access import (
     liaisons_visible_to,
@@ -16,7 +14,7 @@ from haichieu.access import (
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
-from haichieu.core.html import e
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 
@@ -62,7 +60,9 @@ def member_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": _list_rows(page.rows),
+        "rows": render_jinja2(
+            "members/_list_rows.html", {"rows": page.rows, "status_labels": dict(Member.Status.choices)}
+        ),
         "status_options": choice_options(form, "status", "Mọi tình trạng"),
         "commune_options": choice_options(form, "has_commune", "Mọi nơi cư trú"),
         "org": org,
@@ -72,26 +72,6 @@ def member_list(request):
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
-
-
-def _list_rows(members) -> list[SafeString]:
-    """The listed rows as HTML built in Python (core/html.py): the template only places them.
-
-    Rendering is most of a list page's cost (DESIGN.md "How performance is measured"): 50 rows of
-    seven values through the template engine cost as much as the page's queries.
-    """
-    status_labels = dict(Member.Status.choices)
-    base = reverse("members:list")  # a member's record is base + pk: one reverse() for the page
-    return [
-        mark_safe(
-            f'<tr data-row><td><a href="{base}{m.pk}/">{e(m.full_name)}</a></td>'
-            f'<td class="hide-sm">{m.date_of_birth.strftime("%d/%m/%Y")}</td><td>{e(m.workplace_cell.name)}</td>'
-            f'<td class="hide-sm">{e(m.position)}</td>'
-            f'<td class="hide-sm">{e(m.residence_commune.name) if m.residence_commune_id else "—"}</td>'
-            f"<td>{e(status_labels.get(m.status, m.status))}</td></tr>"
-        )
-        for m in members
-    ]  # fmt: skip
 
 
 def _export(request, qs, org):

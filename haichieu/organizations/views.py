@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
@@ -173,5 +172,4 @@ def commune_options(request):
     communes = (
         Commune.objects.filter(province_id=code).order_by("name").values_list("code", "name") if code else []
     )
-    options = format_html_join("", '<option value="{}">{}</option>', communes)
-    return HttpResponse('<option value="">— Chọn xã/phường/đặc khu —</option>' + options)
+    return render(request, "_options.html", {"blank": "— Chọn xã/phường/đặc khu —", "options": communes})
