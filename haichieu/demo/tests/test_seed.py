@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from haichieu.accounts.models import Role, User
 from haichieu.core.access import members_visible_to
-from haichieu.core.demo import DEMO_PASSWORD
+from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
