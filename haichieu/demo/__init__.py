@@ -18,6 +18,8 @@ One module per concern, in the order the seed uses them:
   seed.py      `seed_demo`, which runs them in one transaction
 
 Nothing outside this package imports it but the benchmark and the tests: the app runs without it.
-The same seed gives the same rows: the benchmark's database is kept between runs and checked
-against a fresh seed, so a change that draws one more random number changes every row after it.
+The same seed gives the same rows, and must keep giving them: the benchmark reuses a database
+seeded earlier when it has the right number of members, so a change that draws one more random
+number (or draws them in another order) changes every row after it and silently compares figures
+on different data. `tests/test_seed.py` pins a fingerprint of the rows of one seed.
 """
