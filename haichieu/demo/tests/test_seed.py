@@ -143,9 +143,9 @@ def test_the_same_seed_gives_the_same_rows():
     assert other[0] != first[0] and other[1] != first[1]
 
 
-# The rows of seed 2026 as the demo has written them since before it left `core`. The benchmark
-# reuses a database seeded earlier, so when this changes on purpose, say so and re-seed it
-# (`make bench` with a fresh database).
+# The rows of seed 2026 at 300 members (the same on SQLite and PostgreSQL), as the demo has
+# written them since before it left `core`. The benchmark reuses a database seeded earlier, so
+# when this changes on purpose, say so and re-seed it (`make bench` with a fresh database).
 SEED_2026_KEY_FINGERPRINT = "8c94002f46bc029de9f74cd0511c946bef15b5e655a02758373f4c035f8c06db"
 
 
