@@ -34,9 +34,9 @@ from openpyxl import Workbook, load_workbook
 
 from haichieu.accounts.models import User
 from haichieu.core.bulk import in_chunks
-from haichieu.core.demo import vietnamese_name
 from haichieu.core.exports import write_xlsx
 from haichieu.core.models import AuditEntry
+from haichieu.demo.names import vietnamese_name
 from haichieu.members.exports import MEMBER_COLUMNS, member_export_rows
 from haichieu.members.imports import members_import
 from haichieu.members.models import Member

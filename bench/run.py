@@ -85,7 +85,7 @@ def migrate() -> None:
 
 def ensure_data_set(members: int) -> None:
     from haichieu.accounts.models import User
-    from haichieu.core.demo import seed_demo
+    from haichieu.demo.seed import seed_demo
     from haichieu.members.models import Member
 
     migrate()

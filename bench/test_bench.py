@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from haichieu.core.demo import seed_demo
+from haichieu.demo.seed import seed_demo
 
 from .measure import count_queries, count_rows, run_operations
 from .operations import OPERATIONS, bench_context, with_params

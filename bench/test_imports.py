@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from haichieu.core.demo import seed_demo
+from haichieu.demo.seed import seed_demo
 from haichieu.members.models import Member
 
 from .imports import measure_export, measure_import, run_import_operations

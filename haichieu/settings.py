@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "haichieu.organizations",
     "haichieu.members",
     "haichieu.liaisons",
+    "haichieu.demo",
 ]
 
 MIDDLEWARE = [

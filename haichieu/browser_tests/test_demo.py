@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from haichieu.access import members_visible_to
 from haichieu.accounts.models import Role, User
-from haichieu.core.demo import DEMO_PASSWORD
 from haichieu.core.text import fold
+from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.members.models import Member
 from haichieu.members.selectors import member_list
 from haichieu.organizations.models import Organization

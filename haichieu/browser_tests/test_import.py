@@ -5,8 +5,8 @@ from django.core.management import call_command
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from haichieu.core.demo import DEMO_PASSWORD
 from haichieu.core.models import AuditEntry
+from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.members.exports import MEMBER_COLUMNS
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from haichieu.accounts.models import Role
-from haichieu.core.demo import DEMO_PASSWORD
+from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.liaisons.models import InboxItem, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Organization

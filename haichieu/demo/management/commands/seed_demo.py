@@ -5,14 +5,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haichieu.core.demo import (
-    DEFAULT_PROVINCE,
-    DEMO_PASSWORD,
-    DemoError,
-    demo_exists,
-    existing_demo_logins,
-    seed_demo,
-)
+from haichieu.demo.accounts import DEMO_PASSWORD, existing_demo_logins
+from haichieu.demo.common import DemoError
+from haichieu.demo.seed import DEFAULT_PROVINCE, demo_exists, seed_demo
 
 
 class Command(BaseCommand):
