@@ -5,24 +5,17 @@ per page constant whatever its size (DESIGN.md "Scale").
 """
 
 import json
-from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
 from haichieu.access import members_visible_to
+from haichieu.core.paging import Page, keyset_page
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import fold
 
 from .models import Member
-
-
-@dataclass
-class MemberPage:
-    rows: list
-    next_cursor: str | None
-    prev_cursor: str | None
 
 
 def member_list(
@@ -53,7 +46,7 @@ def member_list(
             # is fast for a common fragment, but a rare one that names a given name ("van vinh")
             # sits at one end of that index (it sorts by given name) and the walk reads almost
             # every row: 55 ms instead of 7 at 100,000 members (bench/).
-            qs = qs.alias(page_order=Concat(F("sort_key"), Value("")))
+            qs = qs.annotate(page_order=Concat(F("sort_key"), Value("")))
     return qs
 
 
@@ -77,17 +70,6 @@ def _few_matches(folded: str) -> bool:
     return plan[0]["Plan"]["Plan Rows"] < FEW_MATCHES
 
 
-def _encode(member) -> str:
-    return f"{member.sort_key}.{member.pk}"
-
-
-def _decode(cursor: str) -> tuple[str, int] | None:
-    key, _, pk = (cursor or "").rpartition(".")
-    if not key or not key.isdigit() or not pk.isdigit():
-        return None
-    return key, int(pk)
-
-
 # The columns the list shows (members/_list_results.html): loading whole rows of three tables
 # costs more than the query itself (bench/, DESIGN.md "How performance is measured").
 LIST_FIELDS = (
@@ -96,30 +78,14 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def member_page(qs, *, after: str = "", before: str = "", size: int = 50, fields=LIST_FIELDS) -> MemberPage:
-    """One page of `qs` in Vietnamese order, after or before a cursor; size+1 rows tell if more exist.
+def member_page(
+    qs, *, sides=(), after: str = "", before: str = "", size: int = 50, fields=LIST_FIELDS
+) -> Page:
+    """One page of `qs` in Vietnamese order (keyset on sort_key, id), after or before a cursor.
 
-    Only `fields` are loaded: a page that shows more columns names them.
+    Only `fields` are loaded: a page that shows more columns names them. `sides` (member_list_sides)
+    are paged apart and merged (core.paging.keyset_page).
     """
     qs = qs.select_related("workplace_cell", "residence_commune").only(*fields)
-    position = _decode(before) if before else _decode(after)
-    backwards = bool(before) and position is not None
-    if position is not None:
-        key, pk = position
-        if backwards:
-            qs = qs.filter(Q(sort_key__lt=key) | Q(sort_key=key, id__lt=pk))
-        else:
-            qs = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
-    order_key = "page_order" if "page_order" in qs.query.annotations else "sort_key"
-    order = (f"-{order_key}", "-id") if backwards else (order_key, "id")
-    rows = list(qs.order_by(*order)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        next_cursor = _encode(rows[-1]) if rows else None
-        prev_cursor = _encode(rows[0]) if rows and more else None
-    else:
-        next_cursor = _encode(rows[-1]) if rows and more else None
-        prev_cursor = _encode(rows[0]) if rows and position is not None else None
-    return MemberPage(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+    key = ("page_order", "id") if "page_order" in qs.query.annotations else ("sort_key", "id")
+    return keyset_page(qs, key=key, sides=sides, after=after, before=before, size=size)

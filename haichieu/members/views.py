@@ -17,7 +17,7 @@ from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
 from haichieu.core.html import e
-from haichieu.core.paging import page_size
+from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -38,7 +38,7 @@ def member_list(request):
         if org is None:
             org_error = f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
     if org_error:
-        page = selectors.MemberPage(rows=[], next_cursor=None, prev_cursor=None)
+        page = Page()
     else:
         qs = selectors.member_list(
             request.user,
