@@ -5,49 +5,84 @@ per page constant whatever its size (DESIGN.md "Scale").
 """
 
 import json
+from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from haichieu.access import members_visible_to
+from haichieu.access import member_sides, members_visible_to
 from haichieu.core.paging import Page, keyset_page
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import fold
 
 from .models import Member
 
+# The columns the list shows (members/_list_results.html): loading whole rows of three tables
+# costs more than the query itself (bench/, DESIGN.md "How performance is measured").
+LIST_FIELDS = (
+    "full_name", "sort_key", "date_of_birth", "position", "status",
+    "workplace_cell__name", "residence_commune__name",
+)  # fmt: skip
 
-def member_list(
-    user, *, q: str = "", org=None, status: str = "", has_commune: str = "", workplace_only=False
-):
-    """The scoped, filtered member queryset (not yet ordered or sliced)."""
-    qs = members_visible_to(user, workplace_only=workplace_only)
-    if org is not None:
-        qs = qs.filter(subtree_q("workplace_cell__path", [org.path]))
-    if status == "active":
-        qs = qs.filter(status__in=Member.ACTIVE_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if has_commune == "yes":
-        qs = qs.filter(residence_commune__isnull=False)
-    elif has_commune == "no":
-        qs = qs.filter(residence_commune__isnull=True)
+
+def member_filter(
+    *, q: str = "", org=None, status: str = "", has_commune: str = ""
+) -> Callable[[QuerySet], QuerySet]:
+    """The list's filters as one function from members to members, applied alike to the scope's
+    members and to each of its sides (access.member_sides)."""
     folded = fold(q)
+    search = None
+    few_matches = False
     if folded:
         compact = folded.replace(" ", "")
         search = Q(name_folded__contains=folded)
         if compact.replace(".", "").replace("-", "").isalnum() and any(ch.isdigit() for ch in compact):
             search |= Q(party_card_number=compact)
-        qs = qs.filter(search)
-        if _few_matches(folded):
+        few_matches = _few_matches(folded)
+
+    def narrow(qs: QuerySet) -> QuerySet:
+        if org is not None:
+            qs = qs.filter(subtree_q("workplace_cell__path", [org.path]))
+        if status == "active":
+            qs = qs.filter(status__in=Member.ACTIVE_STATUSES)
+        elif status:
+            qs = qs.filter(status=status)
+        if has_commune == "yes":
+            qs = qs.filter(residence_commune__isnull=False)
+        elif has_commune == "no":
+            qs = qs.filter(residence_commune__isnull=True)
+        if search is not None:
+            qs = qs.filter(search)
+        if few_matches:
             # The same order, but as an expression PostgreSQL cannot read from the sort index: it
             # then takes the trigram index and sorts the matches. Walking the sort index instead
             # is fast for a common fragment, but a rare one that names a given name ("van vinh")
             # sits at one end of that index (it sorts by given name) and the walk reads almost
             # every row: 55 ms instead of 7 at 100,000 members (bench/).
             qs = qs.annotate(page_order=Concat(F("sort_key"), Value("")))
-    return qs
+        return qs
+
+    return narrow
+
+
+def member_list(user, *, workplace_only: bool = False, narrow=None, **filters) -> QuerySet:
+    """The scoped, filtered member queryset (not yet ordered or sliced): `narrow` (member_filter)
+    or the filters it takes."""
+    narrow = narrow or member_filter(**filters)
+    return narrow(members_visible_to(user, workplace_only=workplace_only))
+
+
+def member_list_page(
+    user, *, narrow, workplace_only: bool = False, after: str = "", before: str = "", size: int = 50,
+    fields=LIST_FIELDS,
+) -> Page:  # fmt: skip
+    """One page of `member_list(user, narrow=narrow)`, each side of the user's scope read apart."""
+    sides = [narrow(side) for side in member_sides(user, workplace_only=workplace_only)]
+    return member_page(
+        member_list(user, workplace_only=workplace_only, narrow=narrow),
+        sides=sides, after=after, before=before, size=size, fields=fields,
+    )  # fmt: skip
 
 
 # Below this many estimated matches, sorting them beats walking the sort index.
@@ -68,14 +103,6 @@ def _few_matches(folded: str) -> bool:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return plan[0]["Plan"]["Plan Rows"] < FEW_MATCHES
-
-
-# The columns the list shows (members/_list_results.html): loading whole rows of three tables
-# costs more than the query itself (bench/, DESIGN.md "How performance is measured").
-LIST_FIELDS = (
-    "full_name", "sort_key", "date_of_birth", "position", "status",
-    "workplace_cell__name", "residence_commune__name",
-)  # fmt: skip
 
 
 def member_page(

@@ -40,17 +40,17 @@ def member_list(request):
     if org_error:
         page = Page()
     else:
-        qs = selectors.member_list(
-            request.user,
+        narrow = selectors.member_filter(
             q=filters.get("q", ""),
             org=org,
             status=filters.get("status", ""),
             has_commune=filters.get("has_commune", ""),
         )
         if request.GET.get("format") == "xlsx":
-            return _export(request, qs, org)
-        page = selectors.member_page(
-            qs,
+            return _export(request, selectors.member_list(request.user, narrow=narrow), org)
+        page = selectors.member_list_page(
+            request.user,
+            narrow=narrow,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
             size=page_size(request),
