@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 
@@ -61,8 +62,8 @@ def keyset_page(
     those seen from the residence). Paged as one query, such a union can only walk the whole
     table's order testing each row; paged apart, each side reads its own index, as fast as its
     size allows. Each side gives the keys of its next size+1 rows; the page is the first size+1
-    of their merge, and `qs` loads those rows by primary key (one query per side, one more in all).
-    The key's values must then sort in Python as in the database (numbers, dates, digit strings).
+    of their merge: one query on PostgreSQL; on SQLite one per side and one more, and the key's
+    values must then sort in Python as in the database (numbers, dates, digit strings).
 
     `load`: turns the page's queryset (ordered, sliced) into its rows in the same order; by
     default the model instances. A page that shows few columns of many joined rows can read ids
@@ -97,8 +98,17 @@ def keyset_page(
 
 
 def _merged_sides(qs, sides, names, beyond, order, reverse, size) -> QuerySet:
-    """`qs` restricted to the first size+1 rows of the union of `sides` (one query per side)."""
-    heads = [list(side.filter(beyond).order_by(*order).values_list(*names)[: size + 1]) for side in sides]
+    """`qs` restricted to the first size+1 rows of the union of `sides`.
+
+    Where the database takes a LIMIT in each part of a UNION (PostgreSQL), one query: the union
+    of each side's next size+1 keys, each part planned on its own. Elsewhere (SQLite) one query
+    per side, merged here.
+    """
+    sides = [side.filter(beyond).order_by(*order) for side in sides]
+    if connections[qs.db].features.supports_slicing_ordering_in_compound:
+        first, *rest = [side.values("pk")[: size + 1] for side in sides]
+        return qs.filter(pk__in=first.union(*rest, all=True)).order_by(*order)[: size + 1]
+    heads = [list(side.values_list(*names)[: size + 1]) for side in sides]
     pk_index = len(names) - 1
     page_pks: list = []
     for row in heapq.merge(*heads, reverse=reverse):

@@ -89,13 +89,14 @@ def test_sides_merge_to_the_pages_of_their_union(world, members):
     assert pks(back) == pks(expected[1])
 
 
-def test_sides_cost_one_query_each_and_one_more_whatever_the_page_size(world, members):
+def test_sides_cost_one_query_on_postgresql_else_one_each_and_one_more_whatever_the_page_size(world, members):
     union = Member.objects.filter(pk__in=[m.pk for m in members])
     sides = [union.filter(workplace_cell=world.w1c1), union.filter(workplace_cell=world.w2c1)]
+    expected = 1 if connection.features.supports_slicing_ordering_in_compound else 3
     for size in (1, 50):
         with CaptureQueriesContext(connection) as ctx:
             page = keyset_page(union, key=KEY, size=size, sides=sides)
-        assert len(ctx.captured_queries) == 3 and len(page.rows) == min(size, 15)
+        assert len(ctx.captured_queries) == expected and len(page.rows) == min(size, 15)
     with CaptureQueriesContext(connection) as ctx:
         keyset_page(union, key=KEY, size=50, sides=sides[:1])
     assert len(ctx.captured_queries) == 1
