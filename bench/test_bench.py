@@ -4,11 +4,10 @@ import json
 
 import pytest
 
+from haichieu.accounts.models import User
 from haichieu.core.demo import seed_demo
 
 from .measure import count_queries, count_rows, run_operations
-from haichieu.accounts.models import User
-
 from .operations import OPERATION_USERS, OPERATIONS, ROLES, bench_context, with_params
 
 pytestmark = pytest.mark.django_db

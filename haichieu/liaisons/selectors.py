@@ -222,9 +222,12 @@ def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> Quer
 # --- tracking book (residence side) ------------------------------------------------------------
 def tracking_book(org, *, start: datetime.date, end: datetime.date) -> QuerySet:
     """Everyone linked to a commune committee or residential cell during [start, end]."""
-    in_org = subtree_q("commune_org__path", [org.path]) | subtree_q("cell__path", [org.path])
+    # Each part read from its own index (commune committee, residential cell): as one OR over two
+    # joins, PostgreSQL read every link of the table (215 ms for a cell of 807 at 100,000 members).
+    by_committee = Liaison.objects.filter(subtree_q("commune_org__path", [org.path])).values("pk")
+    by_cell = Liaison.objects.filter(subtree_q("cell__path", [org.path])).values("pk")
     return (
-        Liaison.objects.filter(in_org)
+        Liaison.objects.filter(pk__in=by_committee.union(by_cell))
         .exclude(status__in=[S.DRAFT, S.INTRODUCED, S.RETURNED])
         .filter(received_at__date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
