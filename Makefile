@@ -45,8 +45,9 @@ lint: install-test
 test: install-test lint
 	sh scripts/run-tests.sh
 
-# Seeds (or reuses) its own database, migrated first: PostgreSQL `haichieu_bench` next to
-# DATABASE_URL, else var/bench/haichieu-bench.sqlite3. BENCH_MEMBERS=100000 BENCH_REPEAT=40.
+# Seeds (or reuses) its own database per size, migrated first: PostgreSQL `haichieu_bench` (100,000
+# members; `haichieu_bench_<members>` for another size) next to DATABASE_URL, else
+# var/bench/haichieu-bench[-<members>].sqlite3. BENCH_MEMBERS=100000 BENCH_REPEAT=40.
 # One JSON object on stdout, logs on stderr.
 bench: install
 	$(BIN)/python -m bench.run

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from haichieu.accounts.models import User
 
-from .operations import OPERATION_USERS, OPERATIONS, BenchContext, with_params
+from .operations import FLOOR_ROWS, OPERATION_USERS, OPERATIONS, BenchContext, with_params
 
 FLOOR_URL = "/__bench__/floor/"
 # Rows of a member list: the links to each member's record.
@@ -47,9 +47,11 @@ def count_rows(client: Client, url: str) -> int:
     return len(_ROW.findall(_get(client, url).content.decode()))
 
 
-def measure(client: Client, url: str, *, repetitions: int, warmup: int) -> dict:
+def measure(
+    client: Client, url: str, *, repetitions: int, warmup: int, floor_rows: int | None = None
+) -> dict:
     rows = count_rows(client, url)
-    floor_url = with_params(FLOOR_URL, n=rows)
+    floor_url = with_params(FLOOR_URL, n=rows if floor_rows is None else floor_rows)
     for _ in range(warmup):
         _get(client, url)
         _get(client, floor_url)
@@ -83,7 +85,9 @@ def run_operations(ctx: BenchContext, *, repetitions: int, warmup: int, names=No
             clients[username].force_login(User.objects.get(username=username))
         client = clients[username]
         url = build(ctx)
-        results[name] = measure(client, url, repetitions=repetitions, warmup=warmup)
+        results[name] = measure(
+            client, url, repetitions=repetitions, warmup=warmup, floor_rows=FLOOR_ROWS.get(name)
+        )
         if log:
             log(f"{name}: {url} -> {results[name]}")
     return results

@@ -2,6 +2,10 @@
 
 To time a new page, add a function decorated with `@operation("name")` that returns its URL
 (it may use the `BenchContext`, which picks real codes and names from the seeded data).
+
+A page is timed as each role that uses it (DESIGN.md "How performance is measured"): a provincial
+user's scope is everything and hides what a smaller scope costs. `<page>@<role>` is the page as one
+of the demo users of ROLES; a name without a role is the page as provincial staff.
 """
 
 from collections.abc import Callable
@@ -18,12 +22,22 @@ from haichieu.organizations.models import Organization
 SEARCH_COMMON = "nguyen van"
 SEARCH_RARE = "quach thi"
 BENCH_USERNAME = "bantochuc"  # provincial staff: sees the whole province
+# The demo users (haichieu.demo) by the role the operations name.
+ROLES = {
+    "province": "bantochuc",  # staff of the provincial committee's organisation department
+    "committee": "coquan",  # staff of a workplace grassroots committee
+    "cell": "chibocoquan",  # secretary of one of its cells
+    "ward": "phuong",  # staff of a ward's party committee (residence side)
+    "residential_cell": "chibotdp",  # secretary of one of the ward's residential cells
+}
 
 
 @dataclass
 class BenchContext:
     user: User
     org_code: str  # a workplace grassroots committee: a small subtree of the province
+    ward_pk: int = 0  # the ward committee of the `ward` role
+    residential_cell_pk: int = 0  # the residential cell of the `residential_cell` role
     search_common: str = SEARCH_COMMON
     search_rare: str = SEARCH_RARE
 
@@ -31,23 +45,45 @@ class BenchContext:
 def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
     """What the URL builders need, read from the seeded demo data."""
     user = User.objects.get(username=username)
-    committee = Role.objects.select_related("organization").get(user__username="coquan").organization
-    return BenchContext(user=user, org_code=committee.code)
+    orgs = dict(
+        Role.objects.filter(user__username__in=ROLES.values()).values_list(
+            "user__username", "organization_id"
+        )
+    )
+    committee = (
+        Role.objects.select_related("organization").get(user__username=ROLES["committee"]).organization
+    )
+    return BenchContext(
+        user=user,
+        org_code=committee.code,
+        ward_pk=orgs[ROLES["ward"]],
+        residential_cell_pk=orgs[ROLES["residential_cell"]],
+    )
 
 
 OPERATIONS: dict[str, Callable[[BenchContext], str]] = {}
 # Operations timed as another demo user than BENCH_USERNAME (a residence page, say).
 OPERATION_USERS: dict[str, str] = {}
+# Pages whose rows the benchmark cannot count (no `data-row` mark): the rows the floor then reads.
+FLOOR_ROWS: dict[str, int] = {}
 
 
-def operation(name: str, *, user: str | None = None):
+def operation(name: str, *, user: str | None = None, floor_rows: int | None = None):
     def register(build: Callable[[BenchContext], str]):
         OPERATIONS[name] = build
         if user:
             OPERATION_USERS[name] = user
+        if floor_rows is not None:
+            FLOOR_ROWS[name] = floor_rows
         return build
 
     return register
+
+
+def for_roles(page: str, build: Callable[[BenchContext], str], roles, **options) -> None:
+    """Register `build` as `<page>@<role>` for each role (a role of ROLES)."""
+    for role in roles:
+        operation(f"{page}@{role}", user=ROLES[role], **options)(build)
 
 
 def with_params(url: str, **params) -> str:
@@ -103,3 +139,25 @@ def org_tree(ctx: BenchContext) -> str:
 def org_detail(ctx: BenchContext) -> str:
     """One workplace grassroots committee's page: its member count and its cells with theirs."""
     return reverse("organizations:detail", args=[Organization.objects.get(code=ctx.org_code).pk])
+
+
+# --- each key page as each role that uses it ----------------------------------------------------
+WORKPLACE_ROLES = ("committee", "cell")
+EVERY_ROLE_BUT_PROVINCE = ("committee", "cell", "ward", "residential_cell")
+for_roles("member_list", member_list, EVERY_ROLE_BUT_PROVINCE)
+for_roles("member_search", member_search, EVERY_ROLE_BUT_PROVINCE)
+for_roles("liaison_coverage", liaison_coverage, WORKPLACE_ROLES)
+for_roles("commune_inbox", commune_inbox, ("province",))
+
+
+def tracking_book(ctx: BenchContext, *, pk: int) -> str:
+    """The tracking book's first page (100 rows, its template marks none: the floor reads 100)."""
+    return f"/lien-he/noi-cu-tru/so-theo-doi/{pk}/"
+
+
+operation("tracking_book@ward", user=ROLES["ward"], floor_rows=100)(
+    lambda ctx: tracking_book(ctx, pk=ctx.ward_pk)
+)
+operation("tracking_book@residential_cell", user=ROLES["residential_cell"], floor_rows=100)(
+    lambda ctx: tracking_book(ctx, pk=ctx.residential_cell_pk)
+)

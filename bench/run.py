@@ -3,13 +3,16 @@
 Environment:
   BENCH_MEMBERS  members in the data set (default 100000)
   BENCH_REPEAT   timed requests per operation (default 40), after BENCH_WARMUP (default 5)
-  DATABASE_URL   when set, PostgreSQL: the bench uses its own database next to it
-                 (BENCH_DATABASE_URL, default the same server's `haichieu_bench`), created,
-                 and dropped and created again when it holds a data set of another size.
-                 When not set, SQLite in var/bench/haichieu-bench.sqlite3.
+  DATABASE_URL   when set, PostgreSQL: the bench uses its own database next to it, one per
+                 size (BENCH_DATABASE_URL, default the same server's `haichieu_bench` for
+                 100,000 members and `haichieu_bench_<members>` for another size), created when
+                 missing, with the settings a deployment needs (DEPLOYMENT_SETTINGS).
+                 When not set, SQLite in var/bench/haichieu-bench.sqlite3 (-<members> likewise).
   BENCH_ONLY     comma-separated operation names to run (default: all)
 
-A data set of the right size is reused, so the second run only times. The JSON goes to stdout,
+A data set of the right size is reused, so the second run only times; data sets of other sizes
+are kept beside it. A database that holds anything else (a seed cut off half-way) is emptied and
+seeded again. The JSON goes to stdout,
 everything else to stderr:
   {"members": N, "database": "postgresql"|"sqlite",
    "operations": {name: {"median_ms", "p95_ms", "queries", "floor_median_ms", "ratio", "rows"}}}
@@ -23,6 +26,15 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DB_NAME = "haichieu_bench"
+DEFAULT_MEMBERS = 100000
+# What a deployment sets on its database (README "PostgreSQL settings"): the data of a province
+# is held in memory or on SSD, where a random read costs about what a sequential one does.
+DEPLOYMENT_SETTINGS = {"random_page_cost": "1.1"}
+
+
+def bench_db_name(members: int) -> str:
+    """One database per data-set size, so that a run at another size keeps the first one."""
+    return BENCH_DB_NAME if members == DEFAULT_MEMBERS else f"{BENCH_DB_NAME}_{members}"
 
 
 def log(message: str) -> None:
@@ -38,6 +50,10 @@ def _postgres_admin(url: str):
 
 
 def _postgres_create(url: str, *, drop: bool = False) -> None:
+    """Create the database if missing (or drop it first), with DEPLOYMENT_SETTINGS as its defaults.
+
+    `ALTER DATABASE … SET` applies to the connections opened afterwards: Django's, here.
+    """
     conn, name = _postgres_admin(url)
     with conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -46,26 +62,30 @@ def _postgres_create(url: str, *, drop: bool = False) -> None:
             exists = None
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+        for setting, value in DEPLOYMENT_SETTINGS.items():
+            conn.execute(f'ALTER DATABASE "{name}" SET {setting} = {value}')
 
 
-def configure_database() -> str:
-    """Point the settings (read from the environment) at the bench database; return the vendor."""
+def configure_database(members: int = DEFAULT_MEMBERS) -> str:
+    """Point the settings (read from the environment) at the bench database of this size; return
+    the vendor."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         bench_url = os.environ.get("BENCH_DATABASE_URL") or urlunsplit(
-            urlsplit(url)._replace(path=f"/{BENCH_DB_NAME}")
+            urlsplit(url)._replace(path=f"/{bench_db_name(members)}")
         )
         _postgres_create(bench_url)
         os.environ["DATABASE_URL"] = bench_url
         return "postgresql"
-    path = Path(os.environ.get("BENCH_SQLITE_PATH", "var/bench/haichieu-bench.sqlite3")).resolve()
+    default_path = f"var/bench/{bench_db_name(members).replace('_', '-')}.sqlite3"
+    path = Path(os.environ.get("BENCH_SQLITE_PATH", default_path)).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     os.environ["SQLITE_PATH"] = str(path)
     return "sqlite"
 
 
 def reset_database() -> None:
-    """An empty bench database (the data set there has another size)."""
+    """An empty bench database (what it holds is not a whole data set of its size)."""
     from django.db import connections
 
     connections.close_all()
@@ -97,7 +117,7 @@ def ensure_data_set(members: int) -> None:
         log(f"reusing the data set of {members} members")
         return
     if Member.objects.exists():
-        log("the bench database holds another data set: starting again")
+        log("the bench database holds an incomplete data set: starting again")
         reset_database()
         migrate()
     log(f"seeding {members} members …")
@@ -121,12 +141,12 @@ def tidy_database(vendor: str) -> None:
 
 
 def main() -> int:
-    members = int(os.environ.get("BENCH_MEMBERS", "100000"))
+    members = int(os.environ.get("BENCH_MEMBERS", str(DEFAULT_MEMBERS)))
     repetitions = int(os.environ.get("BENCH_REPEAT", "40"))
     warmup = int(os.environ.get("BENCH_WARMUP", "5"))
     only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haichieu.settings")
-    vendor = configure_database()
+    vendor = configure_database(members)
 
     import django
 

@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from haichieu.accounts.models import User
 from haichieu.demo.seed import seed_demo
 
 from .measure import count_queries, count_rows, run_operations
-from .operations import OPERATIONS, bench_context, with_params
+from .operations import OPERATION_USERS, OPERATIONS, ROLES, bench_context, with_params
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def test_every_operation_reports_its_figures(bench):
 
 
 def test_queries_do_not_grow_with_the_page_size(bench, client):
-    client.force_login(bench.user)
     for name, build in OPERATIONS.items():
+        client.force_login(User.objects.get(username=OPERATION_USERS.get(name, bench.user.username)))
         url = build(bench)
         small, large = with_params(url, size=1), with_params(url, size=50)
         assert count_rows(client, small) <= 1
@@ -45,3 +46,12 @@ def test_queries_do_not_grow_with_the_page_size(bench, client):
 
 def test_the_floor_runs_one_query(bench, client):
     assert count_queries(client, "/__bench__/floor/?n=50") == 1
+
+
+def test_key_pages_are_timed_as_each_role(bench):
+    """Every role of the demo is timed on the member list and search; names say the role."""
+    for page in ("member_list", "member_search"):
+        for role in ROLES:
+            name = page if role == "province" else f"{page}@{role}"
+            assert name in OPERATIONS
+            assert OPERATION_USERS.get(name, bench.user.username) == ROLES[role]

@@ -117,6 +117,16 @@ class Scope:
             | subtree_q(f"{prefix}cell__path", self.read_paths)
         )
 
+    def residence_sides(self, prefix: str = "") -> tuple[Q, Q]:
+        """`residence_q` (for a user who is not the superuser) in two parts whose union it is, each
+        read from its own index: links past their draft whose commune committee lies in a subtree
+        the user reads, and those whose residential cell does."""
+        sent = ~Q(**{f"{prefix}status": Liaison.Status.DRAFT})
+        return (
+            sent & subtree_q(f"{prefix}commune_org__path", self.read_paths),
+            sent & subtree_q(f"{prefix}cell__path", self.read_paths),
+        )
+
     def is_own(self, member_id) -> bool:
         return self.member_id is not None and self.member_id == member_id
 

@@ -1,13 +1,12 @@
 """Change notices (thông báo biến động) sent and received in the user's scope: list and export."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from haichieu.access import notices_visible_to, read_scope_or_404
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
+from haichieu.core.paging import keyset_page
 
 from .forms_notices import NoticeFilterForm
 from .notices import NOTICE_COLUMNS, notice_rows
@@ -40,30 +39,11 @@ def notices(request):
             title="DANH SÁCH THÔNG BÁO BIẾN ĐỘNG",
         )  # fmt: skip
     after = request.GET.get("after", "")
-    position = _decode(after)
-    if position is not None:
-        day, pk = position
-        from django.db.models import Q
-
-        qs = qs.filter(Q(event_date__lt=day) | Q(event_date=day, pk__lt=pk))
-    rows = list(qs[: PAGE_SIZE + 1])
-    next_cursor = (
-        f"{rows[PAGE_SIZE - 1].event_date.isoformat()}.{rows[PAGE_SIZE - 1].pk}"
-        if len(rows) > PAGE_SIZE
-        else ""
-    )
+    page = keyset_page(qs, key=("-event_date", "-pk"), after=after, size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("format", None)
     return render(request, "liaisons/notices.html", {
-        "form": form, "rows": rows[:PAGE_SIZE], "next_cursor": next_cursor, "base_query": params.urlencode(),
+        "form": form, "rows": page.rows, "next_cursor": page.next_cursor, "base_query": params.urlencode(),
         "later_page": bool(after),
     })  # fmt: skip
-
-
-def _decode(cursor: str):
-    day, _, pk = (cursor or "").partition(".")
-    try:
-        return datetime.date.fromisoformat(day), int(pk)
-    except ValueError:
-        return None

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.jinja import render_jinja2
-from haichieu.core.paging import page_size
+from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
 
@@ -99,7 +99,7 @@ def incoming(request):
                     request, f"Đã tiếp nhận {len(received)} đảng viên, phân về {data['cell'].name}."
                 )
                 return redirect(_incoming_url(org))
-    rows, cursor = selectors.incoming_page(
+    page = selectors.incoming_page(
         selectors.incoming_for(
             request.user,
             org=org,
@@ -108,7 +108,7 @@ def incoming(request):
         after=request.GET.get("after", ""),
         size=page_size(request),
     )
-    suggestions = selectors.suggested_cells(rows, cells=form.commune_cells if form is not None else None)
+    suggestions = selectors.suggested_cells(page.rows, cells=form.commune_cells if form is not None else None)
     today = timezone.localdate()
     ticked = set(request.POST.getlist("liaisons")) if request.method == "POST" else set()
     params = request.GET.copy()
@@ -124,9 +124,9 @@ def incoming(request):
                 "overdue": liaison.receive_due is not None and liaison.receive_due < today,
                 "ticked": str(liaison.pk) in ticked,
             }
-            for liaison in rows
+            for liaison in page.rows
         ],
-        "next_cursor": cursor,
+        "next_cursor": page.next_cursor,
         "later_page": bool(request.GET.get("after")),
         "base_query": params.urlencode(),
         "today": today,
@@ -374,10 +374,10 @@ def book(request, pk):
         if not valid or export not in EXPORTS:
             raise Http404("Không có định dạng này.")
         return EXPORTS[export](request, org, start, end)
-    rows, cursor, counts = [], None, {"total": 0, "arrivals": 0, "departures": 0}
+    page, counts = Page(), {"total": 0, "arrivals": 0, "departures": 0}
     if valid:
         counts = selectors.tracking_book_counts(org, start=start, end=end)
-        rows, cursor = selectors.tracking_book_page(
+        page = selectors.tracking_book_page(
             selectors.tracking_book(org, start=start, end=end),
             after=request.GET.get("after", ""),
             size=BOOK_PAGE_SIZE,
@@ -396,8 +396,8 @@ def book(request, pk):
             "start": start,
             "end": end,
             "counts": counts,
-            "rows": rows,
-            "next_cursor": cursor,
+            "rows": page.rows,
+            "next_cursor": page.next_cursor,
             "later_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
             "can_write": scope_for(request.user).may_write(org),

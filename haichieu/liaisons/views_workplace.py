@@ -26,9 +26,9 @@ from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
 from haichieu.core.jinja import render_jinja2
-from haichieu.core.paging import page_size
+from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
-from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
+from haichieu.members.selectors import LIST_FIELDS, member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors, services
@@ -42,25 +42,38 @@ COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_d
 
 def _coverage_members(user, filters):
     """(the filtered organisation or None, the members listed under every filter, error)."""
+    org, narrow, error = _coverage_filter(user, filters)
+    if narrow is None:
+        return org, None, error
+    return org, member_list(user, narrow=narrow, workplace_only=True), error
+
+
+def _coverage_filter(user, filters):
+    """(the filtered organisation or None, the list's filters as one function from members to
+    members (members.selectors.member_filter), error)."""
     org = None
     code = (filters.get("org") or "").strip().upper()
     if code:
         org = organizations_visible_to(user).filter(code=code).first()
         if org is None:
             return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
-    qs = member_list(user, q=filters.get("q", ""), org=org, status="active", workplace_only=True)
+    narrow_members = member_filter(q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
-    if link:
-        qs = qs.filter(link_status=link)
     category = filters.get("category")
-    if category:
-        not_introduced = rules.rules()["NOT_INTRODUCED_CATEGORIES"]
-        excused = rules.rules()["EXCUSED_CATEGORIES"]
+    not_introduced = rules.rules()["NOT_INTRODUCED_CATEGORIES"]
+    excused = rules.rules()["EXCUSED_CATEGORIES"]
+
+    def narrow(qs):
+        qs = narrow_members(qs)
+        if link:
+            qs = qs.filter(link_status=link)
         if category == "regular":
             qs = qs.exclude(liaison_category__in=not_introduced + excused)
-        else:
+        elif category:
             qs = qs.filter(liaison_category__in=not_introduced if category == "not_introduced" else excused)
-    return org, qs, ""
+        return qs
+
+    return org, narrow, ""
 
 
 def _overdue(member, liaison, today):
@@ -87,17 +100,19 @@ def coverage(request):
     scope = read_scope_or_404(request.user)
     form = CoverageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    org, qs, org_error = _coverage_members(request.user, filters)
+    org, narrow, org_error = _coverage_filter(request.user, filters)
     today = timezone.localdate()
-    if qs is not None and request.GET.get("format") == "xlsx":
-        return _coverage_export(request, qs, org, today)
-    if qs is None:
-        page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
+    if narrow is not None and request.GET.get("format") == "xlsx":
+        return _coverage_export(
+            request, member_list(request.user, narrow=narrow, workplace_only=True), org, today
+        )
+    if narrow is None:
+        page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
-        page = member_page(
-            qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=page_size(request),
-            fields=COVERAGE_FIELDS,
+        page = member_list_page(
+            request.user, narrow=narrow, workplace_only=True, after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""), size=page_size(request), fields=COVERAGE_FIELDS,
         )  # fmt: skip
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []

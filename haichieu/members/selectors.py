@@ -5,56 +5,87 @@ per page constant whatever its size (DESIGN.md "Scale").
 """
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from haichieu.access import members_visible_to
+from haichieu.access import member_sides, members_visible_to
+from haichieu.core.paging import Page, keyset_page
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import fold
 
 from .models import Member
 
+# The columns the list shows (members/_list_results.html): loading whole rows of three tables
+# costs more than the query itself (bench/, DESIGN.md "How performance is measured").
+LIST_FIELDS = (
+    "full_name", "sort_key", "date_of_birth", "position", "status",
+    "workplace_cell__name", "residence_commune__name",
+)  # fmt: skip
 
-@dataclass
-class MemberPage:
-    rows: list
-    next_cursor: str | None
-    prev_cursor: str | None
 
-
-def member_list(
-    user, *, q: str = "", org=None, status: str = "", has_commune: str = "", workplace_only=False
-):
-    """The scoped, filtered member queryset (not yet ordered or sliced)."""
-    qs = members_visible_to(user, workplace_only=workplace_only)
-    if org is not None:
-        qs = qs.filter(subtree_q("workplace_cell__path", [org.path]))
-    if status == "active":
-        qs = qs.filter(status__in=Member.ACTIVE_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if has_commune == "yes":
-        qs = qs.filter(residence_commune__isnull=False)
-    elif has_commune == "no":
-        qs = qs.filter(residence_commune__isnull=True)
+def member_filter(
+    *, q: str = "", org=None, status: str = "", has_commune: str = ""
+) -> Callable[[QuerySet], QuerySet]:
+    """The list's filters as one function from members to members, applied alike to the scope's
+    members and to each of its sides (access.member_sides)."""
     folded = fold(q)
+    search = None
+    few_matches = False
     if folded:
         compact = folded.replace(" ", "")
         search = Q(name_folded__contains=folded)
         if compact.replace(".", "").replace("-", "").isalnum() and any(ch.isdigit() for ch in compact):
             search |= Q(party_card_number=compact)
-        qs = qs.filter(search)
-        if _few_matches(folded):
+        few_matches = _few_matches(folded)
+
+    def narrow(qs: QuerySet) -> QuerySet:
+        if org is not None:
+            qs = qs.filter(subtree_q("workplace_cell__path", [org.path]))
+        if status == "active":
+            qs = qs.filter(status__in=Member.ACTIVE_STATUSES)
+        elif status:
+            qs = qs.filter(status=status)
+        if has_commune == "yes":
+            qs = qs.filter(residence_commune__isnull=False)
+        elif has_commune == "no":
+            qs = qs.filter(residence_commune__isnull=True)
+        if search is not None:
+            qs = qs.filter(search)
+        if few_matches:
             # The same order, but as an expression PostgreSQL cannot read from the sort index: it
             # then takes the trigram index and sorts the matches. Walking the sort index instead
             # is fast for a common fragment, but a rare one that names a given name ("van vinh")
             # sits at one end of that index (it sorts by given name) and the walk reads almost
             # every row: 55 ms instead of 7 at 100,000 members (bench/).
-            qs = qs.alias(page_order=Concat(F("sort_key"), Value("")))
-    return qs
+            qs = qs.annotate(page_order=Concat(F("sort_key"), Value("")))
+        return qs
+
+    return narrow
+
+
+def member_list(user, *, workplace_only: bool = False, narrow=None, **filters) -> QuerySet:
+    """The scoped, filtered member queryset (not yet ordered or sliced): `narrow` (member_filter)
+    or the filters it takes."""
+    narrow = narrow or member_filter(**filters)
+    return narrow(members_visible_to(user, workplace_only=workplace_only))
+
+
+def member_list_page(
+    user, *, narrow, workplace_only: bool = False, after: str = "", before: str = "", size: int = 50,
+    fields=LIST_FIELDS,
+) -> Page:  # fmt: skip
+    """One page of `member_list(user, narrow=narrow)`, each side of the user's scope read apart."""
+    sides = [narrow(side) for side in member_sides(user, workplace_only=workplace_only)]
+    if len(sides) > 1:
+        # The page's rows are taken by primary key among the sides' (keyset_page): testing the
+        # scope again on them would only make the planner join every organisation.
+        qs = narrow(Member.objects.all())
+    else:
+        qs = sides[0] if sides else Member.objects.none()
+    return member_page(qs, sides=sides, after=after, before=before, size=size, fields=fields)
 
 
 # Below this many estimated matches, sorting them beats walking the sort index.
@@ -77,49 +108,14 @@ def _few_matches(folded: str) -> bool:
     return plan[0]["Plan"]["Plan Rows"] < FEW_MATCHES
 
 
-def _encode(member) -> str:
-    return f"{member.sort_key}.{member.pk}"
+def member_page(
+    qs, *, sides=(), after: str = "", before: str = "", size: int = 50, fields=LIST_FIELDS
+) -> Page:
+    """One page of `qs` in Vietnamese order (keyset on sort_key, id), after or before a cursor.
 
-
-def _decode(cursor: str) -> tuple[str, int] | None:
-    key, _, pk = (cursor or "").rpartition(".")
-    if not key or not key.isdigit() or not pk.isdigit():
-        return None
-    return key, int(pk)
-
-
-# The columns the list shows (members/_list_results.html): loading whole rows of three tables
-# costs more than the query itself (bench/, DESIGN.md "How performance is measured").
-LIST_FIELDS = (
-    "full_name", "sort_key", "date_of_birth", "position", "status",
-    "workplace_cell__name", "residence_commune__name",
-)  # fmt: skip
-
-
-def member_page(qs, *, after: str = "", before: str = "", size: int = 50, fields=LIST_FIELDS) -> MemberPage:
-    """One page of `qs` in Vietnamese order, after or before a cursor; size+1 rows tell if more exist.
-
-    Only `fields` are loaded: a page that shows more columns names them.
+    Only `fields` are loaded: a page that shows more columns names them. `sides` (member_list_sides)
+    are paged apart and merged (core.paging.keyset_page).
     """
     qs = qs.select_related("workplace_cell", "residence_commune").only(*fields)
-    position = _decode(before) if before else _decode(after)
-    backwards = bool(before) and position is not None
-    if position is not None:
-        key, pk = position
-        if backwards:
-            qs = qs.filter(Q(sort_key__lt=key) | Q(sort_key=key, id__lt=pk))
-        else:
-            qs = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
-    order_key = "page_order" if "page_order" in qs.query.annotations else "sort_key"
-    order = (f"-{order_key}", "-id") if backwards else (order_key, "id")
-    rows = list(qs.order_by(*order)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        next_cursor = _encode(rows[-1]) if rows else None
-        prev_cursor = _encode(rows[0]) if rows and more else None
-    else:
-        next_cursor = _encode(rows[-1]) if rows and more else None
-        prev_cursor = _encode(rows[0]) if rows and position is not None else None
-    return MemberPage(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+    key = ("page_order", "id") if "page_order" in qs.query.annotations else ("sort_key", "id")
+    return keyset_page(qs, key=key, sides=sides, after=after, before=before, size=size)

@@ -15,7 +15,7 @@ from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import choice_options
 from haichieu.core.jinja import render_jinja2
-from haichieu.core.paging import page_size
+from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -36,19 +36,19 @@ def member_list(request):
         if org is None:
             org_error = f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
     if org_error:
-        page = selectors.MemberPage(rows=[], next_cursor=None, prev_cursor=None)
+        page = Page()
     else:
-        qs = selectors.member_list(
-            request.user,
+        narrow = selectors.member_filter(
             q=filters.get("q", ""),
             org=org,
             status=filters.get("status", ""),
             has_commune=filters.get("has_commune", ""),
         )
         if request.GET.get("format") == "xlsx":
-            return _export(request, qs, org)
-        page = selectors.member_page(
-            qs,
+            return _export(request, selectors.member_list(request.user, narrow=narrow), org)
+        page = selectors.member_list_page(
+            request.user,
+            narrow=narrow,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
             size=page_size(request),

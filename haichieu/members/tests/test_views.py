@@ -226,3 +226,39 @@ def test_list_rows_show_each_value_escaped_with_a_link_to_the_record(world, clie
     link = reverse("members:detail", args=[world.m1.pk])
     assert f'<tr data-row><td><a href="{link}">Nguyễn Văn An</a></td>' in html
     assert f"<td>{world.m1.workplace_cell.name}</td>" in html and "<td>Chính thức</td>" in html
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["admin", "province_staff", "w1_staff", "w1c1_secretary", "r1_staff", "r1c1_secretary", "member_user"],
+)
+@pytest.mark.parametrize("query", ["", "van"])
+def test_pages_list_exactly_the_members_visible_whatever_the_side(world, client_for, persona, query):
+    """Each side of the scope (workplace, residence by committee, by cell, own record) is paged apart
+    and merged: the pages hold every visible member once, in list order, forward and back."""
+    from haichieu.access import members_visible_to
+    from haichieu.liaisons.models import Liaison
+
+    for i in range(6):  # members of a workplace in w1 living in r1 (seen from both sides by some)
+        member = make_member(world.w1c2, f"Phạm Văn Năm{chr(ord('a') + i)}")
+        Liaison.objects.create(member=member, workplace_org=world.w1, commune_org=world.r1,
+                               cell=world.r1c1 if i % 2 else None, status=Liaison.Status.RECEIVED)  # fmt: skip
+    for i in range(5):  # members of w2 living in r1, seen from the residence side only
+        member = make_member(world.w2c1, f"Đỗ Văn Sáu{chr(ord('a') + i)}")
+        Liaison.objects.create(member=member, workplace_org=world.w2, commune_org=world.r1,
+                               cell=world.r1c2 if i % 2 else None, status=Liaison.Status.ACTIVE)  # fmt: skip
+    user = world.users[persona]
+    client = client_for(user)
+    params = {"size": 3, **({"q": query} if query else {})}
+    pages = [client.get(reverse("members:list"), params)]
+    while pages[-1].context["page"].next_cursor:
+        pages.append(
+            client.get(reverse("members:list"), {**params, "after": pages[-1].context["page"].next_cursor})
+        )
+    seen = [m.pk for r in pages for m in r.context["page"].rows]
+    visible = members_visible_to(user).filter(name_folded__contains=query).order_by("sort_key", "id")
+    assert seen == list(visible.values_list("pk", flat=True))
+    assert seen
+    if len(pages) > 2:
+        back = client.get(reverse("members:list"), {**params, "before": pages[2].context["page"].prev_cursor})
+        assert [m.pk for m in back.context["page"].rows] == [m.pk for m in pages[1].context["page"].rows]
