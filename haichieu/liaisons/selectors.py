@@ -54,15 +54,15 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
-    by_status: dict[str, int] = dict.fromkeys(["none", *S.values], 0)
+    by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
     not_introduced = excused = total = 0
     for row in rows:
         total += row["n"]
         rule = rules.category_rule(row["liaison_category"])
-        if rule == "not_introduced":
+        if rule == rules.CategoryRule.NOT_INTRODUCED:
             not_introduced += row["n"]
             continue
-        if rule == "excused":
+        if rule == rules.CategoryRule.EXCUSED:
             excused += row["n"]
         by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
     to_introduce = total - not_introduced
@@ -74,7 +74,7 @@ def coverage_summary(user, *, org=None) -> dict:
         "excused": excused,
         "by_status": by_status,
         "covered": covered,
-        "not_yet": by_status["none"] + by_status[S.DRAFT],
+        "not_yet": by_status[rules.LinkStatus.NONE] + by_status[rules.LinkStatus.DRAFT],
         "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
     }
 

@@ -148,7 +148,7 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
         return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
-    if rules.category_rule(member.liaison_category) == "not_introduced":
+    if rules.category_rule(member.liaison_category) == rules.CategoryRule.NOT_INTRODUCED:
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
@@ -160,7 +160,7 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     fields = dict(
         workplace_org=workplace_org, commune_org=commune_org, commune_id=member.residence_commune_id,
         address_street=member.address_street, address_hamlet=member.address_hamlet,
-        excused=rules.category_rule(member.liaison_category) == "excused",
+        excused=rules.category_rule(member.liaison_category) == rules.CategoryRule.EXCUSED,
         letter_number=next_document_number(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_date=today, introduced_at=timezone.now(),
@@ -518,7 +518,7 @@ def member_link_status_refresh(member_ids=None) -> int:
 
     newest = Liaison.objects.filter(member=OuterRef("pk")).order_by("-pk").values("status")[:1]
     members = Member.objects.all() if member_ids is None else Member.objects.filter(pk__in=list(member_ids))
-    return members.update(link_status=Coalesce(Subquery(newest), Value("none")))
+    return members.update(link_status=Coalesce(Subquery(newest), Value(Member.LinkStatus.NONE)))
 
 
 # --- residence side: batch reception ----------------------------------------------------------

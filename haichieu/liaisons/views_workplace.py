@@ -35,7 +35,6 @@ from .forms_workplace import CoverageFilterForm, MemberEventForm
 from .models import Liaison
 from .rows import coverage_row_html
 
-S = Liaison.Status
 INTRODUCE_BATCH_LIMIT = 1000
 COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
 
@@ -54,30 +53,16 @@ def _coverage_members(user, filters):
         qs = qs.filter(link_status=link)
     category = filters.get("category")
     if category:
-        not_introduced = rules.rules()["NOT_INTRODUCED_CATEGORIES"]
-        excused = rules.rules()["EXCUSED_CATEGORIES"]
-        if category == "regular":
-            qs = qs.exclude(liaison_category__in=not_introduced + excused)
-        else:
-            qs = qs.filter(liaison_category__in=not_introduced if category == "not_introduced" else excused)
+        qs = qs.filter(rules.category_rule_q(category))
     return org, qs, ""
 
 
 def _overdue(member, liaison, today):
     """Why a row is late, or '' (`liaison`: a selectors.current_liaisons dict, or None)."""
-    if (
-        liaison is not None
-        and liaison["status"] == S.INTRODUCED
-        and liaison["receive_due"]
-        and liaison["receive_due"] < today
-    ):
+    if liaison is not None and rules.is_reception_overdue(liaison, today):
         return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
-    if (
-        member.link_status in ("none", S.DRAFT, S.RETURNED)
-        and rules.category_rule(member.liaison_category) != "not_introduced"
-    ):
-        if rules.introduce_due(member.admission_date) < today:
-            return "Quá hạn giới thiệu về nơi cư trú"
+    if rules.is_introduction_overdue(member, today):
+        return "Quá hạn giới thiệu về nơi cư trú"
     return ""
 
 
@@ -106,7 +91,7 @@ def coverage(request):
             rule = rules.category_rule(member.liaison_category)
             rows.append({
                 "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
-                "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
+                "can_introduce": rules.is_to_introduce(member),
             })  # fmt: skip
         can_write = scope.writes_somewhere
         letters_url = reverse("liaisons:letters")
@@ -192,9 +177,9 @@ def introduce(request):
             messages.error(request, org_error)
             return redirect("liaisons:coverage")
         members = list(
-            visible.filter(pk__in=qs.filter(link_status__in=["none", S.DRAFT, S.RETURNED]).values("pk"))
-            .exclude(liaison_category__in=rules.rules()["NOT_INTRODUCED_CATEGORIES"])
-            .order_by("sort_key", "pk")[:INTRODUCE_BATCH_LIMIT]
+            visible.filter(pk__in=rules.to_introduce(qs).values("pk")).order_by("sort_key", "pk")[
+                :INTRODUCE_BATCH_LIMIT
+            ]
         )
     else:
         ids = [int(i) for i in request.POST.getlist("member") if i.isdigit()]
