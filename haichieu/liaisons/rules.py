@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from haichieu.core.text import fold
 from haichieu.members.models import Member
 
 from .models import Liaison
@@ -114,6 +115,41 @@ def digest_period(day: datetime.date) -> tuple[int, int]:
     """(year, period number) of the digest period holding `day` (quarters by default)."""
     months = rules()["DIGEST_EVERY_MONTHS"]
     return day.year, (day.month - 1) // months + 1
+
+
+# What a digest period is called, by its length in months (DIGEST_EVERY_MONTHS); other lengths: "kỳ".
+DIGEST_PERIOD_NAMES = {1: "tháng", 3: "quý", 6: "6 tháng"}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def digest_period_name() -> str:
+    """The digest period as a noun: 'quý' (every 3 months), 'tháng', '6 tháng', else 'kỳ'."""
+    return DIGEST_PERIOD_NAMES.get(rules()["DIGEST_EVERY_MONTHS"], "kỳ")
+
+
+def digest_period_label(year: int, period: int) -> str:
+    """One period as sentences name it: 'quý 4/2026', 'tháng 3/2026', '6 tháng đầu năm 2026', else
+    'kỳ 2/2026' (`capfirst` at the start of a line)."""
+    months = rules()["DIGEST_EVERY_MONTHS"]
+    if months == 6:
+        return f"6 tháng {'đầu' if period == 1 else 'cuối'} năm {year}"
+    return f"{digest_period_name()} {period}/{year}"
+
+
+def digest_period_title(year: int, period: int) -> str:
+    """One period as documents title it: 'QUÝ IV NĂM 2026', 'THÁNG 3 NĂM 2026', '6 THÁNG CUỐI NĂM
+    2026', else 'KỲ 2 NĂM 2026'."""
+    months = rules()["DIGEST_EVERY_MONTHS"]
+    if months == 3:
+        return f"QUÝ {ROMAN.get(period, period)} NĂM {year}"
+    if months == 6:
+        return f"6 THÁNG {'ĐẦU' if period == 1 else 'CUỐI'} NĂM {year}"
+    return f"{digest_period_name().upper()} {period} NĂM {year}"
+
+
+def digest_period_slug(year: int, period: int) -> str:
+    """The period in a file name: 'quy-4-2026', 'thang-3-2026', '6-thang-1-2026', 'ky-2-2026'."""
+    return f"{fold(digest_period_name()).replace(' ', '-')}-{period}-{year}"
 
 
 def digest_period_bounds(year: int, period: int) -> tuple[datetime.date, datetime.date]:

@@ -18,7 +18,7 @@ from haichieu.core.paths import in_subtree, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
+from .models import ChangeNotice, CoverageCount, Digest, InboxItem, Liaison
 
 S = Liaison.Status
 
@@ -182,8 +182,8 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         key = (row["sender_org"], row["recipient_org"], year, period)
         groups.setdefault(key, {"count": 0})["count"] += 1
     sent = {
-        (d.sender_org_id, d.recipient_org_id, d.year, d.quarter): d
-        for d in QuarterlyDigest.objects.filter(sender_org_id__in={k[0] for k in groups})
+        (d.sender_org_id, d.recipient_org_id, d.year, d.period): d
+        for d in Digest.objects.filter(sender_org_id__in={k[0] for k in groups})
     }
     from haichieu.organizations.models import Organization
 
@@ -197,7 +197,8 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         digest = sent.get((sender, recipient, year, period))
         state = "sent" if digest else ("open" if today <= end else ("overdue" if today > due else "due"))
         result.append({
-            "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period, "start": start,
+            "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period,
+            "label": rules.digest_period_label(year, period), "start": start,
             "end": end, "due": due, "count": data["count"], "state": state, "digest": digest,
         })  # fmt: skip
     return result

@@ -26,7 +26,7 @@ from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors
-from .models import ChangeNotice, Group, InboxItem, Liaison, LiaisonEvent
+from .models import ChangeNotice, Digest, Group, InboxItem, Liaison, LiaisonEvent
 
 S = Liaison.Status
 N = ChangeNotice.Kind
@@ -494,13 +494,11 @@ def inbox_mark_read(*, actor, items) -> int:
 
 def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
     """Record that the period's list of changes went to the receiving committee (once)."""
-    from .models import QuarterlyDigest
-
     if not _can_write(actor, sender_org):
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
-        digest, created = QuarterlyDigest.objects.get_or_create(
-            sender_org=sender_org, recipient_org=recipient_org, year=year, quarter=period,
+        digest, created = Digest.objects.get_or_create(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period,
             defaults={"sent_at": timezone.now(), "sent_by": actor},
         )  # fmt: skip
         if not created:

@@ -314,9 +314,9 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
         actor=request.user,
         action="export",
         target=sender,
-        note=f"Danh sách biến động quý {period}/{year} gửi {recipient}",
+        note=f"Danh sách biến động {rules.digest_period_label(year, period)} gửi {recipient}",
     )
-    name = f"bien-dong-quy-{period}-{year}-{recipient.code}".lower()
+    name = f"bien-dong-{rules.digest_period_slug(year, period)}-{recipient.code}".lower()
     if fmt == "docx":
         from haichieu.core.documents import docx_response
 
@@ -345,7 +345,9 @@ def digest_send(request, sender_pk, recipient_pk, year, period):
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"Đã ghi nhận gửi danh sách biến động quý {period}/{year} cho {recipient.name}."
+            request,
+            f"Đã ghi nhận gửi danh sách biến động {rules.digest_period_label(year, period)} "
+            f"cho {recipient.name}.",
         )
     return redirect("liaisons:digests")
 
