@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from haichieu.access import inbox_readers, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
-from haichieu.core.services import ConflictError, ServiceError
+from haichieu.core.services import ConflictError, ServiceError, versioned_update
 from haichieu.core.text import by_vn_name, clean_text
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -119,10 +118,8 @@ def _set_link_status(member_id: int, status: str) -> None:
 def _transition(liaison: Liaison, *, from_statuses, to_status: str, **fields) -> str:
     """Move `liaison` to `to_status` if it is still in one of `from_statuses`; else ConflictError."""
     old = liaison.status
-    updated = Liaison.objects.filter(pk=liaison.pk, status__in=list(from_statuses)).update(
-        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if not updated:
+    in_from_status = Liaison.objects.filter(status__in=list(from_statuses))
+    if not versioned_update(in_from_status, liaison.pk, None, status=to_status, **fields):
         current = Liaison.objects.filter(pk=liaison.pk).values_list("status", flat=True).first()
         label = dict(S.choices).get(current, current)
         raise ConflictError(
@@ -296,11 +293,10 @@ def liaison_place(
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
-        updated = Liaison.objects.filter(pk=liaison.pk, version=version or liaison.version).update(
-            group=group, follower_name=clean_text(follower_name), follower_phone=clean_text(follower_phone),
-            version=F("version") + 1, updated_at=timezone.now(),
-        )  # fmt: skip
-        if not updated:
+        if not versioned_update(
+            Liaison, liaison.pk, version or liaison.version, group=group, follower_name=clean_text(follower_name),
+            follower_phone=clean_text(follower_phone),
+        ):  # fmt: skip
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
@@ -434,7 +430,7 @@ def member_record_event(
             member_changes["liaison_category"] = Member.LiaisonCategory.SECRET
         if member_changes:
             before = {k: str(getattr(member, k)) for k in member_changes}
-            Member.objects.filter(pk=member.pk).update(version=F("version") + 1, **member_changes)
+            versioned_update(Member, member.pk, None, **member_changes)
             member.refresh_from_db()
             audit_record(
                 actor=actor, action="update", target=member,
