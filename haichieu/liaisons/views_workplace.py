@@ -24,7 +24,7 @@ from haichieu.access import (
 )
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import xlsx_response
-from haichieu.core.forms import choice_options
+from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
@@ -270,7 +270,7 @@ def member_event(request, member_pk):
                 new_hamlet=data["new_hamlet"], new_street=data["new_street"],
             )  # fmt: skip
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             text = f"Đã ghi nhận: {result.notice.get_kind_display().lower()}."
             if result.notice.recipient_org:

@@ -15,7 +15,7 @@ from haichieu.access import (
 )
 from haichieu.core.audit import audit_record, history_for
 from haichieu.core.exports import xlsx_response
-from haichieu.core.forms import choice_options
+from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.html import e
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
@@ -139,7 +139,7 @@ def member_create(request):
         try:
             member = services.member_create(actor=request.user, data=form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
             return redirect("members:detail", pk=member.pk)
@@ -159,7 +159,7 @@ def member_update(request, pk):
                 version=form.cleaned_data.get("version"),
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("members:detail", pk=member.pk)
