@@ -103,6 +103,16 @@ def is_reception_overdue(liaison: Liaison | dict[str, Any], today: datetime.date
     return status == Liaison.Status.INTRODUCED and due is not None and due < today
 
 
+def overdue_reason(member: Member, liaison: dict[str, Any] | None, today: datetime.date) -> str:
+    """Why a coverage row is late, or '' (`liaison`: the member's selectors.current_liaisons dict,
+    or None): shown on the page and in its export alike."""
+    if liaison is not None and is_reception_overdue(liaison, today):
+        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
+    if is_introduction_overdue(member, today):
+        return "Quá hạn giới thiệu về nơi cư trú"
+    return ""
+
+
 def receive_due(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=rules()["RECEIVE_WITHIN_DAYS"])
 

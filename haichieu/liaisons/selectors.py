@@ -16,6 +16,7 @@ from haichieu.access import (
 )
 from haichieu.core.paths import in_subtree, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
+from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
 from .models import ChangeNotice, CoverageCount, Digest, InboxItem, Liaison
@@ -38,6 +39,10 @@ def liaison_get_for(user, pk) -> Liaison:
 
 
 # --- coverage (workplace side) ---------------------------------------------------------------
+# What the coverage list (its page and its export) reads of each member.
+COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
+
+
 def coverage_summary(user, *, org=None) -> dict:
     """Counts by link status and by category, and the coverage rate, of the user's subtrees (or `org`'s).
 

@@ -23,20 +23,18 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_record
-from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
-from haichieu.members.selectors import LIST_FIELDS, member_list, member_page
+from haichieu.members.selectors import member_list, member_page
 from haichieu.organizations.models import Organization
 
-from . import rules, selectors, services
+from . import exports, rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm
 from .models import Liaison
 from .rows import coverage_row_html
 
 INTRODUCE_BATCH_LIMIT = 1000
-COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
 
 
 def _coverage_members(user, filters):
@@ -57,15 +55,6 @@ def _coverage_members(user, filters):
     return org, qs, ""
 
 
-def _overdue(member, liaison, today):
-    """Why a row is late, or '' (`liaison`: a selectors.current_liaisons dict, or None)."""
-    if liaison is not None and rules.is_reception_overdue(liaison, today):
-        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
-    if rules.is_introduction_overdue(member, today):
-        return "Quá hạn giới thiệu về nơi cư trú"
-    return ""
-
-
 @login_required
 def coverage(request):
     """Every working member of the user's subtree with their link status, and the coverage rate."""
@@ -75,14 +64,16 @@ def coverage(request):
     org, qs, org_error = _coverage_members(request.user, filters)
     today = timezone.localdate()
     if qs is not None and request.GET.get("format") == "xlsx":
-        return _coverage_export(request, qs, org, today)
+        return exports.coverage_export(
+            actor=request.user, members=qs, org=org, today=today, query=request.GET.urlencode()
+        )
     if qs is None:
         page, summary, rows = member_page(members_visible_to(request.user).none()), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
         page = member_page(
             qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""), size=page_size(request),
-            fields=COVERAGE_FIELDS,
+            fields=selectors.COVERAGE_FIELDS,
         )  # fmt: skip
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
@@ -90,7 +81,7 @@ def coverage(request):
             liaison = current.get(member.pk)
             rule = rules.category_rule(member.liaison_category)
             rows.append({
-                "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
+                "member": member, "liaison": liaison, "rule": rule, "overdue": rules.overdue_reason(member, liaison, today),
                 "can_introduce": rules.is_to_introduce(member),
             })  # fmt: skip
         can_write = scope.writes_somewhere
@@ -108,57 +99,6 @@ def coverage(request):
         "link_options": choice_options(form, "link"),
         "category_options": choice_options(form, "category"),
     })  # fmt: skip
-
-
-COVERAGE_COLUMNS = [
-    "STT", "Họ và tên", "Chi bộ", "Diện", "Xã/phường cư trú", "Tình trạng giới thiệu", "Giấy giới thiệu",
-    "Hạn tiếp nhận", "Chi bộ nơi cư trú", "Quá hạn",
-]  # fmt: skip
-EXPORT_CHUNK = 2000
-
-
-def coverage_rows(qs, today):
-    """The coverage list as rows: members in chunks, each chunk's current liaisons in one query."""
-    members = (
-        qs.select_related("workplace_cell", "residence_commune")
-        .only(*COVERAGE_FIELDS)
-        .order_by("sort_key", "pk")
-    )
-    chunk: list = []
-    n = 0
-    for member in members.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(member)
-        if len(chunk) == EXPORT_CHUNK:
-            yield from _coverage_chunk(chunk, n, today)
-            n += len(chunk)
-            chunk = []
-    yield from _coverage_chunk(chunk, n, today)
-
-
-def _coverage_chunk(members, offset, today):
-    current = selectors.current_liaisons(m.pk for m in members) if members else {}
-    for n, member in enumerate(members, start=offset + 1):
-        liaison = current.get(member.pk) or {}
-        commune = liaison.get("commune_org_name") or liaison.get("commune_name")
-        if not commune and member.residence_commune_id:
-            commune = member.residence_commune.name
-        yield [
-            n, member.full_name, member.workplace_cell.name, member.get_liaison_category_display(), commune or "",
-            liaison.get("status_label", "Chưa có hồ sơ"), liaison.get("letter_reference", ""),
-            liaison.get("receive_due"), liaison.get("cell_name") or "", _overdue(member, liaison or None, today),
-        ]  # fmt: skip
-
-
-def _coverage_export(request, qs, org, today):
-    audit_record(
-        actor=request.user, action="export", target_type="liaisons.liaison",
-        target_repr=f"Danh sách giữ mối liên hệ ({org or 'toàn bộ phạm vi'})", note=request.GET.urlencode()[:255],
-    )  # fmt: skip
-    return xlsx_response(
-        filename=f"giu-moi-lien-he-{org.code.lower() if org else 'pham-vi'}.xlsx", sheet_title="Giữ mối liên hệ",
-        header=COVERAGE_COLUMNS, rows=coverage_rows(qs, today),
-        title="DANH SÁCH ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ",
-    )  # fmt: skip
 
 
 @login_required
@@ -353,17 +293,6 @@ def digest_send(request, sender_pk, recipient_pk, year, period):
 
 
 # --- inbox ---------------------------------------------------------------------------------------
-INBOX_COLUMNS = ["STT", "Ngày đến", "Loại", "Nơi nhận", "Nội dung", "Chi tiết", "Hạn xử lý", "Đã đọc lúc"]
-
-
-def inbox_rows(items):
-    for n, item in enumerate(items.iterator(chunk_size=EXPORT_CHUNK), start=1):
-        yield [
-            n, item.created_at, item.get_kind_display(), item.recipient_org.name, item.summary,
-            item.notice.details if item.notice_id else "", item.due_date, item.read_at,
-        ]  # fmt: skip
-
-
 @login_required
 def inbox(request):
     scope = scope_for(request.user)
@@ -375,13 +304,7 @@ def inbox(request):
         "-created_at", "-pk"
     )
     if request.GET.get("format") == "xlsx":
-        audit_record(
-            actor=request.user, action="export", target_type="liaisons.inboxitem", target_repr="Văn bản đến"
-        )
-        return xlsx_response(
-            filename="van-ban-den.xlsx", sheet_title="Văn bản đến", header=INBOX_COLUMNS, rows=inbox_rows(listed),
-            title="VĂN BẢN ĐẾN",
-        )  # fmt: skip
+        return exports.inbox_export(actor=request.user, items=listed)
     items = list(listed[:200])
     counts = selectors.inbox_unread_by_org(request.user)
     today = timezone.localdate()

@@ -14,14 +14,13 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_record, history_for
-from haichieu.core.exports import xlsx_response
 from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.html import e
 from haichieu.core.paging import page_size
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
-from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
+from .exports import member_list_export
 from .forms import MemberFilterForm, MemberForm
 from .models import Member
 
@@ -48,7 +47,7 @@ def member_list(request):
             has_commune=filters.get("has_commune", ""),
         )
         if request.GET.get("format") == "xlsx":
-            return _export(request, qs, org)
+            return member_list_export(actor=request.user, members=qs, org=org, query=request.GET.urlencode())
         page = selectors.member_page(
             qs,
             after=request.GET.get("after", ""),
@@ -92,19 +91,6 @@ def _list_rows(members) -> list[SafeString]:
         )
         for m in members
     ]  # fmt: skip
-
-
-def _export(request, qs, org):
-    """The list as .xlsx: exactly the members the page lists (scope and filters), every page of them."""
-    audit_record(
-        actor=request.user, action="export", target_type="members.member",
-        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
-        note=request.GET.urlencode()[:255],
-    )  # fmt: skip
-    return xlsx_response(
-        filename=member_export_filename(org), sheet_title="Đảng viên", header=MEMBER_COLUMNS,
-        rows=member_export_rows(request.user, qs), title="DANH SÁCH ĐẢNG VIÊN",
-    )  # fmt: skip
 
 
 @login_required
