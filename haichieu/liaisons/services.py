@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -416,7 +417,7 @@ def member_record_event(
                 org=current.commune_org, kind=InboxItem.Kind.NOTICE, liaison=current, notice=notice,
                 summary=f"{workplace_org.name}: {notice.get_kind_display().lower()} — đồng chí {member.full_name}",
             )  # fmt: skip
-        member_changes = {}
+        member_changes: dict[str, Any] = {}
         if kind == N.POSITION_CHANGE:
             member_changes["position"] = clean_text(new_position)
         if kind == N.RESIDENCE_CHANGE:
