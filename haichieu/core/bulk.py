@@ -16,9 +16,11 @@ import json
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import F, Model
+from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from .services import versioned_update
 
 
 def _columns(model: type[Model]):
@@ -187,9 +189,7 @@ def bulk_update_versioned(model: type[Model], changes: list[tuple], *, now) -> s
     if connection.vendor != "postgresql":
         done = set()
         for pk, version, values in changes:
-            if model.objects.filter(pk=pk, version=version).update(
-                version=F("version") + 1, updated_at=now, **values
-            ):
+            if versioned_update(model, pk, version, now=now, **values):
                 done.add(pk)
         return done
     fields = {f.name: f for f in _columns(model)} | {f.attname: f for f in _columns(model)}

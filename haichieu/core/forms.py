@@ -1,5 +1,7 @@
 from django import forms
 
+from .services import ServiceError
+
 
 def widget_css(widget) -> str:
     """The Bootstrap class of a widget: form-check-input, form-select or form-control."""
@@ -36,3 +38,9 @@ def choice_options(form, name: str, empty_label: str | None = None) -> list[tupl
         (value, empty_label if value == "" and empty_label else label, str(value) == current)
         for value, label in form.fields[name].choices
     ]
+
+
+def add_service_error(form, exc: ServiceError, *, field: str | None = None) -> None:
+    """Show a service's refusal on the form: on the field it names when the form has that field,
+    else on `field` (a form of one question), else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else field, exc.message)

@@ -1,5 +1,5 @@
-"""Documents of the two-way link: introduction letters (Mẫu 1-213, 2-213), the quarterly digest of
-changes and the residence side's tracking book, as Word (python-docx) and Excel (core.exports).
+"""Documents of the two-way link: introduction letters (Mẫu 1-213, 2-213), the digest of
+changes of each period and the residence side's tracking book, as Word (python-docx) and Excel (core.exports).
 
 Lists are built once as header + row generators (`digest_rows`, `tracking_book_rows`); the xlsx
 writer and the Word table render the same rows. Callers pass querysets already scoped by the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.utils import timezone
 from docx.document import Document as DocxDocument
 from docx.shared import Mm, Pt
@@ -20,6 +19,7 @@ from docx.shared import Mm, Pt
 from haichieu.core import documents as layout
 from haichieu.core.exports import xlsx_response
 
+from . import rules
 from .models import Liaison
 
 # --- introduction letters ----------------------------------------------------------------------
@@ -199,26 +199,13 @@ def introduction_letters_filename(liaisons) -> str:
     return "Giấy giới thiệu đảng viên về nơi cư trú.docx"
 
 
-# --- quarterly digest of changes ---------------------------------------------------------------
+# --- digest of changes (one per period: rules.digest_period) ---------------------------------------------------------------
 DIGEST_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Chức vụ/đơn vị", "Loại biến động", "Ngày", "Nội dung"]
 DIGEST_WIDTHS = [1.2, 4.5, 2.4, 4.5, 3.6, 2.4, 7]
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X", 11: "XI", 12: "XII"}  # fmt: skip
-
-
-def period_label(year: int, period: int) -> str:
-    """'QUÝ IV NĂM 2026' (or 'THÁNG 3 NĂM 2026', '6 THÁNG CUỐI NĂM 2026' when the digest period is set so)."""
-    months = settings.HAICHIEU["RULES"]["DIGEST_EVERY_MONTHS"]
-    if months == 3:
-        return f"QUÝ {ROMAN.get(period, period)} NĂM {year}"
-    if months == 1:
-        return f"THÁNG {period} NĂM {year}"
-    if months == 6:
-        return f"6 THÁNG {'ĐẦU' if period == 1 else 'CUỐI'} NĂM {year}"
-    return f"KỲ {period} NĂM {year}"
 
 
 def digest_title(year: int, period: int) -> str:
-    return f"DANH SÁCH ĐẢNG VIÊN CÓ BIẾN ĐỘNG {period_label(year, period)}"
+    return f"DANH SÁCH ĐẢNG VIÊN CÓ BIẾN ĐỘNG {rules.digest_period_title(year, period)}"
 
 
 def _position_and_unit(member, workplace_org=None) -> str:
@@ -245,7 +232,7 @@ def digest_rows(notices) -> tuple[list[str], Iterator[tuple]]:
 def digest_docx(
     *, sender_org, recipient_org, year: int, period: int, notices, date: datetime.date | None = None
 ) -> DocxDocument:
-    """The quarterly list of changes the workplace committee sends to a commune committee."""
+    """The period's list of changes the workplace committee sends to a commune committee."""
     doc = layout.new_document(landscape=True)
     symbol = f"DS/{sender_org.document_abbreviation}"
     layout.party_header_for(
@@ -265,7 +252,7 @@ def digest_docx(
 
 
 def digest_filename(*, recipient_org, year: int, period: int, ext: str) -> str:
-    return f"Biến động {period_label(year, period).lower()} - {recipient_org.name}.{ext}"
+    return f"Biến động {rules.digest_period_title(year, period).lower()} - {recipient_org.name}.{ext}"
 
 
 def digest_xlsx(*, sender_org, recipient_org, year: int, period: int, notices):

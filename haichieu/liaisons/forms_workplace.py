@@ -3,12 +3,14 @@ from django.utils import timezone
 
 from haichieu.core.forms import BootstrapFormMixin
 from haichieu.members.forms import DATE_WIDGET
+from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
 
-from .models import ChangeNotice, Liaison
+from .models import ChangeNotice
+from .rules import CategoryRule
 from .services import WORKPLACE_EVENTS
 
-LINK_STATUS_CHOICES = [("", "Tất cả"), ("none", "Chưa có hồ sơ")] + list(Liaison.Status.choices)
+LINK_STATUS_CHOICES = [("", "Tất cả"), *Member.LinkStatus.choices]
 
 
 class CoverageFilterForm(BootstrapFormMixin, forms.Form):
@@ -18,12 +20,7 @@ class CoverageFilterForm(BootstrapFormMixin, forms.Form):
     category = forms.ChoiceField(
         label="Diện",
         required=False,
-        choices=[
-            ("", "Tất cả các diện"),
-            ("regular", "Sinh hoạt nơi cư trú"),
-            ("excused", "Giới thiệu, miễn sinh hoạt nơi cư trú"),
-            ("not_introduced", "Không giới thiệu"),
-        ],
+        choices=[("", "Tất cả các diện"), *CategoryRule.choices],
     )
 
 

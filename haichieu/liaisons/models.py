@@ -292,15 +292,16 @@ class InboxItem(models.Model):
         return self.summary
 
 
-class QuarterlyDigest(models.Model):
-    """The quarterly list of changes a workplace committee sends to one receiving committee."""
+class Digest(models.Model):
+    """The list of changes of one digest period (DIGEST_EVERY_MONTHS long: a quarter by default) that
+    a workplace committee sent to one receiving committee."""
 
     sender_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField()
-    quarter = models.PositiveSmallIntegerField()
+    period = models.PositiveSmallIntegerField()  # rules.digest_period: 1 .. 12 / DIGEST_EVERY_MONTHS
     sent_at = models.DateTimeField()
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -309,12 +310,16 @@ class QuarterlyDigest(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["sender_org", "recipient_org", "year", "quarter"], name="digest_once"
+                fields=["sender_org", "recipient_org", "year", "period"], name="digest_once"
             )
         ]
 
     def __str__(self) -> str:
-        return f"Quý {self.quarter}/{self.year}: {self.sender_org} → {self.recipient_org}"
+        from django.utils.text import capfirst
+
+        from .rules import digest_period_label  # the rules read these models
+
+        return f"{capfirst(digest_period_label(self.year, self.period))}: {self.sender_org} → {self.recipient_org}"
 
 
 class ReminderSent(models.Model):

@@ -30,22 +30,16 @@ LABELS = {
 
 def _overdue_introductions(today):
     """(key, recipient org id) for members past the introduction deadline and not introduced."""
-    latest_admission = today - datetime.timedelta(days=rules.rules()["INTRODUCE_WITHIN_DAYS"])
-    members = (
-        Member.objects.filter(status__in=Member.ACTIVE_STATUSES, admission_date__lt=latest_admission)
-        .filter(link_status__in=["none", Liaison.Status.DRAFT, Liaison.Status.RETURNED])
-        .exclude(liaison_category__in=rules.rules()["NOT_INTRODUCED_CATEGORIES"])
-        .values_list("pk", "link_status", "workplace_cell_id")
-    )
+    members = rules.introduction_overdue(
+        Member.objects.filter(status__in=Member.ACTIVE_STATUSES), today
+    ).values_list("pk", "link_status", "workplace_cell_id")
     for pk, link_status, cell_id in members.iterator(chunk_size=5000):
         yield f"member:{pk}:{link_status}", cell_id
 
 
 def _overdue_receptions(today):
     for pk, due, org_id in (
-        Liaison.objects.filter(
-            status=Liaison.Status.INTRODUCED, receive_due__lt=today, commune_org__isnull=False
-        )
+        rules.reception_overdue(Liaison.objects.filter(commune_org__isnull=False), today)
         .values_list("pk", "receive_due", "commune_org_id")
         .iterator(chunk_size=5000)
     ):

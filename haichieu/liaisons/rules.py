@@ -1,21 +1,116 @@
-"""Regulation 213-QĐ/TW rules read from settings (they change when the regulation is replaced)."""
+"""Regulation 213-QĐ/TW rules read from settings (they change when the regulation is replaced).
+
+Also the one home of the link-status predicates ("still to introduce", "overdue"): each is written
+once as a queryset filter and once for a row already read, side by side, and used by the pages,
+the reminders, the exports and the counts alike.
+"""
+
+from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from haichieu.core.text import fold
+from haichieu.members.models import Member
+
+from .models import Liaison
+
+LinkStatus = Member.LinkStatus
 
 
 def rules() -> dict:
     return settings.HAICHIEU["RULES"]
 
 
-def category_rule(category: str) -> str:
-    """'not_introduced', 'excused' or 'regular' for a Member.LiaisonCategory value (HD 33-HD/BTCTW)."""
+class CategoryRule(models.TextChoices):
+    """What HD 33-HD/BTCTW makes of a member's category: introduced and meeting at the residence,
+    introduced but excused from its meetings, or not introduced at all (which categories: settings)."""
+
+    REGULAR = "regular", "Sinh hoạt nơi cư trú"
+    EXCUSED = "excused", "Giới thiệu, miễn sinh hoạt nơi cư trú"
+    NOT_INTRODUCED = "not_introduced", "Không giới thiệu"
+
+
+def category_rule(category: str) -> CategoryRule:
+    """The CategoryRule of a Member.LiaisonCategory value (HD 33-HD/BTCTW)."""
     if category in rules()["NOT_INTRODUCED_CATEGORIES"]:
-        return "not_introduced"
+        return CategoryRule.NOT_INTRODUCED
     if category in rules()["EXCUSED_CATEGORIES"]:
-        return "excused"
-    return "regular"
+        return CategoryRule.EXCUSED
+    return CategoryRule.REGULAR
+
+
+def category_rule_q(rule: str) -> Q:
+    """Members whose category falls under `rule` (a CategoryRule), as a filter."""
+    not_introduced = list(rules()["NOT_INTRODUCED_CATEGORIES"])
+    excused = list(rules()["EXCUSED_CATEGORIES"])
+    if rule == CategoryRule.NOT_INTRODUCED:
+        return Q(liaison_category__in=not_introduced)
+    if rule == CategoryRule.EXCUSED:
+        return Q(liaison_category__in=excused)
+    return ~Q(liaison_category__in=not_introduced + excused)
+
+
+# --- link-status predicates ----------------------------------------------------------------------
+# A member still to introduce: no liaison yet, a draft, or an introduction the commune returned.
+TO_INTRODUCE_STATUSES = (LinkStatus.NONE, LinkStatus.DRAFT, LinkStatus.RETURNED)
+
+
+def to_introduce(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The members of `members` still to introduce: link status in TO_INTRODUCE_STATUSES and a
+    category that is introduced (HD 33 §1.2 leaves some out)."""
+    return members.filter(link_status__in=TO_INTRODUCE_STATUSES).exclude(
+        category_rule_q(CategoryRule.NOT_INTRODUCED)
+    )
+
+
+def is_to_introduce(member: Member) -> bool:
+    """`to_introduce` for one member already read (`link_status` and `liaison_category`)."""
+    return (
+        member.link_status in TO_INTRODUCE_STATUSES
+        and category_rule(member.liaison_category) != CategoryRule.NOT_INTRODUCED
+    )
+
+
+def introduction_overdue(members: QuerySet[Member], today: datetime.date) -> QuerySet[Member]:
+    """The members of `members` still to introduce whose introduction deadline (admission date +
+    INTRODUCE_WITHIN_DAYS, `introduce_due`) has passed."""
+    latest_admission = today - datetime.timedelta(days=rules()["INTRODUCE_WITHIN_DAYS"])
+    return to_introduce(members).filter(admission_date__lt=latest_admission)
+
+
+def is_introduction_overdue(member: Member, today: datetime.date) -> bool:
+    """`introduction_overdue` for one member already read (also `admission_date`)."""
+    return is_to_introduce(member) and introduce_due(member.admission_date) < today
+
+
+def reception_overdue(liaisons: QuerySet[Liaison], today: datetime.date) -> QuerySet[Liaison]:
+    """The introductions of `liaisons` the commune has not received (nor returned) by their deadline."""
+    return liaisons.filter(status=Liaison.Status.INTRODUCED, receive_due__lt=today)
+
+
+def is_reception_overdue(liaison: Liaison | dict[str, Any], today: datetime.date) -> bool:
+    """`reception_overdue` for one liaison already read: a Liaison or a dict with `status` and
+    `receive_due` (selectors.current_liaisons)."""
+    if isinstance(liaison, dict):
+        status, due = liaison["status"], liaison["receive_due"]
+    else:
+        status, due = liaison.status, liaison.receive_due
+    return status == Liaison.Status.INTRODUCED and due is not None and due < today
+
+
+def overdue_reason(member: Member, liaison: dict[str, Any] | None, today: datetime.date) -> str:
+    """Why a coverage row is late, or '' (`liaison`: the member's selectors.current_liaisons dict,
+    or None): shown on the page and in its export alike."""
+    if liaison is not None and is_reception_overdue(liaison, today):
+        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
+    if is_introduction_overdue(member, today):
+        return "Quá hạn giới thiệu về nơi cư trú"
+    return ""
 
 
 def receive_due(today: datetime.date) -> datetime.date:
@@ -30,6 +125,41 @@ def digest_period(day: datetime.date) -> tuple[int, int]:
     """(year, period number) of the digest period holding `day` (quarters by default)."""
     months = rules()["DIGEST_EVERY_MONTHS"]
     return day.year, (day.month - 1) // months + 1
+
+
+# What a digest period is called, by its length in months (DIGEST_EVERY_MONTHS); other lengths: "kỳ".
+DIGEST_PERIOD_NAMES = {1: "tháng", 3: "quý", 6: "6 tháng"}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def digest_period_name() -> str:
+    """The digest period as a noun: 'quý' (every 3 months), 'tháng', '6 tháng', else 'kỳ'."""
+    return DIGEST_PERIOD_NAMES.get(rules()["DIGEST_EVERY_MONTHS"], "kỳ")
+
+
+def digest_period_label(year: int, period: int) -> str:
+    """One period as sentences name it: 'quý 4/2026', 'tháng 3/2026', '6 tháng đầu năm 2026', else
+    'kỳ 2/2026' (`capfirst` at the start of a line)."""
+    months = rules()["DIGEST_EVERY_MONTHS"]
+    if months == 6:
+        return f"6 tháng {'đầu' if period == 1 else 'cuối'} năm {year}"
+    return f"{digest_period_name()} {period}/{year}"
+
+
+def digest_period_title(year: int, period: int) -> str:
+    """One period as documents title it: 'QUÝ IV NĂM 2026', 'THÁNG 3 NĂM 2026', '6 THÁNG CUỐI NĂM
+    2026', else 'KỲ 2 NĂM 2026'."""
+    months = rules()["DIGEST_EVERY_MONTHS"]
+    if months == 3:
+        return f"QUÝ {ROMAN.get(period, period)} NĂM {year}"
+    if months == 6:
+        return f"6 THÁNG {'ĐẦU' if period == 1 else 'CUỐI'} NĂM {year}"
+    return f"{digest_period_name().upper()} {period} NĂM {year}"
+
+
+def digest_period_slug(year: int, period: int) -> str:
+    """The period in a file name: 'quy-4-2026', 'thang-3-2026', '6-thang-1-2026', 'ky-2-2026'."""
+    return f"{fold(digest_period_name()).replace(' ', '-')}-{period}-{year}"
 
 
 def digest_period_bounds(year: int, period: int) -> tuple[datetime.date, datetime.date]:

@@ -17,9 +17,10 @@ from haichieu.access import (
 from haichieu.core.paging import Page, keyset_page
 from haichieu.core.paths import in_subtree, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
+from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, InboxItem, Liaison, QuarterlyDigest
+from .models import ChangeNotice, CoverageCount, Digest, InboxItem, Liaison
 
 S = Liaison.Status
 
@@ -39,6 +40,10 @@ def liaison_get_for(user, pk) -> Liaison:
 
 
 # --- coverage (workplace side) ---------------------------------------------------------------
+# What the coverage list (its page and its export) reads of each member.
+COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
+
+
 def coverage_summary(user, *, org=None) -> dict:
     """Counts by link status and by category, and the coverage rate, of the user's subtrees (or `org`'s).
 
@@ -55,15 +60,15 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
-    by_status: dict[str, int] = dict.fromkeys(["none", *S.values], 0)
+    by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
     not_introduced = excused = total = 0
     for row in rows:
         total += row["n"]
         rule = rules.category_rule(row["liaison_category"])
-        if rule == "not_introduced":
+        if rule == rules.CategoryRule.NOT_INTRODUCED:
             not_introduced += row["n"]
             continue
-        if rule == "excused":
+        if rule == rules.CategoryRule.EXCUSED:
             excused += row["n"]
         by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
     to_introduce = total - not_introduced
@@ -75,7 +80,7 @@ def coverage_summary(user, *, org=None) -> dict:
         "excused": excused,
         "by_status": by_status,
         "covered": covered,
-        "not_yet": by_status["none"] + by_status[S.DRAFT],
+        "not_yet": by_status[rules.LinkStatus.NONE] + by_status[rules.LinkStatus.DRAFT],
         "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
     }
 
@@ -183,8 +188,8 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         key = (row["sender_org"], row["recipient_org"], year, period)
         groups.setdefault(key, {"count": 0})["count"] += 1
     sent = {
-        (d.sender_org_id, d.recipient_org_id, d.year, d.quarter): d
-        for d in QuarterlyDigest.objects.filter(sender_org_id__in={k[0] for k in groups})
+        (d.sender_org_id, d.recipient_org_id, d.year, d.period): d
+        for d in Digest.objects.filter(sender_org_id__in={k[0] for k in groups})
     }
     from haichieu.organizations.models import Organization
 
@@ -198,7 +203,8 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         digest = sent.get((sender, recipient, year, period))
         state = "sent" if digest else ("open" if today <= end else ("overdue" if today > due else "due"))
         result.append({
-            "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period, "start": start,
+            "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period,
+            "label": rules.digest_period_label(year, period), "start": start,
             "end": end, "due": due, "count": data["count"], "state": state, "digest": digest,
         })  # fmt: skip
     return result

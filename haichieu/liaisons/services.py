@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from haichieu.access import inbox_readers, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
-from haichieu.core.services import ConflictError, ServiceError
+from haichieu.core.services import ConflictError, ServiceError, versioned_update
 from haichieu.core.text import by_vn_name, clean_text
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors
-from .models import ChangeNotice, Group, InboxItem, Liaison, LiaisonEvent
+from .models import ChangeNotice, Digest, Group, InboxItem, Liaison, LiaisonEvent
 
 S = Liaison.Status
 N = ChangeNotice.Kind
@@ -119,10 +119,8 @@ def _set_link_status(member_id: int, status: str) -> None:
 def _transition(liaison: Liaison, *, from_statuses, to_status: str, **fields) -> str:
     """Move `liaison` to `to_status` if it is still in one of `from_statuses`; else ConflictError."""
     old = liaison.status
-    updated = Liaison.objects.filter(pk=liaison.pk, status__in=list(from_statuses)).update(
-        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if not updated:
+    in_from_status = Liaison.objects.filter(status__in=list(from_statuses))
+    if not versioned_update(in_from_status, liaison.pk, None, status=to_status, **fields):
         current = Liaison.objects.filter(pk=liaison.pk).values_list("status", flat=True).first()
         label = dict(S.choices).get(current, current)
         raise ConflictError(
@@ -148,7 +146,7 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
         return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
-    if rules.category_rule(member.liaison_category) == "not_introduced":
+    if rules.category_rule(member.liaison_category) == rules.CategoryRule.NOT_INTRODUCED:
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
@@ -160,7 +158,7 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     fields = dict(
         workplace_org=workplace_org, commune_org=commune_org, commune_id=member.residence_commune_id,
         address_street=member.address_street, address_hamlet=member.address_hamlet,
-        excused=rules.category_rule(member.liaison_category) == "excused",
+        excused=rules.category_rule(member.liaison_category) == rules.CategoryRule.EXCUSED,
         letter_number=next_document_number(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_date=today, introduced_at=timezone.now(),
@@ -296,11 +294,10 @@ def liaison_place(
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
-        updated = Liaison.objects.filter(pk=liaison.pk, version=version or liaison.version).update(
-            group=group, follower_name=clean_text(follower_name), follower_phone=clean_text(follower_phone),
-            version=F("version") + 1, updated_at=timezone.now(),
-        )  # fmt: skip
-        if not updated:
+        if not versioned_update(
+            Liaison, liaison.pk, version or liaison.version, group=group, follower_name=clean_text(follower_name),
+            follower_phone=clean_text(follower_phone),
+        ):  # fmt: skip
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
@@ -420,7 +417,7 @@ def member_record_event(
                 org=current.commune_org, kind=InboxItem.Kind.NOTICE, liaison=current, notice=notice,
                 summary=f"{workplace_org.name}: {notice.get_kind_display().lower()} — đồng chí {member.full_name}",
             )  # fmt: skip
-        member_changes = {}
+        member_changes: dict[str, Any] = {}
         if kind == N.POSITION_CHANGE:
             member_changes["position"] = clean_text(new_position)
         if kind == N.RESIDENCE_CHANGE:
@@ -434,7 +431,7 @@ def member_record_event(
             member_changes["liaison_category"] = Member.LiaisonCategory.SECRET
         if member_changes:
             before = {k: str(getattr(member, k)) for k in member_changes}
-            Member.objects.filter(pk=member.pk).update(version=F("version") + 1, **member_changes)
+            versioned_update(Member, member.pk, None, **member_changes)
             member.refresh_from_db()
             audit_record(
                 actor=actor, action="update", target=member,
@@ -494,13 +491,11 @@ def inbox_mark_read(*, actor, items) -> int:
 
 def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
     """Record that the period's list of changes went to the receiving committee (once)."""
-    from .models import QuarterlyDigest
-
     if not _can_write(actor, sender_org):
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
-        digest, created = QuarterlyDigest.objects.get_or_create(
-            sender_org=sender_org, recipient_org=recipient_org, year=year, quarter=period,
+        digest, created = Digest.objects.get_or_create(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period,
             defaults={"sent_at": timezone.now(), "sent_by": actor},
         )  # fmt: skip
         if not created:
@@ -518,7 +513,7 @@ def member_link_status_refresh(member_ids=None) -> int:
 
     newest = Liaison.objects.filter(member=OuterRef("pk")).order_by("-pk").values("status")[:1]
     members = Member.objects.all() if member_ids is None else Member.objects.filter(pk__in=list(member_ids))
-    return members.update(link_status=Coalesce(Subquery(newest), Value("none")))
+    return members.update(link_status=Coalesce(Subquery(newest), Value(Member.LinkStatus.NONE)))
 
 
 # --- residence side: batch reception ----------------------------------------------------------

@@ -4,12 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from haichieu.access import notices_visible_to, read_scope_or_404
-from haichieu.core.audit import audit_record
-from haichieu.core.exports import xlsx_response
 from haichieu.core.paging import keyset_page
 
+from . import exports
 from .forms_notices import NoticeFilterForm
-from .notices import NOTICE_COLUMNS, notice_rows
 
 PAGE_SIZE = 50
 
@@ -30,14 +28,7 @@ def notices(request):
         qs = qs.filter(event_date__lte=data["end"])
     qs = qs.order_by("-event_date", "-pk")
     if request.GET.get("format") == "xlsx":
-        audit_record(
-            actor=request.user, action="export", target_type="liaisons.changenotice",
-            target_repr="Danh sách thông báo biến động", note=request.GET.urlencode()[:255],
-        )  # fmt: skip
-        return xlsx_response(
-            filename="thong-bao-bien-dong.xlsx", sheet_title="Biến động", header=NOTICE_COLUMNS, rows=notice_rows(qs),
-            title="DANH SÁCH THÔNG BÁO BIẾN ĐỘNG",
-        )  # fmt: skip
+        return exports.notices_export(actor=request.user, notices=qs, query=request.GET.urlencode())
     after = request.GET.get("after", "")
     page = keyset_page(qs, key=("-event_date", "-pk"), after=after, size=PAGE_SIZE)
     params = request.GET.copy()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
+from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
@@ -45,10 +46,6 @@ def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
     if not org.is_residential or (cell is not None and org.is_cell != cell):
         raise Http404("Không tìm thấy tổ chức.")
     return org
-
-
-def _add_service_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _next_url(request, default: str) -> str:
@@ -93,7 +90,7 @@ def incoming(request):
                     follower_phone=data["follower_phone"],
                 )
             except ServiceError as exc:
-                _add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request, f"Đã tiếp nhận {len(received)} đảng viên, phân về {data['cell'].name}."
@@ -158,7 +155,7 @@ def receive(request, pk):
                 follower_phone=data["follower_phone"],
             )
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, f"Đã tiếp nhận đồng chí {liaison.member.full_name}, phân về {data['cell'].name}."
@@ -186,7 +183,7 @@ def return_(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, f"Đã trả lại giới thiệu đồng chí {liaison.member.full_name} về nơi công tác."
@@ -273,7 +270,7 @@ def group_create(request, pk):
         try:
             group = services.group_create(actor=request.user, cell=cell, name=form.cleaned_data["name"])
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Đã lập tổ/nhóm “{group.name}”.")
             return redirect("liaisons:residence_cell", pk=cell.pk)
@@ -313,7 +310,7 @@ def place(request, pk):
                 version=data["version"],
             )
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, f"Đã lưu tổ/nhóm và người theo dõi của đồng chí {liaison.member.full_name}."
@@ -341,7 +338,7 @@ def no_longer_resides(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

@@ -23,21 +23,18 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_record
-from haichieu.core.exports import xlsx_response
-from haichieu.core.forms import choice_options
+from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
-from haichieu.members.selectors import LIST_FIELDS, member_filter, member_list, member_list_page
+from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
 
-from . import rules, selectors, services
+from . import exports, rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm
 from .models import Liaison
 
-S = Liaison.Status
 INTRODUCE_BATCH_LIMIT = 1000
-COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
 
 
 def _coverage_members(user, filters):
@@ -60,38 +57,16 @@ def _coverage_filter(user, filters):
     narrow_members = member_filter(q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
     category = filters.get("category")
-    not_introduced = rules.rules()["NOT_INTRODUCED_CATEGORIES"]
-    excused = rules.rules()["EXCUSED_CATEGORIES"]
 
     def narrow(qs):
         qs = narrow_members(qs)
         if link:
             qs = qs.filter(link_status=link)
-        if category == "regular":
-            qs = qs.exclude(liaison_category__in=not_introduced + excused)
-        elif category:
-            qs = qs.filter(liaison_category__in=not_introduced if category == "not_introduced" else excused)
+        if category:
+            qs = qs.filter(rules.category_rule_q(category))
         return qs
 
     return org, narrow, ""
-
-
-def _overdue(member, liaison, today):
-    """Why a row is late, or '' (`liaison`: a selectors.current_liaisons dict, or None)."""
-    if (
-        liaison is not None
-        and liaison["status"] == S.INTRODUCED
-        and liaison["receive_due"]
-        and liaison["receive_due"] < today
-    ):
-        return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
-    if (
-        member.link_status in ("none", S.DRAFT, S.RETURNED)
-        and rules.category_rule(member.liaison_category) != "not_introduced"
-    ):
-        if rules.introduce_due(member.admission_date) < today:
-            return "Quá hạn giới thiệu về nơi cư trú"
-    return ""
 
 
 @login_required
@@ -103,16 +78,17 @@ def coverage(request):
     org, narrow, org_error = _coverage_filter(request.user, filters)
     today = timezone.localdate()
     if narrow is not None and request.GET.get("format") == "xlsx":
-        return _coverage_export(
-            request, member_list(request.user, narrow=narrow, workplace_only=True), org, today
-        )
+        return exports.coverage_export(
+            actor=request.user, members=member_list(request.user, narrow=narrow, workplace_only=True), org=org,
+            today=today, query=request.GET.urlencode(),
+        )  # fmt: skip
     if narrow is None:
         page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
         page = member_list_page(
             request.user, narrow=narrow, workplace_only=True, after=request.GET.get("after", ""),
-            before=request.GET.get("before", ""), size=page_size(request), fields=COVERAGE_FIELDS,
+            before=request.GET.get("before", ""), size=page_size(request), fields=selectors.COVERAGE_FIELDS,
         )  # fmt: skip
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
@@ -120,8 +96,8 @@ def coverage(request):
             liaison = current.get(member.pk)
             rule = rules.category_rule(member.liaison_category)
             rows.append({
-                "member": member, "liaison": liaison, "rule": rule, "overdue": _overdue(member, liaison, today),
-                "can_introduce": rule != "not_introduced" and member.link_status in ("none", S.DRAFT, S.RETURNED),
+                "member": member, "liaison": liaison, "rule": rule, "overdue": rules.overdue_reason(member, liaison, today),
+                "can_introduce": rules.is_to_introduce(member),
             })  # fmt: skip
     params = request.GET.copy()
     params.pop("after", None)
@@ -137,57 +113,6 @@ def coverage(request):
         "link_options": choice_options(form, "link"),
         "category_options": choice_options(form, "category"),
     })  # fmt: skip
-
-
-COVERAGE_COLUMNS = [
-    "STT", "Họ và tên", "Chi bộ", "Diện", "Xã/phường cư trú", "Tình trạng giới thiệu", "Giấy giới thiệu",
-    "Hạn tiếp nhận", "Chi bộ nơi cư trú", "Quá hạn",
-]  # fmt: skip
-EXPORT_CHUNK = 2000
-
-
-def coverage_rows(qs, today):
-    """The coverage list as rows: members in chunks, each chunk's current liaisons in one query."""
-    members = (
-        qs.select_related("workplace_cell", "residence_commune")
-        .only(*COVERAGE_FIELDS)
-        .order_by("sort_key", "pk")
-    )
-    chunk: list = []
-    n = 0
-    for member in members.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(member)
-        if len(chunk) == EXPORT_CHUNK:
-            yield from _coverage_chunk(chunk, n, today)
-            n += len(chunk)
-            chunk = []
-    yield from _coverage_chunk(chunk, n, today)
-
-
-def _coverage_chunk(members, offset, today):
-    current = selectors.current_liaisons(m.pk for m in members) if members else {}
-    for n, member in enumerate(members, start=offset + 1):
-        liaison = current.get(member.pk) or {}
-        commune = liaison.get("commune_org_name") or liaison.get("commune_name")
-        if not commune and member.residence_commune_id:
-            commune = member.residence_commune.name
-        yield [
-            n, member.full_name, member.workplace_cell.name, member.get_liaison_category_display(), commune or "",
-            liaison.get("status_label", "Chưa có hồ sơ"), liaison.get("letter_reference", ""),
-            liaison.get("receive_due"), liaison.get("cell_name") or "", _overdue(member, liaison or None, today),
-        ]  # fmt: skip
-
-
-def _coverage_export(request, qs, org, today):
-    audit_record(
-        actor=request.user, action="export", target_type="liaisons.liaison",
-        target_repr=f"Danh sách giữ mối liên hệ ({org or 'toàn bộ phạm vi'})", note=request.GET.urlencode()[:255],
-    )  # fmt: skip
-    return xlsx_response(
-        filename=f"giu-moi-lien-he-{org.code.lower() if org else 'pham-vi'}.xlsx", sheet_title="Giữ mối liên hệ",
-        header=COVERAGE_COLUMNS, rows=coverage_rows(qs, today),
-        title="DANH SÁCH ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ",
-    )  # fmt: skip
 
 
 @login_required
@@ -206,9 +131,9 @@ def introduce(request):
             messages.error(request, org_error)
             return redirect("liaisons:coverage")
         members = list(
-            visible.filter(pk__in=qs.filter(link_status__in=["none", S.DRAFT, S.RETURNED]).values("pk"))
-            .exclude(liaison_category__in=rules.rules()["NOT_INTRODUCED_CATEGORIES"])
-            .order_by("sort_key", "pk")[:INTRODUCE_BATCH_LIMIT]
+            visible.filter(pk__in=rules.to_introduce(qs).values("pk")).order_by("sort_key", "pk")[
+                :INTRODUCE_BATCH_LIMIT
+            ]
         )
     else:
         ids = [int(i) for i in request.POST.getlist("member") if i.isdigit()]
@@ -299,7 +224,7 @@ def member_event(request, member_pk):
                 new_hamlet=data["new_hamlet"], new_street=data["new_street"],
             )  # fmt: skip
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             text = f"Đã ghi nhận: {result.notice.get_kind_display().lower()}."
             if result.notice.recipient_org:
@@ -343,9 +268,9 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
         actor=request.user,
         action="export",
         target=sender,
-        note=f"Danh sách biến động quý {period}/{year} gửi {recipient}",
+        note=f"Danh sách biến động {rules.digest_period_label(year, period)} gửi {recipient}",
     )
-    name = f"bien-dong-quy-{period}-{year}-{recipient.code}".lower()
+    name = f"bien-dong-{rules.digest_period_slug(year, period)}-{recipient.code}".lower()
     if fmt == "docx":
         from haichieu.core.documents import docx_response
 
@@ -374,23 +299,14 @@ def digest_send(request, sender_pk, recipient_pk, year, period):
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"Đã ghi nhận gửi danh sách biến động quý {period}/{year} cho {recipient.name}."
+            request,
+            f"Đã ghi nhận gửi danh sách biến động {rules.digest_period_label(year, period)} "
+            f"cho {recipient.name}.",
         )
     return redirect("liaisons:digests")
 
 
 # --- inbox ---------------------------------------------------------------------------------------
-INBOX_COLUMNS = ["STT", "Ngày đến", "Loại", "Nơi nhận", "Nội dung", "Chi tiết", "Hạn xử lý", "Đã đọc lúc"]
-
-
-def inbox_rows(items):
-    for n, item in enumerate(items.iterator(chunk_size=EXPORT_CHUNK), start=1):
-        yield [
-            n, item.created_at, item.get_kind_display(), item.recipient_org.name, item.summary,
-            item.notice.details if item.notice_id else "", item.due_date, item.read_at,
-        ]  # fmt: skip
-
-
 @login_required
 def inbox(request):
     scope = scope_for(request.user)
@@ -402,13 +318,7 @@ def inbox(request):
         "-created_at", "-pk"
     )
     if request.GET.get("format") == "xlsx":
-        audit_record(
-            actor=request.user, action="export", target_type="liaisons.inboxitem", target_repr="Văn bản đến"
-        )
-        return xlsx_response(
-            filename="van-ban-den.xlsx", sheet_title="Văn bản đến", header=INBOX_COLUMNS, rows=inbox_rows(listed),
-            title="VĂN BẢN ĐẾN",
-        )  # fmt: skip
+        return exports.inbox_export(actor=request.user, items=listed)
     items = list(listed[:200])
     counts = selectors.inbox_unread_by_org(request.user)
     today = timezone.localdate()

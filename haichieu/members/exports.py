@@ -6,7 +6,11 @@ number and reads these headers), so offices can edit an export and load it back.
 
 from collections.abc import Iterator
 
+from django.http import FileResponse
+
 from haichieu.access import scope_for
+from haichieu.core.audit import audit_record
+from haichieu.core.exports import xlsx_response
 
 from .models import Member
 
@@ -55,4 +59,17 @@ def member_export_filename(org=None) -> str:
     return f"dang-vien-{org.code.lower()}.xlsx" if org is not None else "dang-vien.xlsx"
 
 
-__all__ = ["MEMBER_COLUMNS", "Member", "member_export_filename", "member_export_rows"]
+def member_list_export(*, actor, members, org=None, query: str = "") -> FileResponse:
+    """The member list as .xlsx: exactly the members the page lists (scope and filters), every page
+    of them; recorded in the audit log (DESIGN.md "Data protection")."""
+    audit_record(
+        actor=actor, action="export", target_type="members.member",
+        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})", note=query,
+    )  # fmt: skip
+    return xlsx_response(
+        filename=member_export_filename(org), sheet_title="Đảng viên", header=MEMBER_COLUMNS,
+        rows=member_export_rows(actor, members), title="DANH SÁCH ĐẢNG VIÊN",
+    )  # fmt: skip
+
+
+__all__ = ["MEMBER_COLUMNS", "Member", "member_export_filename", "member_export_rows", "member_list_export"]

@@ -37,6 +37,21 @@ class Member(models.Model):
         STUDENT = "student", "Sinh viên học xa nhà"
         SECRET = "secret", "Làm nhiệm vụ đặc biệt cần giữ bí mật"
 
+    class LinkStatus(models.TextChoices):
+        """The status of the member's current liaison, or NONE without one (`link_status`).
+
+        The values after NONE are those of liaisons.Liaison.Status, in its order (a test checks it):
+        members know nothing of links (the import contracts), so the link's states are repeated here.
+        """
+
+        NONE = "none", "Chưa có hồ sơ"
+        DRAFT = "draft", "Chưa giới thiệu"
+        INTRODUCED = "introduced", "Đã giới thiệu"
+        RETURNED = "returned", "Bị trả lại"
+        RECEIVED = "received", "Đã tiếp nhận"
+        ACTIVE = "active", "Đang sinh hoạt"
+        ENDED = "ended", "Đã kết thúc"
+
     class ResidenceType(models.TextChoices):
         PERMANENT = "permanent", "Thường trú"
         TEMPORARY = "temporary", "Tạm trú"
@@ -95,9 +110,15 @@ class Member(models.Model):
         default=LiaisonCategory.REGULAR,
     )
     liaison_category_note = models.CharField("lý do (diện miễn/không giới thiệu)", max_length=255, blank=True)
-    # The status of the member's current liaison ("none" without one), kept by the liaison services
+    # The status of the member's current liaison (NONE without one), kept by the liaison services
     # so coverage counts are one indexed GROUP BY (DESIGN.md "Scale").
-    link_status = models.CharField("tình trạng giới thiệu", max_length=20, default="none", editable=False)
+    link_status = models.CharField(
+        "tình trạng giới thiệu",
+        max_length=20,
+        choices=LinkStatus.choices,
+        default=LinkStatus.NONE,
+        editable=False,
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name="tài khoản",

@@ -1,11 +1,10 @@
 """Writes on members. Each is one transaction with its audit entry."""
 
 from django.db import transaction
-from django.db.models import F
 
 from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
-from haichieu.core.services import ConflictError, ServiceError
+from haichieu.core.services import ConflictError, ServiceError, versioned_update
 from haichieu.core.text import clean_text, fold, vn_sort_key
 
 from .models import Member
@@ -73,10 +72,7 @@ def member_update(*, actor, member: Member, data: dict, version: int | None = No
     with transaction.atomic():
         before = snapshot(current, AUDITED_FIELDS)
         expected = current.version if version is None else version
-        updated = Member.objects.filter(pk=current.pk, version=expected).update(
-            version=F("version") + 1, **values
-        )
-        if not updated:
+        if not versioned_update(Member, current.pk, expected, **values):
             raise ConflictError(
                 "Hồ sơ đã được người khác sửa trong lúc bạn nhập. Hãy tải lại trang và nhập lại thay đổi."
             )

@@ -12,14 +12,13 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_record, history_for
-from haichieu.core.exports import xlsx_response
-from haichieu.core.forms import choice_options
+from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
-from .exports import MEMBER_COLUMNS, member_export_filename, member_export_rows
+from .exports import member_list_export
 from .forms import MemberFilterForm, MemberForm
 from .models import Member
 
@@ -45,7 +44,12 @@ def member_list(request):
             has_commune=filters.get("has_commune", ""),
         )
         if request.GET.get("format") == "xlsx":
-            return _export(request, selectors.member_list(request.user, narrow=narrow), org)
+            return member_list_export(
+                actor=request.user,
+                members=selectors.member_list(request.user, narrow=narrow),
+                org=org,
+                query=request.GET.urlencode(),
+            )
         page = selectors.member_list_page(
             request.user,
             narrow=narrow,
@@ -72,19 +76,6 @@ def member_list(request):
     }
     template = "members/_list_results.html" if request.htmx else "members/list.html"
     return render(request, template, context)
-
-
-def _export(request, qs, org):
-    """The list as .xlsx: exactly the members the page lists (scope and filters), every page of them."""
-    audit_record(
-        actor=request.user, action="export", target_type="members.member",
-        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
-        note=request.GET.urlencode()[:255],
-    )  # fmt: skip
-    return xlsx_response(
-        filename=member_export_filename(org), sheet_title="Đảng viên", header=MEMBER_COLUMNS,
-        rows=member_export_rows(request.user, qs), title="DANH SÁCH ĐẢNG VIÊN",
-    )  # fmt: skip
 
 
 @login_required
@@ -119,7 +110,7 @@ def member_create(request):
         try:
             member = services.member_create(actor=request.user, data=form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
             return redirect("members:detail", pk=member.pk)
@@ -139,7 +130,7 @@ def member_update(request, pk):
                 version=form.cleaned_data.get("version"),
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("members:detail", pk=member.pk)

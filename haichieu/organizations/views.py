@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.core.forms import add_service_error
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -93,7 +94,7 @@ def create(request, parent_pk=None):
         try:
             org = services.organization_create(actor=request.user, parent=parent, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Đã tạo tổ chức “{org.name}”.")
             return redirect("organizations:detail", pk=org.pk)
@@ -121,7 +122,7 @@ def update(request, pk):
         try:
             services.organization_update(actor=request.user, org=org, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("organizations:detail", pk=org.pk)
@@ -141,7 +142,7 @@ def move(request, pk):
             try:
                 services.organization_move(actor=request.user, org=org, new_parent=new_parent)
             except ServiceError as exc:
-                form.add_error("new_parent", exc.message)
+                add_service_error(form, exc, field="new_parent")
             else:
                 messages.success(request, f"Đã chuyển “{org.name}” về “{new_parent.name}”.")
                 return redirect("organizations:detail", pk=org.pk)

@@ -29,16 +29,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haichieu.access import scope_for, writable_cells
-from haichieu.core.audit import _plain
+from haichieu.core.audit import audit_bulk, audit_entry, audit_prepared, audit_value
 from haichieu.core.bulk import (
-    bulk_insert,
     bulk_inserting,
     bulk_update_versioned,
-    copy_rows,
     gc_paused,
     in_chunks,
 )
-from haichieu.core.middleware import current_ip
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
 from haichieu.core.text import clean_text
@@ -550,7 +547,7 @@ def _change_summary(row: _Row) -> dict:
             {
                 "label": validators.field_label(name).capitalize(),
                 "before": _display(before[name]),
-                "after": _display(_plain(value)),
+                "after": _display(audit_value(value)),
             }
             for name, value in row.changes.items()
         ],  # fmt: skip
@@ -575,13 +572,8 @@ _AUDITED = frozenset(AUDITED_FIELDS)
 def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     """Create and update in the caller's transaction, with one audit entry per member."""
     now = timezone.now()
-    audit_base = {
-        "actor": actor if actor is not None and actor.is_authenticated else None,
-        "actor_repr": getattr(actor, "username", "") or "",
-        "ip_address": current_ip.get(),
-        "target_type": Member._meta.label_lower,
-        "note": (f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel")[:255],
-    }
+    target_type = Member._meta.label_lower
+    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"
     new_members = []
     for row in rows:
         if row.action != "create":
@@ -593,17 +585,17 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     # audit entries are built, down to the rows COPY sends, while the database writes the members
     # and updates their indexes.
     with bulk_inserting(Member, new_members) as pks:
-        created = copy_rows(AuditEntry, [
-            {
-                **audit_base, "action": AuditEntry.Action.CREATE, "target_id": str(pk),
-                "target_repr": record["full_name"][:255],
-                "changes": {"after": {
-                    name: _plain(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
+        created = audit_prepared([
+            audit_entry(
+                actor=actor, action=AuditEntry.Action.CREATE, target_type=target_type, target_id=pk,
+                target_repr=record["full_name"], note=note,
+                changes={"after": {
+                    name: audit_value(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
                 }},
-            }
+            )
             for pk, record in zip(pks, new_members, strict=True)
         ])  # fmt: skip
-    bulk_insert(AuditEntry, created)
+    audit_bulk(created)
     updates = [row for row in rows if row.action == "update"]
     changes = []
     for row in updates:
@@ -622,9 +614,11 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     for row in updates:
         current = row.existing
         before = _before_values(current)
-        entries.append({
-            **audit_base, "action": AuditEntry.Action.UPDATE, "target_id": str(current["pk"]),
-            "target_repr": clean_text(row.changes.get("full_name") or current["full_name"])[:255],
-            "changes": {name: [_plain(before[name]), _plain(value)] for name, value in row.changes.items()},
-        })  # fmt: skip
-    bulk_insert(AuditEntry, entries)
+        entries.append(audit_entry(
+            actor=actor, action=AuditEntry.Action.UPDATE, target_type=target_type, target_id=current["pk"],
+            target_repr=clean_text(row.changes.get("full_name") or current["full_name"]), note=note,
+            changes={
+                name: [audit_value(before[name]), audit_value(value)] for name, value in row.changes.items()
+            },
+        ))  # fmt: skip
+    audit_bulk(entries)

@@ -224,16 +224,16 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
 def test_a_failure_writing_the_audit_entries_undoes_the_members(world, tmp_path, monkeypatch):
     state = snapshot_members()
 
-    from haichieu.members.imports import services as import_services
+    from haichieu.core import audit
 
-    write = import_services.bulk_insert
+    write = audit.bulk_insert  # the audit module writes the import's entries (audit_bulk)
 
     def boom(model, rows):
         if model is AuditEntry:  # the members are written by then
             raise RuntimeError("audit table locked")
         return write(model, rows)
 
-    monkeypatch.setattr(import_services, "bulk_insert", boom)
+    monkeypatch.setattr(audit, "bulk_insert", boom)
     with pytest.raises(RuntimeError):
         run(world, tmp_path, [row(), row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None)])
     assert snapshot_members() == state
