@@ -41,6 +41,7 @@ lint: install-test
 	$(BIN)/ruff format --check haichieu bench
 	env -u DATABASE_URL $(BIN)/haichieu makemigrations --check --dry-run -v 1
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 test: install-test lint
 	sh scripts/run-tests.sh

@@ -7,6 +7,7 @@ production checks and refuses to start with an insecure secret key.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -196,7 +197,7 @@ LOGGING = {
 }
 
 # Rules of Regulation 213-QĐ/TW that may change: settings with the current values as defaults.
-HAICHIEU = {
+HAICHIEU: dict[str, Any] = {
     "MEMBER_PAGE_SIZE": int(os.environ.get("HAICHIEU_MEMBER_PAGE_SIZE", "50")),
     "MAX_PAGE_SIZE": 200,
 }

@@ -121,7 +121,7 @@ def _merged_sides(qs, sides, names, beyond, order, reverse, size) -> QuerySet:
 
 def _key_fields(qs: QuerySet, key: Sequence[str]) -> list[tuple[str, object]]:
     """(name, model field or annotation's output field) of each field of `key`."""
-    result = []
+    result: list[tuple[str, object]] = []
     for entry in key:
         name = entry.lstrip("-")
         if name in qs.query.annotations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -125,9 +126,10 @@ def current_liaisons(member_ids) -> dict[int, dict]:
         )  # fmt: skip
         .order_by("member_id", "-pk")
     )
-    for row in rows:
-        if row["member_id"] in result:
+    for values in rows:
+        if values["member_id"] in result:
             continue
+        row: dict[str, Any] = dict(values)
         row["status_label"] = status_labels.get(row["status"], row["status"])
         row["return_reason_label"] = reason_labels.get(row["return_reason"], row["return_reason"])
         row["letter_reference"] = Liaison.format_letter_reference(row["letter_number"], row["letter_symbol"])
@@ -300,6 +302,9 @@ INCOMING_FIELDS = (
 class IncomingRow:
     """What the commune inbox shows of one waiting introduction, shaped like the Liaison it reads."""
 
+    letter_number: int | None
+    letter_symbol: str
+
     def __init__(self, values: dict):
         from types import SimpleNamespace
 
@@ -404,7 +409,7 @@ def cell_roster(cell) -> list[dict]:
         .order_by("member__sort_key", "pk")
     )
     by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}
-    loose = {"group": None, "liaisons": []}
+    loose: dict[str, Any] = {"group": None, "liaisons": []}
     for liaison in liaisons:
         by_group.get(liaison.group_id, loose)["liaisons"].append(liaison)
     return [*by_group.values(), loose]

@@ -108,6 +108,13 @@ def _handled(liaison: Liaison, *, actor) -> None:
     ).update(read_at=timezone.now(), read_by=actor)
 
 
+def _committee(liaison: Liaison) -> Organization:
+    """The commune committee of a link the residence acts on (`_check_residence` required one)."""
+    if liaison.commune_org is None:
+        raise ServiceError("Hồ sơ này chưa gửi tới đảng ủy xã, phường nào.")
+    return liaison.commune_org
+
+
 def _workplace(liaison: Liaison) -> Organization:
     return liaison.workplace_org or workplace_committee_of(liaison.member.workplace_cell)
 
@@ -122,7 +129,7 @@ def _transition(liaison: Liaison, *, from_statuses, to_status: str, **fields) ->
     in_from_status = Liaison.objects.filter(status__in=list(from_statuses))
     if not versioned_update(in_from_status, liaison.pk, None, status=to_status, **fields):
         current = Liaison.objects.filter(pk=liaison.pk).values_list("status", flat=True).first()
-        label = dict(S.choices).get(current, current)
+        label = dict(S.choices).get(current or "", current)
         raise ConflictError(
             f"Hồ sơ của đồng chí {liaison.member.full_name} đã được xử lý trước đó (hiện: {label}). "
             "Hãy tải lại trang để xem tình trạng mới."
@@ -169,7 +176,7 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         current = Liaison.objects.create(member=member, status=S.DRAFT)
     old = _transition(current, from_statuses=[S.DRAFT, S.RETURNED], to_status=S.INTRODUCED, **fields)
     _record(current, actor=actor, action="introduce", from_status=old, note=current.letter_reference)
-    where = commune_org.name if commune_org else member.residence_commune.name
+    where = commune_org.name if commune_org else str(member.residence_commune)
     notify(
         org=commune_org, kind=InboxItem.Kind.INTRODUCTION, liaison=current, due_date=current.receive_due,
         summary=f"Giới thiệu đảng viên {member.full_name} ({workplace_org.name}) về {where}, {current.letter_reference}",
@@ -211,10 +218,10 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
     if cell is None:
         raise ServiceError("Vui lòng chọn chi bộ nơi cư trú.", field="cell")
     if not (
-        cell.is_residential and cell.kind == Organization.Kind.CELL and liaison.commune_org.contains(cell)
+        cell.is_residential and cell.kind == Organization.Kind.CELL and _committee(liaison).contains(cell)
     ):
         raise ServiceError(
-            f"“{cell.name}” không phải chi bộ nơi cư trú của {liaison.commune_org.name}.", field="cell"
+            f"“{cell.name}” không phải chi bộ nơi cư trú của {_committee(liaison).name}.", field="cell"
         )
     if group is not None and group.cell_id != cell.pk:
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc {cell.name}.", field="group")
@@ -238,7 +245,7 @@ def liaison_receive(
         member = liaison.member
         notify(
             org=_workplace(liaison), kind=InboxItem.Kind.RECEIVED, liaison=liaison,
-            summary=f"{liaison.commune_org.name} đã tiếp nhận đồng chí {member.full_name}, phân về {cell.name}",
+            summary=f"{_committee(liaison).name} đã tiếp nhận đồng chí {member.full_name}, phân về {cell.name}",
         )  # fmt: skip
         notify(
             org=cell, kind=InboxItem.Kind.RECEIVED, liaison=liaison,
@@ -265,7 +272,7 @@ def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> L
         _handled(liaison, actor=actor)
         notify(
             org=_workplace(liaison), kind=InboxItem.Kind.RETURNED, liaison=liaison,
-            summary=f"{liaison.commune_org.name} trả lại giới thiệu đồng chí {liaison.member.full_name}: {label.lower()}"
+            summary=f"{_committee(liaison).name} trả lại giới thiệu đồng chí {liaison.member.full_name}: {label.lower()}"
             + (f" ({note})" if note else ""),
         )  # fmt: skip
     return liaison
@@ -344,19 +351,19 @@ def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, n
         _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
         notice = ChangeNotice.objects.create(
             member=liaison.member, liaison=liaison, kind=N.NO_LONGER_RESIDES,
-            direction=ChangeNotice.Direction.TO_WORKPLACE, sender_org=liaison.commune_org,
+            direction=ChangeNotice.Direction.TO_WORKPLACE, sender_org=_committee(liaison),
             recipient_org=_workplace(liaison), event_date=date, details=note, created_by=actor,
         )  # fmt: skip
         notify(
             org=_workplace(liaison), kind=InboxItem.Kind.NO_LONGER_RESIDES, liaison=liaison, notice=notice,
-            summary=f"{liaison.commune_org.name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
+            summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
             f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
         )  # fmt: skip
     return liaison
 
 
 # --- workplace side: events on a member -------------------------------------------------------
-ENDING_EVENTS = {
+ENDING_EVENTS: dict[str, tuple[str, str | None]] = {
     N.EXPELLED: (Liaison.EndReason.EXPELLED, Member.Status.EXPELLED),
     N.REMOVED: (Liaison.EndReason.REMOVED, Member.Status.REMOVED),
     N.LEFT_PARTY: (Liaison.EndReason.LEFT_PARTY, Member.Status.LEFT),
