@@ -159,7 +159,7 @@ def _roles_query(alias: str) -> tuple[str, tuple]:
                 "organization__is_residential",
                 "own_member",
                 "organization__kind",
-            )  # fmt: skip  (the row the loop in scope_for unpacks, one column per name)
+            )  # fmt: skip # the row the loop in scope_for unpacks
             .order_by("pk")
         )
         sql, params = qs.query.get_compiler(alias).as_sql()

@@ -25,8 +25,23 @@ def _sheet(path, cell_code):
     sheet = book.active
     sheet.append(["DANH SÁCH ĐẢNG VIÊN"])
     sheet.append(MEMBER_COLUMNS)
-    sheet.append([1, "Phùng Thị Nhập", "12/03/1988", "Nữ", "97000001", "01/02/2012", "01/02/2013",
-                  "", "", "", "Chuyên viên", "", cell_code])  # fmt: skip
+    sheet.append(
+        [
+            1,
+            "Phùng Thị Nhập",
+            "12/03/1988",
+            "Nữ",
+            "97000001",
+            "01/02/2012",
+            "01/02/2013",
+            "",
+            "",
+            "",
+            "Chuyên viên",
+            "",
+            cell_code,
+        ]
+    )
     sheet.append([2, "Sai", "12/03/1988", "Nam", "97000002", "01/02/2012", "", "", "", "", "", "", cell_code])
     book.save(path)
 

@@ -84,10 +84,16 @@ def audit_record(
     """Write one audit entry now (`audit_entry` saved)."""
     return AuditEntry.objects.create(
         **audit_entry(
-            actor=actor, action=action, target=target, target_type=target_type, target_id=target_id,
-            target_repr=target_repr, changes=changes, note=note,
+            actor=actor,
+            action=action,
+            target=target,
+            target_type=target_type,
+            target_id=target_id,
+            target_repr=target_repr,
+            changes=changes,
+            note=note,
         )
-    )  # fmt: skip
+    )
 
 
 def audit_prepared(entries: list[dict]) -> list:

@@ -14,10 +14,7 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 # Tone marks, in dictionary order: ngang (none), huyền, hỏi, ngã, sắc, nặng.
 _TONE_ORDER = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
-_ALPHABET = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
-    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
-]  # fmt: skip
+_ALPHABET = list("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")  # Vietnamese letter order, then f j w z
 # Two-digit codes: 00 ends the primary key, 01 separates words, digits 02–11, letters from 12.
 _CODES = {str(d): f"{d + 2:02d}" for d in range(10)}
 _CODES.update({letter: f"{i + 12:02d}" for i, letter in enumerate(_ALPHABET)})

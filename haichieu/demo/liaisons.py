@@ -20,7 +20,7 @@ L = Liaison.Status
 _TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 _LIAISON_WEIGHTS = [(L.ACTIVE, 760), (L.RECEIVED, 60), (L.INTRODUCED, 60), (L.RETURNED, 25),
-                    (L.DRAFT, 40), (L.ENDED, 55)]  # fmt: skip
+                    (L.DRAFT, 40), (L.ENDED, 55)]  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 def _moment(day: datetime.date, hour: int = 9) -> datetime.datetime:

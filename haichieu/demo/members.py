@@ -25,7 +25,7 @@ POSITIONS = {
     "enterprise": [("Kỹ sư", 30), ("Công nhân", 25), ("Nhân viên kinh doanh", 15), ("Kế toán", 6),
                    ("Đội trưởng", 5), ("Trưởng phòng", 4), ("Phó Giám đốc", 2), ("Giám đốc", 1)],
     "retired": [("Cán bộ hưu trí", 70), ("Cựu chiến binh", 20), ("Tổ trưởng tổ dân phố", 5), ("Trưởng thôn", 5)],
-}  # fmt: skip
+}  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 def _years_after(day: datetime.date, years: int) -> datetime.date:
@@ -36,9 +36,9 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
 
 
 _STATUS_WEIGHTS = [(S.FULL, 880), (S.PROBATIONARY, 70), (S.TRANSFERRED, 20), (S.DECEASED, 12),
-                   (S.REMOVED, 12), (S.EXPELLED, 6)]  # fmt: skip
+                   (S.REMOVED, 12), (S.EXPELLED, 6)]  # fmt: skip # a data table: one entry a line would hide its shape
 _PHONE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "086", "088", "032", "033", "035",
-                   "037", "038", "039", "070", "076", "077", "081", "083", "084", "085", "056", "058"]  # fmt: skip
+                   "037", "038", "039", "070", "076", "077", "081", "083", "084", "085", "056", "058"]  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 _STATUSES, _STATUS_CUM = weighted(_STATUS_WEIGHTS)

@@ -21,7 +21,7 @@ _FAMILY_WEIGHTS = {
     "Vũ": 30, "Võ": 20, "Đặng": 21, "Bùi": 20, "Đỗ": 14, "Hồ": 13, "Ngô": 13, "Dương": 10,
     "Lý": 5, "Mai": 5, "Đinh": 6, "Trịnh": 5, "Đào": 5, "Lương": 3, "Cao": 3, "Tạ": 2,
     "Quách": 1, "Khúc": 1, "Mạc": 1, "Tôn": 1, "Kiều": 1, "Chu": 2,
-}  # fmt: skip
+}  # fmt: skip # a data table: one entry a line would hide its shape
 for _name in FakerPerson.last_names:
     _FAMILY_WEIGHTS.setdefault(_name, 5)
 FAMILY_NAMES = list(_FAMILY_WEIGHTS)
@@ -31,7 +31,7 @@ _NOT_MALE_MIDDLE = {"Thị", "Mai", "Mai Bảo"}
 MALE_MIDDLE = sorted(
     {m for m in FakerPerson.middle_names if m not in _NOT_MALE_MIDDLE}
     | {"Văn", "Đức", "Hữu", "Quang", "Minh", "Công", "Đình", "Trọng", "Mạnh", "Thanh", "Ngọc", "Xuân", "Duy", "Tiến", "Bá", "Quốc"}
-)  # fmt: skip
+)  # fmt: skip # a data table: one entry a line would hide its shape
 FEMALE_MIDDLE = sorted(
     {"Thu", "Ngọc", "Thanh", "Minh", "Thùy", "Kim", "Phương", "Bích", "Hồng", "Mai", "Thúy", "Diệu", "Hải"}
 )
@@ -39,18 +39,18 @@ MALE_GIVEN = sorted(
     set(FakerPerson.first_names_male)
     | set(FakerPerson.first_names_unisex)
     | {"Cường", "Dũng", "Đạt", "Hiếu", "Hùng", "Khánh", "Long", "Lộc", "Nghĩa", "Phong", "Quân", "Sơn", "Tâm", "Thắng", "Thịnh", "Toàn", "Tuấn", "Việt", "Vinh", "Bình", "Chiến", "Định", "Giang", "Hậu", "Kiên", "Lực", "Tài", "Thái", "Thông", "Trường"}
-)  # fmt: skip
+)  # fmt: skip # a data table: one entry a line would hide its shape
 FEMALE_GIVEN = sorted(
     set(FakerPerson.first_names_female)
     | set(FakerPerson.first_names_unisex)
     | {"Hoa", "Hằng", "Huyền", "Loan", "Nga", "Nhung", "Oanh", "Phượng", "Quyên", "Tâm", "Thủy", "Trang", "Uyên", "Yến", "Giang", "Hiền", "Liên", "Lý", "My", "Nhàn", "Quỳnh", "Thư", "Trinh", "Vy", "Dung", "Hạnh", "Lụa", "Thắm", "Bình", "Tuyết"}
-)  # fmt: skip
+)  # fmt: skip # a data table: one entry a line would hide its shape
 STREETS = list(FakerAddress.streets)
 VILLAGES = [
     "Đông", "Đoài", "Nam", "Bắc", "Thượng", "Hạ", "Trung", "Tân Lập", "Tiền Phong", "Đồng Tâm",
     "Hòa Bình", "Quyết Tiến", "Thống Nhất", "Đại Đồng", "Phú Mỹ", "An Lạc", "Yên Bình", "Hợp Thành",
     "Minh Khai", "Tân Phú", "Đoàn Kết", "Phú Thịnh", "Văn Giáp", "Cổ Điển", "Lạc Thị", "Vĩnh Ninh",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 @functools.cache

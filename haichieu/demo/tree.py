@@ -60,26 +60,26 @@ class Node:
 AGENCY_CELLS = [
     "Văn phòng", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính", "Thanh tra", "Phòng Pháp chế",
     "Phòng Tổng hợp", "Phòng Quản lý ngân sách", "Phòng Nghiệp vụ", "Phòng Chính sách", "Trung tâm Dịch vụ công",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 HOSPITAL_CELLS = [
     "Khoa Nội", "Khoa Ngoại", "Khoa Sản", "Khoa Nhi", "Khoa Hồi sức cấp cứu", "Khoa Khám bệnh",
     "Khoa Dược", "Khoa Xét nghiệm", "Khoa Chẩn đoán hình ảnh", "Phòng Hành chính - Quản trị",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 SCHOOL_CELLS = [
     "Tổ Toán - Tin", "Tổ Ngữ văn", "Tổ Ngoại ngữ", "Tổ Khoa học tự nhiên", "Tổ Lịch sử - Địa lý",
     "Tổ Văn phòng", "Tổ Thể dục - Quốc phòng",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 ENTERPRISE_CELLS = [
     "Phòng Kỹ thuật", "Phòng Kinh doanh", "Phòng Tài chính - Kế toán", "Phòng Tổ chức - Hành chính",
     "Phân xưởng số 1", "Phân xưởng số 2", "Phân xưởng số 3", "Đội Quản lý vận hành", "Đội Thi công",
     "Chi nhánh phía Bắc", "Chi nhánh phía Nam",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 AGENCIES = [
     "Sở Tài chính", "Sở Nội vụ", "Sở Tư pháp", "Sở Xây dựng", "Sở Công Thương", "Sở Y tế",
     "Sở Giáo dục và Đào tạo", "Sở Nông nghiệp và Môi trường", "Sở Khoa học và Công nghệ",
     "Sở Văn hóa, Thể thao và Du lịch", "Văn phòng Ủy ban nhân dân", "Thanh tra", "Kho bạc Nhà nước khu vực",
     "Thuế", "Bảo hiểm xã hội", "Sở Dân tộc và Tôn giáo",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 PARTY_AGENCIES = [
     "Văn phòng Tỉnh ủy",
     "Ban Tổ chức Tỉnh ủy",
@@ -89,7 +89,7 @@ PARTY_AGENCIES = [
 INDUSTRIES = [
     "Xây dựng", "Cơ khí", "Thương mại", "Vận tải", "Dược phẩm", "Môi trường Đô thị", "May", "Cấp nước",
     "Công trình giao thông", "Lương thực", "Du lịch", "Phát triển nhà",
-]  # fmt: skip
+]  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 def _province_short(province: Province) -> tuple[str, str]:

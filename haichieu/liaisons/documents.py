@@ -63,9 +63,15 @@ def form_name(liaison: Liaison) -> str:
 def _letter_queryset(liaisons: Iterable[Liaison]) -> Iterable[Liaison]:
     if hasattr(liaisons, "select_related"):
         qs = liaisons.select_related(
-            "member", "member__workplace_cell", "member__residence_commune", "member__residence_province",
-            "workplace_org", "commune_org", "commune", "commune__province",
-        )  # fmt: skip
+            "member",
+            "member__workplace_cell",
+            "member__residence_commune",
+            "member__residence_province",
+            "workplace_org",
+            "commune_org",
+            "commune",
+            "commune__province",
+        )
         # In the order of their numbers, unless the caller chose one (PostgreSQL has no natural order).
         return qs if qs.ordered else qs.order_by("letter_number", "pk")
     return liaisons
@@ -152,9 +158,12 @@ def _letter(doc, liaison: Liaison, issuer, names: dict, *, new_page: bool) -> No
             space_after=4,
         )
     layout.signature_block(
-        doc, on_behalf=layout.on_behalf_for(issuer), title="BÍ THƯ", recipients=["Như trên,", "Đảng viên,", "Lưu."],
+        doc,
+        on_behalf=layout.on_behalf_for(issuer),
+        title="BÍ THƯ",
+        recipients=["Như trên,", "Đảng viên,", "Lưu."],
         signing_space=48,
-    )  # fmt: skip
+    )
     _return_slip(doc, liaison, recipient, names)
 
 
@@ -187,9 +196,12 @@ def _return_slip(doc, liaison: Liaison, recipient: str, names: dict) -> None:
         doc, f"Cấp ủy viên theo dõi: {blank * 5}  Điện thoại: {blank * 3}", first_line_indent_mm=10
     )
     layout.signature_block(
-        doc, on_behalf="T/M ĐẢNG ỦY", title="BÍ THƯ", date_line=layout.vietnamese_date_line(blank * 2, None),
+        doc,
+        on_behalf="T/M ĐẢNG ỦY",
+        title="BÍ THƯ",
+        date_line=layout.vietnamese_date_line(blank * 2, None),
         signing_space=30,
-    )  # fmt: skip
+    )
 
 
 def introduction_letters_filename(liaisons) -> str:
@@ -222,9 +234,14 @@ def digest_rows(notices) -> tuple[list[str], Iterator[tuple]]:
         for number, notice in enumerate(_iterate(notices), start=1):
             member = notice.member
             yield (
-                number, member.full_name, member.date_of_birth, _position_and_unit(member, notice.sender_org),
-                notice.get_kind_display(), notice.event_date, notice.details,
-            )  # fmt: skip
+                number,
+                member.full_name,
+                member.date_of_birth,
+                _position_and_unit(member, notice.sender_org),
+                notice.get_kind_display(),
+                notice.event_date,
+                notice.details,
+            )
 
     return list(DIGEST_HEADER), rows()
 
@@ -270,9 +287,17 @@ def digest_xlsx(*, sender_org, recipient_org, year: int, period: int, notices):
 # --- tracking book (residence side) --------------------------------------------------------------
 TRACKING_BOOK_TITLE = "SỔ THEO DÕI ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ"
 TRACKING_BOOK_HEADER = [
-    "STT", "Họ và tên", "Năm sinh", "Chức vụ", "Nơi công tác", "Chi bộ/tổ nhóm nơi cư trú", "Điện thoại",
-    "Ngày tiếp nhận", "Ngày kết thúc", "Lý do kết thúc",
-]  # fmt: skip
+    "STT",
+    "Họ và tên",
+    "Năm sinh",
+    "Chức vụ",
+    "Nơi công tác",
+    "Chi bộ/tổ nhóm nơi cư trú",
+    "Điện thoại",
+    "Ngày tiếp nhận",
+    "Ngày kết thúc",
+    "Lý do kết thúc",
+]
 TRACKING_BOOK_WIDTHS = [1.3, 4.2, 1.6, 3.2, 4.2, 4, 2.6, 2.4, 2.4, 3]
 
 
@@ -298,10 +323,17 @@ def tracking_book_rows(liaisons) -> tuple[list[str], Iterator[tuple]]:
             )
             placed = " / ".join(p.name for p in (liaison.cell, liaison.group) if p is not None)
             yield (
-                number, member.full_name, member.date_of_birth.year, member.position, workplace, placed,
-                member.phone, _local_date(liaison.received_at), liaison.end_date,
+                number,
+                member.full_name,
+                member.date_of_birth.year,
+                member.position,
+                workplace,
+                placed,
+                member.phone,
+                _local_date(liaison.received_at),
+                liaison.end_date,
                 liaison.get_end_reason_display() if liaison.end_reason else "",
-            )  # fmt: skip
+            )
 
     return list(TRACKING_BOOK_HEADER), rows()
 

@@ -23,9 +23,17 @@ EXPORT_CHUNK = 2000
 
 # --- coverage (workplace side) -------------------------------------------------------------------
 COVERAGE_COLUMNS = [
-    "STT", "Họ và tên", "Chi bộ", "Diện", "Xã/phường cư trú", "Tình trạng giới thiệu", "Giấy giới thiệu",
-    "Hạn tiếp nhận", "Chi bộ nơi cư trú", "Quá hạn",
-]  # fmt: skip
+    "STT",
+    "Họ và tên",
+    "Chi bộ",
+    "Diện",
+    "Xã/phường cư trú",
+    "Tình trạng giới thiệu",
+    "Giấy giới thiệu",
+    "Hạn tiếp nhận",
+    "Chi bộ nơi cư trú",
+    "Quá hạn",
+]
 
 
 def coverage_rows(qs: QuerySet, today: datetime.date) -> Iterator[list]:
@@ -54,25 +62,36 @@ def _coverage_chunk(members, offset, today):
         if not commune and member.residence_commune_id:
             commune = member.residence_commune.name
         yield [
-            n, member.full_name, member.workplace_cell.name, member.get_liaison_category_display(), commune or "",
-            liaison.get("status_label", "Chưa có hồ sơ"), liaison.get("letter_reference", ""),
-            liaison.get("receive_due"), liaison.get("cell_name") or "",
+            n,
+            member.full_name,
+            member.workplace_cell.name,
+            member.get_liaison_category_display(),
+            commune or "",
+            liaison.get("status_label", "Chưa có hồ sơ"),
+            liaison.get("letter_reference", ""),
+            liaison.get("receive_due"),
+            liaison.get("cell_name") or "",
             rules.overdue_reason(member, liaison or None, today),
-        ]  # fmt: skip
+        ]
 
 
 def coverage_export(*, actor, members: QuerySet, org, today: datetime.date, query: str = "") -> FileResponse:
     """The coverage list (`members`: the page's members under every filter, `org`: the organisation
     filtered on or None), every page of it."""
     audit_record(
-        actor=actor, action="export", target_type="liaisons.liaison",
-        target_repr=f"Danh sách giữ mối liên hệ ({org or 'toàn bộ phạm vi'})", note=query,
-    )  # fmt: skip
+        actor=actor,
+        action="export",
+        target_type="liaisons.liaison",
+        target_repr=f"Danh sách giữ mối liên hệ ({org or 'toàn bộ phạm vi'})",
+        note=query,
+    )
     return xlsx_response(
-        filename=f"giu-moi-lien-he-{org.code.lower() if org else 'pham-vi'}.xlsx", sheet_title="Giữ mối liên hệ",
-        header=COVERAGE_COLUMNS, rows=coverage_rows(members, today),
+        filename=f"giu-moi-lien-he-{org.code.lower() if org else 'pham-vi'}.xlsx",
+        sheet_title="Giữ mối liên hệ",
+        header=COVERAGE_COLUMNS,
+        rows=coverage_rows(members, today),
         title="DANH SÁCH ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ",
-    )  # fmt: skip
+    )
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -83,17 +102,26 @@ def inbox_rows(items: QuerySet) -> Iterator[list]:
     """Rows of `items` (selectors.inbox_for, ordered)."""
     for n, item in enumerate(items.iterator(chunk_size=EXPORT_CHUNK), start=1):
         yield [
-            n, item.created_at, item.get_kind_display(), item.recipient_org.name, item.summary,
-            item.notice.details if item.notice_id else "", item.due_date, item.read_at,
-        ]  # fmt: skip
+            n,
+            item.created_at,
+            item.get_kind_display(),
+            item.recipient_org.name,
+            item.summary,
+            item.notice.details if item.notice_id else "",
+            item.due_date,
+            item.read_at,
+        ]
 
 
 def inbox_export(*, actor, items: QuerySet) -> FileResponse:
     audit_record(actor=actor, action="export", target_type="liaisons.inboxitem", target_repr="Văn bản đến")
     return xlsx_response(
-        filename="van-ban-den.xlsx", sheet_title="Văn bản đến", header=INBOX_COLUMNS, rows=inbox_rows(items),
+        filename="van-ban-den.xlsx",
+        sheet_title="Văn bản đến",
+        header=INBOX_COLUMNS,
+        rows=inbox_rows(items),
         title="VĂN BẢN ĐẾN",
-    )  # fmt: skip
+    )
 
 
 # --- change notices ------------------------------------------------------------------------------
@@ -113,17 +141,29 @@ def notice_rows(notices: QuerySet) -> Iterator[list]:
     """Rows of `notices` (already scoped, filtered and ordered)."""
     for n, notice in enumerate(notices.iterator(chunk_size=EXPORT_CHUNK), start=1):
         yield [
-            n, notice.event_date, notice.member.full_name, notice.get_kind_display(), notice.sender_org.name,
-            notice.recipient_org.name if notice.recipient_org_id else "", notice.details, notice.created_at,
-        ]  # fmt: skip
+            n,
+            notice.event_date,
+            notice.member.full_name,
+            notice.get_kind_display(),
+            notice.sender_org.name,
+            notice.recipient_org.name if notice.recipient_org_id else "",
+            notice.details,
+            notice.created_at,
+        ]
 
 
 def notices_export(*, actor, notices: QuerySet, query: str = "") -> FileResponse:
     audit_record(
-        actor=actor, action="export", target_type="liaisons.changenotice",
-        target_repr="Danh sách thông báo biến động", note=query,
-    )  # fmt: skip
+        actor=actor,
+        action="export",
+        target_type="liaisons.changenotice",
+        target_repr="Danh sách thông báo biến động",
+        note=query,
+    )
     return xlsx_response(
-        filename="thong-bao-bien-dong.xlsx", sheet_title="Biến động", header=NOTICE_COLUMNS, rows=notice_rows(notices),
+        filename="thong-bao-bien-dong.xlsx",
+        sheet_title="Biến động",
+        header=NOTICE_COLUMNS,
+        rows=notice_rows(notices),
         title="DANH SÁCH THÔNG BÁO BIẾN ĐỘNG",
-    )  # fmt: skip
+    )

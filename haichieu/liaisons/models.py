@@ -63,17 +63,29 @@ class Liaison(models.Model):
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="liaisons")
     workplace_org = models.ForeignKey(
-        "organizations.Organization", verbose_name="cấp ủy nơi công tác", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="liaisons_sent",
-    )  # fmt: skip
+        "organizations.Organization",
+        verbose_name="cấp ủy nơi công tác",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaisons_sent",
+    )
     commune_org = models.ForeignKey(
-        "organizations.Organization", verbose_name="đảng ủy xã/phường", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="liaisons_received",
-    )  # fmt: skip
+        "organizations.Organization",
+        verbose_name="đảng ủy xã/phường",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaisons_received",
+    )
     cell = models.ForeignKey(
-        "organizations.Organization", verbose_name="chi bộ nơi cư trú", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="liaisons_in_cell",
-    )  # fmt: skip
+        "organizations.Organization",
+        verbose_name="chi bộ nơi cư trú",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaisons_in_cell",
+    )
     group = models.ForeignKey(
         Group,
         verbose_name="tổ/nhóm",
@@ -88,9 +100,13 @@ class Liaison(models.Model):
     excused = models.BooleanField("miễn sinh hoạt nơi cư trú", default=False)
     # The residence the link was made for (kept as it was, even if the member's record changes).
     commune = models.ForeignKey(
-        "organizations.Commune", verbose_name="xã/phường/đặc khu", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "organizations.Commune",
+        verbose_name="xã/phường/đặc khu",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     address_street = models.CharField("số nhà, đường phố", max_length=255, blank=True)
     address_hamlet = models.CharField("thôn, tổ dân phố", max_length=255, blank=True)
     letter_number = models.PositiveIntegerField("số giấy giới thiệu", null=True, blank=True)
@@ -135,7 +151,7 @@ class Liaison(models.Model):
                 F("id"),
                 name="liaison_incoming_idx",
                 condition=Q(status="introduced"),
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,9 +248,13 @@ class ChangeNotice(models.Model):
         related_name="notices_sent",
     )
     recipient_org = models.ForeignKey(
-        "organizations.Organization", verbose_name="nơi nhận", null=True, blank=True, on_delete=models.PROTECT,
+        "organizations.Organization",
+        verbose_name="nơi nhận",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="notices_received",
-    )  # fmt: skip
+    )
     event_date = models.DateField("ngày biến động")
     details = models.TextField("nội dung", blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

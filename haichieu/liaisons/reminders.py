@@ -80,9 +80,10 @@ def send_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
                         [ReminderSent(kind=kind, key=k, recipient_org_id=org_id) for k in keys]
                     )
                     notify(
-                        org=orgs[org_id], kind=InboxItem.Kind.REMINDER,
+                        org=orgs[org_id],
+                        kind=InboxItem.Kind.REMINDER,
                         summary=f"Nhắc việc: {len(keys)} {LABELS[kind]}. Hãy xử lý trên Hai Chiều.",
-                    )  # fmt: skip
+                    )
             except IntegrityError:
                 # Another run reminded some of them at the same moment: they count there, not here.
                 continue

@@ -89,13 +89,21 @@ def _can_write(actor, org: Organization | None) -> bool:
 
 def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str = "", changes=None) -> None:
     LiaisonEvent.objects.create(
-        liaison=liaison, actor=actor, actor_repr=actor.username, action=action, from_status=from_status,
-        to_status=liaison.status, note=note,
-    )  # fmt: skip
+        liaison=liaison,
+        actor=actor,
+        actor_repr=actor.username,
+        action=action,
+        from_status=from_status,
+        to_status=liaison.status,
+        note=note,
+    )
     audit_record(
-        actor=actor, action="update", target=liaison, note=action,
+        actor=actor,
+        action="update",
+        target=liaison,
+        note=action,
         changes={"status": [from_status, liaison.status], **(changes or {})},
-    )  # fmt: skip
+    )
 
 
 def _handled(liaison: Liaison, *, actor) -> None:
@@ -163,24 +171,37 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
     fields = dict(
-        workplace_org=workplace_org, commune_org=commune_org, commune_id=member.residence_commune_id,
-        address_street=member.address_street, address_hamlet=member.address_hamlet,
+        workplace_org=workplace_org,
+        commune_org=commune_org,
+        commune_id=member.residence_commune_id,
+        address_street=member.address_street,
+        address_hamlet=member.address_hamlet,
         excused=rules.category_rule(member.liaison_category) == rules.CategoryRule.EXCUSED,
-        letter_number=next_document_number(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
+        letter_number=next_document_number(
+            organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]
+        ),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
-        letter_date=today, introduced_at=timezone.now(),
+        letter_date=today,
+        introduced_at=timezone.now(),
         receive_due=rules.receive_due(today) if commune_org else None,
-        returned_at=None, return_reason="", return_note="", cell=None, group=None,
-    )  # fmt: skip
+        returned_at=None,
+        return_reason="",
+        return_note="",
+        cell=None,
+        group=None,
+    )
     if current is None:
         current = Liaison.objects.create(member=member, status=S.DRAFT)
     old = _transition(current, from_statuses=[S.DRAFT, S.RETURNED], to_status=S.INTRODUCED, **fields)
     _record(current, actor=actor, action="introduce", from_status=old, note=current.letter_reference)
     where = commune_org.name if commune_org else str(member.residence_commune)
     notify(
-        org=commune_org, kind=InboxItem.Kind.INTRODUCTION, liaison=current, due_date=current.receive_due,
+        org=commune_org,
+        kind=InboxItem.Kind.INTRODUCTION,
+        liaison=current,
+        due_date=current.receive_due,
         summary=f"Giới thiệu đảng viên {member.full_name} ({workplace_org.name}) về {where}, {current.letter_reference}",
-    )  # fmt: skip
+    )
     return current
 
 
@@ -228,29 +249,43 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
 
 
 def liaison_receive(
-    *, actor, liaison: Liaison, cell: Organization, group: Group | None = None, follower_name: str = "",
+    *,
+    actor,
+    liaison: Liaison,
+    cell: Organization,
+    group: Group | None = None,
+    follower_name: str = "",
     follower_phone: str = "",
-) -> Liaison:  # fmt: skip
+) -> Liaison:
     """The commune committee receives an introduction and places the member in a residential cell."""
     _check_residence(actor, liaison)
     _check_cell(liaison, cell, group)
     with transaction.atomic():
         old = _transition(
-            liaison, from_statuses=[S.INTRODUCED], to_status=S.RECEIVED, cell=cell, group=group,
-            follower_name=clean_text(follower_name), follower_phone=clean_text(follower_phone),
+            liaison,
+            from_statuses=[S.INTRODUCED],
+            to_status=S.RECEIVED,
+            cell=cell,
+            group=group,
+            follower_name=clean_text(follower_name),
+            follower_phone=clean_text(follower_phone),
             received_at=timezone.now(),
-        )  # fmt: skip
+        )
         _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
         _handled(liaison, actor=actor)
         member = liaison.member
         notify(
-            org=_workplace(liaison), kind=InboxItem.Kind.RECEIVED, liaison=liaison,
+            org=_workplace(liaison),
+            kind=InboxItem.Kind.RECEIVED,
+            liaison=liaison,
             summary=f"{_committee(liaison).name} đã tiếp nhận đồng chí {member.full_name}, phân về {cell.name}",
-        )  # fmt: skip
+        )
         notify(
-            org=cell, kind=InboxItem.Kind.RECEIVED, liaison=liaison,
+            org=cell,
+            kind=InboxItem.Kind.RECEIVED,
+            liaison=liaison,
             summary=f"Đồng chí {member.full_name} ({member.position or 'đảng viên'}, {member.workplace_unit or _workplace(liaison)}) được phân về chi bộ",
-        )  # fmt: skip
+        )
     return liaison
 
 
@@ -264,17 +299,23 @@ def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> L
         raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
     with transaction.atomic():
         old = _transition(
-            liaison, from_statuses=[S.INTRODUCED], to_status=S.RETURNED, return_reason=reason, return_note=note,
+            liaison,
+            from_statuses=[S.INTRODUCED],
+            to_status=S.RETURNED,
+            return_reason=reason,
+            return_note=note,
             returned_at=timezone.now(),
-        )  # fmt: skip
+        )
         label = Liaison.ReturnReason(reason).label
         _record(liaison, actor=actor, action="return", from_status=old, note=f"{label}. {note}".strip())
         _handled(liaison, actor=actor)
         notify(
-            org=_workplace(liaison), kind=InboxItem.Kind.RETURNED, liaison=liaison,
+            org=_workplace(liaison),
+            kind=InboxItem.Kind.RETURNED,
+            liaison=liaison,
             summary=f"{_committee(liaison).name} trả lại giới thiệu đồng chí {liaison.member.full_name}: {label.lower()}"
             + (f" ({note})" if note else ""),
-        )  # fmt: skip
+        )
     return liaison
 
 
@@ -290,9 +331,14 @@ def liaison_activate(*, actor, liaison: Liaison) -> Liaison:
 
 
 def liaison_place(
-    *, actor, liaison: Liaison, group: Group | None, follower_name: str = "", follower_phone: str = "",
+    *,
+    actor,
+    liaison: Liaison,
+    group: Group | None,
+    follower_name: str = "",
+    follower_phone: str = "",
     version: int | None = None,
-) -> Liaison:  # fmt: skip
+) -> Liaison:
     """Move a member between groups of the cell, or change the committee member who follows them."""
     _check_residence(actor, liaison, cell_ok=True)
     if liaison.status not in (S.RECEIVED, S.ACTIVE):
@@ -302,16 +348,25 @@ def liaison_place(
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
         if not versioned_update(
-            Liaison, liaison.pk, version or liaison.version, group=group, follower_name=clean_text(follower_name),
+            Liaison,
+            liaison.pk,
+            version or liaison.version,
+            group=group,
+            follower_name=clean_text(follower_name),
             follower_phone=clean_text(follower_phone),
-        ):  # fmt: skip
+        ):
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
         LiaisonEvent.objects.create(
-            liaison=liaison, actor=actor, actor_repr=actor.username, action="place", from_status=liaison.status,
-            to_status=liaison.status, note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
-        )  # fmt: skip
+            liaison=liaison,
+            actor=actor,
+            actor_repr=actor.username,
+            action="place",
+            from_status=liaison.status,
+            to_status=liaison.status,
+            note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
+        )
         audit_record(
             actor=actor, action="update", target=liaison, changes={k: [before[k], after[k]] for k in after}
         )
@@ -345,20 +400,33 @@ def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, n
     note = clean_text(note)
     with transaction.atomic():
         old = _transition(
-            liaison, from_statuses=[S.RECEIVED, S.ACTIVE], to_status=S.ENDED, ended_at=timezone.now(),
-            end_date=date, end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
-        )  # fmt: skip
+            liaison,
+            from_statuses=[S.RECEIVED, S.ACTIVE],
+            to_status=S.ENDED,
+            ended_at=timezone.now(),
+            end_date=date,
+            end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
+        )
         _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
         notice = ChangeNotice.objects.create(
-            member=liaison.member, liaison=liaison, kind=N.NO_LONGER_RESIDES,
-            direction=ChangeNotice.Direction.TO_WORKPLACE, sender_org=_committee(liaison),
-            recipient_org=_workplace(liaison), event_date=date, details=note, created_by=actor,
-        )  # fmt: skip
+            member=liaison.member,
+            liaison=liaison,
+            kind=N.NO_LONGER_RESIDES,
+            direction=ChangeNotice.Direction.TO_WORKPLACE,
+            sender_org=_committee(liaison),
+            recipient_org=_workplace(liaison),
+            event_date=date,
+            details=note,
+            created_by=actor,
+        )
         notify(
-            org=_workplace(liaison), kind=InboxItem.Kind.NO_LONGER_RESIDES, liaison=liaison, notice=notice,
+            org=_workplace(liaison),
+            kind=InboxItem.Kind.NO_LONGER_RESIDES,
+            liaison=liaison,
+            notice=notice,
             summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
             f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
-        )  # fmt: skip
+        )
     return liaison
 
 
@@ -371,9 +439,16 @@ ENDING_EVENTS: dict[str, tuple[str, str | None]] = {
     N.SPECIAL_DUTY: (Liaison.EndReason.SPECIAL_DUTY, None),
 }
 WORKPLACE_EVENTS = [
-    N.RESIDENCE_CHANGE, N.POSITION_CHANGE, N.JOB_TRANSFER, N.LONG_ABSENCE, N.SPECIAL_DUTY,
-    N.EXPELLED, N.REMOVED, N.LEFT_PARTY, N.DECEASED,
-]  # fmt: skip
+    N.RESIDENCE_CHANGE,
+    N.POSITION_CHANGE,
+    N.JOB_TRANSFER,
+    N.LONG_ABSENCE,
+    N.SPECIAL_DUTY,
+    N.EXPELLED,
+    N.REMOVED,
+    N.LEFT_PARTY,
+    N.DECEASED,
+]
 
 
 @dataclass
@@ -384,9 +459,17 @@ class EventResult:
 
 
 def member_record_event(
-    *, actor, member: Member, kind: str, event_date: datetime.date, details: str = "",
-    new_position: str = "", new_commune=None, new_hamlet: str = "", new_street: str = "",
-) -> EventResult:  # fmt: skip
+    *,
+    actor,
+    member: Member,
+    kind: str,
+    event_date: datetime.date,
+    details: str = "",
+    new_position: str = "",
+    new_commune=None,
+    new_hamlet: str = "",
+    new_street: str = "",
+) -> EventResult:
     """Record a change on a member and turn it into a change notice to the residence side.
 
     A change of residence ends the current link and opens a pre-filled introduction (a draft) to
@@ -410,28 +493,38 @@ def member_record_event(
             member.liaisons.filter(status__in=[S.INTRODUCED, S.RECEIVED, S.ACTIVE]).order_by("-pk").first()
         )
         notice = ChangeNotice.objects.create(
-            member=member, liaison=current, kind=kind, direction=ChangeNotice.Direction.TO_RESIDENCE,
-            sender_org=workplace_org, recipient_org=current.commune_org if current else None,
-            event_date=event_date, details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
+            member=member,
+            liaison=current,
+            kind=kind,
+            direction=ChangeNotice.Direction.TO_RESIDENCE,
+            sender_org=workplace_org,
+            recipient_org=current.commune_org if current else None,
+            event_date=event_date,
+            details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
             created_by=actor,
-        )  # fmt: skip
+        )
         audit_record(
             actor=actor, action="create", target=notice, changes={"kind": kind, "member": member.full_name}
         )
         result = EventResult(notice=notice)
         if current is not None:
             notify(
-                org=current.commune_org, kind=InboxItem.Kind.NOTICE, liaison=current, notice=notice,
+                org=current.commune_org,
+                kind=InboxItem.Kind.NOTICE,
+                liaison=current,
+                notice=notice,
                 summary=f"{workplace_org.name}: {notice.get_kind_display().lower()} — đồng chí {member.full_name}",
-            )  # fmt: skip
+            )
         member_changes: dict[str, Any] = {}
         if kind == N.POSITION_CHANGE:
             member_changes["position"] = clean_text(new_position)
         if kind == N.RESIDENCE_CHANGE:
             member_changes.update(
-                residence_commune=new_commune, residence_province=new_commune.province,
-                address_hamlet=clean_text(new_hamlet), address_street=clean_text(new_street),
-            )  # fmt: skip
+                residence_commune=new_commune,
+                residence_province=new_commune.province,
+                address_hamlet=clean_text(new_hamlet),
+                address_street=clean_text(new_street),
+            )
         if kind in ENDING_EVENTS and ENDING_EVENTS[kind][1]:
             member_changes["status"] = ENDING_EVENTS[kind][1]
         if kind == N.SPECIAL_DUTY:
@@ -441,30 +534,45 @@ def member_record_event(
             versioned_update(Member, member.pk, None, **member_changes)
             member.refresh_from_db()
             audit_record(
-                actor=actor, action="update", target=member,
+                actor=actor,
+                action="update",
+                target=member,
                 changes={k: [before[k], str(getattr(member, k))] for k in member_changes},
-            )  # fmt: skip
+            )
         end_reason = (
             Liaison.EndReason.MOVED if kind == N.RESIDENCE_CHANGE else ENDING_EVENTS.get(kind, (None,))[0]
         )
         if end_reason and current is not None:
             old = _transition(
-                current, from_statuses=[S.INTRODUCED, S.RECEIVED, S.ACTIVE], to_status=S.ENDED,
-                ended_at=timezone.now(), end_date=event_date, end_reason=end_reason,
-            )  # fmt: skip
+                current,
+                from_statuses=[S.INTRODUCED, S.RECEIVED, S.ACTIVE],
+                to_status=S.ENDED,
+                ended_at=timezone.now(),
+                end_date=event_date,
+                end_reason=end_reason,
+            )
             _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
             result.ended = current
         if kind == N.RESIDENCE_CHANGE:
             draft = Liaison.objects.create(
-                member=member, status=S.DRAFT, previous=current, workplace_org=workplace_org,
-                commune=new_commune, commune_org=commune_committee_for(new_commune),
-                address_hamlet=member.address_hamlet, address_street=member.address_street,
-            )  # fmt: skip
+                member=member,
+                status=S.DRAFT,
+                previous=current,
+                workplace_org=workplace_org,
+                commune=new_commune,
+                commune_org=commune_committee_for(new_commune),
+                address_hamlet=member.address_hamlet,
+                address_street=member.address_street,
+            )
             _set_link_status(member.pk, S.DRAFT)
             LiaisonEvent.objects.create(
-                liaison=draft, actor=actor, actor_repr=actor.username, action="open", to_status=S.DRAFT,
+                liaison=draft,
+                actor=actor,
+                actor_repr=actor.username,
+                action="open",
+                to_status=S.DRAFT,
                 note=f"Chuyển nơi cư trú về {new_commune.name}",
-            )  # fmt: skip
+            )
             audit_record(
                 actor=actor, action="create", target=draft, changes={"after": {"commune": new_commune.name}}
             )
@@ -502,9 +610,12 @@ def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organiza
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
         digest, created = Digest.objects.get_or_create(
-            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period,
+            sender_org=sender_org,
+            recipient_org=recipient_org,
+            year=year,
+            period=period,
             defaults={"sent_at": timezone.now(), "sent_by": actor},
-        )  # fmt: skip
+        )
         if not created:
             raise ServiceError(
                 f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {digest.sent_at:%d/%m/%Y}."
@@ -526,9 +637,14 @@ def member_link_status_refresh(member_ids=None) -> int:
 # --- residence side: batch reception ----------------------------------------------------------
 # (Added for the residence views; the functions above keep their behaviour.)
 def liaison_receive_many(
-    *, actor, liaisons, cell: Organization, group: Group | None = None, follower_name: str = "",
+    *,
+    actor,
+    liaisons,
+    cell: Organization,
+    group: Group | None = None,
+    follower_name: str = "",
     follower_phone: str = "",
-) -> list[Liaison]:  # fmt: skip
+) -> list[Liaison]:
     """The commune committee receives several introductions into one residential cell at once.
 
     All or nothing: one transaction; the first refusal (another commune's cell, no right, an
@@ -546,6 +662,6 @@ def liaison_receive_many(
                 group=group,
                 follower_name=follower_name,
                 follower_phone=follower_phone,
-            )  # fmt: skip
+            )
             for liaison in liaisons
         ]

@@ -34,7 +34,14 @@ def notices(request):
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("format", None)
-    return render(request, "liaisons/notices.html", {
-        "form": form, "rows": page.rows, "next_cursor": page.next_cursor, "base_query": params.urlencode(),
-        "later_page": bool(after),
-    })  # fmt: skip
+    return render(
+        request,
+        "liaisons/notices.html",
+        {
+            "form": form,
+            "rows": page.rows,
+            "next_cursor": page.next_cursor,
+            "base_query": params.urlencode(),
+            "later_page": bool(after),
+        },
+    )

@@ -79,40 +79,68 @@ def coverage(request):
     today = timezone.localdate()
     if narrow is not None and request.GET.get("format") == "xlsx":
         return exports.coverage_export(
-            actor=request.user, members=member_list(request.user, narrow=narrow, workplace_only=True), org=org,
-            today=today, query=request.GET.urlencode(),
-        )  # fmt: skip
+            actor=request.user,
+            members=member_list(request.user, narrow=narrow, workplace_only=True),
+            org=org,
+            today=today,
+            query=request.GET.urlencode(),
+        )
     if narrow is None:
         page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
         page = member_list_page(
-            request.user, narrow=narrow, workplace_only=True, after=request.GET.get("after", ""),
-            before=request.GET.get("before", ""), size=page_size(request), fields=selectors.COVERAGE_FIELDS,
-        )  # fmt: skip
+            request.user,
+            narrow=narrow,
+            workplace_only=True,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            size=page_size(request),
+            fields=selectors.COVERAGE_FIELDS,
+        )
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
         for member in page.rows:
             liaison = current.get(member.pk)
             rule = rules.category_rule(member.liaison_category)
-            rows.append({
-                "member": member, "liaison": liaison, "rule": rule, "overdue": rules.overdue_reason(member, liaison, today),
-                "can_introduce": rules.is_to_introduce(member),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "member": member,
+                    "liaison": liaison,
+                    "rule": rule,
+                    "overdue": rules.overdue_reason(member, liaison, today),
+                    "can_introduce": rules.is_to_introduce(member),
+                }
+            )
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
-    rows_html = render_jinja2("liaisons/workplace/_coverage_rows.html", {
-        "rows": rows, "can_write": scope.writes_somewhere, "letters_url": reverse("liaisons:letters"),
-    })  # fmt: skip
-    return render(request, "liaisons/workplace/coverage.html", {
-        "form": form, "rows": rows, "rows_html": rows_html, "page": page, "summary": summary, "org_error": org_error,
-        "base_query": params.urlencode(), "can_write": scope.writes_somewhere,
-        "status_labels": dict(Liaison.Status.choices),
-        "link_options": choice_options(form, "link"),
-        "category_options": choice_options(form, "category"),
-    })  # fmt: skip
+    rows_html = render_jinja2(
+        "liaisons/workplace/_coverage_rows.html",
+        {
+            "rows": rows,
+            "can_write": scope.writes_somewhere,
+            "letters_url": reverse("liaisons:letters"),
+        },
+    )
+    return render(
+        request,
+        "liaisons/workplace/coverage.html",
+        {
+            "form": form,
+            "rows": rows,
+            "rows_html": rows_html,
+            "page": page,
+            "summary": summary,
+            "org_error": org_error,
+            "base_query": params.urlencode(),
+            "can_write": scope.writes_somewhere,
+            "status_labels": dict(Liaison.Status.choices),
+            "link_options": choice_options(form, "link"),
+            "category_options": choice_options(form, "category"),
+        },
+    )
 
 
 @login_required
@@ -146,10 +174,15 @@ def introduce(request):
         )
         return redirect("liaisons:coverage")
     result = services.liaison_introduce(actor=request.user, members=members)
-    return render(request, "liaisons/workplace/introduce_result.html", {
-        "result": result, "limited": len(members) == INTRODUCE_BATCH_LIMIT,
-        "letter_ids": ",".join(str(liaison.pk) for liaison in result.introduced),
-    })  # fmt: skip
+    return render(
+        request,
+        "liaisons/workplace/introduce_result.html",
+        {
+            "result": result,
+            "limited": len(members) == INTRODUCE_BATCH_LIMIT,
+            "letter_ids": ",".join(str(liaison.pk) for liaison in result.introduced),
+        },
+    )
 
 
 def _workplace_liaisons(user, ids):
@@ -162,10 +195,16 @@ def _workplace_liaisons(user, ids):
     )
     return list(
         qs.select_related(
-            "member", "member__workplace_cell", "member__residence_commune", "member__residence_province",
-            "workplace_org", "commune_org", "commune", "commune__province",
+            "member",
+            "member__workplace_cell",
+            "member__residence_commune",
+            "member__residence_province",
+            "workplace_org",
+            "commune_org",
+            "commune",
+            "commune__province",
         ).order_by("letter_number", "pk")
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -199,10 +238,17 @@ def liaison_detail(request, pk):
     while previous is not None and len(chain) < 20:
         chain.append(previous)
         previous = previous.previous
-    return render(request, "liaisons/workplace/detail.html", {
-        "liaison": liaison, "side": side, "events": liaison.events.select_related("actor"), "chain": chain,
-        "next_links": liaison.next_links.all(),
-    })  # fmt: skip
+    return render(
+        request,
+        "liaisons/workplace/detail.html",
+        {
+            "liaison": liaison,
+            "side": side,
+            "events": liaison.events.select_related("actor"),
+            "chain": chain,
+            "next_links": liaison.next_links.all(),
+        },
+    )
 
 
 @login_required
@@ -219,10 +265,16 @@ def member_event(request, member_pk):
         data = form.cleaned_data
         try:
             result = services.member_record_event(
-                actor=request.user, member=member, kind=data["kind"], event_date=data["event_date"],
-                details=data["details"], new_position=data["new_position"], new_commune=data["new_commune"],
-                new_hamlet=data["new_hamlet"], new_street=data["new_street"],
-            )  # fmt: skip
+                actor=request.user,
+                member=member,
+                kind=data["kind"],
+                event_date=data["event_date"],
+                details=data["details"],
+                new_position=data["new_position"],
+                new_commune=data["new_commune"],
+                new_hamlet=data["new_hamlet"],
+                new_street=data["new_street"],
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -322,10 +374,18 @@ def inbox(request):
     items = list(listed[:200])
     counts = selectors.inbox_unread_by_org(request.user)
     today = timezone.localdate()
-    return render(request, "liaisons/inbox.html", {
-        "items": items, "orgs": [(o, counts.get(o.pk, 0)) for o in orgs], "org_id": org_id,
-        "unread_only": unread_only, "today": today, "page_limit": settings.HAICHIEU["MAX_PAGE_SIZE"],
-    })  # fmt: skip
+    return render(
+        request,
+        "liaisons/inbox.html",
+        {
+            "items": items,
+            "orgs": [(o, counts.get(o.pk, 0)) for o in orgs],
+            "org_id": org_id,
+            "unread_only": unread_only,
+            "today": today,
+            "page_limit": settings.HAICHIEU["MAX_PAGE_SIZE"],
+        },
+    )
 
 
 @login_required

@@ -16,10 +16,24 @@ from .models import Member
 
 # The import template's columns (issue "Bring in the lists offices already keep"), in order.
 MEMBER_COLUMNS = [
-    "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng", "Ngày chính thức",
-    "Số CCCD", "Điện thoại", "Email", "Chức vụ", "Đơn vị công tác", "Chi bộ", "Địa chỉ", "Thôn/Tổ dân phố",
-    "Xã/Phường/Đặc khu", "Tỉnh/Thành phố",
-]  # fmt: skip
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số thẻ đảng viên",
+    "Ngày vào Đảng",
+    "Ngày chính thức",
+    "Số CCCD",
+    "Điện thoại",
+    "Email",
+    "Chức vụ",
+    "Đơn vị công tác",
+    "Chi bộ",
+    "Địa chỉ",
+    "Thôn/Tổ dân phố",
+    "Xã/Phường/Đặc khu",
+    "Tỉnh/Thành phố",
+]
 
 
 def member_export_rows(user, qs) -> Iterator[list]:
@@ -63,13 +77,19 @@ def member_list_export(*, actor, members, org=None, query: str = "") -> FileResp
     """The member list as .xlsx: exactly the members the page lists (scope and filters), every page
     of them; recorded in the audit log (DESIGN.md "Data protection")."""
     audit_record(
-        actor=actor, action="export", target_type="members.member",
-        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})", note=query,
-    )  # fmt: skip
+        actor=actor,
+        action="export",
+        target_type="members.member",
+        target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
+        note=query,
+    )
     return xlsx_response(
-        filename=member_export_filename(org), sheet_title="Đảng viên", header=MEMBER_COLUMNS,
-        rows=member_export_rows(actor, members), title="DANH SÁCH ĐẢNG VIÊN",
-    )  # fmt: skip
+        filename=member_export_filename(org),
+        sheet_title="Đảng viên",
+        header=MEMBER_COLUMNS,
+        rows=member_export_rows(actor, members),
+        title="DANH SÁCH ĐẢNG VIÊN",
+    )
 
 
 __all__ = ["MEMBER_COLUMNS", "Member", "member_export_filename", "member_export_rows", "member_list_export"]

@@ -222,9 +222,13 @@ def member_import_confirm(request, token):
     skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
         result = members_import(
-            actor=request.user, path=path, default_cell=_default_cell(request, meta.get("default_cell")),
-            apply=True, skip_invalid=skip_invalid, source_name=meta["name"],
-        )  # fmt: skip
+            actor=request.user,
+            path=path,
+            default_cell=_default_cell(request, meta.get("default_cell")),
+            apply=True,
+            skip_invalid=skip_invalid,
+            source_name=meta["name"],
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("members:import_preview", token=token)
@@ -262,9 +266,11 @@ def member_import_errors(request, token):
     result = ImportResult.from_store(json.loads(stored.read_text()))
     data = error_report(path, result.errors)
     audit_record(
-        actor=request.user, action="export", target_type="members.member",
+        actor=request.user,
+        action="export",
+        target_type="members.member",
         target_repr=f"Báo cáo lỗi nhập tệp {meta['name']}"[:255],
-    )  # fmt: skip
+    )
     stem = re.sub(r"\.xlsx$", "", meta["name"], flags=re.IGNORECASE)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(f"{stem}-loi.xlsx")

@@ -62,7 +62,7 @@ def test_email_goes_to_exactly_the_inbox_readers(world, django_capture_on_commit
         "ends_today@ward.vn",
         "starts_today@ward.vn",
         "r1_staff@ward.vn",
-    }  # fmt: skip  (one address per line would hide the set)
+    }  # fmt: skip # one address a line would hide the set
     assert {u.email for u in inbox_readers(world.r1)} == emailed
 
 

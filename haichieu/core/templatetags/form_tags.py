@@ -40,8 +40,11 @@ def quick_select(bound_field):
             ("" if v is None else str(getattr(v, "value", v)), label) for v, label in widget.choices
         )
     ]
-    return render_jinja2("core/_select.html", {
-        "attrs": sorted((k, v) for k, v in attrs.items() if not isinstance(v, bool) and v is not None),
-        "flags": sorted(k for k, v in attrs.items() if v is True),
-        "choices": choices,
-    })  # fmt: skip
+    return render_jinja2(
+        "core/_select.html",
+        {
+            "attrs": sorted((k, v) for k, v in attrs.items() if not isinstance(v, bool) and v is not None),
+            "flags": sorted(k for k, v in attrs.items() if v is True),
+            "choices": choices,
+        },
+    )

@@ -24,10 +24,19 @@ FIELDS = [
 
 def _kwargs(world, n):
     return dict(
-        actor=world.w1_staff, action="create", target=world.m1, target_repr=f"Đảng viên {n}" + "x" * 300,
-        changes={"after": {"born": audit_value(datetime.date(1985, 5, 17)), "cell": audit_value(world.w1c1), "n": n}},
+        actor=world.w1_staff,
+        action="create",
+        target=world.m1,
+        target_repr=f"Đảng viên {n}" + "x" * 300,
+        changes={
+            "after": {
+                "born": audit_value(datetime.date(1985, 5, 17)),
+                "cell": audit_value(world.w1c1),
+                "n": n,
+            }
+        },
         note="Nhập từ tệp" + "y" * 300,
-    )  # fmt: skip
+    )
 
 
 def test_entries_built_then_written_in_bulk_equal_those_written_one_by_one(world):

@@ -30,9 +30,14 @@ def test_url_is_reverse_with_the_record_pk_put_in_place():
 
 
 def test_jinja2_escapes_and_the_django_page_places_its_output_as_it_is():
-    html = render_jinja2("core/_select.html", {"attrs": [("name", 'a"b')], "flags": ["required"], "choices": [
-        ("1", "<Một> & hai", True), ("2", "Ba", False)
-    ]})  # fmt: skip
+    html = render_jinja2(
+        "core/_select.html",
+        {
+            "attrs": [("name", 'a"b')],
+            "flags": ["required"],
+            "choices": [("1", "<Một> & hai", True), ("2", "Ba", False)],
+        },
+    )
     expected = (
         '<select name="a&#34;b" required><option value="1" selected>&lt;Một&gt; &amp; hai</option>'
         '<option value="2">Ba</option></select>'

@@ -54,9 +54,12 @@ def test_member_update_sets_updated_at(world):
 def test_an_event_on_a_member_sets_updated_at(world):
     _age(Member, world.m1.pk)
     liaison_services.member_record_event(
-        actor=world.w1_staff, member=world.m1, kind="position_change", event_date=timezone.localdate(),
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="position_change",
+        event_date=timezone.localdate(),
         new_position="Phó phòng",
-    )  # fmt: skip
+    )
     member = Member.objects.get(pk=world.m1.pk)
     assert member.position == "Phó phòng" and member.version == 2 and member.updated_at > LONG_AGO
 

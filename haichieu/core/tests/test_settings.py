@@ -13,8 +13,11 @@ def run_check(*args, **env):
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "haichieu.manage", "check", *args],
-        env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_refuses_the_insecure_default_secret():

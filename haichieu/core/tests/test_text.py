@@ -61,8 +61,12 @@ def test_text_key_orders_organisation_names_the_vietnamese_way():
 
     names = ["Ủy ban Kiểm tra", "Đảng bộ Doanh nghiệp", "Đảng bộ các cơ quan", "Chi bộ Ấp 2", "Chi bộ Ấp 10"]
     assert sorted(names, key=vn_text_key) == [
-        "Chi bộ Ấp 2", "Chi bộ Ấp 10", "Đảng bộ các cơ quan", "Đảng bộ Doanh nghiệp", "Ủy ban Kiểm tra",
-    ]  # fmt: skip
+        "Chi bộ Ấp 2",
+        "Chi bộ Ấp 10",
+        "Đảng bộ các cơ quan",
+        "Đảng bộ Doanh nghiệp",
+        "Ủy ban Kiểm tra",
+    ]
 
 
 def test_numbers_in_names_sort_by_value():
@@ -70,9 +74,14 @@ def test_numbers_in_names_sort_by_value():
 
     cells = [f"Chi bộ Tổ dân phố số {n}" for n in (10, 2, 1, 11, 100, 9)] + ["Chi bộ Tổ dân phố Đông"]
     assert sorted(cells, key=vn_text_key) == [
-        "Chi bộ Tổ dân phố Đông", "Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 2", "Chi bộ Tổ dân phố số 9", "Chi bộ Tổ dân phố số 10",
-        "Chi bộ Tổ dân phố số 11", "Chi bộ Tổ dân phố số 100",
-    ]  # fmt: skip
+        "Chi bộ Tổ dân phố Đông",
+        "Chi bộ Tổ dân phố số 1",
+        "Chi bộ Tổ dân phố số 2",
+        "Chi bộ Tổ dân phố số 9",
+        "Chi bộ Tổ dân phố số 10",
+        "Chi bộ Tổ dân phố số 11",
+        "Chi bộ Tổ dân phố số 100",
+    ]
     assert sorted(["Thôn 3B", "Thôn 3", "Thôn 12"], key=vn_text_key) == ["Thôn 3", "Thôn 12", "Thôn 3B"]
 
 

@@ -7,9 +7,16 @@ W1/R1 object, then with its W2/R2 twin.
 from haichieu.access.tests.access_tables import Target, everyone, row, table, today_text
 
 READERS = dict(
-    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, w2_staff=200,
-    r1_staff=200, r1c1_secretary=200, r2_staff=200,
-)  # fmt: skip
+    admin=200,
+    province_staff=200,
+    w1_staff=200,
+    w1c1_secretary=200,
+    w1_viewer=200,
+    w2_staff=200,
+    r1_staff=200,
+    r1c1_secretary=200,
+    r2_staff=200,
+)
 M1_WORKPLACE = dict(admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200)
 # Who writes on W1's members: the committee above, W1's staff, the secretary of the member's cell.
 W1C1_WRITERS = ("admin", "province_staff", "w1_staff", "w1c1_secretary")

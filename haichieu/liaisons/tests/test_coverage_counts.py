@@ -87,8 +87,12 @@ def test_rebuild_is_idempotent_and_repairs(world):
 def test_summary_of_a_subtree_equals_a_count_over_its_members(world):
     make_member(world.w1c1, "Quân Văn Trại", liaison_category="barracks")
     make_member(world.w1c1, "Bí Văn Mật", liaison_category="secret")
-    for user, org in [(world.province_staff, None), (world.w1_staff, None), (world.admin, None),
-                      (world.province_staff, world.w1c1)]:  # fmt: skip
+    for user, org in [
+        (world.province_staff, None),
+        (world.w1_staff, None),
+        (world.admin, None),
+        (world.province_staff, world.w1c1),
+    ]:
         summary = selectors.coverage_summary(user, org=org)
         scope_root = org or (world.w1 if user == world.w1_staff else world.province)
         members = Member.objects.filter(

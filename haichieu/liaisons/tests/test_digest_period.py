@@ -44,9 +44,12 @@ def test_period_names_follow_the_setting(every, months, name, label, title, slug
 
 def _notice_and_page(world, client_for):
     services.member_record_event(
-        actor=world.w1_staff, member=world.m1, kind="position_change", event_date=datetime.date(2026, 2, 3),
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="position_change",
+        event_date=datetime.date(2026, 2, 3),
         new_position="Phó phòng",
-    )  # fmt: skip
+    )
     client = client_for(world.w1_staff)
     return client, client.get(reverse("liaisons:digests")).content.decode()
 

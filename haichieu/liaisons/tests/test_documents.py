@@ -32,14 +32,24 @@ def letters(world):
     """Two members of W1 living in Hoàn Kiếm, introduced: Mẫu 1-213 and an excused one (Mẫu 2-213)."""
     hk = Commune.objects.get(code="00070")
     regular = make_member(
-        world.w1c1, "Phạm Thu Hằng", gender=Member.Gender.FEMALE, position="Phó Trưởng phòng",
-        workplace_unit="Phòng Ngân sách, Sở Tài chính", residence_commune=hk, residence_province=hk.province,
-        address_street="12 phố Hàng Bạc", address_hamlet="Tổ dân phố số 2",
-    )  # fmt: skip
+        world.w1c1,
+        "Phạm Thu Hằng",
+        gender=Member.Gender.FEMALE,
+        position="Phó Trưởng phòng",
+        workplace_unit="Phòng Ngân sách, Sở Tài chính",
+        residence_commune=hk,
+        residence_province=hk.province,
+        address_street="12 phố Hàng Bạc",
+        address_hamlet="Tổ dân phố số 2",
+    )
     excused = make_member(
-        world.w1c2, "Hoàng Văn Nam", residence_commune=hk, residence_province=hk.province,
-        liaison_category=Member.LiaisonCategory.MOBILE, liaison_category_note="thi công thủy điện Lai Châu",
-    )  # fmt: skip
+        world.w1c2,
+        "Hoàng Văn Nam",
+        residence_commune=hk,
+        residence_province=hk.province,
+        liaison_category=Member.LiaisonCategory.MOBILE,
+        liaison_category_note="thi công thủy điện Lai Châu",
+    )
     result = services.liaison_introduce(actor=world.w1_staff, members=[regular, excused], today=LETTER_DAY)
     return result.introduced
 
@@ -139,8 +149,13 @@ def test_a_batch_has_one_letter_per_member_on_its_own_page(letters):
 
 
 def test_commune_without_organisation_is_addressed_by_name(world):
-    other = Commune.objects.create(code="00103", name="Phường Ngọc Hà", division_type="phường",
-                                   province_id="01", name_folded="phuong ngoc ha")  # fmt: skip
+    other = Commune.objects.create(
+        code="00103",
+        name="Phường Ngọc Hà",
+        division_type="phường",
+        province_id="01",
+        name_folded="phuong ngoc ha",
+    )
     member = make_member(world.w1c1, "Đinh Thị Lan", residence_commune=other)
     liaison = services.liaison_introduce(actor=world.w1_staff, members=[member], today=LETTER_DAY).introduced[
         0
@@ -161,8 +176,10 @@ def test_date_line_and_committee_names():
 
 def test_header_names_from_the_tree(world):
     assert core_documents.header_names(world.w1) == {
-        "superior_name": "Đảng bộ Thành phố Hà Nội", "issuer_name": "Đảng ủy Sở Tài chính", "place": "Hà Nội",
-    }  # fmt: skip
+        "superior_name": "Đảng bộ Thành phố Hà Nội",
+        "issuer_name": "Đảng ủy Sở Tài chính",
+        "place": "Hà Nội",
+    }
     assert core_documents.issuing_committee_name(world.province) == "Thành ủy Hà Nội"
     assert core_documents.on_behalf_for(world.r1c1) == "T/M CHI BỘ"
 
@@ -243,8 +260,10 @@ def test_tracking_book_rows_docx_and_xlsx(book, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         rows = list(rows)
     assert header[:3] == ["STT", "Họ và tên", "Năm sinh"] and header[-3:] == [
-        "Ngày tiếp nhận", "Ngày kết thúc", "Lý do kết thúc",
-    ]  # fmt: skip
+        "Ngày tiếp nhận",
+        "Ngày kết thúc",
+        "Lý do kết thúc",
+    ]
     by_name = {r[1]: r for r in rows}
     hang, nam = by_name["Phạm Thu Hằng"], by_name["Hoàng Văn Nam"]
     assert hang[2] == 1985 and hang[3] == "Phó Trưởng phòng" and hang[4] == "Phòng Ngân sách, Sở Tài chính"
@@ -282,9 +301,17 @@ def _office_or_skip() -> str:
 def _soffice(binary: str, profile: Path, convert_to: str, outdir: Path, files: list[Path]) -> None:
     """One LibreOffice run for all `files` (start-up is the slow part), with a private profile."""
     command = [
-        binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-        "--convert-to", convert_to, "--outdir", str(outdir), *map(str, files),
-    ]  # fmt: skip
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        convert_to,
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -333,8 +360,13 @@ def test_libreoffice_opens_letters_digest_and_tracking_book(tmp_path, digest, bo
         _soffice(
             binary, profile, "txt:Text (encoded):UTF8", outdir, [p for p in sources if p.suffix == ".docx"]
         )
-        _soffice(binary, profile, "csv:Text - txt - csv (StarCalc):44,34,76", outdir,
-                 [p for p in sources if p.suffix == ".xlsx"])  # fmt: skip
+        _soffice(
+            binary,
+            profile,
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            outdir,
+            [p for p in sources if p.suffix == ".xlsx"],
+        )
         for name in files:
             stem, ext = Path(name).stem, Path(name).suffix
             texts[name] = (outdir / (stem + (".txt" if ext == ".docx" else ".csv"))).read_text(

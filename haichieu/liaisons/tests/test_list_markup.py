@@ -35,29 +35,50 @@ def _scene(world):
     make_member(world.w1c2, ODD, position='<b onclick="x()">Phó</b> & "trưởng"', residence_commune=hk)
     returned = make_member(world.w1c1, "Hà Thị Trả", residence_commune=hk)
     Liaison.objects.create(
-        member=returned, workplace_org=world.w1, commune_org=world.r1, commune=hk, status=S.RETURNED,
-        return_reason=Liaison.ReturnReason.WRONG_ADDRESS, return_note='Sai "số nhà" <12>',
-        letter_number=12, letter_symbol="GGT/ĐU",
-    )  # fmt: skip
+        member=returned,
+        workplace_org=world.w1,
+        commune_org=world.r1,
+        commune=hk,
+        status=S.RETURNED,
+        return_reason=Liaison.ReturnReason.WRONG_ADDRESS,
+        return_note='Sai "số nhà" <12>',
+        letter_number=12,
+        letter_symbol="GGT/ĐU",
+    )
     late = make_member(world.w1c1, "Vũ Văn Chờ", residence_commune=hk, workplace_unit="Phòng <Ngân sách>")
     Liaison.objects.create(
-        member=late, workplace_org=world.w1, commune_org=world.r1, commune=hk, status=S.INTRODUCED,
-        receive_due=datetime.date(2020, 1, 10), letter_number=7, letter_symbol="GGT",
-        letter_date=datetime.date(2019, 12, 1), address_hamlet="Tổ dân phố số 1", address_street="12 Hàng Bạc",
+        member=late,
+        workplace_org=world.w1,
+        commune_org=world.r1,
+        commune=hk,
+        status=S.INTRODUCED,
+        receive_due=datetime.date(2020, 1, 10),
+        letter_number=7,
+        letter_symbol="GGT",
+        letter_date=datetime.date(2019, 12, 1),
+        address_hamlet="Tổ dân phố số 1",
+        address_street="12 Hàng Bạc",
         excused=True,
-    )  # fmt: skip
+    )
     waiting = make_member(
         world.w2c1, "Đinh Thị Đợi", gender=Member.Gender.FEMALE, position="", residence_commune=hk
     )
     Liaison.objects.create(
-        member=waiting, workplace_org=world.w2, commune_org=world.r1, commune=hk, status=S.INTRODUCED,
+        member=waiting,
+        workplace_org=world.w2,
+        commune_org=world.r1,
+        commune=hk,
+        status=S.INTRODUCED,
         receive_due=datetime.date(2099, 1, 10),
-    )  # fmt: skip
+    )
     elsewhere = make_member(world.w2c1, "Mai Văn Xa", residence_commune=hk, position="Kỹ sư")
     Liaison.objects.create(
-        member=elsewhere, workplace_org=world.w2, commune_org=world.r2, status=S.INTRODUCED,
+        member=elsewhere,
+        workplace_org=world.w2,
+        commune_org=world.r2,
+        status=S.INTRODUCED,
         address_street="5 Quán Thánh",
-    )  # fmt: skip
+    )
     for member in Member.objects.all():
         current = member.liaisons.order_by("-pk").first()
         Member.objects.filter(pk=member.pk).update(link_status=current.status if current else "none")

@@ -33,8 +33,9 @@ def test_each_side_sees_the_notices_it_sent_or_received(world, client_for, notic
     assert names(client_for(world.r1_staff).get(reverse("liaisons:notices"))) == ["Nguyễn Văn An"]
     assert names(client_for(world.r2_staff).get(reverse("liaisons:notices"))) == ["Lê Đức Cường"]
     assert sorted(names(client_for(world.province_staff).get(reverse("liaisons:notices")))) == [
-        "Lê Đức Cường", "Nguyễn Văn An",
-    ]  # fmt: skip
+        "Lê Đức Cường",
+        "Nguyễn Văn An",
+    ]
 
 
 def test_filters_and_bad_dates(world, client_for, notices):
@@ -50,8 +51,16 @@ def test_export_is_what_the_list_shows_and_is_audited(world, client_for, notices
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     header_at = next(i for i, row in enumerate(rows) if row and row[0] == "STT")
-    assert list(rows[header_at]) == ["STT", "Ngày biến động", "Họ và tên", "Loại biến động", "Nơi gửi", "Nơi nhận",
-                                     "Nội dung", "Ngày gửi"]  # fmt: skip
+    assert list(rows[header_at]) == [
+        "STT",
+        "Ngày biến động",
+        "Họ và tên",
+        "Loại biến động",
+        "Nơi gửi",
+        "Nơi nhận",
+        "Nội dung",
+        "Ngày gửi",
+    ]
     data = rows[header_at + 1 :]
     assert [r[2] for r in data] == ["Nguyễn Văn An"]
     assert data[0][1].date() == DAY  # a real date, not text

@@ -57,9 +57,12 @@ def test_a_new_overdue_item_is_reminded_later(world, overdue):
 
 def test_overdue_digest_is_reminded(world):
     services.member_record_event(
-        actor=world.w1_staff, member=world.m1, kind="position_change", event_date=datetime.date(2026, 8, 3),
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="position_change",
+        event_date=datetime.date(2026, 8, 3),
         new_position="Phó phòng",
-    )  # fmt: skip
+    )
     assert send_reminders(today=datetime.date(2026, 10, 10))["digest"] == 0  # within the 15 days' grace
     assert send_reminders(today=datetime.date(2026, 10, 20))["digest"] == 1
     assert send_reminders(today=datetime.date(2026, 10, 21))["digest"] == 0

@@ -96,9 +96,12 @@ def mixed(world):
     for name, days in (("Đỗ Văn Chờ", -3), ("Đỗ Văn Trễ", 3)):
         waiting = member(name, Member.LinkStatus.INTRODUCED, admission_date=old)
         Liaison.objects.create(
-            member=waiting, workplace_org=world.w1, commune_org=world.r1, status="introduced",
+            member=waiting,
+            workplace_org=world.w1,
+            commune_org=world.r1,
+            status="introduced",
             receive_due=today - datetime.timedelta(days=days),
-        )  # fmt: skip
+        )
     return today
 
 

@@ -20,8 +20,14 @@ TODAY = datetime.date(2026, 11, 20)
 def newcomers(world):
     """Two members of W1 living in Hoàn Kiếm, not introduced yet."""
     hk = Commune.objects.get(code="00070")
-    a = make_member(world.w1c1, "Phạm Thu Hằng", residence_commune=hk, residence_province=hk.province,
-                    address_hamlet="Tổ dân phố số 2", gender=Member.Gender.FEMALE)  # fmt: skip
+    a = make_member(
+        world.w1c1,
+        "Phạm Thu Hằng",
+        residence_commune=hk,
+        residence_province=hk.province,
+        address_hamlet="Tổ dân phố số 2",
+        gender=Member.Gender.FEMALE,
+    )
     b = make_member(world.w1c2, "Hoàng Văn Nam", residence_commune=hk, residence_province=hk.province)
     return a, b
 
@@ -48,8 +54,9 @@ def test_introduce_numbers_letters_per_committee_and_fills_the_inbox(world, newc
 
 
 def test_introduce_skips_with_reasons(world, newcomers):
-    secret = make_member(world.w1c1, "Lâm Văn Mật", liaison_category="secret",
-                         residence_commune=newcomers[0].residence_commune)  # fmt: skip
+    secret = make_member(
+        world.w1c1, "Lâm Văn Mật", liaison_category="secret", residence_commune=newcomers[0].residence_commune
+    )
     result = introduce(world, world.m1, world.m2, secret, world.m3)
     reasons = {m.full_name: why for m, why in result.skipped}
     assert "đã có hồ sơ" in reasons["Nguyễn Văn An"]
@@ -67,8 +74,13 @@ def test_excused_members_are_introduced_with_the_note(world, newcomers):
 
 
 def test_commune_without_organisation_still_gets_a_letter(world):
-    other = Commune.objects.create(code="00103", name="Phường Ngọc Hà", division_type="phường",
-                                   province_id="01", name_folded="phuong ngoc ha")  # fmt: skip
+    other = Commune.objects.create(
+        code="00103",
+        name="Phường Ngọc Hà",
+        division_type="phường",
+        province_id="01",
+        name_folded="phuong ngoc ha",
+    )
     member = make_member(world.w1c1, "Đinh Thị Lan", residence_commune=other)
     result = introduce(world, member)
     assert result.without_commune_org == result.introduced
@@ -79,8 +91,9 @@ def test_commune_without_organisation_still_gets_a_letter(world):
 def test_receive_places_and_tells_the_workplace(world, newcomers):
     liaison = introduce(world, newcomers[0]).introduced[0]
     group = Group.objects.create(cell=world.r1c2, name="Nhóm 1")
-    services.liaison_receive(actor=world.r1_staff, liaison=liaison, cell=world.r1c2, group=group,
-                             follower_name="Đỗ Văn Tâm")  # fmt: skip
+    services.liaison_receive(
+        actor=world.r1_staff, liaison=liaison, cell=world.r1c2, group=group, follower_name="Đỗ Văn Tâm"
+    )
     liaison.refresh_from_db()
     assert (liaison.status, liaison.cell, liaison.group, liaison.follower_name) == (
         S.RECEIVED,
@@ -170,9 +183,14 @@ def test_move_of_residence_ends_and_opens_a_prefilled_introduction(world):
     Liaison.objects.filter(pk=liaison.pk).update(workplace_org=world.w1)
     ba_dinh = Commune.objects.get(code="00004")
     result = services.member_record_event(
-        actor=world.w1_staff, member=world.m1, kind="residence_change", event_date=TODAY,
-        new_commune=ba_dinh, new_hamlet="Tổ dân phố Quán Thánh", new_street="12 Phan Đình Phùng",
-    )  # fmt: skip
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="residence_change",
+        event_date=TODAY,
+        new_commune=ba_dinh,
+        new_hamlet="Tổ dân phố Quán Thánh",
+        new_street="12 Phan Đình Phùng",
+    )
     liaison.refresh_from_db()
     assert liaison.status == S.ENDED and liaison.end_reason == "moved"
     draft = result.new_liaison

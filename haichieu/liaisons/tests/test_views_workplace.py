@@ -133,9 +133,14 @@ def test_move_of_residence_through_the_form_opens_the_new_introduction(world, cl
     client = client_for(world.w1_staff)
     response = client.post(
         reverse("liaisons:member_event", args=[world.m1.pk]),
-        {"kind": "residence_change", "event_date": "01/11/2026", "new_province": "01", "new_commune": "00004",
-         "new_hamlet": "Tổ dân phố Quán Thánh"},
-    )  # fmt: skip
+        {
+            "kind": "residence_change",
+            "event_date": "01/11/2026",
+            "new_province": "01",
+            "new_commune": "00004",
+            "new_hamlet": "Tổ dân phố Quán Thánh",
+        },
+    )
     assert response.status_code == 302
     statuses = list(Liaison.objects.filter(member=world.m1).order_by("pk").values_list("status", flat=True))
     assert statuses == ["ended", "draft"]
@@ -145,9 +150,12 @@ def test_move_of_residence_through_the_form_opens_the_new_introduction(world, cl
 
 def test_digests_page_shows_due_and_overdue_and_marks_sent(world, client_for):
     services.member_record_event(
-        actor=world.w1_staff, member=world.m1, kind="position_change", event_date=datetime.date(2026, 2, 3),
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="position_change",
+        event_date=datetime.date(2026, 2, 3),
         new_position="Phó phòng",
-    )  # fmt: skip
+    )
     client = client_for(world.w1_staff)
     rows = client.get(reverse("liaisons:digests")).context["rows"]
     assert [(r["period"], r["year"], r["state"], r["count"]) for r in rows] == [(1, 2026, "overdue", 1)]

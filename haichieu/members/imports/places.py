@@ -16,10 +16,22 @@ from haichieu.organizations.models import Commune, Organization, Province
 # Tone on the second vowel of a final oa/oe/uy ("hoà", new style) and on the first ("hòa", the
 # official names): both give the same key.
 _TONE_PAIRS = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}  # fmt: skip
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
+}
 _TONE_RE = re.compile("(" + "|".join(_TONE_PAIRS) + r")(?=\s|$)")
 
 
@@ -56,10 +68,17 @@ _PROVINCE_PREFIXES = [
 ]
 # What people write for a province beyond its name.
 PROVINCE_ALIASES = {
-    "hcm": "ho chi minh", "tphcm": "ho chi minh", "tp.hcm": "ho chi minh", "sai gon": "ho chi minh",
-    "sg": "ho chi minh", "hn": "ha noi", "tphn": "ha noi", "hp": "hai phong", "dn": "da nang",
+    "hcm": "ho chi minh",
+    "tphcm": "ho chi minh",
+    "tp.hcm": "ho chi minh",
+    "sai gon": "ho chi minh",
+    "sg": "ho chi minh",
+    "hn": "ha noi",
+    "tphn": "ha noi",
+    "hp": "hai phong",
+    "dn": "da nang",
     "ct": "can tho",
-}  # fmt: skip
+}
 
 
 class UnitIndex:

@@ -25,26 +25,52 @@ COLUMN_HELP = [
     ("Họ và tên", "Bắt buộc", "Họ, tên đệm và tên, có dấu; ít nhất hai từ.", "Nguyễn Thị Thu Hà"),
     ("Ngày sinh", "Bắt buộc", "Ngày theo dạng dd/mm/yyyy (hoặc ô kiểu ngày của Excel).", "17/05/1985"),
     ("Giới tính", "Bắt buộc", "“Nam” hoặc “Nữ”.", "Nữ"),
-    ("Số thẻ đảng viên", "Bắt buộc", "4–20 ký tự: chữ số, có thể có dấu chấm, gạch. Dùng để nhận ra "
-     "đảng viên đã có: dòng có số thẻ đã có sẽ cập nhật hồ sơ đó, không tạo hồ sơ mới.", "93012345"),
+    (
+        "Số thẻ đảng viên",
+        "Bắt buộc",
+        "4–20 ký tự: chữ số, có thể có dấu chấm, gạch. Dùng để nhận ra "
+        "đảng viên đã có: dòng có số thẻ đã có sẽ cập nhật hồ sơ đó, không tạo hồ sơ mới.",
+        "93012345",
+    ),
     ("Ngày vào Đảng", "Bắt buộc", "dd/mm/yyyy; sau ngày sinh ít nhất 18 năm.", "02/03/2010"),
-    ("Ngày chính thức", "Không", "dd/mm/yyyy. Để trống với đảng viên dự bị; có ngày này thì đảng "
-     "viên mới được ghi là chính thức.", "02/03/2011"),
-    ("Số CCCD", "Không", "Đúng 12 chữ số. Nên định dạng cột là Văn bản (Text) để Excel giữ số 0 ở đầu.",
-     "001085012345"),
+    (
+        "Ngày chính thức",
+        "Không",
+        "dd/mm/yyyy. Để trống với đảng viên dự bị; có ngày này thì đảng viên mới được ghi là chính thức.",
+        "02/03/2011",
+    ),
+    (
+        "Số CCCD",
+        "Không",
+        "Đúng 12 chữ số. Nên định dạng cột là Văn bản (Text) để Excel giữ số 0 ở đầu.",
+        "001085012345",
+    ),
     ("Điện thoại", "Không", "10 chữ số bắt đầu bằng 0 (hoặc +84).", "0912345678"),
     ("Email", "Không", "Địa chỉ thư điện tử.", "ha.ntt@example.vn"),
     ("Chức vụ", "Không", "Chức vụ chính quyền, đoàn thể.", "Phó Trưởng phòng"),
     ("Đơn vị công tác", "Không", "Cơ quan, đơn vị nơi đảng viên làm việc.", "Sở Tài chính"),
-    ("Chi bộ", "Bắt buộc với đảng viên mới", "Mã chi bộ (xem bảng bên dưới) hoặc tên chi bộ đúng như "
-     "trong hệ thống.", "W1C1"),
+    (
+        "Chi bộ",
+        "Bắt buộc với đảng viên mới",
+        "Mã chi bộ (xem bảng bên dưới) hoặc tên chi bộ đúng như trong hệ thống.",
+        "W1C1",
+    ),
     ("Địa chỉ", "Không", "Số nhà, đường phố nơi cư trú.", "Số 12 phố Hàng Bài"),
     ("Thôn/Tổ dân phố", "Không", "Thôn, ấp, bản, tổ dân phố, khu phố.", "Tổ dân phố số 1"),
-    ("Xã/Phường/Đặc khu", "Không", "Tên xã, phường, đặc khu sau sắp xếp (từ 01/7/2025); có thể ghi "
-     "“P. Hoàn Kiếm”, “phường Hoàn Kiếm”.", "Phường Hoàn Kiếm"),
-    ("Tỉnh/Thành phố", "Không", "Một trong 34 tỉnh, thành phố; có thể ghi “TP Hà Nội”, “Hà Nội”. Nên "
-     "ghi khi tên xã/phường trùng với nơi khác.", "Thành phố Hà Nội"),
-]  # fmt: skip
+    (
+        "Xã/Phường/Đặc khu",
+        "Không",
+        "Tên xã, phường, đặc khu sau sắp xếp (từ 01/7/2025); có thể ghi “P. Hoàn Kiếm”, “phường Hoàn Kiếm”.",
+        "Phường Hoàn Kiếm",
+    ),
+    (
+        "Tỉnh/Thành phố",
+        "Không",
+        "Một trong 34 tỉnh, thành phố; có thể ghi “TP Hà Nội”, “Hà Nội”. Nên "
+        "ghi khi tên xã/phường trùng với nơi khác.",
+        "Thành phố Hà Nội",
+    ),
+]
 assert [h for h, *_ in COLUMN_HELP] == MEMBER_COLUMNS
 
 RULES = [

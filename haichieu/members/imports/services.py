@@ -63,8 +63,11 @@ TEMPLATE_HEADERS = {header_field(h): h for h in MEMBER_COLUMNS}
 REQUIRED = ("full_name", "date_of_birth", "gender", "party_card_number", "admission_date", "workplace_cell")
 DATE_FIELDS = ("date_of_birth", "admission_date", "full_membership_date")
 TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet")
-FK_FIELDS = {"workplace_cell": "workplace_cell_id", "residence_commune": "residence_commune_id",
-             "residence_province": "residence_province_id"}  # fmt: skip
+FK_FIELDS = {
+    "workplace_cell": "workplace_cell_id",
+    "residence_commune": "residence_commune_id",
+    "residence_province": "residence_province_id",
+}
 CROSS_FIELDS = {*DATE_FIELDS, "residence_commune", "residence_province"}
 MAX_LENGTHS = {
     name: Member._meta.get_field(name).max_length
@@ -231,9 +234,16 @@ def _field_rules(today) -> dict:
 # dates): each distinct value is read once per import. Names, card numbers, IDs and phones do not
 # repeat, so caching them would only cost.
 _REPEATING = {
-    "gender", "position", "workplace_unit", "address_hamlet", "address_street", "workplace_cell",
-    "residence_commune", "residence_province", *DATE_FIELDS,
-}  # fmt: skip
+    "gender",
+    "position",
+    "workplace_unit",
+    "address_hamlet",
+    "address_street",
+    "workplace_cell",
+    "residence_commune",
+    "residence_province",
+    *DATE_FIELDS,
+}
 
 
 class _RowParser:
@@ -402,10 +412,16 @@ def _mark_duplicates(rows: list[_Row]) -> None:
 
 
 _EXISTING_FIELDS = (
-    "pk", "version", "workplace_cell__path", "workplace_cell__name", "residence_commune__name",
-    "residence_commune__province_id", "residence_province__name", "status",
+    "pk",
+    "version",
+    "workplace_cell__path",
+    "workplace_cell__name",
+    "residence_commune__name",
+    "residence_commune__province_id",
+    "residence_province__name",
+    "status",
     *[FK_FIELDS.get(f, f) for f in AUDITED_FIELDS],
-)  # fmt: skip
+)
 
 
 def _existing(lookup: str, keys) -> dict[str, list[dict]]:
@@ -422,9 +438,10 @@ def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
         "party_card_number", {r.values["party_card_number"] for r in rows if "party_card_number" in r.values}
     )
     unmatched_ids = {
-        r.values["national_id"] for r in rows
+        r.values["national_id"]
+        for r in rows
         if "national_id" in r.values and r.values.get("party_card_number") not in by_card
-    }  # fmt: skip
+    }
     by_national_id = _existing("national_id", unmatched_ids) if unmatched_ids else {}
     for row in rows:
         row.existing = None
@@ -440,10 +457,12 @@ def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
                     ("national_id", "Có nhiều đảng viên cùng số CCCD này: hãy ghi số thẻ đảng viên.")
                 )
             elif card and matches[0]["party_card_number"] != card:
-                row.errors.append((
-                    "party_card_number",
-                    "Số CCCD này đã thuộc một đảng viên có số thẻ khác: hãy kiểm tra lại số thẻ hoặc số CCCD.",
-                ))  # fmt: skip
+                row.errors.append(
+                    (
+                        "party_card_number",
+                        "Số CCCD này đã thuộc một đảng viên có số thẻ khác: hãy kiểm tra lại số thẻ hoặc số CCCD.",
+                    )
+                )
             else:
                 row.existing = matches[0]
             if row.existing is None:
@@ -460,11 +479,13 @@ def _plan_update(row: _Row, scope: _Scope, today) -> None:
     current = row.existing
     if not scope.covers_path(current["workplace_cell__path"]):
         key = "party_card_number" if "party_card_number" in row.values else "national_id"
-        row.errors.append((
-            key,
-            "Đảng viên này thuộc tổ chức đảng ngoài phạm vi của bạn: không nhập, không chuyển được. "
-            "Hãy đề nghị tổ chức quản lý đảng viên cập nhật.",
-        ))  # fmt: skip
+        row.errors.append(
+            (
+                key,
+                "Đảng viên này thuộc tổ chức đảng ngoài phạm vi của bạn: không nhập, không chuyển được. "
+                "Hãy đề nghị tổ chức quản lý đảng viên cập nhật.",
+            )
+        )
         return
     if row.errors:
         return
@@ -550,7 +571,7 @@ def _change_summary(row: _Row) -> dict:
                 "after": _display(audit_value(value)),
             }
             for name, value in row.changes.items()
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -585,16 +606,25 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     # audit entries are built, down to the rows COPY sends, while the database writes the members
     # and updates their indexes.
     with bulk_inserting(Member, new_members) as pks:
-        created = audit_prepared([
-            audit_entry(
-                actor=actor, action=AuditEntry.Action.CREATE, target_type=target_type, target_id=pk,
-                target_repr=record["full_name"], note=note,
-                changes={"after": {
-                    name: audit_value(record[name] if name in record else _DEFAULTS[name]) for name in AUDITED_FIELDS
-                }},
-            )
-            for pk, record in zip(pks, new_members, strict=True)
-        ])  # fmt: skip
+        created = audit_prepared(
+            [
+                audit_entry(
+                    actor=actor,
+                    action=AuditEntry.Action.CREATE,
+                    target_type=target_type,
+                    target_id=pk,
+                    target_repr=record["full_name"],
+                    note=note,
+                    changes={
+                        "after": {
+                            name: audit_value(record[name] if name in record else _DEFAULTS[name])
+                            for name in AUDITED_FIELDS
+                        }
+                    },
+                )
+                for pk, record in zip(pks, new_members, strict=True)
+            ]
+        )
     audit_bulk(created)
     updates = [row for row in rows if row.action == "update"]
     changes = []
@@ -614,11 +644,18 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     for row in updates:
         current = row.existing
         before = _before_values(current)
-        entries.append(audit_entry(
-            actor=actor, action=AuditEntry.Action.UPDATE, target_type=target_type, target_id=current["pk"],
-            target_repr=clean_text(row.changes.get("full_name") or current["full_name"]), note=note,
-            changes={
-                name: [audit_value(before[name]), audit_value(value)] for name, value in row.changes.items()
-            },
-        ))  # fmt: skip
+        entries.append(
+            audit_entry(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                target_type=target_type,
+                target_id=current["pk"],
+                target_repr=clean_text(row.changes.get("full_name") or current["full_name"]),
+                note=note,
+                changes={
+                    name: [audit_value(before[name]), audit_value(value)]
+                    for name, value in row.changes.items()
+                },
+            )
+        )
     audit_bulk(entries)

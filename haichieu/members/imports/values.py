@@ -54,7 +54,7 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
         "Xã/Phường/Thị trấn",
     ],
     "residence_province": ["Tỉnh/Thành phố", "Tỉnh/TP", "Tỉnh, thành phố", "Tỉnh", "Tỉnh thành", "Thành phố"],
-}  # fmt: skip
+}  # fmt: skip # a data table: one entry a line would hide its shape
 
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -198,7 +198,7 @@ def date_value(value, *, today: datetime.date) -> datetime.date | None:
 GENDERS = {
     "nam": Member.Gender.MALE, "m": Member.Gender.MALE, "male": Member.Gender.MALE,
     "nu": Member.Gender.FEMALE, "f": Member.Gender.FEMALE, "female": Member.Gender.FEMALE,
-}  # fmt: skip
+}  # fmt: skip # a data table: one entry a line would hide its shape
 
 
 def gender_value(value) -> str | None:

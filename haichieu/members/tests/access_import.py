@@ -16,9 +16,15 @@ from haichieu.access.tests.access_tables import everyone, row, table
 from .import_files import workbook_bytes
 
 WRITERS = dict(
-    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w2_staff=200, r1_staff=200,
-    r1c1_secretary=200, r2_staff=200,
-)  # fmt: skip
+    admin=200,
+    province_staff=200,
+    w1_staff=200,
+    w1c1_secretary=200,
+    w2_staff=200,
+    r1_staff=200,
+    r1c1_secretary=200,
+    r2_staff=200,
+)
 SOMEONE_ELSES_TOKEN = "A" * 32
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng"]
 ROW = [1, "Phạm Văn Dũng", "05/06/1980", "Nam", "93700001", "02/01/2005"]

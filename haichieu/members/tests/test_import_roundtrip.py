@@ -17,7 +17,31 @@ from haichieu.organizations.models import Commune, Province
 
 pytestmark = pytest.mark.django_db
 
-INITIALS = ["", "b", "c", "ch", "d", "đ", "g", "gi", "h", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "s", "t", "th", "tr", "v", "x"]  # fmt: skip
+INITIALS = [
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gi",
+    "h",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "nh",
+    "ph",
+    "qu",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+]
 VOWELS = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ươ", "iê", "uô", "oa"]
 FINALS = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u"]
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]  # huyền, sắc, ngã, hỏi, nặng
@@ -114,13 +138,23 @@ def _create(world, specs):
         commune = Commune.objects.get(code=spec["commune"]) if spec["commune"] else None
         Member.objects.create(
             **derived_name_fields(spec["name"]),
-            date_of_birth=spec["date_of_birth"], gender=spec["gender"], party_card_number=card,
-            admission_date=spec["admission_date"], full_membership_date=spec["full_membership_date"],
-            status=spec["status"], national_id=spec["national_id"], phone=spec["phone"], email=spec["email"],
-            position=spec["position"], workplace_unit=spec["workplace_unit"], address_street=spec["address_street"],
-            address_hamlet=spec["address_hamlet"], workplace_cell=getattr(world, spec["cell"]),
-            residence_commune=commune, residence_province=hanoi if commune else None,
-        )  # fmt: skip
+            date_of_birth=spec["date_of_birth"],
+            gender=spec["gender"],
+            party_card_number=card,
+            admission_date=spec["admission_date"],
+            full_membership_date=spec["full_membership_date"],
+            status=spec["status"],
+            national_id=spec["national_id"],
+            phone=spec["phone"],
+            email=spec["email"],
+            position=spec["position"],
+            workplace_unit=spec["workplace_unit"],
+            address_street=spec["address_street"],
+            address_hamlet=spec["address_hamlet"],
+            workplace_cell=getattr(world, spec["cell"]),
+            residence_commune=commune,
+            residence_province=hanoi if commune else None,
+        )
 
 
 def _export(client) -> bytes:

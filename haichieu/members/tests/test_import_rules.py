@@ -15,16 +15,32 @@ from .import_files import workbook_bytes, write
 pytestmark = pytest.mark.django_db
 
 HEADER = [
-    "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng", "Ngày chính thức", "Số CCCD",
-    "Điện thoại", "Chức vụ", "Chi bộ",
-]  # fmt: skip
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số thẻ đảng viên",
+    "Ngày vào Đảng",
+    "Ngày chính thức",
+    "Số CCCD",
+    "Điện thoại",
+    "Chức vụ",
+    "Chi bộ",
+]
 
 
 def row(name="Phạm Văn Dũng", card="93600001", **over):
     values = dict(
-        name=name, born="05/06/1980", gender="Nam", card=card, admitted="02/01/2005", full="02/01/2006",
-        nid=None, phone=None, position=None, cell="W1C1",
-    )  # fmt: skip
+        name=name,
+        born="05/06/1980",
+        gender="Nam",
+        card=card,
+        admitted="02/01/2005",
+        full="02/01/2006",
+        nid=None,
+        phone=None,
+        position=None,
+        cell="W1C1",
+    )
     values.update(over)
     return list(values.values())
 
@@ -77,12 +93,19 @@ def test_the_same_rules_as_the_form(world, client_for):
 
     form = MemberForm(
         data={
-            "full_name": "Phạm Văn 2", "gender": "male", "date_of_birth": "05/06/1980", "party_card_number": "12",
-            "admission_date": "01/01/1990", "status": "full", "full_membership_date": "01/01/1991",
-            "workplace_cell": world.w1c1.pk, "residence_type": "permanent", "phone": "12345",
+            "full_name": "Phạm Văn 2",
+            "gender": "male",
+            "date_of_birth": "05/06/1980",
+            "party_card_number": "12",
+            "admission_date": "01/01/1990",
+            "status": "full",
+            "full_membership_date": "01/01/1991",
+            "workplace_cell": world.w1c1.pk,
+            "residence_type": "permanent",
+            "phone": "12345",
         },
         user=world.w1_staff,
-    )  # fmt: skip
+    )
     assert not form.is_valid()
     assert form.errors["full_name"] == ["Họ và tên chỉ gồm chữ cái và khoảng trắng."]
     assert form.errors["party_card_number"] == [
@@ -133,7 +156,22 @@ def test_the_same_member_twice_in_a_file_is_reported(world, tmp_path):
 
 
 def test_importing_the_same_file_again_changes_nothing(world, tmp_path):
-    rows = [row(), row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None), [world.m1.full_name, None, None, world.m1.party_card_number, None, None, None, None, "Trưởng phòng", None]]  # fmt: skip
+    rows = [
+        row(),
+        row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None),
+        [
+            world.m1.full_name,
+            None,
+            None,
+            world.m1.party_card_number,
+            None,
+            None,
+            None,
+            None,
+            "Trưởng phòng",
+            None,
+        ],
+    ]
     first = run(world, tmp_path, rows)
     assert (first.created, first.updated) == (2, 1)
     state, entries = snapshot_members(), AuditEntry.objects.count()
@@ -194,14 +232,20 @@ def test_any_invalid_row_stops_the_whole_import_unless_only_valid_rows_are_asked
     assert snapshot_members() == state
     result = run(world, tmp_path, rows, skip_invalid=True)
     assert result.applied and (result.created, result.invalid) == (2, 1)
-    assert set(Member.objects.filter(party_card_number__startswith="936").values_list("party_card_number", flat=True)) == {
-        "93600001", "93600003",
-    }  # fmt: skip
+    assert set(
+        Member.objects.filter(party_card_number__startswith="936").values_list("party_card_number", flat=True)
+    ) == {
+        "93600001",
+        "93600003",
+    }
 
 
 def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monkeypatch):
     rows = [row(), row("Hoàng Thị Mai", "93600002", gender="Nữ", full=None)]
-    rows += [[m.full_name, None, None, m.party_card_number, None, None, None, None, "Phó phòng", None] for m in (world.m1, world.m2)]  # fmt: skip
+    rows += [
+        [m.full_name, None, None, m.party_card_number, None, None, None, None, "Phó phòng", None]
+        for m in (world.m1, world.m2)
+    ]
     state, entries = snapshot_members(), AuditEntry.objects.count()
 
     from haichieu.members.imports import services as import_services
@@ -252,7 +296,10 @@ def test_a_probationary_member_keeps_the_form_rule_on_the_full_membership_date(w
 
 
 def test_the_default_cell_is_used_only_for_new_members_without_one(world, tmp_path):
-    rows = [row(cell=None), [world.m2.full_name, None, None, world.m2.party_card_number, None, None, None, None, None, None]]  # fmt: skip
+    rows = [
+        row(cell=None),
+        [world.m2.full_name, None, None, world.m2.party_card_number, None, None, None, None, None, None],
+    ]
     result = run(world, tmp_path, rows, default_cell=world.w1c2)
     assert (result.created, result.unchanged) == (1, 1)
     assert Member.objects.get(party_card_number="93600001").workplace_cell == world.w1c2
@@ -267,7 +314,21 @@ def test_today_is_the_reference_for_future_dates(world, tmp_path):
 def test_a_member_saved_by_someone_else_during_the_import_stops_it(world, tmp_path, monkeypatch):
     from haichieu.members.imports import services as import_services
 
-    rows = [row(), [world.m1.full_name, None, None, world.m1.party_card_number, None, None, None, None, "Phó phòng", None]]  # fmt: skip
+    rows = [
+        row(),
+        [
+            world.m1.full_name,
+            None,
+            None,
+            world.m1.party_card_number,
+            None,
+            None,
+            None,
+            None,
+            "Phó phòng",
+            None,
+        ],
+    ]
     state, entries = snapshot_members(), AuditEntry.objects.count()
     real_plan = import_services._plan
 

@@ -14,9 +14,18 @@ from .import_files import template_row, workbook_bytes, write
 pytestmark = pytest.mark.django_db
 
 MESSY_HEADER = [
-    "STT", "  HỌ TÊN ", "Ngày tháng năm sinh", "Nam/Nữ", "Số thẻ ĐV", "Ngày vào Đảng (*)", "Ngày chính thức",
-    "CCCD/CMND", "SĐT", "Chi bộ", "Ghi chú riêng",
-]  # fmt: skip
+    "STT",
+    "  HỌ TÊN ",
+    "Ngày tháng năm sinh",
+    "Nam/Nữ",
+    "Số thẻ ĐV",
+    "Ngày vào Đảng (*)",
+    "Ngày chính thức",
+    "CCCD/CMND",
+    "SĐT",
+    "Chi bộ",
+    "Ghi chú riêng",
+]
 
 
 def _import(world, tmp_path, rows, *, user=None, apply=True, **kwargs):
@@ -28,9 +37,18 @@ def _import(world, tmp_path, rows, *, user=None, apply=True, **kwargs):
 
 def _row(name="Phạm Văn Dũng", card="93500001", **over):
     values = dict(
-        stt=1, name=name, born="05/06/1980", gender="Nam", card=card, admitted="02/01/2005",
-        full="02/01/2006", nid="001080001234", phone="0912345678", cell="W1C1", note="",
-    )  # fmt: skip
+        stt=1,
+        name=name,
+        born="05/06/1980",
+        gender="Nam",
+        card=card,
+        admitted="02/01/2005",
+        full="02/01/2006",
+        nid="001080001234",
+        phone="0912345678",
+        cell="W1C1",
+        note="",
+    )
     values.update(over)
     return list(values.values())
 
@@ -132,9 +150,12 @@ def test_dates_as_excel_dates_or_vietnamese_text(world, tmp_path, written, expec
 
 def test_a_wrong_date_is_reported_where_it_is(world, tmp_path):
     rows = [
-        ["DANH SÁCH"], [], MESSY_HEADER, _row(born="31/02/1980"),
+        ["DANH SÁCH"],
+        [],
+        MESSY_HEADER,
+        _row(born="31/02/1980"),
         _row("Đào Văn Bốn", "93500002", nid=None, admitted="khoảng 2005"),
-    ]  # fmt: skip
+    ]
     result = _import(world, tmp_path, rows, title="Chi bộ 1")
     assert result.invalid == 2 and not result.applied
     assert [(e.sheet, e.row, e.column, e.message) for e in result.errors] == [
@@ -179,7 +200,16 @@ def test_split_name_columns(world, tmp_path):
     assert Member.objects.get(party_card_number="93500031").full_name == "Trịnh Đình Quang"
 
 
-PLACE_HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng", "Chi bộ", "Xã/Phường/Đặc khu", "Tỉnh/Thành phố"]  # fmt: skip
+PLACE_HEADER = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số thẻ đảng viên",
+    "Ngày vào Đảng",
+    "Chi bộ",
+    "Xã/Phường/Đặc khu",
+    "Tỉnh/Thành phố",
+]
 
 
 def _place_row(card, commune, province):
@@ -253,18 +283,31 @@ def test_cell_by_code_or_name_within_scope_only(world, tmp_path):
 def test_template_columns_read_as_they_are(world, tmp_path):
     from haichieu.members.exports import MEMBER_COLUMNS
 
-    row = template_row(**{
-        "STT": 1, "Họ và tên": "Tạ Thu Trang", "Ngày sinh": datetime.date(1990, 1, 1), "Giới tính": "Nữ",
-        "Số thẻ đảng viên": "93500061", "Ngày vào Đảng": datetime.date(2015, 1, 1), "Email": "trang@example.vn",
-        "Chức vụ": "Chuyên viên", "Đơn vị công tác": "Phòng Ngân sách", "Chi bộ": "W1C1",
-        "Địa chỉ": "Số 1 Tràng Tiền", "Thôn/Tổ dân phố": "Tổ dân phố số 3",
-    })  # fmt: skip
+    row = template_row(
+        **{
+            "STT": 1,
+            "Họ và tên": "Tạ Thu Trang",
+            "Ngày sinh": datetime.date(1990, 1, 1),
+            "Giới tính": "Nữ",
+            "Số thẻ đảng viên": "93500061",
+            "Ngày vào Đảng": datetime.date(2015, 1, 1),
+            "Email": "trang@example.vn",
+            "Chức vụ": "Chuyên viên",
+            "Đơn vị công tác": "Phòng Ngân sách",
+            "Chi bộ": "W1C1",
+            "Địa chỉ": "Số 1 Tràng Tiền",
+            "Thôn/Tổ dân phố": "Tổ dân phố số 3",
+        }
+    )
     result = _import(world, tmp_path, [MEMBER_COLUMNS, row])
     assert result.created == 1, result.errors
     trang = Member.objects.get(party_card_number="93500061")
     assert (trang.email, trang.workplace_unit, trang.address_street, trang.address_hamlet) == (
-        "trang@example.vn", "Phòng Ngân sách", "Số 1 Tràng Tiền", "Tổ dân phố số 3",
-    )  # fmt: skip
+        "trang@example.vn",
+        "Phòng Ngân sách",
+        "Số 1 Tràng Tiền",
+        "Tổ dân phố số 3",
+    )
 
 
 def test_a_sheet_without_a_member_header_is_skipped_and_a_file_without_any_is_refused(world, tmp_path):

@@ -133,7 +133,23 @@ def test_the_template_has_the_columns_and_instructions(world, client_for):
 def test_the_filled_in_template_imports(world, client_for, tmp_path):
     data = client_for(world.w1_staff).get(reverse("members:import_template")).content
     workbook = load_workbook(io.BytesIO(data))
-    workbook["Đảng viên"].append([1, "Phạm Văn Dũng", "05/06/1980", "Nam", "93700001", "02/01/2005", None, None, None, None, None, None, "W1C1"])  # fmt: skip
+    workbook["Đảng viên"].append(
+        [
+            1,
+            "Phạm Văn Dũng",
+            "05/06/1980",
+            "Nam",
+            "93700001",
+            "02/01/2005",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "W1C1",
+        ]
+    )
     path = tmp_path / "mau.xlsx"
     workbook.save(path)
     result = members_import(actor=world.w1_staff, path=path, apply=True)
@@ -169,12 +185,28 @@ def _xlsm(data: bytes) -> bytes:
             "danh-sach.xlsx",
             "Tệp không phải là sổ làm việc Excel .xlsx thông thường",
         ),
-        (lambda d: "Họ và tên,Ngày sinh\nNguyễn Văn A,01/01/1980\n".encode(), "danh-sach.xlsx", "Tệp không phải là tệp Excel .xlsx"),
-        (lambda d: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "danh-sach.xls", "Tệp không phải là tệp Excel .xlsx"),
-        (lambda d: rewrite_zip(d, replace={"xl/worksheets/sheet1.xml": BOMB_SHEET}), "bom.xlsx", "Tệp có cấu trúc XML không được phép"),
-        (lambda d: rewrite_zip(d, replace={"xl/workbook.xml": BOMB_WORKBOOK_PART}), "bom.xlsx", "Tệp có cấu trúc XML không được phép"),
+        (
+            lambda d: "Họ và tên,Ngày sinh\nNguyễn Văn A,01/01/1980\n".encode(),
+            "danh-sach.xlsx",
+            "Tệp không phải là tệp Excel .xlsx",
+        ),
+        (
+            lambda d: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000,
+            "danh-sach.xls",
+            "Tệp không phải là tệp Excel .xlsx",
+        ),
+        (
+            lambda d: rewrite_zip(d, replace={"xl/worksheets/sheet1.xml": BOMB_SHEET}),
+            "bom.xlsx",
+            "Tệp có cấu trúc XML không được phép",
+        ),
+        (
+            lambda d: rewrite_zip(d, replace={"xl/workbook.xml": BOMB_WORKBOOK_PART}),
+            "bom.xlsx",
+            "Tệp có cấu trúc XML không được phép",
+        ),
     ],
-)  # fmt: skip
+)
 def test_only_real_xlsx_files_are_accepted(world, client_for, make, name, message):
     data = make(workbook_bytes([HEADER, GOOD]))
     response = _upload(client_for(world.w1_staff), data, name)

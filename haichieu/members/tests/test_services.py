@@ -12,12 +12,26 @@ pytestmark = pytest.mark.django_db
 
 def member_data(world, **extra):
     data = dict(
-        full_name="Đặng  Thu Hà ", gender="female", date_of_birth=datetime.date(1990, 1, 2),
-        party_card_number="12345678", admission_date=datetime.date(2015, 5, 19), full_membership_date=None,
-        status="probationary", national_id="", phone="", email="", workplace_cell=world.w1c1, position="",
-        workplace_unit="", address_street="", address_hamlet="", residence_commune=None,
-        residence_province=None, residence_type="permanent", notes="",
-    )  # fmt: skip
+        full_name="Đặng  Thu Hà ",
+        gender="female",
+        date_of_birth=datetime.date(1990, 1, 2),
+        party_card_number="12345678",
+        admission_date=datetime.date(2015, 5, 19),
+        full_membership_date=None,
+        status="probationary",
+        national_id="",
+        phone="",
+        email="",
+        workplace_cell=world.w1c1,
+        position="",
+        workplace_unit="",
+        address_street="",
+        address_hamlet="",
+        residence_commune=None,
+        residence_province=None,
+        residence_type="permanent",
+        notes="",
+    )
     data.update(extra)
     return data
 

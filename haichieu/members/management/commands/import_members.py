@@ -48,9 +48,13 @@ class Command(BaseCommand):
                 raise CommandError(f"Không có người dùng “{options['user']}”.", returncode=2)
         try:
             result = members_import(
-                actor=actor, path=path, org=org, apply=not options["dry_run"],
-                skip_invalid=options["skip_invalid"], source_name=path.name,
-            )  # fmt: skip
+                actor=actor,
+                path=path,
+                org=org,
+                apply=not options["dry_run"],
+                skip_invalid=options["skip_invalid"],
+                source_name=path.name,
+            )
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=2) from None
         refused = bool(result.file_error) or (result.invalid and not options["skip_invalid"])
