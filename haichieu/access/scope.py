@@ -76,6 +76,11 @@ class Scope:
         """The user may create or change a node under `parent` (a root: the superuser only)."""
         return self.is_superuser if parent is None else self.may_manage(parent)
 
+    def may_manage_province_of(self, org) -> bool:
+        """The user manages the province `org` lies in (its whole tree): only such users decide
+        which committee answers for a commune."""
+        return self.is_superuser or (org is not None and org.root_path in self.manage_paths)
+
     @property
     def reads_somewhere(self) -> bool:
         return self.is_superuser or bool(self.read_paths)

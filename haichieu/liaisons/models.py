@@ -284,6 +284,7 @@ class InboxItem(models.Model):
         NO_LONGER_RESIDES = "no_longer_resides", "Đảng viên không còn cư trú"
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
         REMINDER = "reminder", "Nhắc việc quá hạn"
+        COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

@@ -84,6 +84,14 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
+        constraints = [
+            # One committee answers for a commune: the introductions of every workplace go there.
+            models.UniqueConstraint(
+                fields=["commune"],
+                condition=models.Q(is_residential=True, is_active=True) & ~models.Q(kind="cell"),
+                name="one_active_committee_per_commune",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -97,6 +105,16 @@ class Organization(MP_Node):
     @property
     def is_cell(self) -> bool:
         return self.kind == self.Kind.CELL
+
+    @property
+    def is_commune_committee(self) -> bool:
+        """The committee that answers for its commune: introductions are addressed to it."""
+        return self.is_residential and not self.is_cell and self.commune_id is not None
+
+    @property
+    def root_path(self) -> str:
+        """The path of the tree's top node above this one (the province)."""
+        return self.path[: self.steplen]
 
     def subtree_q(self, field: str = "path"):
         return subtree_q(field, [self.path])

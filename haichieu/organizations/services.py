@@ -1,12 +1,14 @@
 """Writes on the party tree. Each is one transaction with its audit entry."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ServiceError
 from haichieu.core.text import clean_text, fold
 from haichieu.liaisons.coverage import coverage_counts_after_move
+from haichieu.liaisons.models import InboxItem
+from haichieu.liaisons.services import notify
 
 from .models import Commune, Organization, Province
 
@@ -34,6 +36,74 @@ def _validate(*, code: str, name: str, kind: str, is_residential: bool, commune,
         raise ServiceError("Chỉ tổ chức nơi cư trú mới gắn với xã/phường/đặc khu.", field="commune")
 
 
+COMMITTEE_RULE = (
+    "Chỉ cán bộ quản lý cả tỉnh/thành phố (ban tổ chức) mới được xác định đảng ủy phụ trách "
+    "xã/phường/đặc khu: giấy giới thiệu của mọi cơ quan gửi về đó."
+)
+
+
+def _committee_facts(org: Organization) -> tuple:
+    """What decides which committee answers for a commune."""
+    return (org.is_commune_committee and org.is_active, org.commune_id if org.is_commune_committee else None)
+
+
+def _check_committee_change(actor, *, where: Organization | None, before: tuple, after: tuple) -> None:
+    """Who answers for a commune is set by those who manage the province, nobody else."""
+    if before == after or (not before[0] and not after[0]):
+        return
+    if not scope_for(actor).may_manage_province_of(where):
+        raise ServiceError(COMMITTEE_RULE, field="commune")
+
+
+def _check_place(*, parent: Organization | None, is_residential: bool) -> None:
+    """A residential node sits under the province or under another residential node, never inside
+    a workplace subtree."""
+    if is_residential and parent is not None and parent.depth > 1 and not parent.is_residential:
+        raise ServiceError(
+            f"Không thể đặt tổ chức nơi cư trú trong “{parent.name}” (tổ chức nơi công tác).",
+            field="is_residential",
+        )
+
+
+def _check_committee_unique(org: Organization) -> None:
+    if not (org.is_commune_committee and org.is_active):
+        return
+    taken = Organization.objects.filter(
+        commune_id=org.commune_id, is_residential=True, is_active=True
+    ).exclude(kind=Organization.Kind.CELL)
+    if taken.exclude(pk=org.pk).exists():
+        raise ServiceError("Xã/phường/đặc khu này đã có một đảng ủy đang phụ trách.", field="commune")
+
+
+def _committee_notice(actor, org: Organization, before: tuple, after: tuple) -> None:
+    """The province's organisation department learns every change of who answers for a commune."""
+    if before == after or (not before[0] and not after[0]):
+        return
+    province = Organization.objects.filter(path=org.root_path).first()
+    state = "phụ trách" if after[0] else "thôi phụ trách"
+    commune = org.commune.name if org.commune is not None else "—"
+    notify(
+        org=province,
+        kind=InboxItem.Kind.COMMITTEE,
+        summary=f"{org.name} ({org.code}) {state} {commune}; người thực hiện: {actor}",
+    )
+
+
+def _saved(write):
+    """Run a write that may meet the one-committee-per-commune constraint; its message, not a 500."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError as exc:
+        if "one_active_committee_per_commune" in str(exc) or "organizations_organization.commune_id" in str(
+            exc
+        ):
+            raise ServiceError(
+                "Xã/phường/đặc khu này đã có một đảng ủy đang phụ trách.", field="commune"
+            ) from exc
+        raise
+
+
 def organization_create(
     *,
     actor,
@@ -49,6 +119,7 @@ def organization_create(
     code, name = clean_text(code).upper(), clean_text(name)
     _require_manage(actor, parent)
     _validate(code=code, name=name, kind=kind, is_residential=is_residential, commune=commune)
+    _check_place(parent=parent, is_residential=is_residential)
     if commune is not None and province is None:
         province = commune.province
     fields = dict(
@@ -60,14 +131,22 @@ def organization_create(
         commune=commune,
         province=province,
     )
-    with transaction.atomic():
+    draft = Organization(**fields, path=(parent.path if parent else "") + "0" * Organization.steplen)
+    after = _committee_facts(draft)
+    _check_committee_change(actor, where=parent or draft, before=(False, None), after=after)
+    _check_committee_unique(draft)
+
+    def write():
         if parent is None:
             org = Organization.objects.add_root(fields)
         else:
             parent.refresh_from_db()
             org = Organization.objects.add_child(parent, fields)
         audit_record(actor=actor, action="create", target=org, changes={"after": snapshot(org, _AUDITED)})
-    return org
+        _committee_notice(actor, org, (False, None), after)
+        return org
+
+    return _saved(write)
 
 
 def organization_update(
@@ -87,19 +166,45 @@ def organization_update(
     _validate(
         code=code, name=name, kind=kind, is_residential=is_residential, commune=commune, exclude_pk=org.pk
     )
+    _check_place(parent=org.parent_node(), is_residential=is_residential)
+    if not is_residential and org.is_residential and _has_residential_below(org):
+        raise ServiceError(
+            "Còn tổ chức nơi cư trú trực thuộc: không thể chuyển tổ chức này thành tổ chức nơi công tác.",
+            field="is_residential",
+        )
     if commune is not None and province is None:
         province = commune.province
-    with transaction.atomic():
-        before = snapshot(org, _AUDITED)
-        org.code, org.name, org.name_folded, org.kind = code, name, fold(name), kind
-        org.is_residential, org.commune, org.province = is_residential, commune, province
+    facts_before = _committee_facts(org)
+    before = snapshot(org, _AUDITED)
+    org.code, org.name, org.name_folded, org.kind = code, name, fold(name), kind
+    org.is_residential, org.commune, org.province = is_residential, commune, province
+    facts_after = _committee_facts(org)
+    try:
+        _check_committee_change(actor, where=org, before=facts_before, after=facts_after)
+        _check_committee_unique(org)
+    except ServiceError:
+        org.refresh_from_db()
+        raise
+
+    def write():
         org.save(
             update_fields=["code", "name", "name_folded", "kind", "is_residential", "commune", "province"]
         )
         changes = diff(before, snapshot(org, _AUDITED))
         if changes:
             audit_record(actor=actor, action="update", target=org, changes=changes)
-    return org
+        _committee_notice(actor, org, facts_before, facts_after)
+        return org
+
+    try:
+        return _saved(write)
+    except ServiceError:
+        org.refresh_from_db()
+        raise
+
+
+def _has_residential_below(org: Organization) -> bool:
+    return Organization.objects.filter(org.subtree_q(), is_residential=True).exclude(pk=org.pk).exists()
 
 
 def organization_move(*, actor, org: Organization, new_parent: Organization) -> Organization:
@@ -113,6 +218,14 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
         raise ServiceError("Tổ chức đã thuộc tổ chức cấp trên này.")
     if new_parent.kind == Organization.Kind.CELL:
         raise ServiceError("Không thể đặt tổ chức dưới một chi bộ.")
+    if (
+        new_parent.depth > 1
+        and not new_parent.is_residential
+        and (org.is_residential or _has_residential_below(org))
+    ):
+        raise ServiceError(
+            f"Không thể đặt tổ chức nơi cư trú trong “{new_parent.name}” (tổ chức nơi công tác)."
+        )
     old_ancestor_paths = org.ancestor_paths()
     with transaction.atomic():
         Organization.objects.move(org, new_parent, "last-child")
@@ -140,7 +253,19 @@ def organization_set_active(*, actor, org: Organization, active: bool) -> Organi
 
         if Member.objects.filter(workplace_cell=org, status__in=Member.ACTIVE_STATUSES).exists():
             raise ServiceError("Tổ chức còn đảng viên đang sinh hoạt: hãy chuyển sinh hoạt cho họ trước.")
-    with transaction.atomic():
+    facts_before = _committee_facts(org)
+    org.is_active = active
+    facts_after = _committee_facts(org)
+    org.is_active = not active
+    _check_committee_change(actor, where=org, before=facts_before, after=facts_after)
+    if active:
+        org.is_active = True
+        try:
+            _check_committee_unique(org)
+        finally:
+            org.is_active = False
+
+    def write():
         updated = Organization.objects.filter(pk=org.pk, is_active=not active).update(is_active=active)
         if not updated:
             raise ServiceError("Tổ chức đã ở trạng thái này.")
@@ -151,4 +276,7 @@ def organization_set_active(*, actor, org: Organization, active: bool) -> Organi
             target=org,
             changes={"is_active": [not active, active]},
         )
-    return org
+        _committee_notice(actor, org, facts_before, facts_after)
+        return org
+
+    return _saved(write)
