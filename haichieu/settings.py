@@ -26,14 +26,44 @@ def env_bool(name: str, default: bool = False) -> bool:
 PRODUCTION = env_bool("HAICHIEU_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
-_INSECURE_KEY = "django-insecure-haichieu-local-development-key"
-SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_KEY)
-if PRODUCTION and (
-    SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 40 or SECRET_KEY.startswith("django-insecure")
-):
+
+def weak_secret_key(key: str) -> bool:
+    """Django's own test of a key (security.W009): short, few distinct characters, or its example."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure")
+
+
+def installation_secret_key(path: Path) -> str:
+    """A random key made once for this installation and kept beside its data (0600): there is no
+    default key that every copy of the code shares."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    import secrets
+
+    key = secrets.token_urlsafe(64)
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        file.write(key)
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a random value of at least 50 characters in production "
+            "(HAICHIEU_PRODUCTION=1)."
+        )
+    SECRET_KEY = installation_secret_key(VAR_DIR / "secret_key")
+elif weak_secret_key(SECRET_KEY) and not DEBUG:
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 40 characters in production "
-        "(HAICHIEU_PRODUCTION=1)."
+        "SECRET_KEY is weak: use a random value of at least 50 characters with many different characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be off in production (HAICHIEU_PRODUCTION=1): it shows data in error pages."
     )
 
 ALLOWED_HOSTS = [
@@ -71,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "haichieu.core.middleware.RequestContextMiddleware",
 ]
 
@@ -105,7 +136,14 @@ TEMPLATES = [
     },
 ]
 
-# Database: embedded SQLite (WAL) by default; PostgreSQL through DATABASE_URL.
+# Database: embedded SQLite (WAL) by default; PostgreSQL through DATABASE_URL. SQLite gets the same
+# options however it is named (DATABASE_URL=sqlite:///… included): WAL, transactions that take the
+# write lock when they begin (no "database is locked" half-way through one), a busy timeout.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
@@ -114,13 +152,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "haichieu.sqlite3")),
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -179,6 +215,21 @@ SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere: every asset is a file the app serves (django-csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap draws its form and menu icons as data: SVG
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
