@@ -144,8 +144,10 @@ def new_page(browser, live_server, request):
         # The Content-Security-Policy allows no inline script or style: a page that needs one breaks.
         page.on(
             "console",
-            lambda message: "Content Security Policy" in message.text
-            and problems.append(f"CSP violation on {page.url}: {message.text}"),
+            lambda message: (
+                "Content Security Policy" in message.text
+                and problems.append(f"CSP violation on {page.url}: {message.text}")
+            ),
         )
         page.on("response", lambda response: _check_asset(response, problems))
         return page
