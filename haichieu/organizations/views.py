@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from markupsafe import Markup
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.forms import add_service_error
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -18,6 +20,11 @@ def _tree_nodes(nodes, counts=None):
     return [{"org": n, "count": counts.get(n.pk, 0)} for n in nodes]
 
 
+def _nodes_html(nodes) -> Markup:
+    """The nodes' `<li>`s: a province lists over a hundred (docs/architecture.md "How the lists render")."""
+    return render_jinja2("organizations/_nodes.html", {"nodes": nodes})
+
+
 @login_required
 def tree(request):
     query = request.GET.get("q", "").strip()
@@ -28,6 +35,7 @@ def tree(request):
         "organizations/tree.html",
         {
             "roots": roots,
+            "roots_html": _nodes_html(roots),
             "query": query,
             "results": results,
             "can_add_root": scope_for(request.user).is_superuser,
@@ -38,9 +46,8 @@ def tree(request):
 @login_required
 def children(request, pk):
     org = organization_get_for(request.user, pk=pk)
-    return render(
-        request, "organizations/_children.html", {"nodes": _tree_nodes(selectors.organization_children(org))}
-    )
+    nodes = _tree_nodes(selectors.organization_children(org))
+    return render(request, "organizations/_children.html", {"nodes": nodes, "nodes_html": _nodes_html(nodes)})
 
 
 @login_required
@@ -59,6 +66,7 @@ def detail(request, pk):
             "org": org,
             "breadcrumb": selectors.organization_breadcrumb(request.user, org),
             "nodes": nodes,
+            "nodes_html": _nodes_html(nodes),
             "member_total": total,
             "can_manage_children": scope.may_manage(org),
             "can_manage_self": scope.may_manage_under(parent),
