@@ -16,8 +16,9 @@ from .models import Commune, Organization
 
 
 def _tree_nodes(nodes, counts=None):
+    """A node's dict for `_nodes.html`: `children`, the nodes shown expanded under it, or None."""
     counts = selectors.member_counts_by_node(nodes) if counts is None else counts
-    return [{"org": n, "count": counts.get(n.pk, 0)} for n in nodes]
+    return [{"org": n, "count": counts.get(n.pk, 0), "children": None} for n in nodes]
 
 
 def _nodes_html(nodes) -> Markup:
@@ -29,7 +30,13 @@ def _nodes_html(nodes) -> Markup:
 def tree(request):
     query = request.GET.get("q", "").strip()
     results = selectors.organization_search(request.user, query) if query else None
-    roots = _tree_nodes(selectors.organization_roots_for(request.user))
+    top = selectors.organization_roots_for(request.user)
+    # A single root (a province, a committee) is shown with its children: what the user came for.
+    children = selectors.organization_children(top[0]) if len(top) == 1 and top[0].numchild else []
+    counts = selectors.member_counts_by_node([*top, *children])  # one query for the roots and children
+    roots = _tree_nodes(top, counts)
+    if children:
+        roots[0]["children"] = _tree_nodes(children, counts)
     return render(
         request,
         "organizations/tree.html",

@@ -29,7 +29,7 @@ def _scene(world):
     make_member(odd, "Đỗ Văn Lạ")
     closed = make_org(world.w1, "W1C3", "Chi bộ Đã giải thể")
     Organization.objects.filter(pk=closed.pk).update(is_active=False)
-    make_org(None, "ROOT2", "Đảng bộ <Khối> & \"Doanh nghiệp\"", Organization.Kind.PROVINCIAL)
+    make_org(None, "ROOT2", 'Đảng bộ <Khối> & "Doanh nghiệp"', Organization.Kind.PROVINCIAL)
     return odd
 
 
@@ -73,3 +73,20 @@ def test_node_lists_render_the_captured_markup(world, client_for):
             (MARKUP / f"{name}.html").write_text(_normalised(html) + "\n", encoding="utf-8")
     for name, html in pages:
         assert _normalised(html) + "\n" == (MARKUP / f"{name}.html").read_text(encoding="utf-8"), name
+
+
+def test_a_single_root_is_shown_with_its_children_as_the_fragment_renders_them(world, client_for):
+    """A user with one root sees it expanded: its `<ul>` holds the very nodes the children fragment
+    (what the tree's JS loads on a click) renders, and only its toggle differs from the collapsed node."""
+    _scene(world)
+    client = client_for(world.province_staff)
+    tree = _TREE.search(client.get(reverse("organizations:tree")).content.decode()).group(1)
+    fragment = client.get(reverse("organizations:children", args=[world.province.pk])).content.decode()
+    root, children = re.fullmatch(
+        r"\s*<ul>(<li data-row>.*?<ul>)(.*)</ul>\n</li>\n</ul>\s*", tree, re.S
+    ).groups()
+    assert children == fragment.removesuffix("\n") and children.count("<li data-row>") == 5
+    assert 'aria-expanded="true"' in root and ">▾</button>" in root
+    collapsed = root.replace('aria-expanded="true"', 'aria-expanded="false"').replace(">▾<", ">▸<")
+    roots = _TREE.search(client_for(world.admin).get(reverse("organizations:tree")).content.decode()).group(1)
+    assert collapsed + "</ul>\n</li>" in roots  # the province among the administrator's two roots
