@@ -13,9 +13,9 @@ from haichieu.accounts.models import User
 from .operations import FLOOR_ROWS, OPERATION_USERS, OPERATIONS, BenchContext, with_params
 
 FLOOR_URL = "/__bench__/floor/"
-# Rows of a member list: the links to each member's record.
-# List pages mark each row of their table with `data-row`.
-_ROW = re.compile(r"<tr data-row\b")
+# List pages mark each row of their table (`<tr data-row>`) or list (`<li data-row>`: the nodes of
+# the party tree) with `data-row`.
+_ROW = re.compile(r"<(?:tr|li) data-row\b")
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -36,6 +36,7 @@ ROLES = {
 class BenchContext:
     user: User
     org_code: str  # a workplace grassroots committee: a small subtree of the province
+    province_pk: int = 0  # the province (the `province` role's organisation)
     ward_pk: int = 0  # the ward committee of the `ward` role
     residential_cell_pk: int = 0  # the residential cell of the `residential_cell` role
     search_common: str = SEARCH_COMMON
@@ -56,6 +57,7 @@ def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
     return BenchContext(
         user=user,
         org_code=committee.code,
+        province_pk=orgs[ROLES["province"]],
         ward_pk=orgs[ROLES["ward"]],
         residential_cell_pk=orgs[ROLES["residential_cell"]],
     )
@@ -66,15 +68,19 @@ OPERATIONS: dict[str, Callable[[BenchContext], str]] = {}
 OPERATION_USERS: dict[str, str] = {}
 # Pages whose rows the benchmark cannot count (no `data-row` mark): the rows the floor then reads.
 FLOOR_ROWS: dict[str, int] = {}
+# Pages that are not paged: their rows are all there is (a node's children), whatever `size` says.
+UNPAGED: set[str] = set()
 
 
-def operation(name: str, *, user: str | None = None, floor_rows: int | None = None):
+def operation(name: str, *, user: str | None = None, floor_rows: int | None = None, paged: bool = True):
     def register(build: Callable[[BenchContext], str]):
         OPERATIONS[name] = build
         if user:
             OPERATION_USERS[name] = user
         if floor_rows is not None:
             FLOOR_ROWS[name] = floor_rows
+        if not paged:
+            UNPAGED.add(name)
         return build
 
     return register
@@ -129,16 +135,31 @@ def commune_inbox(ctx: BenchContext) -> str:
     return "/lien-he/noi-cu-tru/tiep-nhan/"
 
 
-@operation("org_tree")
+@operation("org_tree", paged=False)
 def org_tree(ctx: BenchContext) -> str:
-    """The party tree page: the province (every organisation below it) with its member count."""
+    """The party tree page of provincial staff: the province, its children shown (~128 nodes)."""
     return reverse("organizations:tree")
 
 
-@operation("org_detail")
+@operation("org_detail", paged=False)
 def org_detail(ctx: BenchContext) -> str:
+    """The province's own page: its member count and its children (~128 nodes) with theirs."""
+    return reverse("organizations:detail", args=[ctx.province_pk])
+
+
+@operation("org_children", paged=False)
+def org_children(ctx: BenchContext) -> str:
+    """The province's children as the tree loads them (htmx) when a user expands the province."""
+    return reverse("organizations:children", args=[ctx.province_pk])
+
+
+def org_committee_detail(ctx: BenchContext) -> str:
     """One workplace grassroots committee's page: its member count and its cells with theirs."""
     return reverse("organizations:detail", args=[Organization.objects.get(code=ctx.org_code).pk])
+
+
+operation("org_tree@committee", user=ROLES["committee"], paged=False)(org_tree)
+operation("org_detail@committee", user=ROLES["committee"], paged=False)(org_committee_detail)
 
 
 # --- each key page as each role that uses it ----------------------------------------------------

@@ -14,7 +14,7 @@ def test_commune_staff_sees_only_their_commune_in_the_tree(world, page, log_in):
     page.wait_for_load_state()
     tree = page.locator("#org-tree")
     expect(tree).to_contain_text("Đảng ủy phường Hoàn Kiếm")
-    page.get_by_role("button", name="Mở rộng Đảng ủy phường Hoàn Kiếm").click()
+    # The commune, the user's only root, is shown with its cells.
     expect(tree).to_contain_text("Chi bộ tổ dân phố số 1")
     expect(tree).to_contain_text("Chi bộ tổ dân phố số 2")
     for outside in ("Đảng bộ Thành phố Hà Nội", "Đảng bộ Sở Tài chính", "Đảng ủy phường Ba Đình"):
@@ -24,6 +24,36 @@ def test_commune_staff_sees_only_their_commune_in_the_tree(world, page, log_in):
     page.get_by_label("Tìm tổ chức").fill("ba dinh")
     page.get_by_role("button", name="Tìm").click()
     expect(page.locator("#search-results")).to_contain_text("Không tìm thấy tổ chức nào")
+
+
+def test_the_tree_opens_on_the_province_and_folds_and_unfolds(world, page, log_in):
+    log_in(page, "province_staff")
+    page.goto("/to-chuc/")
+    tree = page.locator("#org-tree")
+    root = page.get_by_role("button", name="Mở rộng Đảng bộ Thành phố Hà Nội")
+    expect(root).to_have_attribute("aria-expanded", "true")
+    expect(root).to_have_text("▾")
+    expect(tree.locator(":scope > ul > li > ul > li")).to_have_count(4)  # W1, W2, R1, R2
+
+    # A child of the expanded root loads its own children (htmx) and folds them again.
+    committee = page.get_by_role("button", name="Mở rộng Đảng bộ Sở Tài chính")
+    expect(committee).to_have_attribute("aria-expanded", "false")
+    committee.click()
+    expect(committee).to_have_attribute("aria-expanded", "true")
+    expect(tree).to_contain_text("Chi bộ Phòng Ngân sách")
+    committee.click()
+    expect(tree).not_to_contain_text("Chi bộ Phòng Ngân sách")
+    expect(committee).to_have_text("▸")
+
+    # The root folds (its children are gone) and unfolds from the children fragment.
+    root.click()
+    expect(root).to_have_attribute("aria-expanded", "false")
+    expect(root).to_have_text("▸")
+    expect(tree.locator(":scope > ul > li > ul > li")).to_have_count(0)
+    root.click()
+    expect(root).to_have_attribute("aria-expanded", "true")
+    expect(tree.locator(":scope > ul > li > ul > li")).to_have_count(4)
+    expect(tree.locator("li[data-row]")).to_have_count(5)
 
 
 def test_workplace_staff_finds_a_member_by_typing_without_diacritics(world, page, log_in):

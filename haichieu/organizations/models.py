@@ -84,6 +84,9 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
+        # A node's children (depth + 1, path in its range) without reading the whole subtree: the
+        # province's 128 children were a scan of its ~5,000 organisations (37,717 at 1M members).
+        indexes = [models.Index(fields=["depth", "path"], name="org_children_idx")]
         constraints = [
             # One committee answers for a commune: the introductions of every workplace go there.
             models.UniqueConstraint(

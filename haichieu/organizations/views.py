@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from markupsafe import Markup
 
 from haichieu.access import organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.forms import add_service_error
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.services import ServiceError
 
 from . import selectors, services
@@ -14,20 +16,33 @@ from .models import Commune, Organization
 
 
 def _tree_nodes(nodes, counts=None):
+    """A node's dict for `_nodes.html`: `children`, the nodes shown expanded under it, or None."""
     counts = selectors.member_counts_by_node(nodes) if counts is None else counts
-    return [{"org": n, "count": counts.get(n.pk, 0)} for n in nodes]
+    return [{"org": n, "count": counts.get(n.pk, 0), "children": None} for n in nodes]
+
+
+def _nodes_html(nodes) -> Markup:
+    """The nodes' `<li>`s: a province lists over a hundred (docs/architecture.md "How the lists render")."""
+    return render_jinja2("organizations/_nodes.html", {"nodes": nodes})
 
 
 @login_required
 def tree(request):
     query = request.GET.get("q", "").strip()
     results = selectors.organization_search(request.user, query) if query else None
-    roots = _tree_nodes(selectors.organization_roots_for(request.user))
+    top = selectors.organization_roots_for(request.user)
+    # A single root (a province, a committee) is shown with its children: what the user came for.
+    children = selectors.organization_children(top[0]) if len(top) == 1 and top[0].numchild else []
+    counts = selectors.member_counts_by_node([*top, *children])  # one query for the roots and children
+    roots = _tree_nodes(top, counts)
+    if children:
+        roots[0]["children"] = _tree_nodes(children, counts)
     return render(
         request,
         "organizations/tree.html",
         {
             "roots": roots,
+            "roots_html": _nodes_html(roots),
             "query": query,
             "results": results,
             "can_add_root": scope_for(request.user).is_superuser,
@@ -38,9 +53,8 @@ def tree(request):
 @login_required
 def children(request, pk):
     org = organization_get_for(request.user, pk=pk)
-    return render(
-        request, "organizations/_children.html", {"nodes": _tree_nodes(selectors.organization_children(org))}
-    )
+    nodes = _tree_nodes(selectors.organization_children(org))
+    return render(request, "organizations/_children.html", {"nodes": nodes, "nodes_html": _nodes_html(nodes)})
 
 
 @login_required
@@ -59,6 +73,7 @@ def detail(request, pk):
             "org": org,
             "breadcrumb": selectors.organization_breadcrumb(request.user, org),
             "nodes": nodes,
+            "nodes_html": _nodes_html(nodes),
             "member_total": total,
             "can_manage_children": scope.may_manage(org),
             "can_manage_self": scope.may_manage_under(parent),

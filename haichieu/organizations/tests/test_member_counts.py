@@ -82,6 +82,12 @@ def test_detail_and_tree_query_counts_do_not_grow_with_organisations(world, clie
     for i in range(10):
         cell = make_org(world.w1, f"W1X{i}", f"Chi bộ số {i}")
         make_member(cell, f"Nguyễn Văn Số {i}")
-        make_org(None, f"ROOT{i}", f"Tỉnh ủy số {i}", Organization.Kind.PROVINCIAL)
+        make_org(world.province, f"P{i}", f"Đảng bộ số {i}", Organization.Kind.GRASSROOTS)  # shown expanded
     after = (len(_queries(admin, detail)), len(_queries(admin, reverse("organizations:tree"))))
     assert after == before
+    # A tree of several roots (shown collapsed) reads no more with more of them.
+    make_org(None, "ROOT0", "Tỉnh ủy số 0", Organization.Kind.PROVINCIAL)
+    several = len(_queries(admin, reverse("organizations:tree")))
+    for i in range(1, 10):
+        make_org(None, f"ROOT{i}", f"Tỉnh ủy số {i}", Organization.Kind.PROVINCIAL)
+    assert len(_queries(admin, reverse("organizations:tree"))) == several

@@ -17,6 +17,24 @@ def test_tree_shows_the_roots_of_the_users_roles_with_member_counts(world, clien
     assert "Đảng ủy phường Hoàn Kiếm" in body and "Đảng bộ Sở Tài chính" not in body
 
 
+def test_a_single_root_is_shown_with_its_children(world, client_for):
+    response = client_for(world.w1_staff).get(reverse("organizations:tree"))
+    [root] = response.context["roots"]
+    assert [(item["org"].code, item["count"]) for item in root["children"]] == [("W1C1", 1), ("W1C2", 1)]
+    body = response.content.decode()
+    assert body.count("<li data-row>") == 3 and 'aria-expanded="true"' in body
+    assert "Chi bộ Phòng Ngân sách" in body
+
+
+def test_several_roots_or_a_root_without_children_are_shown_collapsed(world, client_for):
+    make_org(None, "ROOT2", "Đảng bộ Khối Doanh nghiệp", Organization.Kind.PROVINCIAL)
+    for user, shown in ((world.admin, 2), (world.w1c1_secretary, 1)):
+        response = client_for(user).get(reverse("organizations:tree"))
+        assert [item["children"] for item in response.context["roots"]] == [None] * shown
+        body = response.content.decode()
+        assert body.count("<li data-row>") == shown and 'aria-expanded="true"' not in body
+
+
 def test_children_fragment_counts_members_of_each_subtree(world, client_for):
     response = client_for(world.province_staff).get(
         reverse("organizations:children", args=[world.province.pk])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0002_document_abbreviation_and_term'),
+        ('organizations', '0003_children_index'),
     ]
 
     operations = [
