@@ -40,6 +40,22 @@ def liaison_get_for(user, pk) -> Liaison:
     return liaison
 
 
+def linked_liaisons(user, liaison: Liaison, *, limit: int = 20) -> tuple[list[Liaison], list[Liaison]]:
+    """The member's earlier links (newest first) and the links that followed this one, as far as
+    the user may open them: a ward sees nothing of where a member went next (two queries)."""
+    links = dict(Liaison.objects.filter(member_id=liaison.member_id).values_list("pk", "previous_id"))
+    earlier: list[int] = []
+    previous_id = links.get(liaison.pk)
+    while previous_id is not None and previous_id not in earlier and len(earlier) < limit:
+        earlier.append(previous_id)
+        previous_id = links.get(previous_id)
+    following = [pk for pk, prev in links.items() if prev == liaison.pk]
+    shown = liaisons_visible_to(user).filter(pk__in=earlier + following).select_related("commune").in_bulk()
+    return [shown[pk] for pk in earlier if pk in shown], [
+        shown[pk] for pk in sorted(following) if pk in shown
+    ]
+
+
 # --- coverage (workplace side) ---------------------------------------------------------------
 # What the coverage list (its page and its export) reads of each member.
 COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")

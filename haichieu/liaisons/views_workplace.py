@@ -233,11 +233,7 @@ def letters(request):
 def liaison_detail(request, pk):
     liaison = selectors.liaison_get_for(request.user, pk)
     side = liaison_side(request.user, liaison)
-    chain = []
-    previous = liaison.previous
-    while previous is not None and len(chain) < 20:
-        chain.append(previous)
-        previous = previous.previous
+    chain, next_links = selectors.linked_liaisons(request.user, liaison)
     return render(
         request,
         "liaisons/workplace/detail.html",
@@ -246,7 +242,7 @@ def liaison_detail(request, pk):
             "side": side,
             "events": liaison.events.select_related("actor"),
             "chain": chain,
-            "next_links": liaison.next_links.all(),
+            "next_links": next_links,
         },
     )
 

@@ -238,3 +238,22 @@ def test_marking_read_keeps_the_unread_only_view(world, client_for, hk):
     assert [i.pk for i in client.get(response.url).context["items"]] == [items[1].pk]
     response = client.post(reverse("liaisons:inbox_read"), {"item": [items[1].pk], "org": "x", "unread": ""})
     assert response.url == reverse("liaisons:inbox")
+
+
+def test_the_link_page_names_only_the_links_the_user_may_open(world, client_for):
+    """A member moved from Hoàn Kiếm to Ba Đình: Hoàn Kiếm's ward keeps its own link's page but
+    learns nothing of the new one (issue 9, finding 9); the workplace sees both."""
+    old = Liaison.objects.get(member=world.m1)
+    new = Liaison.objects.create(
+        member=world.m1, workplace_org=world.w1, commune_org=world.r2, commune=world.r2.commune,
+        status=Liaison.Status.INTRODUCED, previous=old,
+    )  # fmt: skip # one call, the fields of one row
+    Liaison.objects.filter(pk=old.pk).update(status=Liaison.Status.ENDED)
+    ward = client_for(world.r1_staff).get(reverse("liaisons:detail", args=[old.pk]))
+    assert ward.status_code == 200
+    assert ward.context["next_links"] == []
+    assert "Ba Đình" not in ward.content.decode()
+    workplace = client_for(world.w1_staff).get(reverse("liaisons:detail", args=[old.pk]))
+    assert workplace.context["next_links"] == [new]
+    back = client_for(world.w1_staff).get(reverse("liaisons:detail", args=[new.pk]))
+    assert back.context["chain"] == [old]
