@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haichieu.access import inbox_readers, scope_for
@@ -165,6 +165,8 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
+    # Two introductions of one member at once: the second waits here and then finds the first's.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
     current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
     if current is not None and current.status not in (S.DRAFT, S.RETURNED):
         return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
@@ -381,11 +383,17 @@ def group_create(*, actor, cell: Organization, name: str) -> Group:
         raise ServiceError("Vui lòng nhập tên tổ/nhóm.", field="name")
     if Group.objects.filter(cell=cell, name__iexact=name).exists():
         raise ServiceError(f"Chi bộ đã có tổ/nhóm “{name}”.", field="name")
-    with transaction.atomic():
-        group = Group.objects.create(cell=cell, name=name)
-        audit_record(
-            actor=actor, action="create", target=group, changes={"after": {"cell": cell.name, "name": name}}
-        )
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(cell=cell, name=name)
+            audit_record(
+                actor=actor,
+                action="create",
+                target=group,
+                changes={"after": {"cell": cell.name, "name": name}},
+            )
+    except IntegrityError as exc:  # the same name created by someone else a moment ago
+        raise ServiceError(f"Chi bộ đã có tổ/nhóm “{name}”.", field="name") from exc
     return group
 
 

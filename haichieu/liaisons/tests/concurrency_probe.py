@@ -1,0 +1,74 @@
+"""Many users acting at once on a real database (issue 9, finding 8): `python -m` this module with
+DATABASE_URL set to an empty database; it migrates, builds the test world, fires the requests from
+threads released together and prints one JSON object of what came back and what was written.
+
+Run by test_concurrency.py in a subprocess: pytest's test databases are not real enough (SQLite's is
+in memory, shared between threads through one cache; PostgreSQL's runs each test in a transaction).
+"""
+
+import json
+import os
+import threading
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haichieu.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+THREADS = 5
+
+
+def main() -> dict:
+    call_command("migrate", verbosity=0, interactive=False)
+    from haichieu.liaisons.models import Group, Liaison
+    from haichieu.testing import build_world, make_member
+
+    world = build_world()
+    ba_dinh = world.r2.commune
+    alike = dict(residence_commune=ba_dinh, residence_province=ba_dinh.province)
+    each = [make_member(world.w1c1, f"Nguyễn Văn Số {i}", **alike) for i in range(THREADS)]
+    same = make_member(world.w1c1, "Trần Văn Một", **alike)
+    barrier = threading.Barrier(3 * THREADS)
+    statuses: dict[str, list[int]] = {"introduce_each": [], "introduce_same": [], "group_same_name": []}
+
+    def act(kind: str, user, url: str, data: dict) -> None:
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        barrier.wait()
+        try:
+            statuses[kind].append(client.post(url, data).status_code)
+        finally:
+            connection.close()
+
+    introduce = reverse("liaisons:introduce")
+    group = reverse("liaisons:residence_group_create", args=[world.r1c1.pk])
+    threads = [
+        *(threading.Thread(target=act, args=("introduce_each", world.w1_staff, introduce, {"member": m.pk})) for m in each),
+        *(threading.Thread(target=act, args=("introduce_same", world.w1_staff, introduce, {"member": same.pk})) for _ in range(THREADS)),
+        *(threading.Thread(target=act, args=("group_same_name", world.r1c1_secretary, group, {"name": "Tổ 1"})) for _ in range(THREADS)),
+    ]  # fmt: skip # three groups of threads, one a line
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return {
+        "statuses": statuses,
+        "introduced_each": Liaison.objects.filter(member__in=each, status=Liaison.Status.INTRODUCED).count(),
+        "links_of_same": Liaison.objects.filter(member=same).count(),
+        "letters": Liaison.objects.filter(letter_number__isnull=False).count(),
+        "distinct_letter_numbers": Liaison.objects.filter(letter_number__isnull=False)
+        .values("workplace_org", "letter_number")
+        .distinct()
+        .count(),
+        "groups": Group.objects.filter(cell=world.r1c1, name="Tổ 1").count(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))
