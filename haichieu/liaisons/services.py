@@ -497,6 +497,18 @@ def member_record_event(
         raise ServiceError("Vui lòng chọn xã/phường/đặc khu nơi cư trú mới.", field="new_commune")
     workplace_org = workplace_committee_of(member.workplace_cell)
     with transaction.atomic():
+        # The same event sent twice (a double click, two tabs) is recorded once: the second waits
+        # for the member's row and then finds the first.
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        recorded = ChangeNotice.objects.filter(
+            member=member, kind=kind, event_date=event_date, direction=ChangeNotice.Direction.TO_RESIDENCE
+        ).first()
+        if recorded is not None:
+            raise ServiceError(
+                f"Biến động “{recorded.get_kind_display().lower()}” ngày {event_date:%d/%m/%Y} của đồng chí "
+                f"{member.full_name} đã được ghi nhận lúc {timezone.localtime(recorded.created_at):%H:%M %d/%m/%Y}.",
+                field="kind",
+            )
         current = (
             member.liaisons.filter(status__in=[S.INTRODUCED, S.RECEIVED, S.ACTIVE]).order_by("-pk").first()
         )

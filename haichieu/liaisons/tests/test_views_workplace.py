@@ -257,3 +257,16 @@ def test_the_link_page_names_only_the_links_the_user_may_open(world, client_for)
     assert workplace.context["next_links"] == [new]
     back = client_for(world.w1_staff).get(reverse("liaisons:detail", args=[new.pk]))
     assert back.context["chain"] == [old]
+
+
+def test_a_member_event_sent_twice_is_recorded_once(world, client_for):
+    """A double click on "Ghi nhận" made two notices and two inbox items (issue 9, finding 7)."""
+    client = client_for(world.w1_staff)
+    data = {"kind": "position_change", "event_date": "05/11/2026", "new_position": "Phó Giám đốc Sở"}
+    url = reverse("liaisons:member_event", args=[world.m1.pk])
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code == 200
+    assert "đã được ghi nhận" in again.content.decode()
+    assert ChangeNotice.objects.filter(member=world.m1).count() == 1
+    assert InboxItem.objects.filter(recipient_org=world.r1, kind="notice").count() == 1
