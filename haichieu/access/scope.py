@@ -139,6 +139,13 @@ class Scope:
         """Workplace-only fields (national ID, notes) are for the workplace side and the member."""
         return self.is_superuser or self.is_own(member.pk) or self.may_read(member.workplace_cell)
 
+    def sees_workplace_fields_q(self) -> Q:
+        """`sees_workplace_fields` as a Q over Member: a search may match those fields only there."""
+        if self.is_superuser:
+            return Q()
+        q = self.workplace_q() if self.read_paths else Q(pk__in=[])
+        return q | Q(pk=self.member_id) if self.member_id is not None else q
+
 
 # --- building the scope ----------------------------------------------------------------------
 # The roles query runs on every request. It is built once per database with the ORM from

@@ -54,7 +54,7 @@ def _coverage_filter(user, filters):
         org = organizations_visible_to(user).filter(code=code).first()
         if org is None:
             return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
-    narrow_members = member_filter(q=filters.get("q", ""), org=org, status="active")
+    narrow_members = member_filter(user=user, q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
     category = filters.get("category")
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from haichieu.access import member_sides, members_visible_to
+from haichieu.access import member_sides, members_visible_to, scope_for
 from haichieu.core.paging import Page, keyset_page
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import fold
@@ -27,10 +27,11 @@ LIST_FIELDS = (
 
 
 def member_filter(
-    *, q: str = "", org=None, status: str = "", has_commune: str = ""
+    *, user, q: str = "", org=None, status: str = "", has_commune: str = ""
 ) -> Callable[[QuerySet], QuerySet]:
     """The list's filters as one function from members to members, applied alike to the scope's
-    members and to each of its sides (access.member_sides)."""
+    members and to each of its sides (access.member_sides). A card number is matched only where
+    `user` may see it (the workplace side, the member's own record)."""
     folded = fold(q)
     search = None
     few_matches = False
@@ -38,7 +39,7 @@ def member_filter(
         compact = folded.replace(" ", "")
         search = Q(name_folded__contains=folded)
         if compact.replace(".", "").replace("-", "").isalnum() and any(ch.isdigit() for ch in compact):
-            search |= Q(party_card_number=compact)
+            search |= Q(party_card_number=compact) & scope_for(user).sees_workplace_fields_q()
         few_matches = _few_matches(folded)
 
     def narrow(qs: QuerySet) -> QuerySet:
@@ -69,7 +70,7 @@ def member_filter(
 def member_list(user, *, workplace_only: bool = False, narrow=None, **filters) -> QuerySet:
     """The scoped, filtered member queryset (not yet ordered or sliced): `narrow` (member_filter)
     or the filters it takes."""
-    narrow = narrow or member_filter(**filters)
+    narrow = narrow or member_filter(user=user, **filters)
     return narrow(members_visible_to(user, workplace_only=workplace_only))
 
 

@@ -38,6 +38,7 @@ def member_list(request):
         page = Page()
     else:
         narrow = selectors.member_filter(
+            user=request.user,
             q=filters.get("q", ""),
             org=org,
             status=filters.get("status", ""),

@@ -163,8 +163,8 @@ class Side:
 
         today = datetime.date.today()
         ChangeNotice.objects.create(
-            member=self.member, kind="position_change", direction="to_residence", sender_org=self.committee,
-            recipient_org=self.commune, event_date=today, details="Chức vụ mới: Phó phòng.",
+            member=self.member, kind="long_absence", direction="to_residence", sender_org=self.committee,
+            recipient_org=self.commune, event_date=today, details="Đi công tác dài ngày.",
         )  # fmt: skip
         return {
             "sender_pk": self.committee.pk,

@@ -262,3 +262,19 @@ def test_pages_list_exactly_the_members_visible_whatever_the_side(world, client_
     if len(pages) > 2:
         back = client.get(reverse("members:list"), {**params, "before": pages[2].context["page"].prev_cursor})
         assert [m.pk for m in back.context["page"].rows] == [m.pk for m in pages[1].context["page"].rows]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_residence_users_cannot_find_members_by_card_number(world, client_for, htmx):
+    """Ward staff see Nguyễn Văn An from the residence side, not his card number: a search by it
+    finds nothing, else 200 guesses recover card numbers (issue 9, finding 3)."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    card = world.m1.party_card_number
+    ward = client_for(world.r1_staff).get(reverse("members:list"), {"q": card}, **headers)
+    assert world.m1.full_name not in ward.content.decode()
+    assert (
+        world.m1.full_name
+        in client_for(world.r1_staff).get(reverse("members:list"), {"q": "nguyen van an"}).content.decode()
+    )
+    workplace = client_for(world.w1_staff).get(reverse("members:list"), {"q": card}, **headers)
+    assert world.m1.full_name in workplace.content.decode()
