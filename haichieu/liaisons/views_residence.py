@@ -375,9 +375,7 @@ def book(request, pk):
     if valid:
         counts = selectors.tracking_book_counts(org, start=start, end=end)
         page = selectors.tracking_book_page(
-            selectors.tracking_book(org, start=start, end=end),
-            after=request.GET.get("after", ""),
-            size=BOOK_PAGE_SIZE,
+            org, start=start, end=end, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE
         )
     params = request.GET.copy()
     params.pop("after", None)
