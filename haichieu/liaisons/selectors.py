@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -231,6 +232,8 @@ def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> Quer
 # --- tracking book (residence side) ------------------------------------------------------------
 # The statuses a link has once received (the tracking book shows those received, active or ended).
 BOOK_STATUSES = tuple(status for status in S.values if status not in (S.DRAFT, S.INTRODUCED, S.RETURNED))
+# The tracking book's order: the members' Vietnamese order, then the links' ids.
+BOOK_KEY = ("member__sort_key", "pk")
 # What a page of the tracking book shows of each link beyond its own fields.
 BOOK_RELATED = ("member", "workplace_org", "cell", "group")
 
@@ -241,39 +244,51 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _book_q(org, *, start: datetime.date, end: datetime.date) -> tuple[Q, Q]:
-    """The tracking book of `org` as two disjoint conditions on links: linked to a commune
-    committee in its subtree, or else to a residential cell there."""
+def tracking_book_parts(org, *, start: datetime.date, end: datetime.date) -> tuple[Q, Q]:
+    """The tracking book of `org` for [start, end] as two disjoint conditions on links: linked to a
+    commune committee in its subtree, or else to a residential cell there. One query (the ids of
+    the subtree).
+
+    Each part is read from its own index (liaison_commune_book_idx, liaison_cell_book_idx): as one
+    OR over two joins, PostgreSQL read every link of the table (215 ms for a cell of 807 at
+    100,000 members); as a UNION it gathered and deduplicated a ward's links before counting them.
+    The ids are written out so that the second part reads, for each cell, only the links of
+    another committee (ranges around the subtree's ids), not every link of the cell.
+    """
     from haichieu.organizations.models import Organization
 
-    subtree = Organization.objects.filter(org.subtree_q()).values("pk")
+    subtree = sorted(Organization.objects.filter(org.subtree_q()).values_list("pk", flat=True))
     period = Q(
         Q(end_date__isnull=True) | Q(end_date__gte=start),
         status__in=BOOK_STATUSES,
         received_at__lt=_day_start(end + datetime.timedelta(days=1)),
     )
     by_committee = period & Q(commune_org__in=subtree)
-    by_cell = period & Q(cell__in=subtree) & ~Q(commune_org__in=subtree)
+    by_cell = period & Q(cell__in=subtree) & (Q(commune_org__isnull=True) | _outside("commune_org", subtree))
     return by_committee, by_cell
 
 
-def _book_sides(org, *, start: datetime.date, end: datetime.date) -> list[QuerySet]:
-    """The tracking book as the querysets of its two parts (`_book_q`).
-
-    Each part is read from its own index (liaison_commune_book_idx, liaison_cell_book_idx): as one
-    OR over two joins, PostgreSQL read every link of the table (215 ms for a cell of 807 at
-    100,000 members); as a UNION it gathered and deduplicated a ward's links before counting them.
-    """
-    return [Liaison.objects.filter(q) for q in _book_q(org, start=start, end=end)]
+def _outside(field: str, ids: list[int]) -> Q:
+    """`field` holds none of `ids` (sorted, not empty), as ranges an index can read."""
+    q = Q(**{f"{field}__lt": ids[0]}) | Q(**{f"{field}__gt": ids[-1]})
+    for low, high in itertools.pairwise(ids):
+        if high > low + 1:
+            q |= Q(**{f"{field}__gt": low, f"{field}__lt": high})
+    return q
 
 
 def tracking_book(org, *, start: datetime.date, end: datetime.date) -> QuerySet:
     """Everyone linked to a commune committee or residential cell during [start, end]."""
-    by_committee, by_cell = _book_sides(org, start=start, end=end)
+    by_committee, by_cell = tracking_book_parts(org, start=start, end=end)
+    return _book_in_order(by_committee, by_cell)
+
+
+def _book_in_order(by_committee: Q, by_cell: Q) -> QuerySet:
+    parts = [Liaison.objects.filter(q).values("pk") for q in (by_committee, by_cell)]
     return (
-        Liaison.objects.filter(pk__in=by_committee.values("pk").union(by_cell.values("pk"), all=True))
+        Liaison.objects.filter(pk__in=parts[0].union(parts[1], all=True))
         .select_related(*BOOK_RELATED)
-        .order_by("member__sort_key", "pk")
+        .order_by(*BOOK_KEY)
     )
 
 
@@ -462,28 +477,28 @@ def cell_member_counts(cells) -> dict[int, dict]:
     return counts
 
 
-def tracking_book_counts(org, *, start: datetime.date, end: datetime.date) -> dict:
-    """Total, arrivals (received in the period) and departures (ended in the period): one query
-    per part of the book (`_book_sides`), each counted from its index alone."""
+def tracking_book_counts(parts: tuple[Q, Q], *, start: datetime.date, end: datetime.date) -> dict:
+    """Total, arrivals (received in the period) and departures (ended in the period) of the book
+    whose `parts` are `tracking_book_parts(org, start=start, end=end)`: one query per part, each
+    counted from its index alone."""
     arrived = Q(received_at__gte=_day_start(start))
     left = Q(end_date__gte=start, end_date__lte=end)
     counts = {"total": 0, "arrivals": 0, "departures": 0}
-    for side in _book_sides(org, start=start, end=end):
-        part = side.aggregate(
-            total=Count("id"), arrivals=Count("id", filter=arrived), departures=Count("id", filter=left)
+    for part_q in parts:
+        # Counted on columns of the index (`id` is not), so PostgreSQL reads the index alone.
+        part = Liaison.objects.filter(part_q).aggregate(
+            total=Count("status"),
+            arrivals=Count("received_at", filter=arrived),
+            departures=Count("end_date", filter=left),
         )
         for name in counts:
             counts[name] += part[name]
     return counts
 
 
-BOOK_KEY = ("member__sort_key", "pk")
-
-
-def tracking_book_page(
-    org, *, start: datetime.date, end: datetime.date, after: str = "", size: int = 100
-) -> Page:
-    """One page of the tracking book in Vietnamese order (keyset on member sort key, id).
+def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) -> Page:
+    """One page of the tracking book whose `parts` are `tracking_book_parts(…)`, in Vietnamese order
+    (keyset on member sort key, id).
 
     A book that holds a good share of all members (a ward's: 118,496 links at 1,000,000 members)
     is read walking the members in list order (`_book_walk`); a smaller one (a residential cell's)
@@ -492,14 +507,14 @@ def tracking_book_page(
     """
     from haichieu.members.models import Member
 
-    by_committee, by_cell = _book_q(org, start=start, end=end)
+    by_committee, by_cell = parts
     sides = [Liaison.objects.filter(by_committee), Liaison.objects.filter(by_cell)]
     if any(dense(sides, among=Member, page=size)):
         book = Liaison.objects.filter(by_committee | by_cell)
         book = book.filter(member__in=_book_walk(book, after=after, size=size))
         return keyset_page(book.select_related(*BOOK_RELATED), key=BOOK_KEY, after=after, size=size)
     return keyset_page(
-        tracking_book(org, start=start, end=end), key=BOOK_KEY, after=after, size=size, sides=sides
+        _book_in_order(by_committee, by_cell), key=BOOK_KEY, after=after, size=size, sides=sides
     )
 
 
