@@ -492,8 +492,9 @@ def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) 
 
     A book that holds a good share of all members (a ward's: 118,496 links at 1,000,000 members)
     is read walking the members in list order (`_book_walk`); a smaller one (a residential cell's)
-    pages each part of the book on its own and merges them (core.paging.keyset_page, `sides=`),
-    so the page's rows are joined to their member and organisations only once chosen.
+    is gathered and sorted, and only the page's ids then joined to their member and organisations
+    (joined first, a cell's 4,833 links cost 67 ms at 1,000,000 members; paged per part, PostgreSQL
+    walked the members for the cells' part too: 250 ms).
     """
     from haichieu.members.models import Member
 
@@ -503,9 +504,14 @@ def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) 
         book = Liaison.objects.filter(by_committee | by_cell)
         book = book.filter(member__in=_book_walk(book, after=after, size=size))
         return keyset_page(book.select_related(*BOOK_RELATED), key=BOOK_KEY, after=after, size=size)
-    return keyset_page(
-        _book_in_order(by_committee, by_cell), key=BOOK_KEY, after=after, size=size, sides=sides
-    )
+
+    def load(page: QuerySet) -> QuerySet:
+        return (
+            Liaison.objects.filter(pk__in=page.values("pk")).select_related(*BOOK_RELATED).order_by(*BOOK_KEY)
+        )
+
+    book = _book_in_order(by_committee, by_cell).select_related(None)
+    return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
 
 
 def _book_walk(book: QuerySet, *, after: str, size: int) -> QuerySet:
