@@ -7,10 +7,10 @@ the object but may not change it.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from haichieu.core.paging import dense
 from haichieu.liaisons.models import ChangeNotice, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -104,19 +104,7 @@ _PAGE = 50
 
 
 def _dense(links: list[QuerySet]) -> list[bool]:
-    """For each queryset of links, whether it holds more than sqrt(_PAGE * members): one query,
-    counting each up to that many (PostgreSQL; elsewhere the planner is left to choose)."""
-    if not links or connection.vendor != "postgresql":
-        return [False] * len(links)
-    bound = f"(SELECT greatest(1, sqrt({_PAGE} * greatest(reltuples, 0)))::int FROM pg_class WHERE oid = %s::regclass)"
-    parts, params = [], []
-    for qs in links:
-        sql, part_params = qs.values("pk").query.sql_with_params()
-        parts.append(f"(SELECT count(*) >= {bound} FROM ({sql} LIMIT {bound}) part)")
-        params += [Member._meta.db_table, *part_params, Member._meta.db_table]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+    return dense(links, among=Member, page=_PAGE)
 
 
 def member_get_for(user, pk, *, write: bool = False):

@@ -97,6 +97,35 @@ def keyset_page(
     return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
+def dense(querysets: Sequence[QuerySet], *, among, page: int) -> list[bool]:
+    """For each queryset, whether it holds more than sqrt(page × rows of the table of `among`, a
+    model): one query, counting each up to that many (PostgreSQL; elsewhere all False, the planner
+    is left to choose).
+
+    A list whose rows are a share of `among`'s rows (members linked to a ward, say) finds a page
+    walking `among` in the list's order, testing each row, sooner than gathering and sorting all
+    of it when it holds more than that many: walking reads about page × rows / held rows of the
+    table, gathering reads every row held.
+    """
+    if not querysets or connections[querysets[0].db].vendor != "postgresql":
+        return [False] * len(querysets)
+    table = among._meta.db_table
+    bound = f"(SELECT greatest(1, sqrt({int(page)} * greatest(reltuples, 0)))::int FROM pg_class WHERE oid = %s::regclass)"
+    parts, params = [], []
+    for qs in querysets:
+        sql, part_params = qs.values("pk").query.sql_with_params()
+        parts.append(f"(SELECT count(*) >= {bound} FROM ({sql} LIMIT {bound}) part)")
+        params += [table, *part_params, table]
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
+
+def decode_cursor(qs: QuerySet, key: Sequence[str], cursor: str) -> tuple | None:
+    """The values of `key` (as keyset_page takes it) that `cursor` names; None when it names none."""
+    return _decode(cursor, _key_fields(qs, key))
+
+
 def _merged_sides(qs, sides, names, beyond, order, reverse, size) -> QuerySet:
     """`qs` restricted to the first size+1 rows of the union of `sides`.
 

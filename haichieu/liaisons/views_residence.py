@@ -373,12 +373,9 @@ def book(request, pk):
         return EXPORTS[export](request, org, start, end)
     page, counts = Page(), {"total": 0, "arrivals": 0, "departures": 0}
     if valid:
-        counts = selectors.tracking_book_counts(org, start=start, end=end)
-        page = selectors.tracking_book_page(
-            selectors.tracking_book(org, start=start, end=end),
-            after=request.GET.get("after", ""),
-            size=BOOK_PAGE_SIZE,
-        )
+        parts = selectors.tracking_book_parts(org, start=start, end=end)
+        counts = selectors.tracking_book_counts(parts, start=start, end=end)
+        page = selectors.tracking_book_page(parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("format", None)

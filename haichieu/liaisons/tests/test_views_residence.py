@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from haichieu.liaisons import services
+from haichieu.liaisons import selectors, services
 from haichieu.liaisons.models import ChangeNotice, Group, InboxItem, Liaison
 from haichieu.members.models import Member
 from haichieu.testing import make_member
@@ -368,6 +368,8 @@ def test_cell_page_and_book_run_a_bounded_number_of_queries(world, client_for):
     group = Group.objects.create(cell=world.r1c1, name="Tổ 1")
     cell_url = reverse("liaisons:residence_cell", args=[world.r1c1.pk])
     book_url = reverse("liaisons:residence_book", args=[world.r1.pk])
+    # One row first: an empty page may skip a query (a lookup among no ids is not sent).
+    _received(world, "Trần Văn Thứ", group=group)
     cell_one, book_one = _count_queries(client, cell_url), _count_queries(client, book_url)
     _received(world, *[f"Trần Văn Thứ{chr(ord('a') + i)}" for i in range(19)], group=group)
     assert _count_queries(client, cell_url) == cell_one
@@ -449,3 +451,59 @@ def test_the_hamlet_suggests_its_own_cell_not_one_whose_number_starts_the_same(w
     assert services.suggest_cell(world.r1, one.address_hamlet) is None
     inbox = client.get(incoming_url()).content.decode()
     assert "Gợi ý" not in next(tr for tr in inbox.split("<tr") if "Hoàng Văn Nam" in tr)
+
+
+def _book_pks(org, start, end, size):
+    """Every row of the tracking book, page after page of `size` rows."""
+    pks, after = [], ""
+    parts = selectors.tracking_book_parts(org, start=start, end=end)
+    while True:
+        page = selectors.tracking_book_page(parts, after=after, size=size)
+        pks += [row.pk for row in page.rows]
+        if page.next_cursor is None:
+            return pks
+        after = page.next_cursor
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["gathered", "walked"])
+def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, walk):
+    """Paged by walking the members in list order (a large book on PostgreSQL) or by merging its two
+    parts, the pages give the whole book in order: namesakes (one sort key), a member with two links,
+    a link to one of the ward's cells made by another commune committee; without the rest."""
+    monkeypatch.setattr(selectors, "dense", lambda querysets, **kwargs: [walk] * len(querysets))
+    now = timezone.now()
+    names = [
+        "Nguyễn Văn An",
+        "Lê Thị Bình",
+        "Nguyễn Văn An",
+        "Trần Văn Cường",
+        "Nguyễn Văn An",
+        "Lê Thị Bình",
+    ]
+    members = [make_member(world.w1c2, name) for name in names]
+    for member in reversed(members):  # namesakes' links in the reverse order of their members
+        Liaison.objects.create(
+            member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
+        )
+    Liaison.objects.create(
+        member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=now.date()
+    )
+    Liaison.objects.create(member=members[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
+    Liaison.objects.create(
+        member=members[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
+    )
+    Liaison.objects.create(member=members[4], commune_org=world.r1, status=S.INTRODUCED)
+    Liaison.objects.create(
+        member=members[5],
+        commune_org=world.r1,
+        status=S.ACTIVE,
+        received_at=now - datetime.timedelta(days=800),
+        end_date=(now - datetime.timedelta(days=400)).date(),
+    )
+    start, end = now.date() - datetime.timedelta(days=30), now.date()
+    for org in (world.r1, world.r1c1, world.r1c2):
+        expected = [liaison.pk for liaison in selectors.tracking_book(org, start=start, end=end)]
+        assert expected, org
+        for size in (1, 2, 3, 100):
+            assert _book_pks(org, start, end, size) == expected, (org, size)
+    assert len(list(selectors.tracking_book(world.r1, start=start, end=end))) == 9

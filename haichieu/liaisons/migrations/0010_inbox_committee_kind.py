@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaisons', '0008_digest_named_for_its_period'),
+        ('liaisons', '0009_book_and_inbox_indexes'),
     ]
 
     operations = [
