@@ -6,6 +6,19 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    """Most tests sign in with `force_login` as the province's staff or the superuser, who must set
+    up two-factor sign-in first: the sign-in tests (accounts/tests, browser_tests/test_two_factor.py)
+    turn the requirement back on with the `two_factor_required` fixture."""
+    settings.HAICHIEU = {**settings.HAICHIEU, "TWO_FACTOR_REQUIRED": False}
+
+
+@pytest.fixture
+def two_factor_required(settings):
+    settings.HAICHIEU = {**settings.HAICHIEU, "TWO_FACTOR_REQUIRED": True}
+
+
 @pytest.fixture
 def world(db):
     from haichieu.testing import build_world

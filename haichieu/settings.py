@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "treebeard",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "haichieu.core",
     "haichieu.accounts",
     "haichieu.organizations",
@@ -98,11 +102,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "haichieu.core.middleware.RequestContextMiddleware",
+    # After the request context (the audit entries of a lockout or an idle sign-out know the address).
+    "haichieu.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "haichieu.accounts.middleware.TwoFactorMiddleware",
+    # Last: turns a sign-in refused for a lockout into the login page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "haichieu.urls"
@@ -163,6 +173,34 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2 first; older hashes (PBKDF2) still check and are rehashed at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Sign-in throttling (django-axes): the backend refuses a locked username or address before the
+# password is checked. The limits are HAICHIEU settings, read at each sign-in (accounts/signin.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = "haichieu.accounts.signin.failure_limit"
+AXES_COOLOFF_TIME = "haichieu.accounts.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = [
+    p.strip()
+    for p in os.environ.get("HAICHIEU_LOGIN_LOCKOUT_BY", "username,ip_address").split(",")
+    if p.strip()
+]
+AXES_LOCKOUT_CALLABLE = "haichieu.accounts.views.locked_out"
+# A failure during the lock does not lengthen it (else anyone could keep an account locked for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Logins and failures are in the audit log already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp): the issuer shown in the authenticator app.
+OTP_TOTP_ISSUER = os.environ.get("HAICHIEU_OTP_ISSUER", "Hai Chiều")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,6 +289,13 @@ LOGGING = {
 HAICHIEU: dict[str, Any] = {
     "MEMBER_PAGE_SIZE": int(os.environ.get("HAICHIEU_MEMBER_PAGE_SIZE", "50")),
     "MAX_PAGE_SIZE": 200,
+    # Sign-in: failures (per username, per address) before a lock of this many minutes.
+    "LOGIN_FAILURE_LIMIT": int(os.environ.get("HAICHIEU_LOGIN_FAILURE_LIMIT", "5")),
+    "LOGIN_COOL_OFF_MINUTES": int(os.environ.get("HAICHIEU_LOGIN_COOL_OFF_MINUTES", "30")),
+    # Staff (a manage role, or the superuser) idle this long are signed out.
+    "STAFF_IDLE_MINUTES": int(os.environ.get("HAICHIEU_STAFF_IDLE_MINUTES", "30")),
+    # Two-factor sign-in required for the province's organisation department and the superusers.
+    "TWO_FACTOR_REQUIRED": env_bool("HAICHIEU_TWO_FACTOR_REQUIRED", default=True),
 }
 
 # Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are

@@ -7,13 +7,17 @@ from haichieu.core import views as core_views
 
 # The Django admin is for superusers only (system administrators).
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+# … who sign in through the app's login, with its throttling and second step.
+admin.site.login = account_views.admin_login
 admin.site.site_header = "Quản trị Hai Chiều"
 admin.site.site_title = "Quản trị Hai Chiều"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-nhap/", account_views.SignInView.as_view(), name="login"),
+    path("dang-nhap/ma-xac-thuc/", account_views.sign_in_code, name="login_code"),
+    path("tai-khoan/xac-thuc-hai-buoc/", account_views.two_factor, name="two_factor"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -19,6 +19,7 @@ from haichieu.accounts.models import Role, User
 from haichieu.core.paths import in_subtree, minimal_paths, subtree_q
 from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
 
 _READ, _WRITE, _MANAGE = "read", "write", "manage"
 
@@ -88,6 +89,17 @@ class Scope:
     @property
     def writes_somewhere(self) -> bool:
         return self.is_superuser or bool(self.write_paths)
+
+    @property
+    def manages_somewhere(self) -> bool:
+        """Staff: a manage role (staff, administrator) on some organisation, or the superuser."""
+        return self.is_superuser or bool(self.manage_paths)
+
+    @property
+    def manages_a_province(self) -> bool:
+        """The organisation department of a province (a manage role on a province's top node), or
+        the superuser."""
+        return self.is_superuser or any(len(p) == Organization.steplen for p in self.manage_paths)
 
     @property
     def sees_anything(self) -> bool:

@@ -17,6 +17,10 @@ class AuditEntry(models.Model):
         LOGIN = "login", "Đăng nhập"
         LOGOUT = "logout", "Đăng xuất"
         LOGIN_FAILED = "login_failed", "Đăng nhập không thành công"
+        LOCKOUT = "lockout", "Tạm khóa đăng nhập"
+        UNLOCK = "unlock", "Mở khóa đăng nhập"
+        TWO_FACTOR_ON = "two_factor_on", "Bật xác thực hai bước"
+        RECOVERY_CODES = "recovery_codes", "Tạo mã dự phòng mới"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -45,6 +45,10 @@ EXPECTED = {
     "home": row(get=everyone(200), post=everyone(200)),
     "healthz": row(get=everyone(200, anonymous=200), post=everyone(200, anonymous=200)),
     "login": row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
+    # The second step of a sign-in: without a password step waiting for it, back to the login page.
+    "login_code": row(get=everyone(302, anonymous=302), post=everyone(302, anonymous=302)),
+    # One's own two-factor set-up (the secret waits in the session): an empty form shows its errors.
+    "two_factor": row(get=everyone(200), post=everyone(200)),
     # Logging out writes its audit entry.
     "logout": row(get=everyone(405, anonymous=405), post=everyone(302), writes=PERSONAS[1:]),
     "password_change": row(get=everyone(200), post=everyone(200)),  # an empty form: its errors

@@ -79,3 +79,16 @@ def test_sqlite_named_by_url_gets_the_same_options(tmp_path):
     by_default = run_python(code, SQLITE_PATH=str(tmp_path / "y.sqlite3"))
     assert by_url.returncode == 0, by_url.stderr
     assert by_url.stdout == by_default.stdout == "IMMEDIATE 20 True\n"
+
+
+def test_passwords_are_hashed_with_argon2_and_older_hashes_still_check():
+    # The tests hash with MD5 for speed (conftest.py): read the project's own list.
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.test import override_settings
+
+    from haichieu import settings as project
+
+    assert project.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=project.PASSWORD_HASHERS):
+        assert make_password("Mat-khau-2026").startswith("argon2$")
+        assert check_password("Mat-khau-2026", make_password("Mat-khau-2026", hasher="pbkdf2_sha256"))
