@@ -29,9 +29,9 @@ import os
 import random
 import statistics
 import tempfile
-import zipfile
 import time
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -208,7 +208,9 @@ def _preview_figures(user, path: Path) -> dict:
     }
 
 
-def measure_import_memory(*, user, rows: int = IMPORT_ROWS, hostile_rows: int = HOSTILE_ROWS, log=None) -> dict:
+def measure_import_memory(
+    *, user, rows: int = IMPORT_ROWS, hostile_rows: int = HOSTILE_ROWS, log=None
+) -> dict:
     """Peak memory of the preview for the `rows`-row list and for the review's hostile file."""
     from haichieu.members.imports.reader import unpacked_limit
 
