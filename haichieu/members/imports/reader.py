@@ -23,7 +23,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from .values import cell_text, header_field, is_total_text
+from .values import TooLong, cell_text, header_field, is_total_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
@@ -307,6 +307,7 @@ def _is_blank_or_total(row: list, columns: dict[str, Column]) -> bool:
 def read_workbook(path) -> Workbook:
     """Every sheet with a recognisable header, as rows of raw values by field. Call `check_xlsx` first."""
     _, max_rows = limits()
+    max_chars = cell_chars_limit()
     too_many = (
         f"Tệp có quá nhiều dòng: mỗi lần chỉ nhập được đến {max_rows:,} dòng. Hãy chia thành nhiều tệp."
     ).replace(",", ".")
@@ -346,7 +347,7 @@ def read_workbook(path) -> Workbook:
                         first = False
                         if _is_numbering_row(row):
                             continue
-                    data_rows += _take(sheet, number, row)
+                    data_rows += _take(sheet, number, row, max_chars)
                     if data_rows > max_rows:
                         raise ImportFileError(too_many)
             if sheet is None:
@@ -371,18 +372,18 @@ def _start_sheet(title: str, head: list[tuple[int, list]]) -> SheetRows | None:
     return SheetRows(title=title, header_row=header_row, columns=columns, ignored=ignored)
 
 
-def _take(sheet: SheetRows, number: int, row: list) -> int:
+def _take(sheet: SheetRows, number: int, row: list, max_chars: int) -> int:
+    """Keep the row's values by field; a text longer than `max_chars` is kept as its length only."""
     if _is_blank_or_total(row, sheet.columns):
         return 0
     width = len(row)
-    sheet.rows.append(
-        (
-            number,
-            {
-                name: row[c.index] if c.index < width else None
-                for name, c in sheet.columns.items()
-                if name != "row_number"
-            },
-        )
-    )
+    values = {}
+    for name, c in sheet.columns.items():
+        if name == "row_number":
+            continue
+        value = row[c.index] if c.index < width else None
+        if value.__class__ is str and len(value) > max_chars:
+            value = TooLong(len(value))
+        values[name] = value
+    sheet.rows.append((number, values))
     return 1

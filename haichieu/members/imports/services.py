@@ -20,7 +20,7 @@ Rules (issue 4, DESIGN.md "Bad input"):
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -46,9 +46,10 @@ from ..exports import MEMBER_COLUMNS
 from ..models import Member
 from ..services import AUDITED_FIELDS, derived_name_fields
 from .places import CellIndex, UnitIndex
-from .reader import ImportFileError, SheetRows, check_xlsx, read_workbook
+from .reader import ImportFileError, SheetRows, cell_chars_limit, check_xlsx, read_workbook
 from .values import (
     BadValue,
+    TooLong,
     card_text,
     cell_text,
     date_value,
@@ -119,15 +120,36 @@ class ImportResult:
         }
 
     def to_store(self) -> dict:
-        """Everything the preview page shows, JSON-ready (kept next to the uploaded file)."""
-        data = asdict(self)
-        data["errors"] = [e.as_dict() for e in self.errors]
+        """Everything the preview page shows, JSON-ready (kept next to the uploaded file).
+
+        Each sheet name, column header and message is stored once, and each error as four numbers
+        pointing to them: a message repeats on every row it concerns (issue 9, finding 5: a file of
+        long values made a 58.5 MB preview when every error carried its own copy).
+        """
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"}
+        texts: dict[str, int] = {}
+        errors = []
+        for e in self.errors:
+            errors.append(
+                [
+                    texts.setdefault(e.sheet, len(texts)),
+                    e.row,
+                    texts.setdefault(e.column, len(texts)),
+                    texts.setdefault(e.message, len(texts)),
+                ]
+            )
+        data["errors"] = {"texts": list(texts), "rows": errors}
         return data
 
     @classmethod
     def from_store(cls, data: dict) -> ImportResult:
         data = dict(data)
-        data["errors"] = [RowIssue(**e) for e in data.get("errors", [])]
+        stored = data.get("errors") or []
+        if isinstance(stored, dict):
+            texts = stored["texts"]
+            data["errors"] = [RowIssue(texts[s], row, texts[c], texts[m]) for s, row, c, m in stored["rows"]]
+        else:  # a preview stored before the compact form
+            data["errors"] = [RowIssue(**e) for e in stored]
         return cls(**data)
 
 
@@ -253,6 +275,13 @@ class _RowParser:
     def __init__(self, today):
         self.rules = _field_rules(today)
         self.cache: dict[str, dict] = {name: {} for name in _REPEATING}
+        self.max_chars = cell_chars_limit()
+
+    def too_long(self, value: TooLong) -> str:
+        return (
+            f"Ô quá dài ({_number(value.length)} ký tự; mỗi ô tối đa {_number(self.max_chars)} ký tự): "
+            "giá trị không được đọc, hãy sửa ô này."
+        )
 
     def _clean(self, name: str, raw):
         """(value, None) or (None, message)."""
@@ -265,10 +294,15 @@ class _RowParser:
         values: dict = {}
         errors: list = []
         if "full_name" not in raw and ("family_middle" in raw or "given_name" in raw):
-            parts = (cell_text(raw.get("family_middle")), cell_text(raw.get("given_name")))
-            raw = {**raw, "full_name": " ".join(p for p in parts if p)}
+            parts = (raw.get("family_middle"), raw.get("given_name"))
+            long = [p for p in parts if isinstance(p, TooLong)]
+            full_name = long[0] if long else " ".join(t for t in map(cell_text, parts) if t)
+            raw = {**raw, "full_name": full_name}
         for name, value in raw.items():
             if value is None or value == "" or name not in self.rules:
+                continue
+            if value.__class__ is TooLong:
+                errors.append((name, self.too_long(value)))
                 continue
             cache = self.cache.get(name)
             if cache is None:
@@ -289,6 +323,10 @@ class _RowParser:
             elif result is not None and result != "":
                 values[name] = result
         return values, errors
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 # --- the import --------------------------------------------------------------------------------------
