@@ -7,6 +7,10 @@ Rules (issue 4, DESIGN.md "Bad input"):
 - Rows of members the importing user may not write (their cell is outside the user's scope, or
   outside the organisation given to the command line), or that name a cell outside it, are refused
   with a message, never moved.
+- A card number or national ID is matched only among the members the user sees on the workplace
+  side; one held by anyone else is a collision (`members/collisions.py`): one neutral message that
+  names nothing, an audit entry, and past the day's limit the whole import is refused. The command
+  line (no acting user) sees everyone and keeps its messages.
 - Every row is checked with the rules of the member form (`validators.py`); each invalid row is
   reported with its sheet, its row number as Excel shows it, the column header as written in the
   sheet and a Vietnamese message.
@@ -28,7 +32,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from haichieu.access import scope_for, writable_cells
+from haichieu.access import members_visible_to, scope_for, writable_cells
 from haichieu.core.audit import audit_bulk, audit_entry, audit_prepared, audit_value
 from haichieu.core.bulk import (
     bulk_inserting,
@@ -42,6 +46,7 @@ from haichieu.core.text import clean_text
 from haichieu.organizations.models import Organization
 
 from .. import validators
+from ..collisions import LIMIT_MESSAGE, NEUTRAL_MESSAGE, collisions_blocked, collisions_record
 from ..exports import MEMBER_COLUMNS
 from ..models import Member
 from ..services import AUDITED_FIELDS, derived_name_fields
@@ -162,6 +167,12 @@ class _Row:
     existing: dict | None = None
     action: str = ""
     changes: dict = field(default_factory=dict)
+    collisions: list = field(default_factory=list)  # (kind, value) held by someone the user does not see
+
+    def collide(self, kind: str, value: str) -> None:
+        self.errors.append((kind, NEUTRAL_MESSAGE))
+        self.collisions.append((kind, value))
+        self.action = "invalid"
 
     def issue(self, field_name: str, message: str) -> RowIssue:
         column = self.sheet.header_of(field_name)
@@ -186,6 +197,23 @@ class _Scope:
         if self.org is not None and not self.org.contains_path(path):
             return False
         return self._scope is None or self._scope.may_write_path(path)
+
+    def hidden(self, members: dict[int, str]) -> set[int]:
+        """Of `members` ({pk: workplace cell path}), those the user may neither change nor see on the
+        workplace side: a row that names one of them is a collision. None for the command line."""
+        if self._scope is None:
+            return set()
+        outside = [pk for pk, path in members.items() if not self._scope.may_write_path(path)]
+        if not outside:
+            return set()
+        visible = set()
+        for chunk in in_chunks(outside):
+            visible.update(
+                members_visible_to(self.actor, workplace_only=True)
+                .filter(pk__in=chunk)
+                .values_list("pk", flat=True)
+            )
+        return set(outside) - visible
 
     def cells(self):
         if self._scope is None:
@@ -351,6 +379,9 @@ def members_import(
     today = today or timezone.localdate()
     result = ImportResult(dry_run=not apply)
     scope = _Scope(actor, org)
+    if collisions_blocked(actor):
+        result.file_error = LIMIT_MESSAGE
+        return result
     try:
         check_xlsx(path)
         workbook = read_workbook(path)
@@ -381,13 +412,18 @@ def members_import(
         _resolve_places(row, cells, units)
     _mark_duplicates(rows)
 
+    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"
     try:
         if not apply:
             _plan(rows, scope, default_cell, today)
+            if _past_limit(actor, rows, note):
+                return ImportResult(dry_run=True, file_error=LIMIT_MESSAGE)
             _count(result, rows)
             return result
         with transaction.atomic():
             _plan(rows, scope, default_cell, today)
+            if _past_limit(actor, rows, note):
+                return ImportResult(dry_run=False, file_error=LIMIT_MESSAGE)
             _count(result, rows)
             if result.invalid and not skip_invalid:
                 result.created = result.updated = 0
@@ -404,6 +440,13 @@ def members_import(
         )
         result.created = result.updated = 0
     return result
+
+
+def _past_limit(actor, rows: list[_Row], note: str) -> bool:
+    """Audit the rows' collisions; True when they take the user past today's limit: the import then
+    answers nothing about its rows."""
+    found = [c for row in rows for c in row.collisions]
+    return bool(found) and collisions_record(actor=actor, found=found, source=note)
 
 
 def _resolve_places(row: _Row, cells: CellIndex, units: UnitIndex | None) -> None:
@@ -481,15 +524,31 @@ def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
         if "national_id" in r.values and r.values.get("party_card_number") not in by_card
     }
     by_national_id = _existing("national_id", unmatched_ids) if unmatched_ids else {}
+    hidden = scope.hidden(
+        {
+            m["pk"]: m["workplace_cell__path"]
+            for found in (by_card, by_national_id)
+            for members in found.values()
+            for m in members
+        }
+    )
     for row in rows:
         row.existing = None
         row.changes = {}
+        row.collisions = []
         values = row.values
         card = values.get("party_card_number")
         if card in by_card:
+            if by_card[card][0]["pk"] in hidden:
+                row.collide("party_card_number", card)
+                continue
             row.existing = by_card[card][0]
         elif "national_id" in values and values["national_id"] in by_national_id:
-            matches = by_national_id[values["national_id"]]
+            # Matched only among the members the user sees.
+            matches = [m for m in by_national_id[values["national_id"]] if m["pk"] not in hidden]
+            if not matches:
+                row.collide("national_id", values["national_id"])
+                continue
             if len(matches) > 1:
                 row.errors.append(
                     ("national_id", "Có nhiều đảng viên cùng số CCCD này: hãy ghi số thẻ đảng viên.")
@@ -632,7 +691,7 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     """Create and update in the caller's transaction, with one audit entry per member."""
     now = timezone.now()
     target_type = Member._meta.label_lower
-    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"
+    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"  # as in members_import
     new_members = []
     for row in rows:
         if row.action != "create":
