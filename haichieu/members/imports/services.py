@@ -207,7 +207,8 @@ class _Scope:
         if not outside:
             return set()
         visible = set()
-        for chunk in in_chunks(outside):
+        for start in range(0, len(outside), 5000):  # keys, not texts: core.bulk.in_chunks is for texts
+            chunk = outside[start : start + 5000]
             visible.update(
                 members_visible_to(self.actor, workplace_only=True)
                 .filter(pk__in=chunk)
