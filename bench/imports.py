@@ -10,6 +10,11 @@
   ("update": 20,000 members updated); then the members it created and their audit entries are
   deleted (and on PostgreSQL the two tables vacuumed), so the data set keeps its size and each
   run starts from the same tables.
+- `import_memory`: peak Python memory (tracemalloc) of the preview of the 20,000-row file, and of a
+  hostile file shaped like the one a review sent (issue 9, finding 5: 3,500 rows of 17 cells of
+  4,800 characters, 683 KB zipped, 288 MB unpacked), with the size of the preview the upload would
+  store for it; and the same file cut to what the unpacked limit lets through ("hostile_within":
+  the cell length limit and the preview that stores each value once at work).
 - `export_members`: the member list export (`member_export_rows` through the shared xlsx writer)
   for 20,000 members: time, peak Python memory (tracemalloc, a separate run: tracing slows it)
   and the ratio to writing the same rows, already in memory, with openpyxl's write-only mode.
@@ -26,6 +31,7 @@ import statistics
 import tempfile
 import time
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -94,6 +100,150 @@ def build_import_file(path: Path, *, user, rows: int, seed: int = 2026, position
             ]
         )  # fmt: skip
     workbook.save(path)
+
+
+# The review's file (issue 9, finding 5): few bytes zipped, hundreds of MB unpacked.
+HOSTILE_ROWS, HOSTILE_CELLS, HOSTILE_LENGTH = 3500, 17, 4800
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Danh sách" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def build_hostile_file(
+    path: Path, *, rows: int = HOSTILE_ROWS, cells: int = HOSTILE_CELLS, length: int = HOSTILE_LENGTH
+) -> int:
+    """The template's header and `rows` rows of `cells` long texts (each different, so nothing is
+    shared), written as Excel's XML straight into the zip: openpyxl would take minutes. Returns
+    the unpacked size."""
+    header = MEMBER_COLUMNS[:cells]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+
+            def write_row(number: int, values) -> None:
+                parts = [f'<row r="{number}">']
+                for i, value in enumerate(values):
+                    ref = f"{_column_letter(i)}{number}"
+                    parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                parts.append("</row>")
+                sheet.write("".join(parts).encode())
+
+            write_row(1, header)
+            for n in range(2, rows + 2):
+                write_row(n, [(f"{n}-{i}-" + "A" * length)[:length] for i in range(cells)])
+            sheet.write(b"</sheetData></worksheet>")
+        return sum(info.file_size for info in archive.infolist())
+
+
+def _peak(function, *args, **kwargs) -> tuple[float, object]:
+    """Peak Python memory in MB while `function` runs (tracemalloc: a run of its own, tracing slows it)."""
+    import gc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        value = function(*args, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return round(peak / 1024 / 1024, 1), value
+
+
+def _preview_figures(user, path: Path) -> dict:
+    """The preview of `path` as the upload runs it: peak memory, time, what it answers, what it stores."""
+    from haichieu.members.views_import import preview_json
+
+    peak, result = _peak(members_import, actor=user, path=path)
+    ms, _ = _timed(members_import, actor=user, path=path)
+    stored = preview_json(result) if not result.file_error else ""
+    return {
+        "peak_memory_mb": peak,
+        "median_ms": round(ms, 1),
+        "rows": result.rows,
+        "invalid": result.invalid,
+        "file_error": result.file_error,
+        "preview_bytes": len(stored.encode()),
+    }
+
+
+def measure_import_memory(
+    *, user, rows: int = IMPORT_ROWS, hostile_rows: int = HOSTILE_ROWS, log=None
+) -> dict:
+    """Peak memory of the preview for the `rows`-row list and for the review's hostile file."""
+    from haichieu.members.imports.reader import unpacked_limit
+
+    figures = {}
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "danh-sach.xlsx"
+        build_import_file(path, user=user, rows=rows)
+        figures["list"] = {"file_bytes": path.stat().st_size, **_preview_figures(user, path)}
+        if log:
+            log(f"import_memory list: {figures['list']}")
+        path.unlink()
+        hostile = Path(directory) / "hostile.xlsx"
+        unpacked = build_hostile_file(hostile, rows=hostile_rows)
+        figures["hostile"] = {
+            "file_bytes": hostile.stat().st_size,
+            "unpacked_bytes": unpacked,
+            **_preview_figures(user, hostile),
+        }
+        if log:
+            log(f"import_memory hostile: {figures['hostile']}")
+        hostile.unlink()
+        # The same shape, as many rows as the unpacked limit lets through.
+        row_bytes = max(1, unpacked // (hostile_rows + 1))
+        within_rows = min(hostile_rows, max(1, unpacked_limit() // row_bytes - 2))
+        unpacked = build_hostile_file(hostile, rows=within_rows)
+        figures["hostile_within"] = {
+            "file_bytes": hostile.stat().st_size,
+            "unpacked_bytes": unpacked,
+            **_preview_figures(user, hostile),
+        }
+        if log:
+            log(f"import_memory hostile_within: {figures['hostile_within']}")
+    return figures
 
 
 def read_floor(path: Path) -> int:
@@ -242,6 +392,8 @@ def run_import_operations(*, names=(), log=None, username: str = BENCH_USERNAME)
         results["import_members"] = measure_import(user=user, log=log)
         if log:
             log(f"import_members: {results['import_members']}")
+    if not names or "import_memory" in names:
+        results["import_memory"] = measure_import_memory(user=user, log=log)
     if not names or "export_members" in names:
         results["export_members"] = measure_export(user=user, log=log)
         if log:

@@ -7,7 +7,7 @@ import pytest
 from haichieu.demo.seed import seed_demo
 from haichieu.members.models import Member
 
-from .imports import measure_export, measure_import, run_import_operations
+from .imports import measure_export, measure_import, measure_import_memory, run_import_operations
 from .operations import BENCH_USERNAME
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +38,18 @@ def test_the_hook_names_its_operations(bench_user):
     result = run_import_operations(names=["export_members"])
     assert list(result) == ["export_members"]
     json.dumps(result)
+
+
+def test_import_memory_figures(bench_user, settings):
+    """The preview's peak memory for a list and for a hostile file (issue 9, finding 5), small."""
+    settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_MAX_UNPACKED_BYTES": 1_000_000}
+    figures = measure_import_memory(user=bench_user, rows=100, hostile_rows=60)
+    assert figures["list"]["rows"] == 100 and figures["list"]["peak_memory_mb"] > 0
+    hostile = figures["hostile"]
+    assert hostile["unpacked_bytes"] > 1_000_000 and hostile["file_error"].startswith(
+        "Tệp giải nén ra quá lớn"
+    )
+    within = figures["hostile_within"]
+    assert within["unpacked_bytes"] <= 1_000_000 and within["rows"] == within["invalid"] > 0
+    assert within["preview_bytes"] < within["rows"] * 17 * 40  # no long value stored
+    json.dumps(figures)

@@ -296,6 +296,13 @@ HAICHIEU: dict[str, Any] = {
     "STAFF_IDLE_MINUTES": int(os.environ.get("HAICHIEU_STAFF_IDLE_MINUTES", "30")),
     # Two-factor sign-in required for the province's organisation department and the superusers.
     "TWO_FACTOR_REQUIRED": env_bool("HAICHIEU_TWO_FACTOR_REQUIRED", default=True),
+    # What one Excel upload may cost (issue 9, finding 5): members/imports/reader.py, views_import.py.
+    "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_IMPORT_MAX_UNPACKED_MB", "100")) * 1024 * 1024,
+    "IMPORT_MAX_CELL_CHARS": int(os.environ.get("HAICHIEU_IMPORT_MAX_CELL_CHARS", "1000")),
+    "IMPORT_MAX_PENDING": int(os.environ.get("HAICHIEU_IMPORT_MAX_PENDING", "3")),
+    # Card numbers/national IDs held outside a user's sight, per user and day, before the member form
+    # and the import stop answering (issue 9, finding 2): members/collisions.py.
+    "COLLISION_LIMIT_PER_DAY": int(os.environ.get("HAICHIEU_COLLISION_LIMIT_PER_DAY", "20")),
 }
 
 # Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are

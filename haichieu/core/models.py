@@ -21,6 +21,9 @@ class AuditEntry(models.Model):
         UNLOCK = "unlock", "Mở khóa đăng nhập"
         TWO_FACTOR_ON = "two_factor_on", "Bật xác thực hai bước"
         RECOVERY_CODES = "recovery_codes", "Tạo mã dự phòng mới"
+        # A party card number or national ID that belongs to no one the user may see (issue 9,
+        # finding 2): counted per user and day (members/collisions.py).
+        COLLISION = "collision", "Dùng số thẻ/số định danh ngoài phạm vi"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -44,7 +47,13 @@ class AuditEntry(models.Model):
         verbose_name = "nhật ký thao tác"
         verbose_name_plural = "nhật ký thao tác"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx"),
+            # Today's collisions of one user, counted on every member form and import.
+            models.Index(
+                fields=["actor", "at"], condition=models.Q(action="collision"), name="audit_collision_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_repr} {self.get_action_display()} {self.target_repr}"

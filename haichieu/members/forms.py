@@ -1,12 +1,14 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from haichieu.access import scope_for, writable_cells
+from haichieu.access import members_visible_to, scope_for, writable_cells
 from haichieu.core.forms import BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.organizations.models import Commune, Organization, Province
 
 from . import validators
+from .collisions import LIMIT_MESSAGE, NEUTRAL_MESSAGE, collisions_blocked
 from .models import Member
 from .validators import NATIONAL_ID_RE, PHONE_RE, normalise_phone  # noqa: F401 (used by other forms)
 
@@ -14,7 +16,12 @@ DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yy
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
-    """Create or edit a member. Every rule gives a Vietnamese message on the field concerned."""
+    """Create or edit a member. Every rule gives a Vietnamese message on the field concerned.
+
+    A card number is checked for uniqueness only among the members the user sees on the workplace
+    side; one held by anyone else gets the neutral message and is listed in `collisions`, which the
+    view records (members/collisions.py). Past the day's limit the form answers nothing.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -54,6 +61,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.collisions: list[tuple[str, str]] = []
+        self.blocked = self.is_bound and collisions_blocked(user)
         cells = writable_cells(user) if scope_for(user).writes_somewhere else Organization.objects.none()
         # Residential cells too: retired members hold their official membership where they live.
         self.fields["workplace_cell"].queryset = cells.order_by("name")
@@ -93,7 +102,32 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         return validators.clean_full_name(self.cleaned_data.get("full_name"))
 
     def clean_party_card_number(self):
-        return validators.clean_party_card_number(self.cleaned_data.get("party_card_number"))
+        card = validators.clean_party_card_number(self.cleaned_data.get("party_card_number"))
+        if self.blocked:
+            return card
+        holders = Member.objects.filter(party_card_number=card)
+        if self.instance.pk:
+            holders = holders.exclude(pk=self.instance.pk)
+        holder = holders.values_list("pk", flat=True).first()
+        if (
+            holder is not None
+            and not members_visible_to(self.user, workplace_only=True).filter(pk=holder).exists()
+        ):
+            self.collisions.append(("party_card_number", card))
+            raise ValidationError(NEUTRAL_MESSAGE)
+        return card  # a holder the user sees: validate_unique says "already exists"
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.blocked:  # past the limit, not even "already exists" (the unique constraint)
+            exclude.add("party_card_number")
+        return exclude
+
+    def refuse_past_limit(self) -> None:
+        """The collisions took the user past the day's limit: answer nothing about the values."""
+        for name, _ in self.collisions:
+            self.errors.pop(name, None)
+        self.add_error(None, LIMIT_MESSAGE)
 
     def clean_national_id(self):
         return validators.clean_national_id(self.cleaned_data.get("national_id"))
@@ -118,6 +152,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.blocked:
+            raise ValidationError(LIMIT_MESSAGE)
         for name, message in validators.member_record_errors(data, today=timezone.localdate()):
             self.add_error(name, message)
         commune, province = data.get("residence_commune"), data.get("residence_province")

@@ -1,9 +1,11 @@
 """Import of members from Excel in the browser: upload → preview → confirm (issue 4).
 
 Nothing is written before the confirmation. The uploaded file waits in a private directory
-(VAR_DIR/imports, mode 0700, files 0600) under a random token kept in the user's session, with its
-SHA-256; the confirmation checks the file is still the one previewed, reads it again and applies it
-against the database as it is then, in one transaction.
+(VAR_DIR/imports/<user id>, mode 0700, files 0600) under a random token kept in the user's session,
+with its SHA-256; the confirmation checks the file is still the one previewed, reads it again and
+applies it against the database as it is then, in one transaction. A user keeps at most
+IMPORT_MAX_PENDING previews (3): a new upload removes the oldest beyond that, whichever session made
+it (issue 9, finding 5).
 """
 
 import hashlib
@@ -44,15 +46,36 @@ SESSION_KEY = "member_imports"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 # Uploaded files not confirmed within this time are deleted (on the next upload).
 KEEP_SECONDS = 24 * 3600
+# Previews (uploaded file and its reading) one user keeps waiting; a new upload removes the oldest.
+DEFAULT_MAX_PENDING = 3
 # Error rows listed on the preview page (the error report holds all of them).
 PREVIEW_ERRORS = 1000
 
 
-def _import_dir() -> Path:
-    directory = Path(settings.HAICHIEU.get("IMPORT_DIR") or Path(settings.VAR_DIR) / "imports")
+def _private_dir(directory: Path) -> Path:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     return directory
+
+
+def _import_dir() -> Path:
+    return _private_dir(Path(settings.HAICHIEU.get("IMPORT_DIR") or Path(settings.VAR_DIR) / "imports"))
+
+
+def _user_dir(user) -> Path:
+    """The uploads waiting for one user (whichever session made them)."""
+    return _private_dir(_import_dir() / str(int(user.pk)))
+
+
+def preview_json(result: ImportResult) -> str:
+    """What the preview page reads back: the result in its compact stored form."""
+    return json.dumps(result.to_store(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_preview(path: Path, result: ImportResult) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as target:
+        target.write(preview_json(result))
 
 
 def _writable_cells(user):
@@ -60,13 +83,33 @@ def _writable_cells(user):
 
 
 def _remove_old_files(directory: Path) -> None:
+    """Delete the uploads of every user left waiting longer than KEEP_SECONDS."""
     limit = time.time() - KEEP_SECONDS
     for entry in os.scandir(directory):
         try:
-            if entry.is_file() and entry.stat().st_mtime < limit:
+            if entry.is_dir(follow_symlinks=False):
+                _remove_old_files(Path(entry.path))
+            elif entry.is_file() and entry.stat().st_mtime < limit:
                 os.unlink(entry.path)
         except OSError:
             pass
+
+
+def _keep_newest(request, directory: Path, keep: int) -> None:
+    """Remove the user's oldest waiting uploads (file and preview) so that at most `keep` remain."""
+    waiting = []
+    for path in directory.glob("*.xlsx"):
+        try:
+            waiting.append((path.stat().st_mtime, path))
+        except OSError:
+            pass
+    waiting.sort(reverse=True)
+    for _, path in waiting[max(keep, 0) :]:
+        _forget(request, path.stem)
+
+
+def _max_pending() -> int:
+    return settings.HAICHIEU.get("IMPORT_MAX_PENDING", DEFAULT_MAX_PENDING)
 
 
 def _pending(request, token: str) -> tuple[dict, Path]:
@@ -76,15 +119,16 @@ def _pending(request, token: str) -> tuple[dict, Path]:
     meta = request.session.get(SESSION_KEY, {}).get(token)
     if not meta or meta.get("user") != request.user.pk:
         raise Http404("Không tìm thấy lần nhập này.")
-    return meta, _import_dir() / f"{token}.xlsx"
+    return meta, _user_dir(request.user) / f"{token}.xlsx"
 
 
 def _forget(request, token: str) -> None:
     pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
+    if token in pending:
+        pending.pop(token)
+        request.session[SESSION_KEY] = pending
     for suffix in (".xlsx", ".json"):
-        (_import_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+        (_user_dir(request.user) / f"{token}{suffix}").unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:
@@ -141,8 +185,9 @@ def _member_import(request, limited: LimitedUpload):
             form.errors["file"] = form.error_class([exc.message])
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        directory = _import_dir()
-        _remove_old_files(directory)
+        _remove_old_files(_import_dir())
+        directory = _user_dir(request.user)
+        _keep_newest(request, directory, _max_pending() - 1)
         token = secrets.token_urlsafe(24)
         path = directory / f"{token}.xlsx"
         try:
@@ -160,8 +205,7 @@ def _member_import(request, limited: LimitedUpload):
                 path.unlink(missing_ok=True)
                 form.add_error("file", result.file_error)
             else:
-                (directory / f"{token}.json").write_text(json.dumps(result.to_store(), ensure_ascii=False))
-                os.chmod(directory / f"{token}.json", 0o600)
+                _write_preview(directory / f"{token}.json", result)
                 pending = request.session.get(SESSION_KEY, {})
                 pending[token] = {
                     "user": request.user.pk,
@@ -234,7 +278,7 @@ def member_import_confirm(request, token):
         return redirect("members:import_preview", token=token)
     if not result.applied:
         # What the database holds now may differ from the preview: show the new reading.
-        path.with_suffix(".json").write_text(json.dumps(result.to_store(), ensure_ascii=False))
+        _write_preview(path.with_suffix(".json"), result)
         if result.file_error:
             messages.error(request, result.file_error)
         else:

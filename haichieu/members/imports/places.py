@@ -13,6 +13,8 @@ from collections import defaultdict
 from haichieu.core.text import clean_text, fold
 from haichieu.organizations.models import Commune, Organization, Province
 
+from .values import quoted
+
 # Tone on the second vowel of a final oa/oe/uy ("hoà", new style) and on the first ("hòa", the
 # official names): both give the same key.
 _TONE_PAIRS = {
@@ -133,7 +135,7 @@ class UnitIndex:
                 found = self._provinces_by_fold.get(alias)
         if found is None:
             return None, (
-                f"Không tìm thấy tỉnh/thành phố “{text}” trong danh mục 34 tỉnh, thành phố (từ 01/7/2025)."
+                f"Không tìm thấy tỉnh/thành phố {quoted(text)} trong danh mục 34 tỉnh, thành phố (từ 01/7/2025)."
             )
         return found, ""
 
@@ -154,20 +156,20 @@ class UnitIndex:
         if province is not None:
             in_province = [c for c in candidates if c.province_id == province.pk]
             if not in_province:
-                return None, f"Không tìm thấy xã/phường/đặc khu “{text}” thuộc {province.name}."
+                return None, f"Không tìm thấy xã/phường/đặc khu {quoted(text)} thuộc {province.name}."
             candidates = in_province
         if not candidates:
-            return None, f"Không tìm thấy xã/phường/đặc khu “{text}” trong danh mục đơn vị hành chính."
+            return None, f"Không tìm thấy xã/phường/đặc khu {quoted(text)} trong danh mục đơn vị hành chính."
         if len(candidates) == 1:
             return candidates[0], ""
         provinces = sorted({c.province.name for c in candidates if c.province})
         if len(provinces) > 1:
             return None, (
-                f"Có {len(candidates)} xã/phường tên “{text}” ({', '.join(provinces)}): "
+                f"Có {len(candidates)} xã/phường tên {quoted(text)} ({', '.join(provinces)}): "
                 "hãy ghi tỉnh/thành phố ở cột Tỉnh/Thành phố."
             )
         names = ", ".join(sorted(c.name for c in candidates))
-        return None, f"“{text}” có thể là {names}: hãy ghi rõ xã, phường hay đặc khu."
+        return None, f"{quoted(text)} có thể là {names}: hãy ghi rõ xã, phường hay đặc khu."
 
 
 class CellIndex:
@@ -199,6 +201,6 @@ class CellIndex:
             codes = ", ".join(sorted(c.code for c in named))
             return (
                 None,
-                f"Có {len(named)} chi bộ tên “{text}” trong phạm vi của bạn ({codes}): hãy ghi mã chi bộ.",
+                f"Có {len(named)} chi bộ tên {quoted(text)} trong phạm vi của bạn ({codes}): hãy ghi mã chi bộ.",
             )
-        return None, f"Không tìm thấy chi bộ “{text}” trong phạm vi của bạn (ghi mã hoặc tên chi bộ)."
+        return None, f"Không tìm thấy chi bộ {quoted(text)} trong phạm vi của bạn (ghi mã hoặc tên chi bộ)."

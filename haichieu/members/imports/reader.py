@@ -23,12 +23,17 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from .values import cell_text, header_field, is_total_text
+from .values import TooLong, cell_text, header_field, is_total_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
-# Unpacked, an .xlsx is about ten times its size; more than this is a zip bomb, not a member list.
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+# Unpacked, a member list takes about 1 KB a row (the benchmark's 20,000 rows: 20 MB; the template
+# saved by Excel a little more): a 50,000-row list fits in 100 MB. More is a zip bomb or a sheet of
+# long texts (issue 9, finding 5: 288 MB from a 683 KB file), not a member list.
+DEFAULT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# No field of a member holds more than 255 characters (notes are not imported); a longer cell is
+# refused with its row and column, and its text is not kept.
+DEFAULT_MAX_CELL_CHARS = 1000
 # The header is looked for in the first rows of each sheet.
 HEADER_SEARCH_ROWS = 30
 # A header row names at least this many known columns, the name among them.
@@ -39,6 +44,14 @@ XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 def limits() -> tuple[int, int]:
     config = settings.HAICHIEU
     return config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES), config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def unpacked_limit() -> int:
+    return settings.HAICHIEU.get("IMPORT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+
+
+def cell_chars_limit() -> int:
+    return settings.HAICHIEU.get("IMPORT_MAX_CELL_CHARS", DEFAULT_MAX_CELL_CHARS)
 
 
 class ImportFileError(Exception):
@@ -61,7 +74,34 @@ def check_upload_size(size: int) -> None:
         raise ImportFileError("Tệp rỗng.")
 
 
-_DTD = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
+# A document type declaration, in the encodings an XML part may use (an .xlsx part never has one).
+_DTD = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+# Kept from the end of one chunk to the start of the next, so a marker split between them is found.
+_DTD_OVERLAP = max(len(marker) for marker in _DTD) - 1
+_SCAN_CHUNK = 1 << 20
+BAD_XML = "Tệp có cấu trúc XML không được phép (khai báo DOCTYPE/ENTITY): không nhận vì lý do an toàn."
+TOO_BIG_UNPACKED = "Tệp giải nén ra quá lớn: không phải danh sách đảng viên thông thường."
+
+
+def _declares_dtd(part, budget: int) -> tuple[bool, int]:
+    """Whether the part holds a DOCTYPE/ENTITY declaration anywhere, read in chunks (never whole)
+    and at most `budget` bytes; (found, bytes read). The previous check read the first 64 KiB
+    only: a declaration after 70 KB of whitespace passed it (issue 9, finding 11)."""
+    tail = b""
+    read = 0
+    while chunk := part.read(min(_SCAN_CHUNK, budget - read + 1)):
+        read += len(chunk)
+        if read > budget:
+            raise ImportFileError(TOO_BIG_UNPACKED)
+        data = tail + chunk
+        if any(marker in data for marker in _DTD):
+            return True, read
+        tail = data[-_DTD_OVERLAP:]
+    return False, read
 
 
 def check_xlsx(path) -> None:
@@ -85,17 +125,19 @@ def check_xlsx(path) -> None:
                 )
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise ImportFileError(not_xlsx)
-            if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-                raise ImportFileError("Tệp giải nén ra quá lớn: không phải danh sách đảng viên thông thường.")
+            budget = unpacked_limit()
+            if sum(info.file_size for info in infos) > budget:
+                raise ImportFileError(TOO_BIG_UNPACKED)
+            # Every XML part whole, streamed; the bytes read count against the unpacked limit too
+            # (zipfile stops at each entry's stated size, but the count does not rely on it).
             for info in infos:
                 if not info.filename.lower().endswith((".xml", ".rels")):
                     continue
                 with archive.open(info) as part:
-                    head = part.read(65536)
-                if any(marker in head for marker in _DTD):
-                    raise ImportFileError(
-                        "Tệp có cấu trúc XML không được phép (khai báo DOCTYPE/ENTITY): không nhận vì lý do an toàn."
-                    )
+                    found, read = _declares_dtd(part, budget)
+                if found:
+                    raise ImportFileError(BAD_XML)
+                budget -= read
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
             if XLSX_MAIN_TYPE not in content_types:
                 raise ImportFileError(
@@ -265,6 +307,7 @@ def _is_blank_or_total(row: list, columns: dict[str, Column]) -> bool:
 def read_workbook(path) -> Workbook:
     """Every sheet with a recognisable header, as rows of raw values by field. Call `check_xlsx` first."""
     _, max_rows = limits()
+    max_chars = cell_chars_limit()
     too_many = (
         f"Tệp có quá nhiều dòng: mỗi lần chỉ nhập được đến {max_rows:,} dòng. Hãy chia thành nhiều tệp."
     ).replace(",", ".")
@@ -304,7 +347,7 @@ def read_workbook(path) -> Workbook:
                         first = False
                         if _is_numbering_row(row):
                             continue
-                    data_rows += _take(sheet, number, row)
+                    data_rows += _take(sheet, number, row, max_chars)
                     if data_rows > max_rows:
                         raise ImportFileError(too_many)
             if sheet is None:
@@ -329,18 +372,18 @@ def _start_sheet(title: str, head: list[tuple[int, list]]) -> SheetRows | None:
     return SheetRows(title=title, header_row=header_row, columns=columns, ignored=ignored)
 
 
-def _take(sheet: SheetRows, number: int, row: list) -> int:
+def _take(sheet: SheetRows, number: int, row: list, max_chars: int) -> int:
+    """Keep the row's values by field; a text longer than `max_chars` is kept as its length only."""
     if _is_blank_or_total(row, sheet.columns):
         return 0
     width = len(row)
-    sheet.rows.append(
-        (
-            number,
-            {
-                name: row[c.index] if c.index < width else None
-                for name, c in sheet.columns.items()
-                if name != "row_number"
-            },
-        )
-    )
+    values = {}
+    for name, c in sheet.columns.items():
+        if name == "row_number":
+            continue
+        value = row[c.index] if c.index < width else None
+        if value.__class__ is str and len(value) > max_chars:
+            value = TooLong(len(value))
+        values[name] = value
+    sheet.rows.append((number, values))
     return 1

@@ -7,6 +7,10 @@ Rules (issue 4, DESIGN.md "Bad input"):
 - Rows of members the importing user may not write (their cell is outside the user's scope, or
   outside the organisation given to the command line), or that name a cell outside it, are refused
   with a message, never moved.
+- A card number or national ID is matched only among the members the user sees on the workplace
+  side; one held by anyone else is a collision (`members/collisions.py`): one neutral message that
+  names nothing, an audit entry, and past the day's limit the whole import is refused. The command
+  line (no acting user) sees everyone and keeps its messages.
 - Every row is checked with the rules of the member form (`validators.py`); each invalid row is
   reported with its sheet, its row number as Excel shows it, the column header as written in the
   sheet and a Vietnamese message.
@@ -20,7 +24,7 @@ Rules (issue 4, DESIGN.md "Bad input"):
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -28,7 +32,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from haichieu.access import scope_for, writable_cells
+from haichieu.access import members_visible_to, scope_for, writable_cells
 from haichieu.core.audit import audit_bulk, audit_entry, audit_prepared, audit_value
 from haichieu.core.bulk import (
     bulk_inserting,
@@ -42,13 +46,15 @@ from haichieu.core.text import clean_text
 from haichieu.organizations.models import Organization
 
 from .. import validators
+from ..collisions import LIMIT_MESSAGE, NEUTRAL_MESSAGE, collisions_blocked, collisions_record
 from ..exports import MEMBER_COLUMNS
 from ..models import Member
 from ..services import AUDITED_FIELDS, derived_name_fields
 from .places import CellIndex, UnitIndex
-from .reader import ImportFileError, SheetRows, check_xlsx, read_workbook
+from .reader import ImportFileError, SheetRows, cell_chars_limit, check_xlsx, read_workbook
 from .values import (
     BadValue,
+    TooLong,
     card_text,
     cell_text,
     date_value,
@@ -119,15 +125,36 @@ class ImportResult:
         }
 
     def to_store(self) -> dict:
-        """Everything the preview page shows, JSON-ready (kept next to the uploaded file)."""
-        data = asdict(self)
-        data["errors"] = [e.as_dict() for e in self.errors]
+        """Everything the preview page shows, JSON-ready (kept next to the uploaded file).
+
+        Each sheet name, column header and message is stored once, and each error as four numbers
+        pointing to them: a message repeats on every row it concerns (issue 9, finding 5: a file of
+        long values made a 58.5 MB preview when every error carried its own copy).
+        """
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"}
+        texts: dict[str, int] = {}
+        errors = []
+        for e in self.errors:
+            errors.append(
+                [
+                    texts.setdefault(e.sheet, len(texts)),
+                    e.row,
+                    texts.setdefault(e.column, len(texts)),
+                    texts.setdefault(e.message, len(texts)),
+                ]
+            )
+        data["errors"] = {"texts": list(texts), "rows": errors}
         return data
 
     @classmethod
     def from_store(cls, data: dict) -> ImportResult:
         data = dict(data)
-        data["errors"] = [RowIssue(**e) for e in data.get("errors", [])]
+        stored = data.get("errors") or []
+        if isinstance(stored, dict):
+            texts = stored["texts"]
+            data["errors"] = [RowIssue(texts[s], row, texts[c], texts[m]) for s, row, c, m in stored["rows"]]
+        else:  # a preview stored before the compact form
+            data["errors"] = [RowIssue(**e) for e in stored]
         return cls(**data)
 
 
@@ -140,6 +167,12 @@ class _Row:
     existing: dict | None = None
     action: str = ""
     changes: dict = field(default_factory=dict)
+    collisions: list = field(default_factory=list)  # (kind, value) held by someone the user does not see
+
+    def collide(self, kind: str, value: str) -> None:
+        self.errors.append((kind, NEUTRAL_MESSAGE))
+        self.collisions.append((kind, value))
+        self.action = "invalid"
 
     def issue(self, field_name: str, message: str) -> RowIssue:
         column = self.sheet.header_of(field_name)
@@ -164,6 +197,24 @@ class _Scope:
         if self.org is not None and not self.org.contains_path(path):
             return False
         return self._scope is None or self._scope.may_write_path(path)
+
+    def hidden(self, members: dict[int, str]) -> set[int]:
+        """Of `members` ({pk: workplace cell path}), those the user may neither change nor see on the
+        workplace side: a row that names one of them is a collision. None for the command line."""
+        if self._scope is None:
+            return set()
+        outside = [pk for pk, path in members.items() if not self._scope.may_write_path(path)]
+        if not outside:
+            return set()
+        visible = set()
+        for start in range(0, len(outside), 5000):  # keys, not texts: core.bulk.in_chunks is for texts
+            chunk = outside[start : start + 5000]
+            visible.update(
+                members_visible_to(self.actor, workplace_only=True)
+                .filter(pk__in=chunk)
+                .values_list("pk", flat=True)
+            )
+        return set(outside) - visible
 
     def cells(self):
         if self._scope is None:
@@ -253,6 +304,13 @@ class _RowParser:
     def __init__(self, today):
         self.rules = _field_rules(today)
         self.cache: dict[str, dict] = {name: {} for name in _REPEATING}
+        self.max_chars = cell_chars_limit()
+
+    def too_long(self, value: TooLong) -> str:
+        return (
+            f"Ô quá dài ({_number(value.length)} ký tự; mỗi ô tối đa {_number(self.max_chars)} ký tự): "
+            "giá trị không được đọc, hãy sửa ô này."
+        )
 
     def _clean(self, name: str, raw):
         """(value, None) or (None, message)."""
@@ -265,10 +323,15 @@ class _RowParser:
         values: dict = {}
         errors: list = []
         if "full_name" not in raw and ("family_middle" in raw or "given_name" in raw):
-            parts = (cell_text(raw.get("family_middle")), cell_text(raw.get("given_name")))
-            raw = {**raw, "full_name": " ".join(p for p in parts if p)}
+            parts = (raw.get("family_middle"), raw.get("given_name"))
+            long = [p for p in parts if isinstance(p, TooLong)]
+            full_name = long[0] if long else " ".join(t for t in map(cell_text, parts) if t)
+            raw = {**raw, "full_name": full_name}
         for name, value in raw.items():
             if value is None or value == "" or name not in self.rules:
+                continue
+            if value.__class__ is TooLong:
+                errors.append((name, self.too_long(value)))
                 continue
             cache = self.cache.get(name)
             if cache is None:
@@ -289,6 +352,10 @@ class _RowParser:
             elif result is not None and result != "":
                 values[name] = result
         return values, errors
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 # --- the import --------------------------------------------------------------------------------------
@@ -313,6 +380,9 @@ def members_import(
     today = today or timezone.localdate()
     result = ImportResult(dry_run=not apply)
     scope = _Scope(actor, org)
+    if collisions_blocked(actor):
+        result.file_error = LIMIT_MESSAGE
+        return result
     try:
         check_xlsx(path)
         workbook = read_workbook(path)
@@ -343,13 +413,18 @@ def members_import(
         _resolve_places(row, cells, units)
     _mark_duplicates(rows)
 
+    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"
     try:
         if not apply:
             _plan(rows, scope, default_cell, today)
+            if _past_limit(actor, rows, note):
+                return ImportResult(dry_run=True, file_error=LIMIT_MESSAGE)
             _count(result, rows)
             return result
         with transaction.atomic():
             _plan(rows, scope, default_cell, today)
+            if _past_limit(actor, rows, note):
+                return ImportResult(dry_run=False, file_error=LIMIT_MESSAGE)
             _count(result, rows)
             if result.invalid and not skip_invalid:
                 result.created = result.updated = 0
@@ -366,6 +441,13 @@ def members_import(
         )
         result.created = result.updated = 0
     return result
+
+
+def _past_limit(actor, rows: list[_Row], note: str) -> bool:
+    """Audit the rows' collisions; True when they take the user past today's limit: the import then
+    answers nothing about its rows."""
+    found = [c for row in rows for c in row.collisions]
+    return bool(found) and collisions_record(actor=actor, found=found, source=note)
 
 
 def _resolve_places(row: _Row, cells: CellIndex, units: UnitIndex | None) -> None:
@@ -443,15 +525,31 @@ def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
         if "national_id" in r.values and r.values.get("party_card_number") not in by_card
     }
     by_national_id = _existing("national_id", unmatched_ids) if unmatched_ids else {}
+    hidden = scope.hidden(
+        {
+            m["pk"]: m["workplace_cell__path"]
+            for found in (by_card, by_national_id)
+            for members in found.values()
+            for m in members
+        }
+    )
     for row in rows:
         row.existing = None
         row.changes = {}
+        row.collisions = []
         values = row.values
         card = values.get("party_card_number")
         if card in by_card:
+            if by_card[card][0]["pk"] in hidden:
+                row.collide("party_card_number", card)
+                continue
             row.existing = by_card[card][0]
         elif "national_id" in values and values["national_id"] in by_national_id:
-            matches = by_national_id[values["national_id"]]
+            # Matched only among the members the user sees.
+            matches = [m for m in by_national_id[values["national_id"]] if m["pk"] not in hidden]
+            if not matches:
+                row.collide("national_id", values["national_id"])
+                continue
             if len(matches) > 1:
                 row.errors.append(
                     ("national_id", "Có nhiều đảng viên cùng số CCCD này: hãy ghi số thẻ đảng viên.")
@@ -594,7 +692,7 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
     """Create and update in the caller's transaction, with one audit entry per member."""
     now = timezone.now()
     target_type = Member._meta.label_lower
-    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"
+    note = f"Nhập từ tệp {source_name}" if source_name else "Nhập từ tệp Excel"  # as in members_import
     new_members = []
     for row in rows:
         if row.action != "create":

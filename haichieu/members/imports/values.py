@@ -56,6 +56,30 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     "residence_province": ["Tỉnh/Thành phố", "Tỉnh/TP", "Tỉnh, thành phố", "Tỉnh", "Tỉnh thành", "Thành phố"],
 }  # fmt: skip # a data table: one entry a line would hide its shape
 
+# A value quoted back in a message is cut to this many characters: a message repeats on every row
+# that holds the value, and the preview keeps the messages (issue 9, finding 5).
+QUOTE_CHARS = 60
+
+
+def quoted(text: str) -> str:
+    """“text” as a message quotes it: at most QUOTE_CHARS characters."""
+    if len(text) > QUOTE_CHARS:
+        text = text[: QUOTE_CHARS - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
+class TooLong:
+    """A cell longer than the import reads (reader.cell_chars_limit): its length, not its text."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int):
+        self.length = length
+
+    def __repr__(self) -> str:
+        return f"TooLong({self.length})"
+
+
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 

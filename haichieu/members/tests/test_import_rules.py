@@ -192,6 +192,8 @@ def test_new_members_are_audited_like_the_service_does(world, tmp_path):
 
 
 def test_members_outside_the_scope_are_refused_never_moved(world, tmp_path):
+    """Another committee's member, by card or by national ID: refused without saying it exists
+    (issue 9, finding 2: the neutral message, tests in test_import_collisions.py)."""
     m3 = world.m3  # W2C1: the other committee's member
     Member.objects.filter(pk=m3.pk).update(national_id="001085099999")
     m3.refresh_from_db()
@@ -204,9 +206,9 @@ def test_members_outside_the_scope_are_refused_never_moved(world, tmp_path):
     result = run(world, tmp_path, rows, skip_invalid=True)
     assert result.invalid == 3 and result.created == result.updated == 0
     by_row = {e.row: (e.column, e.message) for e in result.errors}
-    refusal = "Đảng viên này thuộc tổ chức đảng ngoài phạm vi của bạn: không nhập, không chuyển được."
-    assert by_row[2][0] == "Số thẻ đảng viên" and by_row[2][1].startswith(refusal)
-    assert by_row[3][0] == "Số CCCD" and by_row[3][1].startswith(refusal)
+    neutral = "Không thể dùng số thẻ/số định danh này: hãy kiểm tra lại hoặc liên hệ ban tổ chức cấp trên."
+    assert by_row[2] == ("Số thẻ đảng viên", neutral)
+    assert by_row[3] == ("Số CCCD", neutral)
     assert by_row[4] == (
         "Chi bộ",
         "Không tìm thấy chi bộ “W2C1” trong phạm vi của bạn (ghi mã hoặc tên chi bộ).",

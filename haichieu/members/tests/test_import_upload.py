@@ -49,12 +49,15 @@ def test_upload_preview_confirm_writes_nothing_before_the_confirmation(world, cl
     assert 'data-count="created">2<' in html and 'data-count="invalid">0<' in html
     assert Member.objects.count() == count and AuditEntry.objects.count() == entries
     # The waiting file is private to the server's user.
-    [stored] = import_dir.glob("*.xlsx")
+    [stored] = import_dir.rglob("*.xlsx")
+    assert stored.parent == import_dir / str(world.w1_staff.pk)  # each user's uploads apart
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600 and stat.S_IMODE(import_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(stored.with_suffix(".json").stat().st_mode) == 0o600
     response = client.post(reverse("members:import_confirm", args=[token]))
     assert response.status_code == 302 and response["Location"] == reverse("members:list")
     assert Member.objects.count() == count + 2
-    assert not list(import_dir.glob(f"{token}*"))  # done: the file is gone
+    assert not list(import_dir.rglob(f"{token}*"))  # done: the file is gone
     assert client.get(reverse("members:import_preview", args=[token])).status_code == 404
     # The same file again: nothing to do.
     token = _token(_upload(client, workbook_bytes([["DANH SÁCH"], HEADER, GOOD, ALSO_GOOD])))
@@ -103,7 +106,9 @@ def test_the_error_report_is_the_original_sheet_with_an_error_column(world, clie
 def test_a_file_changed_after_the_preview_is_refused(world, client_for, import_dir):
     client = client_for(world.w1_staff)
     token = _token(_upload(client, workbook_bytes([HEADER, GOOD])))
-    (import_dir / f"{token}.xlsx").write_bytes(workbook_bytes([HEADER, GOOD, ALSO_GOOD]))
+    (import_dir / str(world.w1_staff.pk) / f"{token}.xlsx").write_bytes(
+        workbook_bytes([HEADER, GOOD, ALSO_GOOD])
+    )
     count = Member.objects.count()
     response = client.post(reverse("members:import_confirm", args=[token]))
     assert response["Location"] == reverse("members:import")
@@ -287,7 +292,7 @@ def test_an_oversize_upload_is_not_kept_while_it_arrives(world, client_for, sett
     page = response.content.decode()
     assert response.status_code == 200 and "Tệp quá lớn" in page
     assert page.count("Tệp quá lớn") == 1 and "Hãy chọn tệp" not in page
-    assert written == [] and not any(import_dir.glob("*"))  # never written to disk, here or by Django
+    assert written == [] and not any(import_dir.rglob("*.xlsx"))  # never written to disk, here or by Django
 
 
 def test_the_upload_still_needs_the_csrf_token(world, client):
