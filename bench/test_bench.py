@@ -30,7 +30,7 @@ def test_every_operation_reports_its_figures(bench):
         assert set(figures) == FIGURES
         assert figures["median_ms"] > 0 and figures["floor_median_ms"] > 0
         assert figures["p95_ms"] >= figures["median_ms"]
-        assert 0 < figures["queries"] < 10
+        assert 0 < figures["queries"] <= 12, figures  # a handful per page, whatever its size (test below)
     assert operations["member_list"]["rows"] == 50
     assert {"org_tree", "org_detail"} <= set(operations)  # the party tree and the province's page
     json.dumps({"members": 300, "database": "sqlite", "operations": operations})
