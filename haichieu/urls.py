@@ -24,5 +24,6 @@ urlpatterns = [
     path("to-chuc/", include("haichieu.organizations.urls")),
     path("dang-vien/", include("haichieu.members.urls")),
     path("lien-he/", include("haichieu.liaisons.urls")),
+    path("", include("haichieu.audit.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ Callers import from here; nothing else reads roles or compares organisation path
 """
 
 from .objects import (
+    audit_entries_visible_to,
     liaison_side,
     liaisons_visible_to,
     may_write_residence,
@@ -15,6 +16,8 @@ from .objects import (
     notices_visible_to,
     organization_get_for,
     organizations_visible_to,
+    own_member_or_404,
+    own_record_reads,
     residence_liaisons_visible_to,
     residence_write_or_403,
     writable_cells,
@@ -22,7 +25,9 @@ from .objects import (
 from .scope import (
     Scope,
     inbox_readers,
+    manage_scope_or_404,
     read_scope_or_404,
+    role_organizations,
     roles_in_force,
     scope_for,
     write_scope_or_404,
@@ -30,9 +35,11 @@ from .scope import (
 
 __all__ = [
     "Scope",
+    "audit_entries_visible_to",
     "inbox_readers",
     "liaison_side",
     "liaisons_visible_to",
+    "manage_scope_or_404",
     "may_write_residence",
     "member_can_edit",
     "member_get_for",
@@ -41,9 +48,12 @@ __all__ = [
     "members_visible_to",
     "organization_get_for",
     "organizations_visible_to",
+    "own_member_or_404",
+    "own_record_reads",
     "read_scope_or_404",
     "residence_liaisons_visible_to",
     "residence_write_or_403",
+    "role_organizations",
     "roles_in_force",
     "scope_for",
     "notices_visible_to",

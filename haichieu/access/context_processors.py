@@ -12,4 +12,8 @@ def navigation(request):
         "nav_residence": scope.is_superuser or scope.has_residence_role,
         # A cell secretary's residence work starts at the cell, a commune committee's at the inbox.
         "nav_residence_cells_only": scope.has_residence_role and not scope.has_residence_committee_role,
+        # The organisation department's audit log (access.audit_entries_visible_to).
+        "nav_audit": scope.manages_somewhere,
+        # A member who signs in: who opened their record, their own data.
+        "nav_own_record": scope.member_id is not None,
     }

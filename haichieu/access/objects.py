@@ -7,9 +7,11 @@ the object but may not change it.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
 
+from haichieu.core.models import AuditEntry
 from haichieu.core.paging import dense
 from haichieu.liaisons.models import ChangeNotice, Liaison
 from haichieu.members.models import Member
@@ -184,3 +186,70 @@ def notices_visible_to(user) -> QuerySet:
     """Change notices sent or received by an organisation in the user's subtrees."""
     scope = scope_for(user)
     return ChangeNotice.objects.filter(scope.org_q("sender_org__") | scope.org_q("recipient_org__"))
+
+
+# --- the audit log ---------------------------------------------------------------------------
+# What an entry may be about, for the audit pages: a member, one of the member's links or change
+# notices, an organisation. Entries of other kinds (sign-ins, accounts, groups, digests, list
+# exports that name no member) stay with the Django admin's log view (superusers).
+AUDITED_MEMBER_TYPES = (
+    Member._meta.label_lower,
+    Liaison._meta.label_lower,
+    ChangeNotice._meta.label_lower,
+)
+AUDITED_ORG_TYPE = Organization._meta.label_lower
+
+
+def _ids(qs: QuerySet) -> QuerySet:
+    """The primary keys of `qs` as text, the form `AuditEntry.target_id` keeps them in."""
+    return qs.annotate(target_key=Cast("pk", output_field=CharField())).values("target_key")
+
+
+def _about_members(members: QuerySet) -> Q:
+    """Q over AuditEntry: entries about `members`, their links or their change notices."""
+    member_type, liaison_type, notice_type = AUDITED_MEMBER_TYPES
+    return (
+        Q(target_type=member_type, target_id__in=_ids(members))
+        | Q(target_type=liaison_type, target_id__in=_ids(Liaison.objects.filter(member__in=members)))
+        | Q(target_type=notice_type, target_id__in=_ids(ChangeNotice.objects.filter(member__in=members)))
+    )
+
+
+def audit_entries_visible_to(user, *, member_q: Q | None = None) -> QuerySet:
+    """The audit entries an organisation department reads (issue 9): those about the members whose
+    workplace cell lies in a subtree the user manages (staff, administrator), their links and
+    change notices, and about the organisations of those subtrees. Residence-side visibility gives
+    none: the workplace committee keeps the member's record. `member_q` (a Q over Member) keeps
+    only the entries about the members it matches. None for a user who manages nothing.
+    """
+    scope = scope_for(user)
+    if not scope.manages_somewhere:
+        return AuditEntry.objects.none()
+    if scope.is_superuser and member_q is None:
+        return AuditEntry.objects.filter(target_type__in=(*AUDITED_MEMBER_TYPES, AUDITED_ORG_TYPE))
+    members = Member.objects.filter(scope.workplace_q(kind="manage"))
+    if member_q is not None:
+        return AuditEntry.objects.filter(_about_members(members.filter(member_q)))
+    orgs = Organization.objects.filter(scope.org_q(kind="manage"))
+    return AuditEntry.objects.filter(
+        _about_members(members) | Q(target_type=AUDITED_ORG_TYPE, target_id__in=_ids(orgs))
+    )
+
+
+def own_member_or_404(user) -> Member:
+    """The user's own member record (a member who signs in); 404 for a user without one."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        raise Http404("Tài khoản của bạn không gắn với hồ sơ đảng viên nào.")
+    return member_get_for(user, scope.member_id)
+
+
+def own_record_reads(user) -> QuerySet:
+    """Who else opened or exported the user's own member record, links or change notices: the
+    entries a member may read about themselves (issue 9). Their own reads are left out."""
+    member = own_member_or_404(user)
+    return (
+        AuditEntry.objects.filter(_about_members(Member.objects.filter(pk=member.pk)))
+        .filter(action__in=(AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT))
+        .exclude(actor_id=user.pk)
+    )

@@ -111,14 +111,14 @@ class Scope:
         return minimal_paths(self.read_paths)
 
     # --- members and links -----------------------------------------------------------------
-    def workplace_q(self, prefix: str = "") -> Q:
+    def workplace_q(self, prefix: str = "", *, kind: str = _READ) -> Q:
         """Q over Member (or a relation to it via `prefix`, e.g. "member__"): the workplace side.
 
-        A member whose workplace cell lies in a subtree the user reads.
+        A member whose workplace cell lies in a subtree the user reads (kind="manage": manages).
         """
         if self.is_superuser:
             return Q()
-        return subtree_q(f"{prefix}workplace_cell__path", self.read_paths)
+        return subtree_q(f"{prefix}workplace_cell__path", self._paths(kind))
 
     def residence_q(self, prefix: str = "") -> Q:
         """Q over Liaison (or a relation to it via `prefix`): the residence side.
@@ -252,6 +252,15 @@ def write_scope_or_404(user) -> Scope:
     return scope
 
 
+def manage_scope_or_404(user) -> Scope:
+    """The scope of a user who manages some organisation (staff, administrator: the organisation
+    department's pages, such as the audit log); else 404."""
+    scope = scope_for(user)
+    if not scope.manages_somewhere:
+        raise Http404("Không tìm thấy trang.")
+    return scope
+
+
 def roles_in_force(user, *, on: datetime.date | None = None):
     """The user's roles in force (the home page lists them)."""
     return (
@@ -260,6 +269,23 @@ def roles_in_force(user, *, on: datetime.date | None = None):
         .select_related("organization")
         .order_by("organization__path")
     )
+
+
+def role_organizations(user_ids, *, on: datetime.date | None = None) -> dict[int, list[str]]:
+    """{user id: names of the organisations of the user's reading roles in force}, for the users
+    in `user_ids` (one query): where a person who opened a record works, as far as the roles tell."""
+    roles = (
+        Role.objects.active_on(on or timezone.localdate())
+        .filter(user_id__in=set(user_ids), kind__in=Role.READ_KINDS)
+        .order_by("organization__path")
+        .values_list("user_id", "organization__name")
+    )
+    result: dict[int, list[str]] = {}
+    for user_id, name in roles:
+        names = result.setdefault(user_id, [])
+        if name not in names:
+            names.append(name)
+    return result
 
 
 def inbox_readers(org, *, on: datetime.date | None = None):

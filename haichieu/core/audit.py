@@ -9,7 +9,9 @@ the ones `audit_record` would have written one by one.
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
+from django.utils.text import capfirst
 
 from .bulk import bulk_insert, copy_rows
 from .middleware import current_ip
@@ -106,6 +108,14 @@ def audit_bulk(entries: list) -> None:
     """Write the entries built by `audit_entry` (or `audit_prepared`) in one bulk insert, in the
     caller's transaction (COPY on PostgreSQL: core.bulk)."""
     bulk_insert(AuditEntry, entries)
+
+
+def target_label(target_type: str) -> str:
+    """What kind of object an entry is about, in Vietnamese ("members.member" -> "Đảng viên")."""
+    try:
+        return capfirst(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
 
 
 def history_for(obj: models.Model, limit: int = 100):

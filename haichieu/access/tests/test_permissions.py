@@ -21,6 +21,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
+from haichieu.audit.tests.access_audit import AUDIT_EXPECTED
 from haichieu.core.models import AuditEntry
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
@@ -109,6 +110,7 @@ EXPECTED = {
 EXPECTED.update(WORKPLACE_EXPECTED)
 EXPECTED.update(RESIDENCE_EXPECTED)
 EXPECTED.update(IMPORT_EXPECTED)
+EXPECTED.update(AUDIT_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
+from haichieu.core.audit import target_label as _target_label
+
 register = template.Library()
 
 EMPTY = "(trống)"
@@ -64,3 +66,9 @@ def change_rows(entry) -> list[tuple[str, str, str]]:
         label = capfirst(field.verbose_name) if field is not None else name
         rows.append((label, _value(field, pair[0]), _value(field, pair[1])))
     return rows
+
+
+@register.filter
+def target_label(entry) -> str:
+    """What kind of object the entry is about ("Đảng viên", "Tổ chức đảng")."""
+    return _target_label(entry.target_type)
