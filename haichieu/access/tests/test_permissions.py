@@ -271,3 +271,35 @@ def test_every_url_answers_every_persona_as_its_table_says(walk_world, client, p
         elif may_write and not changes and status == expected:
             failures.append(f"{where}: changed nothing, but its table says this POST writes")
     assert not failures, f"{len(failures)} unexpected answers as {persona}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in ("admin", "province_staff")])
+def test_no_persona_below_the_province_makes_a_communes_committee(walk_world, client, persona):
+    """The residential-node rule (issue 9, finding 1) walked like the rest: every persona who does
+    not manage the province POSTs a committee for a commune with none, under and onto every node of
+    both sides; no request may write, and the commune still has no committee."""
+    from haichieu.liaisons.services import commune_committee_for
+    from haichieu.organizations.models import Commune
+
+    world, sides = walk_world
+    orphan = Commune.objects.get_or_create(
+        code="09988",
+        defaults={"name": "Xã Ứng Thiên", "division_type": "xã", "province": world.r1.commune.province,
+                  "name_folded": "xa ung thien"},
+    )[0]  # fmt: skip # one call
+    committee = {"name": "Đảng ủy xã Ứng Thiên", "kind": "grassroots", "is_residential": "on",
+                 "province": orphan.province_id, "commune": orphan.pk}  # fmt: skip # the form as posted
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    failures = []
+    for side in sides:
+        for org in (side.committee, side.cell, side.commune, side.residential_cell):
+            for url, data in (
+                (reverse("organizations:create", args=[org.pk]), {**committee, "code": f"X{org.pk}"}),
+                (reverse("organizations:update", args=[org.pk]), {**committee, "code": org.code}),
+            ):
+                status, changes, _ = _send(client, "post", url, data)
+                if changes or (isinstance(status, str) and status.startswith("500")):
+                    failures.append(f"POST {url} as {persona}: {status}, {changes[:1]}")
+    assert commune_committee_for(orphan) is None
+    assert not failures, "\n".join(failures)
