@@ -61,7 +61,8 @@ def test_reception_with_a_malformed_cell_id_is_a_form_error(world, value):
     assert many.status_code == 200
     assert "Chi bộ đã chọn không thuộc phạm vi của bạn." in many.content.decode()
     bad_liaison = client.post(
-        reverse("liaisons:residence_incoming"), {"org": world.r1.pk, "liaisons": [value], "cell": world.r1c1.pk}
+        reverse("liaisons:residence_incoming"),
+        {"org": world.r1.pk, "liaisons": [value], "cell": world.r1c1.pk},
     )
     assert bad_liaison.status_code == 200
     liaison.refresh_from_db()
