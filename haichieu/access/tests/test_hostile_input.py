@@ -136,9 +136,9 @@ def _status(client: Client, method: str, url: str, body: str = "") -> int | str:
 
 
 @pytest.fixture(scope="module")
-def hostile(walk_world, django_db_blocker):
+def hostile(request, django_db_blocker):
     """(a logged-in client per persona, each pattern's object and form on the first half)."""
-    world, sides = walk_world
+    world, sides = request.getfixturevalue("walk_world")
     with django_db_blocker.unblock():
         clients = {}
         for persona in PERSONAS:
@@ -155,9 +155,11 @@ def _query(target: Target) -> dict:
     return dict(pair.split("=", 1) for pair in target.query.split("&")) if target.query else {}
 
 
-def _failure(client, method: str, url: str, body: str = "") -> str | None:
+def _failure(client, method: str, url: str, body: str = "", persona: str = "") -> str | None:
     status = _status(client, method, url, body)
-    return None if isinstance(status, int) and status < 500 else f"{method.upper()} {url[:300]}: {status}"
+    if isinstance(status, int) and status < 500:
+        return None
+    return f"{method.upper()} {url[:300]} {body[:300]} as {persona}: {status}"
 
 
 def _requests(route: str, target: Target, kwargs: dict | None = None, changed: dict | None = None):
@@ -177,7 +179,7 @@ def test_no_hostile_path_value_gets_a_server_error(hostile, name):
         for value in HOSTILE_PATH:
             for method, url, body in _requests(route, target, {parameter: value}):
                 for persona in ("admin", "outsider"):
-                    failures.append(_failure(clients[persona], method, url, body))
+                    failures.append(_failure(clients[persona], method, url, body, persona))
     assert not any(failures), "\n".join(f for f in failures if f)
 
 
@@ -189,7 +191,7 @@ def test_no_hostile_parameter_alone_gets_a_server_error(hostile, name):
     failures = []
     for parameter in parameters:
         for method, url, body in _requests(route, target, changed={parameter: OVERFLOWING}):
-            failures.append(_failure(clients["province_staff"], method, url, body))
+            failures.append(_failure(clients["province_staff"], method, url, body, "province_staff"))
     assert not any(failures), "\n".join(f for f in failures if f)
 
 
@@ -202,7 +204,7 @@ def test_no_hostile_kind_of_value_in_every_parameter_gets_a_server_error(hostile
     for value in EVERYWHERE:
         for method, url, body in _requests(route, target, changed=dict.fromkeys(parameters, value)):
             for persona, client in clients.items():
-                failures.append(_failure(client, method, url, body))
+                failures.append(_failure(client, method, url, body, persona))
     assert not any(failures), "\n".join(f for f in failures if f)
 
 
@@ -228,5 +230,5 @@ def test_no_hostile_combination_of_values_gets_a_server_error(hostile, name, dat
         if data.draw(st.booleans(), label="hostile path"):
             kwargs[data.draw(st.sampled_from(in_path))] = data.draw(st.sampled_from(HOSTILE_PATH))
     for method, url, body in _requests(route, target, kwargs, changed):
-        failure = _failure(clients[persona], method, url, body)
-        assert failure is None, f"as {persona}: {failure}"
+        failure = _failure(clients[persona], method, url, body, persona)
+        assert failure is None, failure
