@@ -106,3 +106,15 @@ def test_digest_urls_with_a_year_out_of_range_are_not_found(world, year):
 )  # fmt: skip
 def test_object_urls_with_an_id_out_of_range_are_not_found(world, route, pk):
     assert _client(world.admin).get(route.format(pk)).status_code == 404
+
+
+@pytest.mark.parametrize("target", ["0", "liaisons:residence_cells", "1,abc"])
+def test_a_next_page_that_is_no_path_falls_back_to_the_default(world, target):
+    """`next` names a page to go back to; anything but a path of this site is ignored."""
+    liaison = world.m1.liaisons.get()  # active, in R1C1
+    url = reverse("liaisons:residence_no_longer_resides", args=[liaison.pk])
+    response = _client(world.province_staff).post(
+        url, {"date": f"{datetime.date.today():%d/%m/%Y}", "note": "Đã chuyển nhà.", "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("liaisons:residence_cell", args=[liaison.cell_id])
