@@ -10,6 +10,7 @@ every run (and CI) sends the same requests. Each request runs in a savepoint rol
 
 import copy
 import inspect
+import logging
 import re
 from urllib.parse import quote
 
@@ -35,13 +36,12 @@ _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 # Values in a URL's path: zero, negative, a year out of range, just past int32 and int64, 23 digits.
 HOSTILE_PATH = [
-    "0", "-1", "00", "0000", "9999", "10000", str(2**31), str(2**63), "9" * 19, "9" * 23,
-    "1.5", "1e3", "١٢", "²", "%00", "a" * 300,
+    "0", "-1", "0000", "9999", "10000", str(2**31), str(2**63), "9" * 23, "١٢", "a" * 300,
 ]  # fmt: skip
 # Each parameter alone gets this: a list whose last value (what .get() reads) is 23 digits.
 OVERFLOWING = ["1,abc,99999999999999999999999", "²", "9" * 23]
 # Every parameter at once gets each of these in turn.
-EVERYWHERE = ["9" * 23, str(2**63), "-1", "0", "", "\x00", "\ud800", "a" * 10_000, "²", ["1", "9" * 23]]
+EVERYWHERE = ["9" * 23, "", "\x00", "\ud800", "a" * 10_000, "²", ["1", str(2**63)]]
 # Values of a query or form parameter.
 HOSTILE_VALUES = [
     "", " ", "0", "-1", "-99999999999999999999999", "99999999999999999999999", str(2**63), str(2**31),
@@ -139,6 +139,11 @@ def _status(client: Client, method: str, url: str, body: str = "") -> int | str:
 def hostile(request, django_db_blocker):
     """(a logged-in client per persona, each pattern's object and form on the first half)."""
     world, sides = request.getfixturevalue("walk_world")
+    # Thousands of 404s and form errors: their log lines (not errors) would only slow the test.
+    quiet = logging.getLogger("django.request")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    request.addfinalizer(lambda: quiet.setLevel(level))
     with django_db_blocker.unblock():
         clients = {}
         for persona in PERSONAS:
