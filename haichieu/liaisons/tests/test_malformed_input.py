@@ -3,6 +3,7 @@ form's own error, never a server error. The property test (access/tests/test_hos
 sends such values to every URL; these are the ones the review found, kept as plain regressions."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -118,3 +119,14 @@ def test_a_next_page_that_is_no_path_falls_back_to_the_default(world, target):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("liaisons:residence_cell", args=[liaison.cell_id])
+
+
+def test_a_nul_character_in_a_query_or_form_is_a_bad_request(world):
+    """PostgreSQL refuses NUL in text: a view passing one on was a server error there."""
+    client = _client(world.province_staff)
+    assert client.get("/to-chuc/xa-phuong/", {"province": "01\x00"}).status_code == 400
+    assert client.get(reverse("organizations:tree"), {"q": "\x00"}).status_code == 400
+    url = reverse("liaisons:member_event", args=[world.m1.pk])
+    body = urlencode({"kind": "position_change", "details": "a\x00b"})
+    assert client.post(url, body, content_type="application/x-www-form-urlencoded").status_code == 400
+    assert not ChangeNotice.objects.exists()
