@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from haichieu.access import scope_for, writable_cells
-from haichieu.core.forms import BootstrapFormMixin, IdChoiceField
+from haichieu.core.forms import BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.organizations.models import Commune, Organization, Province
 
@@ -49,11 +49,6 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         }
         error_messages = {
             "party_card_number": {"unique": validators.CARD_TAKEN},
-        }
-        field_classes = {
-            "workplace_cell": IdChoiceField,
-            "residence_province": IdChoiceField,
-            "residence_commune": IdChoiceField,
         }
 
     def __init__(self, *args, user, **kwargs):
