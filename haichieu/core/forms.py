@@ -1,5 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 
+from .params import parse_id
 from .services import ServiceError
 
 
@@ -44,3 +47,33 @@ def add_service_error(form, exc: ServiceError, *, field: str | None = None) -> N
     """Show a service's refusal on the form: on the field it names when the form has that field,
     else on `field` (a form of one question), else above the form."""
     form.add_error(exc.field if exc.field in form.fields else field, exc.message)
+
+
+def _keyed_by_id(field) -> bool:
+    """Whether the records a choice field names are looked up by an integer id."""
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    return isinstance(key, models.IntegerField | models.AutoField)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose value that names no id (letters, 23 digits, "²") is its "invalid
+    choice", as an id of no record is, instead of reaching the database (core/params.py)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _keyed_by_id(self) and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses a value naming no id as IdChoiceField does."""
+
+    def _check_values(self, value):
+        if _keyed_by_id(self):
+            for item in value:
+                if parse_id(item) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                    )
+        return super()._check_values(value)

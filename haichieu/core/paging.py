@@ -21,15 +21,14 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+from .params import parse_id
+
 
 def page_size(request) -> int:
-    """`?size=` as asked, between 1 and MAX_PAGE_SIZE; the default page size when absent or not a number."""
+    """`?size=` as asked, at most MAX_PAGE_SIZE; the default page size when absent or not a count."""
     default = settings.HAICHIEU["MEMBER_PAGE_SIZE"]
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return max(1, min(size, settings.HAICHIEU["MAX_PAGE_SIZE"]))
+    size = parse_id(request.GET.get("size", ""))  # a count is read as an id is: 1 to 18 digits
+    return default if size is None else min(size, settings.HAICHIEU["MAX_PAGE_SIZE"])
 
 
 @dataclass

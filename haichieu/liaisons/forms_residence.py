@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haichieu.access import organizations_visible_to, residence_liaisons_visible_to
-from haichieu.core.forms import BootstrapFormMixin
+from haichieu.core.forms import BootstrapFormMixin, IdChoiceField, IdMultipleChoiceField
 from haichieu.core.text import clean_text
 from haichieu.members.forms import PHONE_RE, normalise_phone
 from haichieu.organizations.models import Organization
@@ -34,7 +34,7 @@ def _date_field(label: str, **kwargs) -> forms.DateField:
     )
 
 
-class _CellChoice(forms.ModelChoiceField):
+class _CellChoice(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -70,7 +70,7 @@ class ReceiveForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
             "invalid_choice": "Chi bộ đã chọn không thuộc phạm vi của bạn.",
         },
     )
-    group = forms.ModelChoiceField(
+    group = IdChoiceField(
         label="Tổ/nhóm",
         queryset=None,
         required=False,
@@ -105,7 +105,7 @@ class ReceiveForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
 
 
 class ReceiveManyForm(ReceiveForm):
-    liaisons = forms.ModelMultipleChoiceField(
+    liaisons = IdMultipleChoiceField(
         label="Đảng viên",
         queryset=None,
         widget=forms.MultipleHiddenInput,
@@ -146,7 +146,7 @@ class ReturnForm(BootstrapFormMixin, forms.Form):
 class PlaceForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
     """Move a member to another group of the same cell, or change the follower."""
 
-    group = forms.ModelChoiceField(
+    group = IdChoiceField(
         label="Tổ/nhóm",
         queryset=Group.objects.none(),
         required=False,

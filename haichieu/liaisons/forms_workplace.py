@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from haichieu.core.forms import BootstrapFormMixin
+from haichieu.core.forms import BootstrapFormMixin, IdChoiceField
 from haichieu.members.forms import DATE_WIDGET
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
@@ -42,13 +42,13 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
         },
     )
     new_position = forms.CharField(label="Chức vụ mới (khi thay đổi chức vụ)", required=False, max_length=255)
-    new_province = forms.ModelChoiceField(
+    new_province = IdChoiceField(
         label="Tỉnh/thành phố nơi cư trú mới",
         queryset=Province.objects.order_by("name"),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
     )
-    new_commune = forms.ModelChoiceField(
+    new_commune = IdChoiceField(
         label="Xã/phường/đặc khu nơi cư trú mới (khi chuyển nơi cư trú)",
         queryset=Commune.objects.none(),
         required=False,

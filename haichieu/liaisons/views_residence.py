@@ -20,6 +20,7 @@ from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
+from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
 
@@ -50,7 +51,8 @@ def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
 
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of this site only: redirect() would read anything else as the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 
@@ -67,9 +69,9 @@ def incoming(request):
     communes = list(selectors.residence_orgs_for(request.user, cells=False))
     org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
     if org_param:
-        if not org_param.isdigit():
+        if (org_pk := parse_id(org_param)) is None:
             raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, int(org_param), cell=False)
+        org = _residence_org(request.user, org_pk, cell=False)
     else:
         org = communes[0] if len(communes) == 1 else None
     form = None
@@ -199,12 +201,12 @@ def return_(request, pk):
 @login_required
 def group_options(request):
     """<option>s of the groups of one residential cell in scope (the reception form's cell select)."""
-    cell_pk = (request.GET.get("cell") or "").strip()
+    cell_pk = parse_id(request.GET.get("cell") or "")
     cell = None
-    if cell_pk.isdigit():
+    if cell_pk is not None:
         cell = (
             organizations_visible_to(request.user)
-            .filter(pk=int(cell_pk), kind=Organization.Kind.CELL, is_residential=True)
+            .filter(pk=cell_pk, kind=Organization.Kind.CELL, is_residential=True)
             .first()
         )
     groups = cell.liaison_groups.order_by("name").values_list("pk", "name") if cell else []
@@ -218,9 +220,9 @@ def cells(request):
     org = None
     org_param = (request.GET.get("org") or "").strip()
     if org_param:
-        if not org_param.isdigit():
+        if (org_pk := parse_id(org_param)) is None:
             raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, int(org_param), cell=False)
+        org = _residence_org(request.user, org_pk, cell=False)
     cell_list = list(selectors.residence_orgs_for(request.user, cells=True, within=org))
     counts = selectors.cell_member_counts(cell_list)
     return render(

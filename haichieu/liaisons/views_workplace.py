@@ -26,6 +26,7 @@ from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
+from haichieu.core.params import parse_id, parse_ids
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
@@ -164,7 +165,9 @@ def introduce(request):
             ]
         )
     else:
-        ids = [int(i) for i in request.POST.getlist("member") if i.isdigit()]
+        ids = parse_ids(request.POST.getlist("member"))
+        if ids is None:
+            raise Http404("Không tìm thấy đảng viên.")
         members = list(visible.filter(pk__in=ids).order_by("sort_key", "pk"))
         if len(members) != len(set(ids)):
             raise Http404("Không tìm thấy đảng viên.")
@@ -212,7 +215,7 @@ def letters(request):
     """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213)."""
     from .documents import introduction_letters_docx
 
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    ids = parse_ids(request.GET.get("ids", ""))
     found = _workplace_liaisons(request.user, ids) if ids else []
     if not found or len(found) != len(set(ids)):
         raise Http404("Không tìm thấy giấy giới thiệu.")
@@ -359,8 +362,8 @@ def digest_send(request, sender_pk, recipient_pk, year, period):
 def inbox(request):
     scope = scope_for(request.user)
     orgs = list(Organization.objects.filter(pk__in=scope.inbox_org_ids).order_by("name"))
-    org_id = request.GET.get("org")
-    org_id = int(org_id) if org_id and org_id.isdigit() and int(org_id) in scope.inbox_org_ids else None
+    org_id = parse_id(request.GET.get("org"))
+    org_id = org_id if org_id in scope.inbox_org_ids else None
     unread_only = request.GET.get("unread") == "1"
     listed = selectors.inbox_for(request.user, org_id=org_id, unread_only=unread_only).order_by(
         "-created_at", "-pk"
@@ -387,7 +390,9 @@ def inbox(request):
 @login_required
 @require_POST
 def inbox_read(request):
-    ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("item"))
+    if ids is None:
+        raise Http404("Không tìm thấy mục văn bản đến.")
     items = list(selectors.inbox_for(request.user).filter(pk__in=ids))
     count = services.inbox_mark_read(actor=request.user, items=items)
     messages.success(request, f"Đã đánh dấu {count} mục là đã đọc.")
@@ -395,7 +400,7 @@ def inbox_read(request):
     params = {
         k: v
         for k, v in (("org", request.POST.get("org", "")), ("unread", request.POST.get("unread", "")))
-        if v.isdigit()
+        if parse_id(v) is not None
     }
     return redirect(
         f"{reverse('liaisons:inbox')}?{urlencode(params)}" if params else reverse("liaisons:inbox")

@@ -1,6 +1,6 @@
 from django import forms
 
-from haichieu.core.forms import BootstrapFormMixin
+from haichieu.core.forms import BootstrapFormMixin, IdChoiceField
 
 from .models import Commune, Organization, Province
 
@@ -16,14 +16,14 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
     is_residential = forms.BooleanField(
         label="Tổ chức đảng nơi cư trú (xã/phường, thôn, tổ dân phố)", required=False
     )
-    province = forms.ModelChoiceField(
+    province = IdChoiceField(
         label="Tỉnh/thành phố",
         queryset=Province.objects.order_by("name"),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
         error_messages={"invalid_choice": "Tỉnh/thành phố không hợp lệ."},
     )
-    commune = forms.ModelChoiceField(
+    commune = IdChoiceField(
         label="Xã/phường/đặc khu (với tổ chức nơi cư trú)",
         queryset=Commune.objects.none(),
         required=False,

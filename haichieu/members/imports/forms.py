@@ -1,6 +1,6 @@
 from django import forms
 
-from haichieu.core.forms import BootstrapFormMixin
+from haichieu.core.forms import BootstrapFormMixin, IdChoiceField
 
 
 class ImportUploadForm(BootstrapFormMixin, forms.Form):
@@ -11,7 +11,7 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
         ),
         error_messages={"required": "Hãy chọn tệp Excel (.xlsx) để nhập.", "empty": "Tệp rỗng."},
     )
-    default_cell = forms.ModelChoiceField(
+    default_cell = IdChoiceField(
         label="Chi bộ cho đảng viên mới không ghi chi bộ",
         required=False,
         queryset=None,
