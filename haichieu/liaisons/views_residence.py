@@ -391,12 +391,22 @@ def book(request, pk):
             "end": end,
             "counts": counts,
             "rows": page.rows,
+            "rows_html": render_jinja2(
+                "liaisons/residence/_book_rows.html",
+                {
+                    "rows": page.rows,
+                    "with_cell": not org.is_cell,
+                    "can_write": scope_for(request.user).may_write(org),
+                    "open_statuses": (S.RECEIVED, S.ACTIVE),
+                    "back": request.get_full_path(),
+                    "status_labels": dict(S.choices),
+                    "end_reason_labels": dict(Liaison.EndReason.choices),
+                },
+            ),
             "next_cursor": page.next_cursor,
             "later_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
-            "can_write": scope_for(request.user).may_write(org),
             "exports": sorted(EXPORTS),
-            "open_statuses": (S.RECEIVED, S.ACTIVE),
         },
     )
 
