@@ -249,8 +249,12 @@ def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> Quer
 BOOK_STATUSES = tuple(status for status in S.values if status not in (S.DRAFT, S.INTRODUCED, S.RETURNED))
 # The tracking book's order: the members' Vietnamese order, then the links' ids.
 BOOK_KEY = ("member__sort_key", "pk")
-# What a page of the tracking book shows of each link beyond its own fields.
-BOOK_RELATED = ("member", "workplace_org", "cell", "group")
+# What a page of the tracking book shows of each link (liaisons/residence/_book_rows.html).
+BOOK_FIELDS = (
+    "pk", "status", "excused", "received_at", "end_date", "end_reason", "member__sort_key",
+    "member__full_name", "member__date_of_birth", "member__position", "member__workplace_unit",
+    "workplace_org__name", "cell__name", "group__name",
+)  # fmt: skip
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -293,7 +297,7 @@ def _book_in_order(by_committee: Q, by_cell: Q) -> QuerySet:
     parts = [Liaison.objects.filter(q).values("pk") for q in (by_committee, by_cell)]
     return (
         Liaison.objects.filter(pk__in=parts[0].union(parts[1], all=True))
-        .select_related(*BOOK_RELATED)
+        .select_related("member", "workplace_org", "cell", "group")
         .order_by(*BOOK_KEY)
     )
 
@@ -504,7 +508,8 @@ def tracking_book_counts(parts: tuple[Q, Q], *, start: datetime.date, end: datet
 
 def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) -> Page:
     """One page of the tracking book whose `parts` are `tracking_book_parts(…)`, in Vietnamese order
-    (keyset on member sort key, id).
+    (keyset on member sort key, id): its rows are dicts of BOOK_FIELDS (100 links as model
+    instances with their member and three organisations cost more than the query).
 
     A book that holds a good share of all members (a ward's: 118,496 links at 1,000,000 members)
     is read walking the members in list order (`_book_walk`); a smaller one (a residential cell's)
@@ -519,12 +524,10 @@ def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) 
     if any(dense(sides, among=Member, page=size)):
         book = Liaison.objects.filter(by_committee | by_cell)
         book = book.filter(member__in=_book_walk(book, after=after, size=size))
-        return keyset_page(book.select_related(*BOOK_RELATED), key=BOOK_KEY, after=after, size=size)
+        return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=lambda page: page.values(*BOOK_FIELDS))
 
     def load(page: QuerySet) -> QuerySet:
-        return (
-            Liaison.objects.filter(pk__in=page.values("pk")).select_related(*BOOK_RELATED).order_by(*BOOK_KEY)
-        )
+        return Liaison.objects.filter(pk__in=page.values("pk")).values(*BOOK_FIELDS).order_by(*BOOK_KEY)
 
     book = _book_in_order(by_committee, by_cell).select_related(None)
     return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)

@@ -459,7 +459,7 @@ def _book_pks(org, start, end, size):
     parts = selectors.tracking_book_parts(org, start=start, end=end)
     while True:
         page = selectors.tracking_book_page(parts, after=after, size=size)
-        pks += [row.pk for row in page.rows]
+        pks += [row["pk"] for row in page.rows]
         if page.next_cursor is None:
             return pks
         after = page.next_cursor
