@@ -128,6 +128,10 @@ def incoming(request):
         "base_query": params.urlencode(),
         "today": today,
     }
+    if len(communes) > 1:  # a choice of commune: rendered like the rows (a province has ~130)
+        context["commune_options"] = render_jinja2("core/_options.html", {
+            "choices": [(c.pk, c.name, org is not None and org.pk == c.pk) for c in communes],
+        })  # fmt: skip
     context["rows_html"] = render_jinja2("liaisons/residence/_incoming_rows.html", {
         "rows": context["rows"], "with_checkbox": form is not None, "show_commune": org is None,
     })  # fmt: skip
