@@ -16,7 +16,7 @@ from haichieu.access import (
     residence_write_or_403,
     scope_for,
 )
-from haichieu.core.paging import Page, decode_cursor, dense, keyset_page
+from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_page
 from haichieu.core.paths import group_by_top, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
@@ -516,44 +516,50 @@ def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) 
     (keyset on member sort key, id): its rows are dicts of BOOK_FIELDS (100 links as model
     instances with their member and three organisations cost more than the query).
 
-    A book that holds a good share of all members (a ward's: 118,496 links at 1,000,000 members)
-    is read walking the members in list order (`_book_walk`); a smaller one (a residential cell's)
-    is gathered and sorted, and only the page's ids then joined to their member and organisations
-    (joined first, a cell's 4,833 links cost 67 ms at 1,000,000 members; paged per part, PostgreSQL
-    walked the members for the cells' part too: 250 ms).
+    On PostgreSQL the page is found walking the members in list order (`_book_walk`), each tested
+    for a link in the book: a book that holds a good share of all members (a ward's: 118,496 links
+    at 1,000,000 members) by a scalar subquery, a smaller one (a residential cell's 4,833) against
+    its members' ids, read with the count (core.paging.held_ids). Gathering a cell's links and
+    sorting them looked up the sort key of each linked member: 180 ms at 1,000,000 members (paged
+    per part, PostgreSQL walked the members testing each by a join: 250 ms). Elsewhere the book is
+    gathered and sorted, and only the page's ids joined to their member and organisations.
     """
     from haichieu.members.models import Member
 
     by_committee, by_cell = parts
     sides = [Liaison.objects.filter(by_committee), Liaison.objects.filter(by_cell)]
-    if any(dense(sides, among=Member, page=size)):
-        book = Liaison.objects.filter(by_committee | by_cell)
-        book = book.filter(member__in=_book_walk(book, after=after, size=size))
-        return keyset_page(
-            book, key=BOOK_KEY, after=after, size=size, load=lambda page: page.values(*BOOK_FIELDS)
-        )
+    held = held_ids(sides, among=Member, page=size, field="member")
+    if held is None:
 
-    def load(page: QuerySet) -> QuerySet:
-        return Liaison.objects.filter(pk__in=page.values("pk")).values(*BOOK_FIELDS).order_by(*BOOK_KEY)
+        def load(page: QuerySet) -> QuerySet:
+            return Liaison.objects.filter(pk__in=page.values("pk")).values(*BOOK_FIELDS).order_by(*BOOK_KEY)
 
-    book = _book_in_order(by_committee, by_cell).select_related(None)
-    return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
+        book = _book_in_order(by_committee, by_cell).select_related(None)
+        return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
+    book = Liaison.objects.filter(by_committee | by_cell)
+    if any(ids is None for ids in held):  # dense
+        link = book.filter(member=OuterRef("pk")).values("pk")[:1]
+        members = Member.objects.alias(book_link=Subquery(link)).filter(book_link__isnull=False)
+    else:
+        members = Member.objects.filter(IdsIn(sorted({*held[0], *held[1]})))
+    book = book.filter(member__in=_book_walk(book, members, after=after, size=size))
+    return keyset_page(
+        book, key=BOOK_KEY, after=after, size=size, load=lambda page: page.values(*BOOK_FIELDS)
+    )
 
 
-def _book_walk(book: QuerySet, *, after: str, size: int) -> QuerySet:
+def _book_walk(book: QuerySet, members: QuerySet, *, after: str, size: int) -> QuerySet:
     """The members whose links make the book's page after the cursor `after`: one query walking
-    the members in list order (member_sort_name_idx), each tested for a link in `book` by a
-    scalar subquery (which PostgreSQL neither joins nor hashes), up to size+1 of them; plus every
-    member whose sort key equals the cursor's or the last one's (a sort key is not unique, and
-    the page orders their links by id).
+    `members` (those with a link in `book`) in list order (member_sort_name_idx), up to size+1 of
+    them; plus every member whose sort key equals the cursor's or the last one's (a sort key is
+    not unique, and the page orders their links by id).
 
     The first size+1 links after the cursor lie among these: each walked member has one, and the
     links of a sort key below the last walked member's belong to walked members.
     """
     from haichieu.members.models import Member
 
-    link = book.filter(member=OuterRef("pk")).values("pk")[:1]
-    walk = Member.objects.alias(book_link=Subquery(link)).filter(book_link__isnull=False)
+    walk = members
     position = decode_cursor(book, BOOK_KEY, after)
     ties = set()
     if position is not None:

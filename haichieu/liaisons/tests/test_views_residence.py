@@ -465,12 +465,24 @@ def _book_pks(org, start, end, size):
         after = page.next_cursor
 
 
-@pytest.mark.parametrize("walk", [False, True], ids=["gathered", "walked"])
-def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, walk):
-    """Paged by walking the members in list order (a large book on PostgreSQL) or by merging its two
-    parts, the pages give the whole book in order: namesakes (one sort key), a member with two links,
-    a link to one of the ward's cells made by another commune committee; without the rest."""
-    monkeypatch.setattr(selectors, "dense", lambda querysets, **kwargs: [walk] * len(querysets))
+def _held(how):
+    """selectors.held_ids as PostgreSQL would answer for a book read `how`."""
+    if how == "gathered":  # the database cannot tell
+        return lambda querysets, **kwargs: None
+    if how == "walked":  # dense: each member tested by a subquery
+        return lambda querysets, **kwargs: [None] * len(querysets)
+    return lambda querysets, *, field, **kwargs: [
+        sorted(set(qs.values_list(field, flat=True))) for qs in querysets
+    ]
+
+
+@pytest.mark.parametrize("how", ["gathered", "walked", "walked_by_ids"])
+def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
+    """Paged by walking the members in list order (on PostgreSQL: a large book testing each member
+    by a subquery, a smaller one against its members' ids) or by merging its two parts, the pages
+    give the whole book in order: namesakes (one sort key), a member with two links, a link to one
+    of the ward's cells made by another commune committee; without the rest."""
+    monkeypatch.setattr(selectors, "held_ids", _held(how))
     now = timezone.now()
     names = [
         "Nguyễn Văn An",
