@@ -537,11 +537,13 @@ def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) 
         book = _book_in_order(by_committee, by_cell).select_related(None)
         return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
     book = Liaison.objects.filter(by_committee | by_cell)
-    if any(ids is None for ids in held):  # dense
+    members: QuerySet
+    ids = [pk for part in held if part is not None for pk in part]
+    if any(part is None for part in held):  # dense
         link = book.filter(member=OuterRef("pk")).values("pk")[:1]
         members = Member.objects.alias(book_link=Subquery(link)).filter(book_link__isnull=False)
     else:
-        members = Member.objects.filter(IdsIn(sorted({*held[0], *held[1]})))
+        members = Member.objects.filter(IdsIn(sorted(set(ids))))
     book = book.filter(member__in=_book_walk(book, members, after=after, size=size))
     return keyset_page(
         book, key=BOOK_KEY, after=after, size=size, load=lambda page: page.values(*BOOK_FIELDS)
