@@ -63,10 +63,11 @@ def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
     return Member.objects.filter(q)
 
 
-def member_sides(user, *, workplace_only: bool = False) -> list[QuerySet]:
+def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) -> list[QuerySet]:
     """`members_visible_to(user)` as the querysets whose union it is, each read from its own index:
     the workplace side, the members linked to a commune committee and those linked to a residential
-    cell in the user's subtrees, the user's own record.
+    cell in the user's subtrees, the user's own record. `narrowed`: the caller keeps few of each
+    side's members (a search), so a side of few links is gathered, not walked.
 
     As one query the union can only walk the whole table in list order testing each row (a
     workplace committee's 139 members among 1,000,000: 3.9 s); apart, each costs what its side
@@ -93,10 +94,11 @@ def member_sides(user, *, workplace_only: bool = False) -> list[QuerySet]:
                     first_link = Subquery(of_member.values("pk")[:1])
                     sides.append(Member.objects.alias(first_link=first_link).filter(first_link__isnull=False))
                 # A smaller side is its members' ids (read with the count), which a walk of the list's
-                # order tests with a hash: looking up each member to sort them cost a residential cell
-                # of 5,094 links 31-55 ms at 1,000,000 members.
+                # order tests with a hash (a residential cell's 5,094 members at 1,000,000: 2 ms;
+                # gathered by their links and sorted, 31-55 ms). Narrowed by a search, the walk could
+                # read the whole order for a few matches: the ids are looked up and sorted (16 ms).
                 else:
-                    sides.append(Member.objects.filter(IdsIn(held)))
+                    sides.append(Member.objects.filter(IdsIn(held, gather=narrowed)))
     if scope.member_id is not None:
         sides.append(Member.objects.filter(pk=scope.member_id))
     return sides

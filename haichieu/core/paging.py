@@ -15,6 +15,7 @@ import datetime
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
@@ -135,16 +136,21 @@ def held_ids(querysets: Sequence[QuerySet], *, among, page: int, field: str) -> 
 
 
 class IdsIn(Expression):
-    """Rows whose `field` (default the primary key) is one of `ids`: on PostgreSQL `= ANY(array)`
-    with the ids as one constant array, which PostgreSQL tests with a hash, so a walk of a list's
-    index can test each row against a few thousand ids (`held_ids`); `IN (…)` elsewhere."""
+    """Rows whose `field` (default the primary key) is one of `ids`, as one array on PostgreSQL.
+
+    By default `= ANY(array)`, which PostgreSQL tests with a hash: a walk of a list's index tests
+    each row against a few thousand ids (`held_ids`). With `gather`, `IN (SELECT unnest(array))`:
+    the rows are looked up by id and sorted, never walked (for a side narrowed further, by a search
+    say, whose few matches a walk could seek through the whole index). `IN (…)` elsewhere.
+    """
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, ids, field: str = "pk"):
+    def __init__(self, ids, field: str = "pk", *, gather: bool = False):
         super().__init__()
-        self.ids, self.column = list(ids), F(field)
+        self.ids, self.gather = list(ids), gather
+        self.column: Any = F(field)  # a column once resolved
 
     def get_source_expressions(self):
         return [self.column]
@@ -162,7 +168,12 @@ class IdsIn(Expression):
         sql, params = compiler.compile(self.column)
         if not self.ids:
             return "1 = 0", []
-        return f"{sql} = ANY(%s)", (*params, self.ids)
+        # An array of the column's own type: psycopg sends small numbers as int4[], and bigint =
+        # int4 is tested element by element (a walk of 37,000 rows: 290 ms instead of 2).
+        array = f"%s::{self.column.output_field.cast_db_type(connection)}[]"
+        if self.gather:
+            return f"{sql} IN (SELECT unnest({array}))", (*params, self.ids)
+        return f"{sql} = ANY({array})", (*params, self.ids)
 
 
 def decode_cursor(qs: QuerySet, key: Sequence[str], cursor: str) -> tuple | None:

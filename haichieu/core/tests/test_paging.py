@@ -141,9 +141,10 @@ def test_held_ids_tells_dense_sides_from_the_ids_of_the_others_on_postgresql(wor
     assert held_ids(sides, among=Member, page=1, field="member")[1] is None  # six links: dense
 
 
+@pytest.mark.parametrize("gather", [False, True])
 @pytest.mark.parametrize("ids", [[], [0], "some"])
-def test_ids_in_is_pk_in(members, ids):
+def test_ids_in_is_pk_in(members, ids, gather):
     ids = [m.pk for m in members[::3]] if ids == "some" else ids
-    assert list(Member.objects.filter(IdsIn(ids)).order_by("pk")) == list(
+    assert list(Member.objects.filter(IdsIn(ids, gather=gather)).order_by("pk")) == list(
         Member.objects.filter(pk__in=ids).order_by("pk")
     )
