@@ -126,13 +126,14 @@ def held_ids(querysets: Sequence[QuerySet], *, among, page: int, field: str) -> 
             continue
         parts.append(
             f"(SELECT CASE WHEN count(*) >= {bound} THEN NULL"
-            f" ELSE coalesce(array_agg(DISTINCT part.id ORDER BY part.id), '{{}}') END"
+            f" ELSE coalesce(array_agg(part.id), '{{}}') END"
             f" FROM ({sql} LIMIT {bound}) AS part(id))"
         )
         params += [table, *part_params, table]
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+        # Deduplicated here: in the query, the sort would run for a dense part too.
+        return [None if ids is None else sorted(set(ids)) for ids in cursor.fetchone()]
 
 
 class IdsIn(Expression):
