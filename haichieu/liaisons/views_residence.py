@@ -379,7 +379,9 @@ def book(request, pk):
     if valid:
         parts = selectors.tracking_book_parts(org, start=start, end=end)
         counts = selectors.tracking_book_counts(parts, start=start, end=end)
-        page = selectors.tracking_book_page(parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE)
+        page = selectors.tracking_book_page(
+            parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE, totals=counts["parts"]
+        )
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("format", None)

@@ -283,7 +283,7 @@ def test_tracking_book_counts_arrivals_and_departures_in_the_period(world, clien
     url = reverse("liaisons:residence_book", args=[world.r1.pk])
     response = client.get(url, {"start": "01/01/2025", "end": "31/12/2025"})
     counts = response.context["counts"]
-    assert counts == {"total": 3, "arrivals": 1, "departures": 1}
+    assert counts == {"total": 3, "arrivals": 1, "departures": 1, "parts": [3, 0]}  # committee, cells
     text = response.content.decode()
     assert "Phạm Thu Hằng" in text and "Hoàng Văn Nam" in text and "Nguyễn Văn An" not in text
     assert 'id="book-arrivals">1<' in text and 'id="book-departures">1<' in text
