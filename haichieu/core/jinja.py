@@ -15,6 +15,7 @@ from django.template import engines
 from django.template.defaultfilters import date as django_date
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
@@ -32,8 +33,11 @@ def date(value, arg: str | None = None) -> str:
 
     Django's filter looks the format up among the locale's names and parses it on every call
     (~10 µs, half a millisecond for a 50-row list); a `datetime.date` in "d/m/Y" is written here.
+    A moment is shown in local time first, as Django's engine does before its filter.
     """
-    if arg == "d/m/Y" and type(value) is datetime.date:
+    if type(value) is datetime.datetime:
+        value = template_localtime(value)
+    if arg == "d/m/Y" and type(value) in (datetime.date, datetime.datetime):
         return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return django_date(value, arg)
 

@@ -15,11 +15,12 @@ import datetime
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Expression, F, Q, QuerySet
 
 from .params import parse_id
 
@@ -96,28 +97,83 @@ def keyset_page(
     return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
-def dense(querysets: Sequence[QuerySet], *, among, page: int) -> list[bool]:
-    """For each queryset, whether it holds more than sqrt(page × rows of the table of `among`, a
-    model): one query, counting each up to that many (PostgreSQL; elsewhere all False, the planner
-    is left to choose).
+def held_ids(querysets: Sequence[QuerySet], *, among, page: int, field: str) -> list[list | None] | None:
+    """What each queryset (rows that point at `among`, a model, through the foreign key `field`)
+    holds, for a page of `page` rows: None when it holds more than sqrt(page × rows of `among`'s
+    table) rows (it is dense), else the distinct values of `field` in it, sorted. One query,
+    counting each up to that many (PostgreSQL); None for all on another database (its planner is
+    left to choose).
 
     A list whose rows are a share of `among`'s rows (members linked to a ward, say) finds a page
     walking `among` in the list's order, testing each row, sooner than gathering and sorting all
     of it when it holds more than that many: walking reads about page × rows / held rows of the
-    table, gathering reads every row held.
+    table, gathering reads every row held. A smaller one is walked too, testing each row against
+    the ids it holds (`IdsIn`): gathering would look up each of them (a residential cell's 5,094
+    members at 1,000,000: 5,094 reads of the member table, 31-55 ms; the walk reads 10,000 entries
+    of the sort index, 2 ms).
     """
     if not querysets or connections[querysets[0].db].vendor != "postgresql":
-        return [False] * len(querysets)
+        return None
     table = among._meta.db_table
     bound = f"(SELECT greatest(1, sqrt({int(page)} * greatest(reltuples, 0)))::int FROM pg_class WHERE oid = %s::regclass)"
     parts, params = [], []
     for qs in querysets:
-        sql, part_params = qs.values("pk").query.sql_with_params()
-        parts.append(f"(SELECT count(*) >= {bound} FROM ({sql} LIMIT {bound}) part)")
+        try:
+            sql, part_params = qs.values(field).query.sql_with_params()
+        except EmptyResultSet:  # holds nothing (`none()`, an empty `__in`)
+            parts.append("ARRAY[]::integer[]")
+            continue
+        parts.append(
+            f"(SELECT CASE WHEN count(*) >= {bound} THEN NULL"
+            f" ELSE coalesce(array_agg(part.id), '{{}}') END"
+            f" FROM ({sql} LIMIT {bound}) AS part(id))"
+        )
         params += [table, *part_params, table]
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+        # Deduplicated here: in the query, the sort would run for a dense part too.
+        return [None if ids is None else sorted(set(ids)) for ids in cursor.fetchone()]
+
+
+class IdsIn(Expression):
+    """Rows whose `field` (default the primary key) is one of `ids`, as one array on PostgreSQL.
+
+    By default `= ANY(array)`, which PostgreSQL tests with a hash: a walk of a list's index tests
+    each row against a few thousand ids (`held_ids`). With `gather`, `IN (SELECT unnest(array))`:
+    the rows are looked up by id and sorted, never walked (for a side narrowed further, by a search
+    say, whose few matches a walk could seek through the whole index). `IN (…)` elsewhere.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids, field: str = "pk", *, gather: bool = False):
+        super().__init__()
+        self.ids, self.gather = list(ids), gather
+        self.column: Any = F(field)  # a column once resolved
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        if not self.ids:
+            return "1 = 0", []
+        return f"{sql} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        if not self.ids:
+            return "1 = 0", []
+        # An array of the column's own type: psycopg sends small numbers as int4[], and bigint =
+        # int4 is tested element by element (a walk of 37,000 rows: 290 ms instead of 2).
+        array = f"%s::{self.column.output_field.cast_db_type(connection)}[]"
+        if self.gather:
+            return f"{sql} IN (SELECT unnest({array}))", (*params, self.ids)
+        return f"{sql} = ANY({array})", (*params, self.ids)
 
 
 def decode_cursor(qs: QuerySet, key: Sequence[str], cursor: str) -> tuple | None:

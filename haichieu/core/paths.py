@@ -26,6 +26,22 @@ def in_subtree(path: str, top: str) -> bool:
     return path.startswith(top)
 
 
+def group_by_top(items, tops, *, path=lambda item: item.path) -> dict[str, list]:
+    """{top: the `items` (in their order) whose path lies in the subtree of `top`}, for many tops in
+    one pass over the items (a dictionary lookup per length of top), not one pass per top."""
+    groups: dict[str, list] = {top: [] for top in tops}
+    lengths = sorted({len(top) for top in groups})
+    for item in items:
+        item_path = path(item)
+        for length in lengths:
+            if length > len(item_path):
+                break
+            group = groups.get(item_path[:length])
+            if group is not None:
+                group.append(item)
+    return groups
+
+
 def minimal_paths(paths) -> list[str]:
     """Drop paths that lie inside another path of the list (their subtree is covered already)."""
     result: list[str] = []

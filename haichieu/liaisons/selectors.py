@@ -16,8 +16,8 @@ from haichieu.access import (
     residence_write_or_403,
     scope_for,
 )
-from haichieu.core.paging import Page, decode_cursor, dense, keyset_page
-from haichieu.core.paths import in_subtree, subtree_q
+from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_page
+from haichieu.core.paths import group_by_top, subtree_q
 from haichieu.core.text import by_vn_name, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
 
@@ -249,8 +249,12 @@ def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> Quer
 BOOK_STATUSES = tuple(status for status in S.values if status not in (S.DRAFT, S.INTRODUCED, S.RETURNED))
 # The tracking book's order: the members' Vietnamese order, then the links' ids.
 BOOK_KEY = ("member__sort_key", "pk")
-# What a page of the tracking book shows of each link beyond its own fields.
-BOOK_RELATED = ("member", "workplace_org", "cell", "group")
+# What a page of the tracking book shows of each link (liaisons/residence/_book_rows.html).
+BOOK_FIELDS = (
+    "pk", "status", "excused", "received_at", "end_date", "end_reason", "member__sort_key",
+    "member__full_name", "member__date_of_birth", "member__position", "member__workplace_unit",
+    "workplace_org__name", "cell__name", "group__name",
+)  # fmt: skip
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -293,7 +297,7 @@ def _book_in_order(by_committee: Q, by_cell: Q) -> QuerySet:
     parts = [Liaison.objects.filter(q).values("pk") for q in (by_committee, by_cell)]
     return (
         Liaison.objects.filter(pk__in=parts[0].union(parts[1], all=True))
-        .select_related(*BOOK_RELATED)
+        .select_related("member", "workplace_org", "cell", "group")
         .order_by(*BOOK_KEY)
     )
 
@@ -425,24 +429,29 @@ def cell_for_hamlet(cells, hamlet: str):
 
 def suggested_cells(liaisons, *, cells=None) -> dict:
     """{liaison pk: residential cell} suggested from the hamlet (`cell_for_hamlet`), for many
-    liaisons in one query."""
+    liaisons in one query. Read here, a cell is a row of its pk, path, name and folded name (a
+    province's page reads some 400 cells: as model instances they cost more than the query)."""
     from haichieu.organizations.models import Organization
 
     wanted = [li for li in liaisons if li.commune_org_id and li.address_hamlet]
     if not wanted:
         return {}
+    paths = {li.commune_org.path for li in wanted}
     if cells is None:  # else: the active residential cells of these communes, already read
-        paths = {li.commune_org.path for li in wanted}
-        cells = by_vn_name(
-            Organization.objects.filter(
-                subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
-            ).only("path", "name", "name_folded")
-        )
+        cells = Organization.objects.filter(
+            subtree_q("path", paths), kind=Organization.Kind.CELL, is_residential=True, is_active=True
+        ).values_list("pk", "path", "name", "name_folded", named=True)
+    cells_under = group_by_top(cells, paths)
     result, found = {}, {}
     for liaison in wanted:
         key = (liaison.commune_org.path, liaison.address_hamlet)
         if key not in found:
-            found[key] = cell_for_hamlet([c for c in cells if in_subtree(c.path, key[0])], key[1])
+            # Only the cells whose name holds the hamlet are put in Vietnamese order: sorting every
+            # cell of the province's page's 30 communes, and testing each for each hamlet, cost
+            # three times the page's queries (bench/).
+            folded = fold(key[1])
+            holding = by_vn_name(c for c in cells_under[key[0]] if contains_words(c.name_folded, folded))
+            found[key] = cell_for_hamlet(holding, key[1])
         if found[key] is not None:
             result[liaison.pk] = found[key]
     return result
@@ -485,11 +494,11 @@ def cell_member_counts(cells) -> dict[int, dict]:
 
 def tracking_book_counts(parts: tuple[Q, Q], *, start: datetime.date, end: datetime.date) -> dict:
     """Total, arrivals (received in the period) and departures (ended in the period) of the book
-    whose `parts` are `tracking_book_parts(org, start=start, end=end)`: one query per part, each
-    counted from its index alone."""
+    whose `parts` are `tracking_book_parts(org, start=start, end=end)`, and the total of each part
+    ("parts"): one query per part, each counted from its index alone."""
     arrived = Q(received_at__gte=_day_start(start))
     left = Q(end_date__gte=start, end_date__lte=end)
-    counts = {"total": 0, "arrivals": 0, "departures": 0}
+    counts: dict[str, Any] = {"total": 0, "arrivals": 0, "departures": 0, "parts": []}
     for part_q in parts:
         # Counted on columns of the index (`id` is not), so PostgreSQL reads the index alone.
         part = Liaison.objects.filter(part_q).aggregate(
@@ -497,53 +506,70 @@ def tracking_book_counts(parts: tuple[Q, Q], *, start: datetime.date, end: datet
             arrivals=Count("received_at", filter=arrived),
             departures=Count("end_date", filter=left),
         )
-        for name in counts:
+        for name in ("total", "arrivals", "departures"):
             counts[name] += part[name]
+        counts["parts"].append(part["total"])
     return counts
 
 
-def tracking_book_page(parts: tuple[Q, Q], *, after: str = "", size: int = 100) -> Page:
+def tracking_book_page(
+    parts: tuple[Q, Q], *, after: str = "", size: int = 100, totals: list[int] | None = None
+) -> Page:
     """One page of the tracking book whose `parts` are `tracking_book_parts(…)`, in Vietnamese order
-    (keyset on member sort key, id).
+    (keyset on member sort key, id): its rows are dicts of BOOK_FIELDS (100 links as model
+    instances with their member and three organisations cost more than the query).
 
-    A book that holds a good share of all members (a ward's: 118,496 links at 1,000,000 members)
-    is read walking the members in list order (`_book_walk`); a smaller one (a residential cell's)
-    is gathered and sorted, and only the page's ids then joined to their member and organisations
-    (joined first, a cell's 4,833 links cost 67 ms at 1,000,000 members; paged per part, PostgreSQL
-    walked the members for the cells' part too: 250 ms).
+    On PostgreSQL the page is found walking the members in list order (`_book_walk`), each tested
+    for a link in the book: a book that holds a good share of all members (a ward's: 118,496 links
+    at 1,000,000 members) by a scalar subquery, a smaller one (a residential cell's 4,833) against
+    its members' ids, read with the count (core.paging.held_ids). Gathering a cell's links and
+    sorting them looked up the sort key of each linked member: 180 ms at 1,000,000 members (paged
+    per part, PostgreSQL walked the members testing each by a join: 250 ms). Elsewhere the book is
+    gathered and sorted, and only the page's ids joined to their member and organisations.
+    `totals`, each part's count when known (`tracking_book_counts`): an empty part is not read
+    again (a ward's cells' part holds no link but is found so reading 103,434 entries of its index
+    at 1,000,000 members, 10 ms).
     """
     from haichieu.members.models import Member
 
     by_committee, by_cell = parts
     sides = [Liaison.objects.filter(by_committee), Liaison.objects.filter(by_cell)]
-    if any(dense(sides, among=Member, page=size)):
-        book = Liaison.objects.filter(by_committee | by_cell)
-        book = book.filter(member__in=_book_walk(book, after=after, size=size))
-        return keyset_page(book.select_related(*BOOK_RELATED), key=BOOK_KEY, after=after, size=size)
+    if totals is not None:
+        sides = [side.none() if total == 0 else side for side, total in zip(sides, totals, strict=True)]
+    held = held_ids(sides, among=Member, page=size, field="member")
+    if held is None:
 
-    def load(page: QuerySet) -> QuerySet:
-        return (
-            Liaison.objects.filter(pk__in=page.values("pk")).select_related(*BOOK_RELATED).order_by(*BOOK_KEY)
-        )
+        def load(page: QuerySet) -> QuerySet:
+            return Liaison.objects.filter(pk__in=page.values("pk")).values(*BOOK_FIELDS).order_by(*BOOK_KEY)
 
-    book = _book_in_order(by_committee, by_cell).select_related(None)
-    return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
+        book = _book_in_order(by_committee, by_cell).select_related(None)
+        return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
+    book = Liaison.objects.filter(by_committee | by_cell)
+    members: QuerySet
+    ids = [pk for part in held if part is not None for pk in part]
+    if any(part is None for part in held):  # dense
+        link = book.filter(member=OuterRef("pk")).values("pk")[:1]
+        members = Member.objects.alias(book_link=Subquery(link)).filter(book_link__isnull=False)
+    else:
+        members = Member.objects.filter(IdsIn(sorted(set(ids))))
+    book = book.filter(member__in=_book_walk(book, members, after=after, size=size))
+    return keyset_page(
+        book, key=BOOK_KEY, after=after, size=size, load=lambda page: page.values(*BOOK_FIELDS)
+    )
 
 
-def _book_walk(book: QuerySet, *, after: str, size: int) -> QuerySet:
+def _book_walk(book: QuerySet, members: QuerySet, *, after: str, size: int) -> QuerySet:
     """The members whose links make the book's page after the cursor `after`: one query walking
-    the members in list order (member_sort_name_idx), each tested for a link in `book` by a
-    scalar subquery (which PostgreSQL neither joins nor hashes), up to size+1 of them; plus every
-    member whose sort key equals the cursor's or the last one's (a sort key is not unique, and
-    the page orders their links by id).
+    `members` (those with a link in `book`) in list order (member_sort_name_idx), up to size+1 of
+    them; plus every member whose sort key equals the cursor's or the last one's (a sort key is
+    not unique, and the page orders their links by id).
 
     The first size+1 links after the cursor lie among these: each walked member has one, and the
     links of a sort key below the last walked member's belong to walked members.
     """
     from haichieu.members.models import Member
 
-    link = book.filter(member=OuterRef("pk")).values("pk")[:1]
-    walk = Member.objects.alias(book_link=Subquery(link)).filter(book_link__isnull=False)
+    walk = members
     position = decode_cursor(book, BOOK_KEY, after)
     ties = set()
     if position is not None:

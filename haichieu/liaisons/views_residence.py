@@ -130,6 +130,10 @@ def incoming(request):
         "base_query": params.urlencode(),
         "today": today,
     }
+    if len(communes) > 1:  # a choice of commune: rendered like the rows (a province has ~130)
+        context["commune_options"] = render_jinja2("core/_options.html", {
+            "choices": [(c.pk, c.name, org is not None and org.pk == c.pk) for c in communes],
+        })  # fmt: skip
     context["rows_html"] = render_jinja2("liaisons/residence/_incoming_rows.html", {
         "rows": context["rows"], "with_checkbox": form is not None, "show_commune": org is None,
     })  # fmt: skip
@@ -377,7 +381,9 @@ def book(request, pk):
     if valid:
         parts = selectors.tracking_book_parts(org, start=start, end=end)
         counts = selectors.tracking_book_counts(parts, start=start, end=end)
-        page = selectors.tracking_book_page(parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE)
+        page = selectors.tracking_book_page(
+            parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE, totals=counts["parts"]
+        )
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("format", None)
@@ -393,12 +399,22 @@ def book(request, pk):
             "end": end,
             "counts": counts,
             "rows": page.rows,
+            "rows_html": render_jinja2(
+                "liaisons/residence/_book_rows.html",
+                {
+                    "rows": page.rows,
+                    "with_cell": not org.is_cell,
+                    "can_write": scope_for(request.user).may_write(org),
+                    "open_statuses": (S.RECEIVED, S.ACTIVE),
+                    "back": request.get_full_path(),
+                    "status_labels": dict(S.choices),
+                    "end_reason_labels": dict(Liaison.EndReason.choices),
+                },
+            ),
             "next_cursor": page.next_cursor,
             "later_page": bool(request.GET.get("after")),
             "base_query": params.urlencode(),
-            "can_write": scope_for(request.user).may_write(org),
             "exports": sorted(EXPORTS),
-            "open_statuses": (S.RECEIVED, S.ACTIVE),
         },
     )
 

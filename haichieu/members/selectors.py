@@ -26,9 +26,20 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def member_filter(
-    *, user, q: str = "", org=None, status: str = "", has_commune: str = ""
-) -> Callable[[QuerySet], QuerySet]:
+class MemberFilter:
+    """What `member_filter` gives: called on members, the members the filters keep. `selective`:
+    they keep few of the members they are given (a search, an organisation), so a side of the
+    scope that holds few members is gathered and sorted, not walked in list order testing each
+    (access.member_sides)."""
+
+    def __init__(self, narrow: Callable[[QuerySet], QuerySet], *, selective: bool):
+        self._narrow, self.selective = narrow, selective
+
+    def __call__(self, qs: QuerySet) -> QuerySet:
+        return self._narrow(qs)
+
+
+def member_filter(*, user, q: str = "", org=None, status: str = "", has_commune: str = "") -> MemberFilter:
     """The list's filters as one function from members to members, applied alike to the scope's
     members and to each of its sides (access.member_sides). A card number is matched only where
     `user` may see it (the workplace side, the member's own record)."""
@@ -64,7 +75,7 @@ def member_filter(
             qs = qs.annotate(page_order=Concat(F("sort_key"), Value("")))
         return qs
 
-    return narrow
+    return MemberFilter(narrow, selective=search is not None or org is not None)
 
 
 def member_list(user, *, workplace_only: bool = False, narrow=None, **filters) -> QuerySet:
@@ -79,7 +90,8 @@ def member_list_page(
     fields=LIST_FIELDS,
 ) -> Page:  # fmt: skip
     """One page of `member_list(user, narrow=narrow)`, each side of the user's scope read apart."""
-    sides = [narrow(side) for side in member_sides(user, workplace_only=workplace_only)]
+    selective = getattr(narrow, "selective", True)
+    sides = [narrow(side) for side in member_sides(user, workplace_only=workplace_only, narrowed=selective)]
     if len(sides) > 1:
         # The page's rows are taken by primary key among the sides' (keyset_page): testing the
         # scope again on them would only make the planner join every organisation.

@@ -17,6 +17,15 @@ def test_date_writes_a_day_as_the_django_filter_does(value):
     assert date(value, "d/m/Y") == django_date(value, "d/m/Y")
 
 
+def test_date_writes_a_moment_in_local_time_as_the_django_template_does():
+    # Django's engine turns an aware datetime into local time before its `date` filter (the
+    # filter's `expects_localtime`); 20:00 UTC is the next day in Asia/Ho_Chi_Minh.
+    moment = datetime.datetime(2020, 3, 1, 20, 0, tzinfo=datetime.UTC)
+    page = engines["django"].from_string('{{ moment|date:"d/m/Y" }} {{ moment|date:"d/m/Y H:i" }}')
+    assert page.render({"moment": moment}) == "02/03/2020 02/03/2020 03:00"
+    assert f"{date(moment, 'd/m/Y')} {date(moment, 'd/m/Y H:i')}" == "02/03/2020 02/03/2020 03:00"
+
+
 def test_url_is_reverse_with_the_record_pk_put_in_place():
     assert url("members:detail", 42) == reverse("members:detail", args=[42])
     assert url("members:list") == reverse("members:list")

@@ -1,10 +1,12 @@
 """core/paging.py: one keyset pager for every list, on both databases."""
 
+import math
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from haichieu.core.paging import Page, keyset_page
+from haichieu.core.paging import IdsIn, Page, held_ids, keyset_page
 from haichieu.members.models import Member
 from haichieu.testing import make_member
 
@@ -114,3 +116,35 @@ def test_load_shapes_the_rows(members):
 def test_mixed_directions_are_refused(members):
     with pytest.raises(ValueError):
         keyset_page(Member.objects.all(), key=("sort_key", "-id"), size=4)
+
+
+def test_held_ids_tells_dense_sides_from_the_ids_of_the_others_on_postgresql(world, members):
+    from haichieu.liaisons.models import Liaison
+
+    for member in members[:3]:
+        Liaison.objects.create(member=member, commune_org=world.r1, status=Liaison.Status.ACTIVE)
+        Liaison.objects.create(member=member, commune_org=world.r1, status=Liaison.Status.ENDED)
+    links = Liaison.objects.filter(member__in=members)
+    sides = [links.filter(status=Liaison.Status.ACTIVE), links, links.none()]
+    if connection.vendor != "postgresql":
+        assert held_ids(sides, among=Member, page=50, field="member") is None
+        return
+    with connection.cursor() as cursor:  # the bound is sqrt(page x the members PostgreSQL counts)
+        cursor.execute("ANALYZE members_member")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'members_member'::regclass")
+        counted = max(cursor.fetchone()[0], 0)
+    linked = sorted(m.pk for m in members[:3])
+    for page in (1, 10**6):
+        bound = max(1, round(math.sqrt(page * counted)))
+        expected = [linked if 3 < bound else None, linked if 6 < bound else None, []]
+        assert held_ids(sides, among=Member, page=page, field="member") == expected, (page, counted, bound)
+    assert held_ids(sides, among=Member, page=1, field="member")[1] is None  # six links: dense
+
+
+@pytest.mark.parametrize("gather", [False, True])
+@pytest.mark.parametrize("ids", [[], [0], "some"])
+def test_ids_in_is_pk_in(members, ids, gather):
+    ids = [m.pk for m in members[::3]] if ids == "some" else ids
+    assert list(Member.objects.filter(IdsIn(ids, gather=gather)).order_by("pk")) == list(
+        Member.objects.filter(pk__in=ids).order_by("pk")
+    )

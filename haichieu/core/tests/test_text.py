@@ -1,6 +1,6 @@
 import unicodedata
 
-from haichieu.core.paths import minimal_paths, path_successor
+from haichieu.core.paths import group_by_top, in_subtree, minimal_paths, path_successor
 from haichieu.core.text import clean_text, fold, split_name, vn_sort_key
 
 
@@ -91,3 +91,11 @@ def test_contains_words_matches_whole_words_only():
     assert contains_words("chi bo to dan pho so 1", "to dan pho so 1")
     assert not contains_words("chi bo to dan pho so 10", "to dan pho so 1")
     assert not contains_words("chi bo thon 1", "")
+
+
+def test_group_by_top_is_in_subtree_for_each_top():
+    paths = ["0001", "00010001", "000100010003", "00010002", "0002", "00020001", "0003", "000300010001"]
+    tops = ["0001", "00010001", "0002", "00030001", "0009"]
+    groups = group_by_top(paths, tops, path=lambda p: p)
+    assert groups == {top: [p for p in paths if in_subtree(p, top)] for top in tops}
+    assert groups["0009"] == [] and groups["00010001"] == ["00010001", "000100010003"]

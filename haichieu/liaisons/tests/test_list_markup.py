@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from haichieu.liaisons.models import Liaison
+from haichieu.accounts.models import Role
+from haichieu.liaisons.models import Group, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune
-from haichieu.testing import make_member
+from haichieu.testing import make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,42 @@ def _scene(world):
         Member.objects.filter(pk=member.pk).update(link_status=current.status if current else "none")
 
 
+def _book_scene(world):
+    """Links in the tracking books of R1 and R1C1 in 2020: every branch of a book's row."""
+    S, E = Liaison.Status, Liaison.EndReason
+    hk = Commune.objects.get(code="00070")
+    group = Group.objects.create(cell=world.r1c1, name='Tổ <"1">')
+    utc = datetime.UTC
+
+    def link(member, **fields):
+        fields.setdefault("workplace_org", world.w1)
+        fields.setdefault("commune_org", world.r1)
+        Liaison.objects.create(member=member, commune=hk, **fields)
+
+    # Received late in the evening, UTC: the local day is the next one.
+    link(
+        make_member(world.w1c1, "Phạm \"Thị\" <Sổ>", workplace_unit="Phòng <Kế toán>", position='Trưởng & "phó"'),
+        cell=world.r1c1, group=group, status=S.ACTIVE, excused=True,
+        received_at=datetime.datetime(2020, 3, 1, 20, 0, tzinfo=utc),
+    )  # fmt: skip
+    link(
+        make_member(world.w2c1, "Cao Văn Nhận", position=""),
+        workplace_org=world.w2, status=S.RECEIVED, received_at=datetime.datetime(2020, 4, 2, 3, 0, tzinfo=utc),
+    )  # fmt: skip
+    link(
+        make_member(world.w1c2, "Đào Thị Đi"),
+        cell=world.r1c2, status=S.ENDED, end_date=datetime.date(2020, 6, 30), end_reason=E.NO_LONGER_RESIDES,
+        received_at=datetime.datetime(2019, 5, 5, 10, 0, tzinfo=utc),
+    )  # fmt: skip
+    # Linked to the cell only (no commune committee), no workplace unit.
+    link(
+        make_member(world.w2c1, "Lý Văn Lẻ", workplace_unit=""),
+        workplace_org=world.w2, commune_org=None, cell=world.r1c1, group=group, status=S.ACTIVE,
+        received_at=timezone.make_aware(datetime.datetime(2020, 1, 1, 0, 0)),
+    )  # fmt: skip
+    world.users["r1_viewer"] = make_user("r1_viewer", (Role.Kind.VIEWER, world.r1))
+
+
 def _pages(world, client_for):
     """(fixture name, HTML) of every list page and state the markup depends on."""
     coverage, members, incoming = (
@@ -124,12 +162,18 @@ def _pages(world, client_for):
     get("notices_later", world.w1_staff, notices, {"after": "2020-01-01.1"})
     get("book", world.r1_staff, book, period)
     get("book_later", world.r1_staff, book, {**period, "after": "x"})
+    _book_scene(world)
+    get("book_commune", world.r1_staff, book, period)
+    get("book_commune_reader", world.r1_viewer, book, period)
+    get("book_commune_default_period", world.r1_staff, book)
+    cell_book = reverse("liaisons:residence_book", args=[world.r1c1.pk])
+    get("book_cell", world.r1c1_secretary, cell_book, period)
     return pages
 
 
 _PARTS = re.compile(r"<table.*?</table>|<nav aria-label=\"Phân trang\">.*?</nav>|<select.*?</select>", re.S)
 _KEYS = re.compile(
-    r'(?P<path>href="[^"?]*?/)(?P<pk>\d+)(?=/)'  # a record's page: named by the path before the pk
+    r'(?P<path>href="[^"?]*?/|next=/[^"?%&]*?/)(?P<pk>\d+)(?=/)'  # a record's page: named by the path before the pk
     r'|(?P<attr>name="member" value="|name="liaisons" value="|pick-|\?ids=|org=|<option value=")(?P<id>\d+)'
     r"|(?P<page>after=|before=)(?P<cursor>[^\"&]+)"
 )

@@ -283,7 +283,7 @@ def test_tracking_book_counts_arrivals_and_departures_in_the_period(world, clien
     url = reverse("liaisons:residence_book", args=[world.r1.pk])
     response = client.get(url, {"start": "01/01/2025", "end": "31/12/2025"})
     counts = response.context["counts"]
-    assert counts == {"total": 3, "arrivals": 1, "departures": 1}
+    assert counts == {"total": 3, "arrivals": 1, "departures": 1, "parts": [3, 0]}  # committee, cells
     text = response.content.decode()
     assert "Phạm Thu Hằng" in text and "Hoàng Văn Nam" in text and "Nguyễn Văn An" not in text
     assert 'id="book-arrivals">1<' in text and 'id="book-departures">1<' in text
@@ -459,18 +459,30 @@ def _book_pks(org, start, end, size):
     parts = selectors.tracking_book_parts(org, start=start, end=end)
     while True:
         page = selectors.tracking_book_page(parts, after=after, size=size)
-        pks += [row.pk for row in page.rows]
+        pks += [row["pk"] for row in page.rows]
         if page.next_cursor is None:
             return pks
         after = page.next_cursor
 
 
-@pytest.mark.parametrize("walk", [False, True], ids=["gathered", "walked"])
-def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, walk):
-    """Paged by walking the members in list order (a large book on PostgreSQL) or by merging its two
-    parts, the pages give the whole book in order: namesakes (one sort key), a member with two links,
-    a link to one of the ward's cells made by another commune committee; without the rest."""
-    monkeypatch.setattr(selectors, "dense", lambda querysets, **kwargs: [walk] * len(querysets))
+def _held(how):
+    """selectors.held_ids as PostgreSQL would answer for a book read `how`."""
+    if how == "gathered":  # the database cannot tell
+        return lambda querysets, **kwargs: None
+    if how == "walked":  # dense: each member tested by a subquery
+        return lambda querysets, **kwargs: [None] * len(querysets)
+    return lambda querysets, *, field, **kwargs: [
+        sorted(set(qs.values_list(field, flat=True))) for qs in querysets
+    ]
+
+
+@pytest.mark.parametrize("how", ["gathered", "walked", "walked_by_ids"])
+def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
+    """Paged by walking the members in list order (on PostgreSQL: a large book testing each member
+    by a subquery, a smaller one against its members' ids) or by merging its two parts, the pages
+    give the whole book in order: namesakes (one sort key), a member with two links, a link to one
+    of the ward's cells made by another commune committee; without the rest."""
+    monkeypatch.setattr(selectors, "held_ids", _held(how))
     now = timezone.now()
     names = [
         "Nguyễn Văn An",
