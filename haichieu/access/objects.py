@@ -59,7 +59,7 @@ def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
     if scope.read_paths:
         q |= scope.workplace_q()
         if not workplace_only:
-            q |= Q(Exists(Liaison.objects.filter(scope.residence_q(), member=OuterRef("pk"))))
+            q |= Q(Exists(Liaison.objects.filter(scope.residence_q(current=True), member=OuterRef("pk"))))
     if scope.member_id is not None:
         q |= Q(pk=scope.member_id)
     return Member.objects.filter(q)
@@ -82,7 +82,7 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
     if scope.read_paths:
         sides.append(Member.objects.filter(scope.workplace_q()))
         if not workplace_only:
-            links = [Liaison.objects.filter(q) for q in scope.residence_sides()]
+            links = [Liaison.objects.filter(q) for q in scope.residence_sides(current=True)]
             for linked, held in zip(links, _held(links), strict=True):
                 of_member = linked.filter(member=OuterRef("pk"))
                 if held is False:  # the database cannot tell (SQLite): its planner chooses

@@ -120,13 +120,21 @@ class Scope:
             return Q()
         return subtree_q(f"{prefix}workplace_cell__path", self._paths(kind))
 
-    def residence_q(self, prefix: str = "") -> Q:
+    @staticmethod
+    def _sent(prefix: str, current: bool) -> Q:
+        if current:
+            return Q(**{f"{prefix}status__in": Liaison.RESIDENT_STATUSES})
+        return ~Q(**{f"{prefix}status": Liaison.Status.DRAFT})
+
+    def residence_q(self, prefix: str = "", *, current: bool = False) -> Q:
         """Q over Liaison (or a relation to it via `prefix`): the residence side.
 
         A link past its draft whose commune committee or residential cell lies in a subtree the
-        user reads.
+        user reads: the link's own pages and the tracking book. With `current`, only a link through
+        which the member is the residence's now (introduced, received, active): after a link ends
+        or is returned the residence keeps its book entry but no longer opens the member's record.
         """
-        sent = ~Q(**{f"{prefix}status": Liaison.Status.DRAFT})
+        sent = self._sent(prefix, current)
         if self.is_superuser:
             return sent
         return sent & (
@@ -134,11 +142,11 @@ class Scope:
             | subtree_q(f"{prefix}cell__path", self.read_paths)
         )
 
-    def residence_sides(self, prefix: str = "") -> tuple[Q, Q]:
+    def residence_sides(self, prefix: str = "", *, current: bool = False) -> tuple[Q, Q]:
         """`residence_q` (for a user who is not the superuser) in two parts whose union it is, each
-        read from its own index: links past their draft whose commune committee lies in a subtree
-        the user reads, and those whose residential cell does."""
-        sent = ~Q(**{f"{prefix}status": Liaison.Status.DRAFT})
+        read from its own index: links whose commune committee lies in a subtree the user reads,
+        and those whose residential cell does."""
+        sent = self._sent(prefix, current)
         return (
             sent & subtree_q(f"{prefix}commune_org__path", self.read_paths),
             sent & subtree_q(f"{prefix}cell__path", self.read_paths),

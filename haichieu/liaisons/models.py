@@ -44,6 +44,9 @@ class Liaison(models.Model):
         ENDED = "ended", "Đã kết thúc"
 
     OPEN_STATUSES = (Status.DRAFT, Status.INTRODUCED, Status.RETURNED, Status.RECEIVED, Status.ACTIVE)
+    # The member is the residence's now: sent there and not returned or ended. Only through such a
+    # link does the residence side open the member's record (data minimisation, issue 9).
+    RESIDENT_STATUSES = (Status.INTRODUCED, Status.RECEIVED, Status.ACTIVE)
 
     class ReturnReason(models.TextChoices):
         NOT_OUR_AREA = "not_our_area", "Không thuộc địa bàn"

@@ -90,3 +90,27 @@ def test_subtree_is_a_path_range_not_a_prefix_match_of_codes(world):
     # A sibling whose path sorts right after W1's subtree must stay outside it.
     assert world.w2.path > world.w1.path
     assert "Lê Đức Cường" not in names(members_visible_to(world.w1_staff))
+
+
+@pytest.mark.parametrize("status", [Liaison.Status.ENDED, Liaison.Status.RETURNED])
+def test_after_a_link_ends_the_residence_keeps_its_book_entry_not_the_record(world, client_for, status):
+    """Data minimisation (issue 9): the ward keeps the tracking book's line of a member who left,
+    but no longer opens the member's current record; the workplace still does."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    liaison = Liaison.objects.get(member=world.m1)
+    Liaison.objects.filter(pk=liaison.pk).update(
+        status=status, received_at=timezone.now() - datetime.timedelta(days=30), end_date=timezone.localdate()
+    )
+    assert not members_visible_to(world.r1_staff).filter(pk=world.m1.pk).exists()
+    assert not members_visible_to(world.r1c1_secretary).filter(pk=world.m1.pk).exists()
+    assert members_visible_to(world.w1_staff).filter(pk=world.m1.pk).exists()
+    ward = client_for(world.r1_staff)
+    assert ward.get(reverse("members:detail", args=[world.m1.pk])).status_code == 404
+    assert "Nguyễn Văn An" not in ward.get(reverse("members:list")).content.decode()
+    if status == Liaison.Status.ENDED:
+        book = ward.get(reverse("liaisons:residence_book", args=[world.r1.pk]))
+        assert "Nguyễn Văn An" in book.content.decode()
