@@ -88,8 +88,18 @@ def is_introduction_overdue(member: Member, today: datetime.date) -> bool:
     return is_to_introduce(member) and introduce_due(member.admission_date) < today
 
 
+def waiting_at_residence(liaisons: QuerySet[Liaison]) -> QuerySet[Liaison]:
+    """The introductions of `liaisons` waiting for their commune committee: sent to a committee in
+    the system, neither received nor returned yet (the commune inbox, its counts and reminders)."""
+    return liaisons.filter(status=Liaison.Status.INTRODUCED, commune_org__isnull=False)
+
+
 def reception_overdue(liaisons: QuerySet[Liaison], today: datetime.date) -> QuerySet[Liaison]:
-    """The introductions of `liaisons` the commune has not received (nor returned) by their deadline."""
+    """The introductions of `liaisons` the commune has not received (nor returned) by their deadline.
+
+    Only one waiting at a committee has a deadline (`liaison_introduce` sets `receive_due` with the
+    committee), so the status and the date tell it, for rows and dicts alike (is_reception_overdue).
+    """
     return liaisons.filter(status=Liaison.Status.INTRODUCED, receive_due__lt=today)
 
 

@@ -90,7 +90,7 @@ def coverage_summary(user, *, org=None) -> dict:
             excused += row["n"]
         by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
     to_introduce = total - not_introduced
-    covered = sum(by_status.get(s, 0) for s in (S.INTRODUCED, S.RECEIVED, S.ACTIVE))
+    covered = sum(by_status.get(s, 0) for s in Liaison.RESIDENT_STATUSES)
     return {
         "total": total,
         "to_introduce": to_introduce,
@@ -339,8 +339,7 @@ def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
     `liaison_incoming_idx` in order instead of sorting every waiting introduction (bench/).
     """
     scope = scope_for(user)
-    qs = Liaison.objects.filter(status=S.INTRODUCED, commune_org__isnull=False)
-    qs = qs.filter(scope.org_q("commune_org__"))
+    qs = rules.waiting_at_residence(Liaison.objects.filter(scope.org_q("commune_org__")))
     if org is not None:
         if committee_ids:
             qs = qs.filter(commune_org_id__in=list(committee_ids))

@@ -509,9 +509,7 @@ def member_record_event(
                 f"{member.full_name} đã được ghi nhận lúc {timezone.localtime(recorded.created_at):%H:%M %d/%m/%Y}.",
                 field="kind",
             )
-        current = (
-            member.liaisons.filter(status__in=[S.INTRODUCED, S.RECEIVED, S.ACTIVE]).order_by("-pk").first()
-        )
+        current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
@@ -565,7 +563,7 @@ def member_record_event(
         if end_reason and current is not None:
             old = _transition(
                 current,
-                from_statuses=[S.INTRODUCED, S.RECEIVED, S.ACTIVE],
+                from_statuses=Liaison.RESIDENT_STATUSES,
                 to_status=S.ENDED,
                 ended_at=timezone.now(),
                 end_date=event_date,

@@ -135,3 +135,30 @@ def test_page_export_and_reminders_count_the_same_members(world, client_for, mix
     active = Member.objects.filter(status__in=Member.ACTIVE_STATUSES)
     assert can_introduce == set(rules.to_introduce(active).values_list("pk", flat=True))
     assert len(can_introduce) == 5  # the four late ones and the new one
+
+
+def test_waiting_at_the_residence_is_one_definition_for_the_inbox_and_the_reminders(world):
+    """An introduction to a commune with no committee in the system (a paper letter) waits nowhere:
+    neither the commune inbox nor the overdue reminders count it; one sent to a committee does."""
+    import datetime
+
+    from haichieu.liaisons import rules, selectors
+    from haichieu.liaisons.models import Liaison
+    from haichieu.testing import make_member
+
+    past = datetime.date(2026, 1, 1)
+    paper = Liaison.objects.create(
+        member=make_member(world.w1c1, "Lê Văn Giấy"), status=Liaison.Status.INTRODUCED
+    )
+    sent = Liaison.objects.create(
+        member=make_member(world.w1c1, "Lê Văn Gửi"), status=Liaison.Status.INTRODUCED, commune_org=world.r1,
+        receive_due=past,
+    )  # fmt: skip # one call, the fields of one row
+    waiting = set(rules.waiting_at_residence(Liaison.objects.all()).values_list("pk", flat=True))
+    assert sent.pk in waiting and paper.pk not in waiting
+    inbox = set(selectors.incoming_for(world.r1_staff).values_list("pk", flat=True))
+    assert inbox == waiting & inbox and sent.pk in inbox
+    overdue = set(
+        rules.reception_overdue(Liaison.objects.all(), datetime.date(2026, 2, 1)).values_list("pk", flat=True)
+    )
+    assert overdue == {sent.pk}
