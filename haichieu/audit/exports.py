@@ -18,9 +18,17 @@ from .selectors import OwnData
 
 # --- the audit log -------------------------------------------------------------------------------
 AUDIT_COLUMNS = [
-    "Thời điểm", "Tên đăng nhập", "Họ và tên", "Thao tác", "Loại đối tượng", "Mã đối tượng",
-    "Đối tượng", "Thay đổi", "Ghi chú", "Địa chỉ IP",
-]  # fmt: skip
+    "Thời điểm",
+    "Tên đăng nhập",
+    "Họ và tên",
+    "Thao tác",
+    "Loại đối tượng",
+    "Mã đối tượng",
+    "Đối tượng",
+    "Thay đổi",
+    "Ghi chú",
+    "Địa chỉ IP",
+]
 
 
 def audit_rows(entries):

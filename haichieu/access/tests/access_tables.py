@@ -19,17 +19,33 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 PERSONAS = [
-    "anonymous", "admin", "province_staff", "w1_staff", "w1c1_secretary", "w1_viewer", "w2_staff",
-    "r1_staff", "r1c1_secretary", "r2_staff", "member_user", "outsider",
-]  # fmt: skip
+    "anonymous",
+    "admin",
+    "province_staff",
+    "w1_staff",
+    "w1c1_secretary",
+    "w1_viewer",
+    "w2_staff",
+    "r1_staff",
+    "r1c1_secretary",
+    "r2_staff",
+    "member_user",
+    "outsider",
+]
 LOGGED_IN = PERSONAS[1:]
 
 # Who stands to the second half as each persona stands to the first.
 TWIN = {
     **{p: p for p in PERSONAS},
-    "w1_staff": "w2_staff", "w2_staff": "w1_staff", "r1_staff": "r2_staff", "r2_staff": "r1_staff",
-    "w1c1_secretary": "outsider", "w1_viewer": "outsider", "r1c1_secretary": "outsider", "member_user": "outsider",
-}  # fmt: skip
+    "w1_staff": "w2_staff",
+    "w2_staff": "w1_staff",
+    "r1_staff": "r2_staff",
+    "r2_staff": "r1_staff",
+    "w1c1_secretary": "outsider",
+    "w1_viewer": "outsider",
+    "r1c1_secretary": "outsider",
+    "member_user": "outsider",
+}
 
 
 def everyone(code, anonymous=302):
@@ -111,9 +127,12 @@ class Side:
 
         member = self.member
         return make_member(
-            self.cell, name, residence_commune=member.residence_commune,
-            residence_province=member.residence_province, address_hamlet=member.address_hamlet,
-        )  # fmt: skip
+            self.cell,
+            name,
+            residence_commune=member.residence_commune,
+            residence_province=member.residence_province,
+            address_hamlet=member.address_hamlet,
+        )
 
     def _introduce(self, name):
         from haichieu.liaisons import services
@@ -163,9 +182,14 @@ class Side:
 
         today = datetime.date.today()
         ChangeNotice.objects.create(
-            member=self.member, kind="long_absence", direction="to_residence", sender_org=self.committee,
-            recipient_org=self.commune, event_date=today, details="Đi công tác dài ngày.",
-        )  # fmt: skip
+            member=self.member,
+            kind="long_absence",
+            direction="to_residence",
+            sender_org=self.committee,
+            recipient_org=self.commune,
+            event_date=today,
+            details="Đi công tác dài ngày.",
+        )
         return {
             "sender_pk": self.committee.pk,
             "recipient_pk": self.commune.pk,

@@ -36,21 +36,74 @@ _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 # Values in a URL's path: zero, negative, a year out of range, just past int32 and int64, 23 digits.
 HOSTILE_PATH = [
-    "0", "-1", "0000", "9999", "10000", str(2**31), str(2**63), "9" * 23, "١٢", "a" * 300,
-]  # fmt: skip
+    "0",
+    "-1",
+    "0000",
+    "9999",
+    "10000",
+    str(2**31),
+    str(2**63),
+    "9" * 23,
+    "١٢",
+    "a" * 300,
+]
 # Each parameter alone gets this: a list whose last value (what .get() reads) is 23 digits.
 OVERFLOWING = ["1,abc,99999999999999999999999", "²", "9" * 23]
 # Every parameter at once gets each of these in turn.
 EVERYWHERE = ["9" * 23, "", "\x00", "\ud800", "a" * 10_000, "²", ["1", str(2**63)]]
 # Values of a query or form parameter.
 HOSTILE_VALUES = [
-    "", " ", "0", "-1", "-99999999999999999999999", "99999999999999999999999", str(2**63), str(2**31),
-    "1,abc,99999999999999999999999", "1,,2", ",", "1 2", "0x10", "1e9", "NaN", "²", "١٢", "\x00",
-    "1\x00", "\ud800", "\udfff\ud800", "\u202e1", "𝟙", "a" * 10_000, "9" * 10_000, "0000", "9999",
-    "10000", "00/00/0000", "31/02/2024", "01/01/0001", "31/12/9999", "9999-12-31", "0001-01-01",
-    "xlsx", "docx", "pdf", "1", "..", "/", "//evil.example/", "https://evil.example/", "' OR 1=1 --",
-    "<script>alert(1)</script>", "{{ 7*7 }}", "%", "%s", "\\", "\r\n", "\t",
-]  # fmt: skip
+    "",
+    " ",
+    "0",
+    "-1",
+    "-99999999999999999999999",
+    "99999999999999999999999",
+    str(2**63),
+    str(2**31),
+    "1,abc,99999999999999999999999",
+    "1,,2",
+    ",",
+    "1 2",
+    "0x10",
+    "1e9",
+    "NaN",
+    "²",
+    "١٢",
+    "\x00",
+    "1\x00",
+    "\ud800",
+    "\udfff\ud800",
+    "\u202e1",
+    "𝟙",
+    "a" * 10_000,
+    "9" * 10_000,
+    "0000",
+    "9999",
+    "10000",
+    "00/00/0000",
+    "31/02/2024",
+    "01/01/0001",
+    "31/12/9999",
+    "9999-12-31",
+    "0001-01-01",
+    "xlsx",
+    "docx",
+    "pdf",
+    "1",
+    "..",
+    "/",
+    "//evil.example/",
+    "https://evil.example/",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "{{ 7*7 }}",
+    "%",
+    "%s",
+    "\\",
+    "\r\n",
+    "\t",
+]
 
 
 # Read through helpers (the pager's cursors and size, the "next" page), or plausible to try.

@@ -32,13 +32,25 @@ pytestmark = pytest.mark.django_db
 
 W1C1_MANAGERS = ("admin", "province_staff", "w1_staff")  # those who manage W1C1's parent W1
 MEMBER_WRITERS = dict(
-    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w2_staff=200, r1_staff=200,
-    r1c1_secretary=200, r2_staff=200,
-)  # fmt: skip
+    admin=200,
+    province_staff=200,
+    w1_staff=200,
+    w1c1_secretary=200,
+    w2_staff=200,
+    r1_staff=200,
+    r1c1_secretary=200,
+    r2_staff=200,
+)
 M1_READERS = dict(
-    admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, r1_staff=200,
-    r1c1_secretary=200, member_user=200,
-)  # fmt: skip
+    admin=200,
+    province_staff=200,
+    w1_staff=200,
+    w1c1_secretary=200,
+    w1_viewer=200,
+    r1_staff=200,
+    r1c1_secretary=200,
+    member_user=200,
+)
 M1_READ_ONLY = dict(w1_viewer=403, r1_staff=403, r1c1_secretary=403, member_user=403)
 
 # name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)

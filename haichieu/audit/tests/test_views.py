@@ -28,9 +28,12 @@ def _entries(world):
     """An entry of each kind the audit page may list, on both halves of the world."""
     m1_link, m3_link = world.m1.liaisons.get(), world.m3.liaisons.get()
     notice = ChangeNotice.objects.create(
-        member=world.m2, kind="long_absence", direction="to_residence", sender_org=world.w1,
+        member=world.m2,
+        kind="long_absence",
+        direction="to_residence",
+        sender_org=world.w1,
         event_date=datetime.date(2026, 1, 5),
-    )  # fmt: skip
+    )
     for actor, action, target in [
         (world.province_staff, "view", world.m1),
         (world.w1_staff, "update", world.m2),
@@ -52,8 +55,16 @@ def test_workplace_staff_see_the_entries_about_their_members_links_notices_and_o
     m1_link, m3_link, notice = _entries(world)
     response = client_for(world.w1_staff).get(reverse("audit:log"))
     assert response.status_code == 200
-    assert {(a, *about(t)) for a, t in [("view", world.m1), ("update", world.m2), ("update", m1_link),
-            ("create", notice), ("export", world.w1c1)]} == set(listed(response))  # fmt: skip
+    assert {
+        (a, *about(t))
+        for a, t in [
+            ("view", world.m1),
+            ("update", world.m2),
+            ("update", m1_link),
+            ("create", notice),
+            ("export", world.w1c1),
+        ]
+    } == set(listed(response))
     body = response.content.decode()
     assert "Lê Đức Cường" not in body and "Đảng ủy phường Ba Đình" not in body
 
@@ -94,9 +105,12 @@ def test_the_province_sees_both_halves_and_viewers_and_secretaries_get_404(world
 def test_filters(world, client_for, query, expected):
     m1_link, _, notice = _entries(world)
     names = {
-        about(world.m1): "m1", about(world.m2): "m2", about(m1_link): "m1_link", about(notice): "notice",
+        about(world.m1): "m1",
+        about(world.m2): "m2",
+        about(m1_link): "m1_link",
+        about(notice): "notice",
         about(world.w1c1): "w1c1",
-    }  # fmt: skip
+    }
     if query.get("member", "").startswith("card:"):
         query = {"member": f" {world.m1.party_card_number} "}
     response = client_for(world.w1_staff).get(reverse("audit:log"), query)
@@ -219,13 +233,23 @@ def test_own_pages_are_404_without_a_member_record(world, client_for):
 
 def test_a_member_downloads_their_own_data_as_xlsx_and_json(world, client_for):
     ChangeNotice.objects.create(
-        member=world.m1, liaison=world.m1.liaisons.get(), kind="position_change", direction="to_residence",
-        sender_org=world.w1, recipient_org=world.r1, event_date=datetime.date(2026, 1, 5), details="Trưởng phòng",
-    )  # fmt: skip
+        member=world.m1,
+        liaison=world.m1.liaisons.get(),
+        kind="position_change",
+        direction="to_residence",
+        sender_org=world.w1,
+        recipient_org=world.r1,
+        event_date=datetime.date(2026, 1, 5),
+        details="Trưởng phòng",
+    )
     ChangeNotice.objects.create(
-        member=world.m3, kind="long_absence", direction="to_residence", sender_org=world.w2,
-        event_date=datetime.date(2026, 1, 5), details="Của người khác",
-    )  # fmt: skip
+        member=world.m3,
+        kind="long_absence",
+        direction="to_residence",
+        sender_org=world.w2,
+        event_date=datetime.date(2026, 1, 5),
+        details="Của người khác",
+    )
     client = client_for(world.member_user)
     response = client.get(reverse("audit:own_data"))
     assert response.status_code == 200

@@ -13,11 +13,28 @@ from haichieu.core.params import IdConverter, PeriodConverter, YearConverter, pa
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("1", 1), (" 42 ", 42), (7, 7), ("9" * 18, int("9" * 18)), ("0", None), ("-1", None), ("+1", None),
-        ("9" * 19, None), (str(2**63), None), ("", None), (None, None), ("abc", None), ("1.0", None),
-        ("²", None), ("١", None), ("1\x00", None), (True, None), (0, None), (10**18, None), ("0x1", None),
+        ("1", 1),
+        (" 42 ", 42),
+        (7, 7),
+        ("9" * 18, int("9" * 18)),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        ("9" * 19, None),
+        (str(2**63), None),
+        ("", None),
+        (None, None),
+        ("abc", None),
+        ("1.0", None),
+        ("²", None),
+        ("١", None),
+        ("1\x00", None),
+        (True, None),
+        (0, None),
+        (10**18, None),
+        ("0x1", None),
     ],
-)  # fmt: skip
+)
 def test_parse_id(value, expected):
     assert parse_id(value) == expected
 
@@ -33,9 +50,20 @@ def test_parse_ids_is_none_when_one_item_names_no_id():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("2026", 2026), ("1930", 1930), ("2999", 2999), ("0", None), ("0000", None), ("9999", None),
-     ("10000", None), ("1929", None), ("9" * 23, None), ("²⁰²⁶", None), (2026, 2026)],
-)  # fmt: skip
+    [
+        ("2026", 2026),
+        ("1930", 1930),
+        ("2999", 2999),
+        ("0", None),
+        ("0000", None),
+        ("9999", None),
+        ("10000", None),
+        ("1929", None),
+        ("9" * 23, None),
+        ("²⁰²⁶", None),
+        (2026, 2026),
+    ],
+)
 def test_parse_year(value, expected):
     assert parse_year(value) == expected
 
@@ -68,8 +96,11 @@ def test_no_url_pattern_reads_a_plain_int():
             elif isinstance(entry, URLPattern):
                 yield route + str(entry.pattern), entry.pattern.converters
 
-    plain = [route for route, converters in walk(get_resolver().url_patterns)
-             if any(isinstance(c, IntConverter) for c in converters.values())]  # fmt: skip
+    plain = [
+        route
+        for route, converters in walk(get_resolver().url_patterns)
+        if any(isinstance(c, IntConverter) for c in converters.values())
+    ]
     assert not plain, f"use <id:…>, <year:…> or <period:…> instead of <int:…>: {plain}"
 
 

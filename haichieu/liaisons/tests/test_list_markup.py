@@ -100,25 +100,39 @@ def _book_scene(world):
 
     # Received late in the evening, UTC: the local day is the next one.
     link(
-        make_member(world.w1c1, "Phạm \"Thị\" <Sổ>", workplace_unit="Phòng <Kế toán>", position='Trưởng & "phó"'),
-        cell=world.r1c1, group=group, status=S.ACTIVE, excused=True,
+        make_member(
+            world.w1c1, 'Phạm "Thị" <Sổ>', workplace_unit="Phòng <Kế toán>", position='Trưởng & "phó"'
+        ),
+        cell=world.r1c1,
+        group=group,
+        status=S.ACTIVE,
+        excused=True,
         received_at=datetime.datetime(2020, 3, 1, 20, 0, tzinfo=utc),
-    )  # fmt: skip
+    )
     link(
         make_member(world.w2c1, "Cao Văn Nhận", position=""),
-        workplace_org=world.w2, status=S.RECEIVED, received_at=datetime.datetime(2020, 4, 2, 3, 0, tzinfo=utc),
-    )  # fmt: skip
+        workplace_org=world.w2,
+        status=S.RECEIVED,
+        received_at=datetime.datetime(2020, 4, 2, 3, 0, tzinfo=utc),
+    )
     link(
         make_member(world.w1c2, "Đào Thị Đi"),
-        cell=world.r1c2, status=S.ENDED, end_date=datetime.date(2020, 6, 30), end_reason=E.NO_LONGER_RESIDES,
+        cell=world.r1c2,
+        status=S.ENDED,
+        end_date=datetime.date(2020, 6, 30),
+        end_reason=E.NO_LONGER_RESIDES,
         received_at=datetime.datetime(2019, 5, 5, 10, 0, tzinfo=utc),
-    )  # fmt: skip
+    )
     # Linked to the cell only (no commune committee), no workplace unit.
     link(
         make_member(world.w2c1, "Lý Văn Lẻ", workplace_unit=""),
-        workplace_org=world.w2, commune_org=None, cell=world.r1c1, group=group, status=S.ACTIVE,
+        workplace_org=world.w2,
+        commune_org=None,
+        cell=world.r1c1,
+        group=group,
+        status=S.ACTIVE,
         received_at=timezone.make_aware(datetime.datetime(2020, 1, 1, 0, 0)),
-    )  # fmt: skip
+    )
     world.users["r1_viewer"] = make_user("r1_viewer", (Role.Kind.VIEWER, world.r1))
 
 

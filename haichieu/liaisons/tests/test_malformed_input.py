@@ -84,9 +84,14 @@ def test_residence_pages_with_a_malformed_org_or_cell_are_not_found_or_empty(wor
 def test_digest_urls_with_a_year_out_of_range_are_not_found(world, year):
     today = datetime.date.today()
     ChangeNotice.objects.create(
-        member=world.m1, kind="position_change", direction="to_residence", sender_org=world.w1,
-        recipient_org=world.r1, event_date=today, details="Chức vụ mới: Phó phòng.",
-    )  # fmt: skip
+        member=world.m1,
+        kind="position_change",
+        direction="to_residence",
+        sender_org=world.w1,
+        recipient_org=world.r1,
+        event_date=today,
+        details="Chức vụ mới: Phó phòng.",
+    )
     client = _client(world.province_staff)
     base = f"/lien-he/danh-sach-bien-dong/{world.w1.pk}/{world.r1.pk}"
     assert client.get(f"{base}/{today.year}/1.xlsx").status_code in (200, 404)  # the URL's shape holds
@@ -99,12 +104,20 @@ def test_digest_urls_with_a_year_out_of_range_are_not_found(world, year):
 @pytest.mark.parametrize(
     "route",
     [
-        "/dang-vien/{}/", "/dang-vien/{}/sua/", "/to-chuc/{}/", "/to-chuc/{}/con/", "/to-chuc/{}/them/",
-        "/to-chuc/{}/sua/", "/to-chuc/{}/chuyen/", "/lien-he/ho-so/{}/", "/lien-he/bien-dong/{}/",
-        "/lien-he/noi-cu-tru/tiep-nhan/{}/", "/lien-he/noi-cu-tru/chi-bo/{}/",
+        "/dang-vien/{}/",
+        "/dang-vien/{}/sua/",
+        "/to-chuc/{}/",
+        "/to-chuc/{}/con/",
+        "/to-chuc/{}/them/",
+        "/to-chuc/{}/sua/",
+        "/to-chuc/{}/chuyen/",
+        "/lien-he/ho-so/{}/",
+        "/lien-he/bien-dong/{}/",
+        "/lien-he/noi-cu-tru/tiep-nhan/{}/",
+        "/lien-he/noi-cu-tru/chi-bo/{}/",
         "/lien-he/noi-cu-tru/so-theo-doi/{}/",
     ],
-)  # fmt: skip
+)
 def test_object_urls_with_an_id_out_of_range_are_not_found(world, route, pk):
     assert _client(world.admin).get(route.format(pk)).status_code == 404
 

@@ -19,10 +19,18 @@ def introduce(world, *names, hamlet="Tổ dân phố số 2", today=None, **extr
     """Members of W1 living in Hoàn Kiếm, introduced by W1 to R1."""
     commune = world.m1.residence_commune
     members = [
-        make_member(world.w1c2, name, residence_commune=commune, residence_province=commune.province,
-                    address_hamlet=hamlet, address_street="12 Hàng Bạc", workplace_unit="Phòng Kế hoạch", **extra)
+        make_member(
+            world.w1c2,
+            name,
+            residence_commune=commune,
+            residence_province=commune.province,
+            address_hamlet=hamlet,
+            address_street="12 Hàng Bạc",
+            workplace_unit="Phòng Kế hoạch",
+            **extra,
+        )
         for name in names
-    ]  # fmt: skip
+    ]
     result = services.liaison_introduce(actor=world.w1_staff, members=members, today=today)
     assert len(result.introduced) == len(names)
     return result.introduced
@@ -84,8 +92,12 @@ def test_receive_one_places_the_member_and_tells_the_workplace(world, client_for
     assert response.status_code == 302
     liaison.refresh_from_db()
     assert (liaison.status, liaison.cell, liaison.group, liaison.follower_name, liaison.follower_phone) == (
-        S.RECEIVED, world.r1c2, group, "Đỗ Văn Tâm", "0987654321",
-    )  # fmt: skip
+        S.RECEIVED,
+        world.r1c2,
+        group,
+        "Đỗ Văn Tâm",
+        "0987654321",
+    )
     assert InboxItem.objects.filter(recipient_org=world.w1, kind="received", liaison=liaison).exists()
 
 
@@ -105,9 +117,14 @@ def test_receive_many_in_one_post(world, client_for):
     group = Group.objects.create(cell=world.r1c1, name="Tổ 1")
     response = client_for(world.r1_staff).post(
         incoming_url(world.r1),
-        {"org": world.r1.pk, "liaisons": [a.pk, b.pk], "cell": world.r1c1.pk, "group": group.pk,
-         "follower_name": "Đỗ Văn Tâm"},
-    )  # fmt: skip
+        {
+            "org": world.r1.pk,
+            "liaisons": [a.pk, b.pk],
+            "cell": world.r1c1.pk,
+            "group": group.pk,
+            "follower_name": "Đỗ Văn Tâm",
+        },
+    )
     assert response.status_code == 302
     received = Liaison.objects.filter(pk__in=[a.pk, b.pk], status=S.RECEIVED, cell=world.r1c1, group=group)
     assert received.count() == 2
@@ -170,8 +187,10 @@ def test_return_with_a_reason_and_other_needs_a_note(world, client_for):
     assert response.status_code == 302
     liaison.refresh_from_db()
     assert (liaison.status, liaison.return_reason, liaison.return_note) == (
-        S.RETURNED, "wrong_address", "Không có số nhà này",
-    )  # fmt: skip
+        S.RETURNED,
+        "wrong_address",
+        "Không có số nhà này",
+    )
     assert InboxItem.objects.filter(recipient_org=world.w1, kind="returned", liaison=liaison).exists()
 
 
@@ -258,8 +277,10 @@ def test_no_longer_resides_refuses_a_future_date_then_tells_the_workplace(world,
     )
     liaison.refresh_from_db()
     assert (liaison.status, liaison.end_date, liaison.end_reason) == (
-        S.ENDED, datetime.date(2026, 3, 1), "no_longer_resides",
-    )  # fmt: skip
+        S.ENDED,
+        datetime.date(2026, 3, 1),
+        "no_longer_resides",
+    )
     assert ChangeNotice.objects.filter(
         liaison=liaison, recipient_org=world.w1, kind="no_longer_resides"
     ).exists()

@@ -168,8 +168,10 @@ def test_the_upload_shows_the_limit_message(world, client_for, tmp_path, setting
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.HAICHIEU = {
-        **settings.HAICHIEU, "COLLISION_LIMIT_PER_DAY": 0, "IMPORT_DIR": str(tmp_path / "uploads"),
-    }  # fmt: skip
+        **settings.HAICHIEU,
+        "COLLISION_LIMIT_PER_DAY": 0,
+        "IMPORT_DIR": str(tmp_path / "uploads"),
+    }
     [card] = _many_outside(world, 1)
     data = workbook_bytes([HEADER, new_row(card)])
     response = client_for(world.w1_staff).post(
@@ -186,10 +188,19 @@ def _create(client, card, **extra):
 
 
 _TEMPLATE = dict(
-    full_name="Vũ Thị Hoa", gender="female", date_of_birth=datetime.date(1985, 5, 17),
-    admission_date=datetime.date(2010, 3, 2), full_membership_date=datetime.date(2011, 3, 2), status="full",
-    national_id="", phone="", email="", position="", workplace_unit="", residence_type="permanent",
-)  # fmt: skip
+    full_name="Vũ Thị Hoa",
+    gender="female",
+    date_of_birth=datetime.date(1985, 5, 17),
+    admission_date=datetime.date(2010, 3, 2),
+    full_membership_date=datetime.date(2011, 3, 2),
+    status="full",
+    national_id="",
+    phone="",
+    email="",
+    position="",
+    workplace_unit="",
+    residence_type="permanent",
+)
 
 
 def test_the_create_form_does_not_say_a_card_number_exists_outside_the_scope(world, m3, client_for):

@@ -47,8 +47,14 @@ def test_list_sorts_the_vietnamese_way(world, client_for):
         make_member(world.w1c1, name)
     response = client_for(world.w1_staff).get(reverse("members:list"))
     assert listed(response) == [
-        "Nguyễn Văn An", "Hoàng Anh", "Võ Thị Ăn", "Phạm Văn Ân", "Trần Thị Bình", "Bùi Văn Dũng", "Đỗ Văn Đạt",
-    ]  # fmt: skip
+        "Nguyễn Văn An",
+        "Hoàng Anh",
+        "Võ Thị Ăn",
+        "Phạm Văn Ân",
+        "Trần Thị Bình",
+        "Bùi Văn Dũng",
+        "Đỗ Văn Đạt",
+    ]
 
 
 def test_filters_by_subtree_status_and_commune(world, client_for):
@@ -148,25 +154,43 @@ def test_residence_users_see_no_national_id_nor_history(world, client_for):
 
 def _form_payload(member, **extra):
     data = {
-        "full_name": member.full_name, "gender": member.gender,
+        "full_name": member.full_name,
+        "gender": member.gender,
         "date_of_birth": member.date_of_birth.strftime("%d/%m/%Y"),
         "party_card_number": member.party_card_number,
         "admission_date": member.admission_date.strftime("%d/%m/%Y"),
-        "full_membership_date": member.full_membership_date.strftime("%d/%m/%Y") if member.full_membership_date else "",
-        "status": member.status, "national_id": member.national_id, "phone": member.phone, "email": member.email,
-        "workplace_cell": member.workplace_cell_id, "position": member.position,
-        "workplace_unit": member.workplace_unit, "address_street": "", "address_hamlet": "",
-        "residence_province": member.residence_province_id or "", "residence_commune": member.residence_commune_id or "",
-        "residence_type": member.residence_type, "notes": "", "version": member.version,
-    }  # fmt: skip
+        "full_membership_date": member.full_membership_date.strftime("%d/%m/%Y")
+        if member.full_membership_date
+        else "",
+        "status": member.status,
+        "national_id": member.national_id,
+        "phone": member.phone,
+        "email": member.email,
+        "workplace_cell": member.workplace_cell_id,
+        "position": member.position,
+        "workplace_unit": member.workplace_unit,
+        "address_street": "",
+        "address_hamlet": "",
+        "residence_province": member.residence_province_id or "",
+        "residence_commune": member.residence_commune_id or "",
+        "residence_type": member.residence_type,
+        "notes": "",
+        "version": member.version,
+    }
     data.update(extra)
     return data
 
 
 def test_create_through_the_form(world, client_for):
     client = client_for(world.w1_staff)
-    payload = _form_payload(world.m1, full_name=" Vũ  Thị Hoa ", party_card_number="55667788", national_id="",
-                            gender="female", version="")  # fmt: skip
+    payload = _form_payload(
+        world.m1,
+        full_name=" Vũ  Thị Hoa ",
+        party_card_number="55667788",
+        national_id="",
+        gender="female",
+        version="",
+    )
     response = client.post(reverse("members:create"), payload)
     assert response.status_code == 302
     member = Member.objects.get(party_card_number="55667788")
@@ -257,12 +281,22 @@ def test_pages_list_exactly_the_members_visible_whatever_the_side(
 
     for i in range(6):  # members of a workplace in w1 living in r1 (seen from both sides by some)
         member = make_member(world.w1c2, f"Phạm Văn Năm{chr(ord('a') + i)}")
-        Liaison.objects.create(member=member, workplace_org=world.w1, commune_org=world.r1,
-                               cell=world.r1c1 if i % 2 else None, status=Liaison.Status.RECEIVED)  # fmt: skip
+        Liaison.objects.create(
+            member=member,
+            workplace_org=world.w1,
+            commune_org=world.r1,
+            cell=world.r1c1 if i % 2 else None,
+            status=Liaison.Status.RECEIVED,
+        )
     for i in range(5):  # members of w2 living in r1, seen from the residence side only
         member = make_member(world.w2c1, f"Đỗ Văn Sáu{chr(ord('a') + i)}")
-        Liaison.objects.create(member=member, workplace_org=world.w2, commune_org=world.r1,
-                               cell=world.r1c2 if i % 2 else None, status=Liaison.Status.ACTIVE)  # fmt: skip
+        Liaison.objects.create(
+            member=member,
+            workplace_org=world.w2,
+            commune_org=world.r1,
+            cell=world.r1c2 if i % 2 else None,
+            status=Liaison.Status.ACTIVE,
+        )
     user = world.users[persona]
     client = client_for(user)
     params = {"size": 3, **({"q": query} if query else {})}

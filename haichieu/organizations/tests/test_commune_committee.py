@@ -70,8 +70,15 @@ def test_ward_staff_cannot_set_a_committee_for_another_commune(world, orphan_com
             actor=world.r1_staff, parent=world.r1, **_committee_kwargs(orphan_commune)
         )
     # A residential cell of their own ward is theirs to add.
-    cell = services.organization_create(actor=world.r1_staff, parent=world.r1, code="R1C9", name="Chi bộ tổ 9",
-                                        kind="cell", is_residential=True, commune=world.r1.commune)  # fmt: skip
+    cell = services.organization_create(
+        actor=world.r1_staff,
+        parent=world.r1,
+        code="R1C9",
+        name="Chi bộ tổ 9",
+        kind="cell",
+        is_residential=True,
+        commune=world.r1.commune,
+    )
     assert cell.is_residential and not cell.is_commune_committee
 
 
@@ -98,7 +105,14 @@ def test_one_active_committee_per_commune(world):
 
 def test_ward_staff_cannot_move_their_committee_to_another_commune(world, orphan_commune):
     with pytest.raises(ServiceError):
-        services.organization_update(actor=world.r1_staff, org=world.r1, code="R1", name=world.r1.name,
-                                     kind=world.r1.kind, is_residential=True, commune=orphan_commune)  # fmt: skip
+        services.organization_update(
+            actor=world.r1_staff,
+            org=world.r1,
+            code="R1",
+            name=world.r1.name,
+            kind=world.r1.kind,
+            is_residential=True,
+            commune=orphan_commune,
+        )
     world.r1.refresh_from_db()
     assert world.r1.commune_id != orphan_commune.pk

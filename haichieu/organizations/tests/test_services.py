@@ -48,18 +48,28 @@ def test_codes_are_unique(world):
 
 def test_rename_is_for_the_parent_staff_and_audited(world):
     services.organization_update(
-        actor=world.w1_staff, org=world.w1c1, code="W1C1", name="Chi bộ Phòng Ngân sách nhà nước",
-        kind="cell", is_residential=False, commune=None,
-    )  # fmt: skip
+        actor=world.w1_staff,
+        org=world.w1c1,
+        code="W1C1",
+        name="Chi bộ Phòng Ngân sách nhà nước",
+        kind="cell",
+        is_residential=False,
+        commune=None,
+    )
     world.w1c1.refresh_from_db()
     assert world.w1c1.name_folded == "chi bo phong ngan sach nha nuoc"
     entry = AuditEntry.objects.filter(target_id=str(world.w1c1.pk), action="update").get()
     assert entry.changes["name"] == ["Chi bộ Phòng Ngân sách", "Chi bộ Phòng Ngân sách nhà nước"]
     with pytest.raises(ServiceError):
         services.organization_update(
-            actor=world.w1c1_secretary, org=world.w1c1, code="W1C1", name="Khác", kind="cell",
-            is_residential=False, commune=None,
-        )  # fmt: skip
+            actor=world.w1c1_secretary,
+            org=world.w1c1,
+            code="W1C1",
+            name="Khác",
+            kind="cell",
+            is_residential=False,
+            commune=None,
+        )
 
 
 def test_move_carries_the_subtree_and_its_members(world):
