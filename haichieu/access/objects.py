@@ -6,6 +6,9 @@ the object but may not change it.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -82,25 +85,31 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
     if scope.read_paths:
         sides.append(Member.objects.filter(scope.workplace_q()))
         if not workplace_only:
-            links = [Liaison.objects.filter(q) for q in scope.residence_sides(current=True)]
-            for linked, held in zip(links, _held(links), strict=True):
-                of_member = linked.filter(member=OuterRef("pk"))
-                if held is False:  # the database cannot tell (SQLite): its planner chooses
-                    sides.append(Member.objects.filter(Exists(of_member)))
-                # PostgreSQL estimates the links of a subtree from the share of organisations in it,
-                # but links gather on the communes' committees: a ward's 11,511 links were estimated
-                # at 177, so it gathered and sorted them all for a page (or hashed them all). A side
-                # dense in the table is read walking the list's order instead, looking up each
-                # member's first link: a scalar subquery, which the planner neither joins nor hashes.
-                elif held is None:
+            parts = scope.residence_sides(current=True)
+            held = _held([Liaison.objects.filter(q) for q in parts])
+            if held is None:  # the database cannot tell (SQLite): its planner chooses
+                sides += [
+                    Member.objects.filter(Exists(Liaison.objects.filter(q, member=OuterRef("pk"))))
+                    for q in parts
+                ]
+            else:
+                # PostgreSQL estimates the links of a subtree from the share of organisations in
+                # it, but links gather on the communes' committees: a ward's 11,511 links were
+                # estimated at 177, so it gathered and sorted them all for a page (or hashed them
+                # all). The dense parts are read as one side walking the list's order, looking up
+                # each member's first link in any of them: a scalar subquery, which the planner
+                # neither joins nor hashes (one walk, not one per part: a ward's search, 2 ms).
+                dense = [q for q, ids in zip(parts, held, strict=True) if ids is None]
+                if dense:
+                    of_member = Liaison.objects.filter(reduce(or_, dense), member=OuterRef("pk"))
                     first_link = Subquery(of_member.values("pk")[:1])
                     sides.append(Member.objects.alias(first_link=first_link).filter(first_link__isnull=False))
-                # A smaller side is its members' ids (read with the count), which a walk of the list's
-                # order tests with a hash (a residential cell's 5,094 members at 1,000,000: 2 ms;
-                # gathered by their links and sorted, 31-55 ms). Narrowed by a search, the walk could
-                # read the whole order for a few matches: the ids are looked up and sorted (16 ms).
-                else:
-                    sides.append(Member.objects.filter(IdsIn(held, gather=narrowed)))
+                # A smaller part is its members' ids (read with the count), which a walk of the
+                # list's order tests with a hash (a residential cell's 5,094 members at 1,000,000:
+                # 2 ms; gathered by their links and sorted, 31-55 ms). Narrowed by a search, the
+                # walk could read the whole order for a few matches: the ids are looked up and
+                # sorted (16 ms). A part that holds nothing is no side.
+                sides += [Member.objects.filter(IdsIn(ids, gather=narrowed)) for ids in held if ids]
     if scope.member_id is not None:
         sides.append(Member.objects.filter(pk=scope.member_id))
     return sides
@@ -112,11 +121,10 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
 _PAGE = 50
 
 
-def _held(links: list[QuerySet]) -> list:
-    """For each side of links: None when it is dense, else the ids of its members; False for all
+def _held(links: list[QuerySet]) -> list | None:
+    """For each part of links: None when it is dense, else the ids of its members; None for all
     where the database cannot tell (core.paging.held_ids)."""
-    held = held_ids(links, among=Member, page=_PAGE, field="member")
-    return [False] * len(links) if held is None else held
+    return held_ids(links, among=Member, page=_PAGE, field="member")
 
 
 def member_get_for(user, pk, *, write: bool = False):
