@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -562,9 +564,15 @@ def tracking_book_page(
     from haichieu.members.models import Member
 
     by_committee, by_cell = parts
-    sides = [Liaison.objects.filter(by_committee), Liaison.objects.filter(by_cell)]
-    if totals is not None:
-        sides = [side.none() if total == 0 else side for side, total in zip(sides, totals, strict=True)]
+    # The parts that may hold a link: each unless its count is known to be 0.
+    holds = [True] * len(parts) if totals is None else [total > 0 for total in totals]
+    if not any(holds):
+        return Page()
+    read = [q for q, held_any in zip(parts, holds, strict=True) if held_any]
+    sides = [
+        Liaison.objects.filter(q) if held_any else Liaison.objects.none()
+        for q, held_any in zip(parts, holds, strict=True)
+    ]
     held = held_ids(sides, among=Member, page=size, field="member")
     if held is None:
 
@@ -573,7 +581,7 @@ def tracking_book_page(
 
         book = _book_in_order(by_committee, by_cell).select_related(None)
         return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
-    book = Liaison.objects.filter(by_committee | by_cell)
+    book = Liaison.objects.filter(functools.reduce(operator.or_, read))
     members: QuerySet
     ids = [pk for part in held if part is not None for pk in part]
     if any(part is None for part in held):  # dense
