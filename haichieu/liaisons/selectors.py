@@ -573,7 +573,7 @@ def tracking_book_page(
         Liaison.objects.filter(q) if held_any else Liaison.objects.none()
         for q, held_any in zip(parts, holds, strict=True)
     ]
-    held = held_ids(sides, among=Member, page=size, field="member")
+    held = held_ids(sides, among=Member, page=size, field="member", counts=totals)
     if held is None:
 
         def load(page: QuerySet) -> QuerySet:
