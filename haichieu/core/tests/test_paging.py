@@ -139,6 +139,15 @@ def test_held_ids_tells_dense_sides_from_the_ids_of_the_others_on_postgresql(wor
         expected = [linked if 3 < bound else None, linked if 6 < bound else None, []]
         assert held_ids(sides, among=Member, page=page, field="member") == expected, (page, counted, bound)
     assert held_ids(sides, among=Member, page=1, field="member")[1] is None  # six links: dense
+    # A count already known tells a side dense or not without reading it: a count at the bound
+    # makes even the side of three links dense; a count under it gathers the side's ids.
+    bound = max(1, round(math.sqrt(10**6 * counted)))
+    known = held_ids(sides, among=Member, page=10**6, field="member", counts=[bound, None, 0])
+    assert known == [None, linked if 6 < bound else None, []]
+    assert held_ids(sides, among=Member, page=10**6, field="member", counts=[3, 6, None])[:2] == [
+        linked,
+        linked,
+    ]
 
 
 @pytest.mark.parametrize("gather", [False, True])
