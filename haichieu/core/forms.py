@@ -15,6 +15,10 @@ def widget_css(widget) -> str:
     return "form-control"
 
 
+# A date typed the Vietnamese way, also on a phone's numeric keypad.
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+
+
 class BootstrapFormMixin:
     """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
 
@@ -77,3 +81,26 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
                     )
         return super()._check_values(value)
+
+
+class DateRangeForm(BootstrapFormMixin, forms.Form):
+    """A list's "from … to …" filter: both optional, dd/mm/yyyy, the end not before the start."""
+
+    start = forms.DateField(
+        label="Từ ngày",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": "Từ ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."},
+    )
+    end = forms.DateField(
+        label="Đến ngày",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": "Đến ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "Đến ngày phải từ ngày bắt đầu trở đi.")
+        return data

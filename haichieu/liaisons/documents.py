@@ -62,16 +62,7 @@ def form_name(liaison: Liaison) -> str:
 
 def _letter_queryset(liaisons: Iterable[Liaison]) -> Iterable[Liaison]:
     if hasattr(liaisons, "select_related"):
-        qs = liaisons.select_related(
-            "member",
-            "member__workplace_cell",
-            "member__residence_commune",
-            "member__residence_province",
-            "workplace_org",
-            "commune_org",
-            "commune",
-            "commune__province",
-        )
+        qs = liaisons.select_related(*Liaison.LETTER_RELATED)
         # In the order of their numbers, unless the caller chose one (PostgreSQL has no natural order).
         return qs if qs.ordered else qs.order_by("letter_number", "pk")
     return liaisons

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haichieu.access import organizations_visible_to, residence_liaisons_visible_to
-from haichieu.core.forms import BootstrapFormMixin, IdChoiceField, IdMultipleChoiceField
+from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin, IdChoiceField, IdMultipleChoiceField
 from haichieu.core.text import clean_text
 from haichieu.members.forms import PHONE_RE, normalise_phone
 from haichieu.organizations.models import Organization
@@ -20,7 +20,6 @@ from . import selectors
 from .models import Group, Liaison
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 INVALID_DATE = "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."
 
 

@@ -1,8 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from haichieu.core.forms import BootstrapFormMixin, IdChoiceField
-from haichieu.members.forms import DATE_WIDGET
+from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin, IdChoiceField
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
 

@@ -47,6 +47,17 @@ class Liaison(models.Model):
     # The member is the residence's now: sent there and not returned or ended. Only through such a
     # link does the residence side open the member's record (data minimisation, issue 9).
     RESIDENT_STATUSES = (Status.INTRODUCED, Status.RECEIVED, Status.ACTIVE)
+    # What an introduction letter prints of its link, read with it in one query.
+    LETTER_RELATED = (
+        "member",
+        "member__workplace_cell",
+        "member__residence_commune",
+        "member__residence_province",
+        "workplace_org",
+        "commune_org",
+        "commune",
+        "commune__province",
+    )
 
     class ReturnReason(models.TextChoices):
         NOT_OUR_AREA = "not_our_area", "Không thuộc địa bàn"

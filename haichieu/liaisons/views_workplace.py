@@ -196,18 +196,7 @@ def _workplace_liaisons(user, ids):
         .filter(scope.workplace_q("member__"), pk__in=ids)
         .exclude(letter_number__isnull=True)
     )
-    return list(
-        qs.select_related(
-            "member",
-            "member__workplace_cell",
-            "member__residence_commune",
-            "member__residence_province",
-            "workplace_org",
-            "commune_org",
-            "commune",
-            "commune__province",
-        ).order_by("letter_number", "pk")
-    )
+    return list(qs.select_related(*Liaison.LETTER_RELATED).order_by("letter_number", "pk"))
 
 
 @login_required

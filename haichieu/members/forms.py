@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from haichieu.access import members_visible_to, scope_for, writable_cells
-from haichieu.core.forms import BootstrapFormMixin
+from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin
 from haichieu.core.text import clean_text
 from haichieu.organizations.models import Commune, Organization, Province
 
@@ -11,8 +11,6 @@ from . import validators
 from .collisions import LIMIT_MESSAGE, NEUTRAL_MESSAGE, collisions_blocked
 from .models import Member
 from .validators import NATIONAL_ID_RE, PHONE_RE, normalise_phone  # noqa: F401 (used by other forms)
-
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):

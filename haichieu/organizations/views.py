@@ -22,7 +22,7 @@ def _tree_nodes(nodes, counts=None):
 
 
 def _nodes_html(nodes) -> Markup:
-    """The nodes' `<li>`s: a province lists over a hundred (docs/architecture.md "How the lists render")."""
+    """The nodes' list items: a province lists over a hundred (docs/architecture.md "How the lists render")."""
     return render_jinja2("organizations/_nodes.html", {"nodes": nodes})
 
 
