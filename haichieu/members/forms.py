@@ -54,6 +54,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         }
         error_messages = {
             "party_card_number": {"unique": validators.CARD_TAKEN},
+            "email": {"invalid": validators.EMAIL_INVALID},
         }
 
     def __init__(self, *args, user, **kwargs):

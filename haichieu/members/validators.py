@@ -21,6 +21,7 @@ _CARD_RE = re.compile(r"[0-9A-Za-z.\-]{4,20}")
 _PHONE_NOISE = re.compile(r"[\s.\-()]")
 
 DATE_INVALID = "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."
+EMAIL_INVALID = "Địa chỉ email không hợp lệ: hãy nhập theo dạng ten@coquan.vn."
 CARD_TAKEN = "Số thẻ đảng viên này đã có trong hệ thống."
 
 

@@ -246,7 +246,10 @@ def _checked_name(value) -> str:
 def _checked_email(value) -> str:
     text = cell_text(value)
     if text:
-        validate_email(text)
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValidationError(validators.EMAIL_INVALID) from None
         _max_length("email", text)
     return text
 

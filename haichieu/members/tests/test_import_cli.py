@@ -100,3 +100,35 @@ def test_text_report(world, tmp_path):
     assert status == 1
     assert "DS!3 [Họ và tên] Họ và tên phải có ít nhất họ và tên" in out
     assert "Sẽ nhập: 2 dòng" in out
+
+
+def test_a_cells_own_list_without_a_cell_column_goes_to_that_cell(world, tmp_path):
+    """`--org <cell>` on a cell's sheet, which never has a "Chi bộ" column (issue 10, item 10)."""
+    header = HEADER[:-1]
+    path = write(tmp_path, workbook_bytes([header, GOOD[:-1]]))
+    status, out = run(path, "--org", "W1C1", "--format", "json")
+    assert status == 0, out
+    assert json.loads(out)["created"] == 1
+    assert Member.objects.get(party_card_number="93800001").workplace_cell == world.w1c1
+    # A committee is not a cell: its rows must still name theirs.
+    other = write(
+        tmp_path, workbook_bytes([header, [1, "Lê Văn Em", "05/06/1981", "Nam", "93800003", "02/01/2005"]])
+    )
+    status, out = run(other, "--org", "W1", "--format", "json")
+    assert status == 1 and json.loads(out)["invalid"] == 1
+
+
+def test_a_dry_run_with_invalid_rows_still_counts_the_valid_ones(world, tmp_path):
+    path = write(tmp_path, workbook_bytes([HEADER, GOOD, BAD]))
+    status, out = run(path, "--org", "W1", "--dry-run", "--format", "json")
+    report = json.loads(out)
+    assert status == 1
+    assert (report["created"], report["updated"], report["unchanged"], report["invalid"]) == (1, 0, 0, 1)
+    assert not Member.objects.filter(party_card_number="93800001").exists()
+
+
+def test_a_bad_email_says_what_is_wrong(world, tmp_path):
+    path = write(tmp_path, workbook_bytes([[*HEADER, "Email"], [*GOOD, "dung.at.example"]]))
+    status, out = run(path, "--org", "W1", "--format", "json")
+    assert status == 1
+    assert json.loads(out)["errors"][0]["message"].startswith("Địa chỉ email không hợp lệ")

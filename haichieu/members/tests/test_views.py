@@ -208,6 +208,7 @@ def test_create_through_the_form(world, client_for):
         ("phone", "12345", "Số điện thoại không hợp lệ"),
         ("full_name", "An", "ít nhất họ và tên"),
         ("party_card_number", "", "Vui lòng nhập số thẻ đảng viên"),
+        ("email", "dung.at.example", "Địa chỉ email không hợp lệ"),
     ],
 )
 def test_form_errors_are_vietnamese_and_nothing_is_written(world, client_for, field, value, message):

@@ -9,7 +9,10 @@ was applied because of invalid rows (without --skip-invalid) or a problem with t
 With --format json, stdout is one JSON object:
   {"rows": N, "created": N, "updated": N, "unchanged": N, "invalid": N,
    "errors": [{"sheet": S, "row": R, "column": C, "message": M}]}
-`created` and `updated` count what was written (what would be, with --dry-run); 0 when nothing was.
+`created` and `updated` count what was written; with --dry-run what would be written for the valid
+rows, also when invalid rows would stop the import (the whole picture before the sheet is fixed);
+0 when nothing was written or the file could not be read. With --org a cell, rows without a cell
+go to that cell (a cell's own list has no "Chi bộ" column).
 """
 
 import json
@@ -52,13 +55,15 @@ class Command(BaseCommand):
                 path=path,
                 org=org,
                 apply=not options["dry_run"],
+                # A cell's own list has no "Chi bộ" column: its rows belong to that cell.
+                default_cell=org if org.is_cell else None,
                 skip_invalid=options["skip_invalid"],
                 source_name=path.name,
             )
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=2) from None
         refused = bool(result.file_error) or (result.invalid and not options["skip_invalid"])
-        if options["dry_run"] and refused:
+        if result.file_error:
             result.created = result.updated = 0
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
