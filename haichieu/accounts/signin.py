@@ -52,7 +52,7 @@ def recovery_device(user) -> StaticDevice | None:
 
 def has_two_factor(user) -> bool:
     """The user signs in with a second factor (an authenticator app set up and confirmed)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return totp_device(user) is not None
 
 
 def staff_idle_limit(user) -> datetime.timedelta | None:

@@ -42,14 +42,24 @@ COMMITTEE_RULE = (
 )
 
 
-def _committee_facts(org: Organization) -> tuple:
-    """What decides which committee answers for a commune."""
-    return (org.is_commune_committee and org.is_active, org.commune_id if org.is_commune_committee else None)
+COMMITTEE_TAKEN = "Xã/phường/đặc khu này đã có một đảng ủy đang phụ trách."
+
+
+def _committee_facts(org: Organization, *, active: bool | None = None) -> tuple[bool, int | None]:
+    """(whether `org` answers for a commune, which commune): what decides where introductions go.
+    `active` stands for the node's state after a change of it."""
+    active = org.is_active if active is None else active
+    committee = org.is_commune_committee
+    return (committee and active, org.commune_id if committee else None)
+
+
+def _committee_changed(before: tuple, after: tuple) -> bool:
+    return before != after and (before[0] or after[0])
 
 
 def _check_committee_change(actor, *, where: Organization | None, before: tuple, after: tuple) -> None:
     """Who answers for a commune is set by those who manage the province, nobody else."""
-    if before == after or (not before[0] and not after[0]):
+    if not _committee_changed(before, after):
         return
     if not scope_for(actor).may_manage_province_of(where):
         raise ServiceError(COMMITTEE_RULE, field="commune")
@@ -65,19 +75,20 @@ def _check_place(*, parent: Organization | None, is_residential: bool) -> None:
         )
 
 
-def _check_committee_unique(org: Organization) -> None:
-    if not (org.is_commune_committee and org.is_active):
+def _check_committee_unique(org: Organization, *, active: bool | None = None) -> None:
+    answers, commune_id = _committee_facts(org, active=active)
+    if not answers:
         return
-    taken = Organization.objects.filter(
-        commune_id=org.commune_id, is_residential=True, is_active=True
-    ).exclude(kind=Organization.Kind.CELL)
+    taken = Organization.objects.filter(commune_id=commune_id, is_residential=True, is_active=True).exclude(
+        kind=Organization.Kind.CELL
+    )
     if taken.exclude(pk=org.pk).exists():
-        raise ServiceError("Xã/phường/đặc khu này đã có một đảng ủy đang phụ trách.", field="commune")
+        raise ServiceError(COMMITTEE_TAKEN, field="commune")
 
 
 def _committee_notice(actor, org: Organization, before: tuple, after: tuple) -> None:
     """The province's organisation department learns every change of who answers for a commune."""
-    if before == after or (not before[0] and not after[0]):
+    if not _committee_changed(before, after):
         return
     province = Organization.objects.filter(path=org.root_path).first()
     state = "phụ trách" if after[0] else "thôi phụ trách"
@@ -98,9 +109,7 @@ def _saved(write):
         if "one_active_committee_per_commune" in str(exc) or "organizations_organization.commune_id" in str(
             exc
         ):
-            raise ServiceError(
-                "Xã/phường/đặc khu này đã có một đảng ủy đang phụ trách.", field="commune"
-            ) from exc
+            raise ServiceError(COMMITTEE_TAKEN, field="commune") from exc
         raise
 
 
@@ -253,17 +262,9 @@ def organization_set_active(*, actor, org: Organization, active: bool) -> Organi
 
         if Member.objects.filter(workplace_cell=org, status__in=Member.ACTIVE_STATUSES).exists():
             raise ServiceError("Tổ chức còn đảng viên đang sinh hoạt: hãy chuyển sinh hoạt cho họ trước.")
-    facts_before = _committee_facts(org)
-    org.is_active = active
-    facts_after = _committee_facts(org)
-    org.is_active = not active
+    facts_before, facts_after = _committee_facts(org), _committee_facts(org, active=active)
     _check_committee_change(actor, where=org, before=facts_before, after=facts_after)
-    if active:
-        org.is_active = True
-        try:
-            _check_committee_unique(org)
-        finally:
-            org.is_active = False
+    _check_committee_unique(org, active=active)
 
     def write():
         updated = Organization.objects.filter(pk=org.pk, is_active=not active).update(is_active=active)
