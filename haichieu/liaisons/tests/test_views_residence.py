@@ -505,6 +505,7 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
     of the ward's cells made by another commune committee; without the rest."""
     monkeypatch.setattr(selectors, "held_ids", _held(how))
     now = timezone.now()
+    today = timezone.localdate(now)  # the book's days are local days
     names = [
         "Nguyễn Văn An",
         "Lê Thị Bình",
@@ -519,7 +520,7 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
             member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
         )
     Liaison.objects.create(
-        member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=now.date()
+        member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=today
     )
     Liaison.objects.create(member=members[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
     Liaison.objects.create(
@@ -531,9 +532,9 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         commune_org=world.r1,
         status=S.ACTIVE,
         received_at=now - datetime.timedelta(days=800),
-        end_date=(now - datetime.timedelta(days=400)).date(),
+        end_date=today - datetime.timedelta(days=400),
     )
-    start, end = now.date() - datetime.timedelta(days=30), now.date()
+    start, end = today - datetime.timedelta(days=30), today
     for org in (world.r1, world.r1c1, world.r1c2):
         expected = [liaison.pk for liaison in selectors.tracking_book(org, start=start, end=end)]
         assert expected, org
