@@ -28,6 +28,7 @@ from haichieu.access import writable_cells
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import XLSX_CONTENT_TYPE, content_disposition
 from haichieu.core.services import ServiceError
+from haichieu.core.uploads import LimitedUpload
 
 from .imports import (
     TEMPLATE_FILENAME,
@@ -40,7 +41,6 @@ from .imports import (
     template_workbook,
 )
 from .imports.forms import ImportUploadForm
-from .imports.uploads import LimitedUpload
 
 SESSION_KEY = "member_imports"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")

@@ -23,6 +23,8 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
+from haichieu.core import ooxml
+
 from .values import TooLong, cell_text, header_field, is_total_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -74,34 +76,10 @@ def check_upload_size(size: int) -> None:
         raise ImportFileError("Tệp rỗng.")
 
 
-# A document type declaration, in the encodings an XML part may use (an .xlsx part never has one).
-_DTD = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
-# Kept from the end of one chunk to the start of the next, so a marker split between them is found.
-_DTD_OVERLAP = max(len(marker) for marker in _DTD) - 1
-_SCAN_CHUNK = 1 << 20
+# Kept for the tests that cut a declaration between two chunks (the scan is core/ooxml.py).
+_SCAN_CHUNK = ooxml.SCAN_CHUNK
 BAD_XML = "Tệp có cấu trúc XML không được phép (khai báo DOCTYPE/ENTITY): không nhận vì lý do an toàn."
 TOO_BIG_UNPACKED = "Tệp giải nén ra quá lớn: không phải danh sách đảng viên thông thường."
-
-
-def _declares_dtd(part, budget: int) -> tuple[bool, int]:
-    """Whether the part holds a DOCTYPE/ENTITY declaration anywhere, read in chunks (never whole)
-    and at most `budget` bytes; (found, bytes read). The previous check read the first 64 KiB
-    only: a declaration after 70 KB of whitespace passed it (issue 9, finding 11)."""
-    tail = b""
-    read = 0
-    while chunk := part.read(min(_SCAN_CHUNK, budget - read + 1)):
-        read += len(chunk)
-        if read > budget:
-            raise ImportFileError(TOO_BIG_UNPACKED)
-        data = tail + chunk
-        if any(marker in data for marker in _DTD):
-            return True, read
-        tail = data[-_DTD_OVERLAP:]
-    return False, read
 
 
 def check_xlsx(path) -> None:
@@ -125,19 +103,13 @@ def check_xlsx(path) -> None:
                 )
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise ImportFileError(not_xlsx)
-            budget = unpacked_limit()
-            if sum(info.file_size for info in infos) > budget:
-                raise ImportFileError(TOO_BIG_UNPACKED)
-            # Every XML part whole, streamed; the bytes read count against the unpacked limit too
-            # (zipfile stops at each entry's stated size, but the count does not rely on it).
-            for info in infos:
-                if not info.filename.lower().endswith((".xml", ".rels")):
-                    continue
-                with archive.open(info) as part:
-                    found, read = _declares_dtd(part, budget)
-                if found:
-                    raise ImportFileError(BAD_XML)
-                budget -= read
+            # Every XML part whole, streamed, within the unpacked limit (core/ooxml.py).
+            try:
+                ooxml.scan_xml_parts(archive, unpacked_limit())
+            except ooxml.UnpackedTooLarge:
+                raise ImportFileError(TOO_BIG_UNPACKED) from None
+            except ooxml.DeclaresDtd:
+                raise ImportFileError(BAD_XML) from None
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
             if XLSX_MAIN_TYPE not in content_types:
                 raise ImportFileError(
