@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "haichieu.members",
     "haichieu.liaisons",
     "haichieu.audit",
+    "haichieu.documents",
     "haichieu.demo",
 ]
 
@@ -305,6 +306,11 @@ HAICHIEU: dict[str, Any] = {
     # Card numbers/national IDs held outside a user's sight, per user and day, before the member form
     # and the import stop answering (issue 9, finding 2): members/collisions.py.
     "COLLISION_LIMIT_PER_DAY": int(os.environ.get("HAICHIEU_COLLISION_LIMIT_PER_DAY", "20")),
+    # A province's Word template (haichieu/documents): the file, and what it may unpack to.
+    "TEMPLATE_MAX_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_KB", "2048")) * 1024,
+    "TEMPLATE_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_UNPACKED_MB", "20"))
+    * 1024
+    * 1024,
 }
 
 # Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are

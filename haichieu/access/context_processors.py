@@ -14,6 +14,8 @@ def navigation(request):
         "nav_residence_cells_only": scope.has_residence_role and not scope.has_residence_committee_role,
         # The organisation department's audit log (access.audit_entries_visible_to).
         "nav_audit": scope.manages_somewhere,
+        # The province's organisation department: its Word templates (haichieu/documents).
+        "nav_templates": scope.manages_a_province,
         # A member who signs in: who opened their record, their own data.
         "nav_own_record": scope.member_id is not None,
     }

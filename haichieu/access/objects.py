@@ -16,6 +16,7 @@ from django.http import Http404
 
 from haichieu.core.models import AuditEntry
 from haichieu.core.paging import IdsIn, held_ids
+from haichieu.documents.models import DocumentTemplate
 from haichieu.liaisons.models import ChangeNotice, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -41,6 +42,24 @@ def organization_get_for(user, *, pk=None, code=None, kind: str = "read"):
     if org is None or not allowed(org):
         raise Http404("Không tìm thấy tổ chức.")
     return org
+
+
+def provinces_managed_by(user) -> QuerySet:
+    """The provinces (tops of the tree) whose whole tree the user manages — the organisation
+    department of each (`Scope.may_manage_province_of`); every province for the superuser."""
+    scope = scope_for(user)
+    if not scope.manages_a_province:
+        return Organization.objects.none()
+    return Organization.objects.filter(scope.org_q(kind="manage"), depth=1)
+
+
+def province_managed_or_404(user, pk) -> Organization:
+    """A province whose whole tree the user manages (its Word templates, who answers for a commune);
+    404 for any other organisation, a node below a province included."""
+    province = provinces_managed_by(user).filter(pk=pk).first()
+    if province is None or not scope_for(user).may_manage_province_of(province):
+        raise Http404("Không tìm thấy tỉnh/thành phố.")
+    return province
 
 
 def writable_cells(user) -> QuerySet:
@@ -216,6 +235,7 @@ AUDITED_MEMBER_TYPES = (
     ChangeNotice._meta.label_lower,
 )
 AUDITED_ORG_TYPE = Organization._meta.label_lower
+AUDITED_TEMPLATE_TYPE = DocumentTemplate._meta.label_lower  # a province's Word templates
 
 
 def _ids(qs: QuerySet) -> QuerySet:
@@ -244,13 +264,19 @@ def audit_entries_visible_to(user, *, member_q: Q | None = None) -> QuerySet:
     if not scope.manages_somewhere:
         return AuditEntry.objects.none()
     if scope.is_superuser and member_q is None:
-        return AuditEntry.objects.filter(target_type__in=(*AUDITED_MEMBER_TYPES, AUDITED_ORG_TYPE))
+        return AuditEntry.objects.filter(
+            target_type__in=(*AUDITED_MEMBER_TYPES, AUDITED_ORG_TYPE, AUDITED_TEMPLATE_TYPE)
+        )
     members = Member.objects.filter(scope.workplace_q(kind="manage"))
     if member_q is not None:
         return AuditEntry.objects.filter(_about_members(members.filter(member_q)))
     orgs = Organization.objects.filter(scope.org_q(kind="manage"))
+    # A province's templates: their entries go to those who manage the province itself.
+    templates = DocumentTemplate.objects.filter(organization__in=provinces_managed_by(user))
     return AuditEntry.objects.filter(
-        _about_members(members) | Q(target_type=AUDITED_ORG_TYPE, target_id__in=_ids(orgs))
+        _about_members(members)
+        | Q(target_type=AUDITED_ORG_TYPE, target_id__in=_ids(orgs))
+        | Q(target_type=AUDITED_TEMPLATE_TYPE, target_id__in=_ids(templates))
     )
 
 
