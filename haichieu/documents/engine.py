@@ -269,8 +269,11 @@ class Inspection:
     placeholders: list[str]
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
+def size_text(size: int) -> str:
+    """'1,5 MB', '37 KB' (a decimal comma)."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 NOT_DOCX = (
@@ -284,7 +287,8 @@ def _check_package(content: bytes) -> None:
         raise TemplateRefused("Tệp rỗng.", field="file")
     if len(content) > max_bytes():
         raise TemplateRefused(
-            f"Tệp quá lớn ({_mb(len(content))}): mẫu văn bản tối đa {_mb(max_bytes())}.", field="file"
+            f"Tệp quá lớn ({size_text(len(content))}): mẫu văn bản tối đa {size_text(max_bytes())}.",
+            field="file",
         )
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise TemplateRefused(NOT_DOCX, field="file")

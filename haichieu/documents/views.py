@@ -21,7 +21,7 @@ from haichieu.core.services import ServiceError
 from haichieu.core.uploads import LimitedUpload
 
 from . import selectors, services
-from .engine import inspect_template, max_bytes, render_content
+from .engine import inspect_template, max_bytes, render_content, size_text
 from .forms import TemplateUploadForm
 from .registry import DocumentKind, get_kind
 
@@ -31,10 +31,6 @@ def _kind_or_404(kind: str) -> DocumentKind:
     if found is None:
         raise Http404("Không có loại văn bản này.")
     return found
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:g}".replace(".", ",")
 
 
 def _placeholder_rows(kind: DocumentKind) -> list[tuple[str, str, str, str]]:
@@ -92,7 +88,7 @@ def _kind_page(request, org, kind: DocumentKind, form, *, status: int = 200):
             "history": selectors.template_history(org, kind),
             "placeholders": _placeholder_rows(kind),
             "form": form,
-            "max_mb": _mb(max_bytes()),
+            "max_size": size_text(max_bytes()),
         },
         status=status,
     )
@@ -119,7 +115,7 @@ def _kind_page_checked(request, province_pk, kind, limited: LimitedUpload):
     form = TemplateUploadForm(request.POST, request.FILES)
     if limited.too_large:
         form.is_valid()
-        form.errors["file"] = form.error_class([f"Tệp quá lớn: mẫu văn bản tối đa {_mb(max_bytes())} MB."])
+        form.errors["file"] = form.error_class([f"Tệp quá lớn: mẫu văn bản tối đa {size_text(max_bytes())}."])
         return _kind_page(request, org, definition, form)
     if not form.is_valid():
         return _kind_page(request, org, definition, form)
