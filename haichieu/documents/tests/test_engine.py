@@ -28,7 +28,8 @@ def test_a_kind_is_registered_once_with_its_placeholders_and_what_they_imply():
     assert registry.prefixes("rows[].cell.name") == ["rows", "rows[]", "rows[].cell"]
 
 
-def test_registering_again_the_same_kind_is_harmless_another_definition_is_an_error():
+def test_registering_again_the_same_kind_is_harmless_another_definition_is_an_error(monkeypatch):
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))
     again = registry.register(
         kinds.KIND, kinds.LABEL, kinds.letter_template, kinds.PLACEHOLDERS, kinds.sample_context
     )
@@ -42,7 +43,8 @@ def test_registering_again_the_same_kind_is_harmless_another_definition_is_an_er
     assert registry.get_kind("bad_names") is None and registry.get_kind("nothing") is None
 
 
-def test_the_default_template_is_built_once_per_process():
+def test_the_default_template_is_built_once_per_process(monkeypatch):
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))  # the kind below is gone after the test
     calls = []
     kind = registry.register(
         "thu_nghiem_mot_lan", "Một lần", lambda: calls.append(1) or kinds.letter_template(), [], dict

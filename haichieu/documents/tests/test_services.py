@@ -291,3 +291,15 @@ def test_a_stored_template_that_fails_on_real_data_says_so(world):
 def test_inspection_lists_what_the_template_uses():
     inspection = inspect_template(KIND, kinds.letter_template())
     assert {"member.full_name", "duties[].text", "links[].period"} <= set(inspection.placeholders)
+
+
+def test_two_uploads_at_once_keep_one_variant_in_force(world, monkeypatch):
+    """The second of two simultaneous uploads meets the one-in-force constraint: a message, nothing
+    half-written (the first one's retirement of the old variant is what the race skips here)."""
+    first = _upload(world, kinds.letter_template())
+    monkeypatch.setattr(services, "_retire", lambda **kwargs: None)
+    with pytest.raises(ServiceError) as refused:
+        _upload(world, with_paragraph("Bản thứ hai"))
+    assert refused.value.message == services.BUSY
+    assert list(DocumentTemplate.objects.values_list("pk", "is_active")) == [(first.pk, True)]
+    assert AuditEntry.objects.filter(target_type="documents.documenttemplate").count() == 1
