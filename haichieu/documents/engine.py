@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -122,14 +123,23 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator, left, right):
         if operator == "%" and isinstance(left, str):
             raise SecurityError("định dạng chuỗi bằng % không được dùng trong mẫu")
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("số mũ quá lớn")
+        if (
+            operator == "**"
+            and _numbers(left, right)
+            and abs(left) > 1
+            and abs(right) * math.log10(abs(left)) > 64
+        ):
+            raise SecurityError("lũy thừa quá lớn")
         if operator == "*":
             sequence, times = (left, right) if isinstance(right, int) else (right, left)
             if isinstance(sequence, str | list | tuple) and isinstance(times, int):
                 if len(sequence) * times > MAX_REPEAT:
                     raise SecurityError(f"chuỗi lặp quá dài (tối đa {MAX_REPEAT} ký tự)")
         return super().call_binop(context, operator, left, right)
+
+
+def _numbers(*values) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 # --- the parts of a template ---------------------------------------------------------------------
