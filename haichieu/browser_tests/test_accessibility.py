@@ -9,11 +9,13 @@ it these tests skip, and fail with HAICHIEU_REQUIRE_BROWSER=1 (CI).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from haichieu.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
 
@@ -99,3 +101,52 @@ def test_no_axe_violation_on_the_main_pages_of_every_demo_role(demo, new_page, a
                 found += [f"[{username} {size} {path}] {line}" for line in axe_violations(page, axe_file)]
         page.context.close()
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
+
+
+def test_keyboard_and_screen_reader_paths(world, page, log_in):
+    """What axe cannot see: where the focus goes and what is announced."""
+    from haichieu.organizations.models import Commune
+    from haichieu.testing import make_member
+
+    make_member(world.w1c1, "Phạm Văn Dũng", residence_commune=Commune.objects.get(code="00070"))
+    log_in(page, "w1_staff")
+
+    # The first Tab reaches the skip link, shown on top of the bar; it leads to the main content.
+    page.goto("/dang-vien/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Bỏ qua menu, đến nội dung chính")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    ring = skip.evaluate("a => getComputedStyle(a)")
+    assert ring["outlineStyle"] == "solid" and ring["outlineWidth"] == "3px"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # A search typed into the list is announced in the live region.
+    page.locator("#id_q").press_sequentially("an", delay=15)
+    expect(page.locator("#live-status")).to_have_text(re.compile(r"Đã cập nhật kết quả: \d+ dòng\."))
+
+    # A failed submit opens on the error summary; its link leads to the field, which is invalid.
+    page.goto(f"/dang-vien/{world.m1.pk}/sua/")
+    page.get_by_label("Họ và tên").fill("An")
+    page.get_by_role("button", name="Lưu").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Hồ sơ chưa được lưu")
+    summary.get_by_role("link", name="Họ và tên").click()
+    expect(page.get_by_label("Họ và tên")).to_be_focused()
+    expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
+
+    # The introduce buttons come after the table they act on; Enter on a checkbox goes to them.
+    page.goto("/lien-he/")
+    box = page.get_by_role("checkbox", name="Chọn Phạm Văn Dũng")
+    box.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    button = page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn")
+    expect(button).to_be_focused()
+    expect(box).to_be_checked()
+    assert page.locator("#coverage-table").evaluate(
+        "(table, button) => Boolean(table.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        button.element_handle(),
+    )
