@@ -176,3 +176,14 @@ def test_nav_active_names_the_section_of_a_request_without_a_match():
     from haichieu.core.context_processors import nav_active
 
     assert nav_active(RequestFactory().get("/")) == {"nav_active": ""}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "user"), [("audit:log", "province_staff"), ("liaisons:notices", "w1_staff")]
+)
+def test_a_filter_with_a_bad_date_names_only_ids_that_exist(world, client_for, url_name, user):
+    response = client_for(world.users[user]).get(reverse(url_name), {"start": "31/02/2026", "end": "x"})
+    doc = lxml.html.fromstring(response.content)
+    assert describedby_problems(doc) == []
+    assert {e.get("name") for e in doc.xpath("//*[@aria-invalid='true']")} == {"start", "end"}
