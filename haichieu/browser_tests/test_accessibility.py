@@ -103,12 +103,13 @@ def test_no_axe_violation_on_the_main_pages_of_every_demo_role(demo, new_page, a
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
-def test_keyboard_and_screen_reader_paths(world, page, log_in):
-    """What axe cannot see: where the focus goes and what is announced."""
+def test_keyboard_and_screen_reader_paths(world, new_page, log_in, axe_file):
+    """What axe cannot see: where the focus goes and what is announced (and axe on a form with errors)."""
     from haichieu.organizations.models import Commune
     from haichieu.testing import make_member
 
     make_member(world.w1c1, "Phạm Văn Dũng", residence_commune=Commune.objects.get(code="00070"))
+    page = new_page(bypass_csp=True)
     log_in(page, "w1_staff")
 
     # The first Tab reaches the skip link, shown on top of the bar; it leads to the main content.
@@ -133,6 +134,7 @@ def test_keyboard_and_screen_reader_paths(world, page, log_in):
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Hồ sơ chưa được lưu")
+    assert axe_violations(page, axe_file) == []
     summary.get_by_role("link", name="Họ và tên").click()
     expect(page.get_by_label("Họ và tên")).to_be_focused()
     expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")

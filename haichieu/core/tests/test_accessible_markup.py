@@ -30,6 +30,7 @@ class _Form(BootstrapFormMixin, forms.Form):
 
 
 def _doc(html: str):
+    assert "{#" not in html and "#}" not in html, "a template comment leaked into the page"
     return lxml.html.fromstring(f"<div>{html}</div>")
 
 
@@ -132,6 +133,7 @@ def test_the_sign_in_error_is_an_alert_the_fields_point_to(client, world):
 def test_a_page_with_errors_names_only_ids_that_exist(world, client_for, url_name, data):
     response = client_for(world.w1_staff).post(reverse(url_name), data)
     assert response.status_code == 200
+    assert b"{#" not in response.content
     doc = lxml.html.fromstring(response.content)
     assert describedby_problems(doc) == []
     assert doc.xpath("//*[@aria-invalid='true']")
