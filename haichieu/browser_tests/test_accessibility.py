@@ -152,3 +152,36 @@ def test_keyboard_and_screen_reader_paths(world, new_page, log_in, axe_file):
         "(table, button) => Boolean(table.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)",
         button.element_handle(),
     )
+
+
+def test_receiving_several_the_cell_is_one_key_after_the_selection_and_its_groups_are_announced(
+    world, page, log_in
+):
+    from haichieu.liaisons.models import Group, Liaison
+    from haichieu.organizations.models import Commune
+    from haichieu.testing import make_member
+
+    hk = Commune.objects.get(code="00070")
+    for name in ("Đinh Thị Đợi", "Mai Văn Xa", "Hồ Văn Tới"):
+        member = make_member(world.w2c1, name, residence_commune=hk)
+        Liaison.objects.create(
+            member=member,
+            workplace_org=world.w2,
+            commune_org=world.r1,
+            commune=hk,
+            status=Liaison.Status.INTRODUCED,
+        )
+    Group.objects.create(cell=world.r1c1, name="Tổ 1")
+    Group.objects.create(cell=world.r1c1, name="Tổ 2")
+    log_in(page, "r1_staff")
+    page.goto("/lien-he/noi-cu-tru/tiep-nhan/")
+
+    box = page.get_by_role("checkbox", name="Chọn Mai Văn Xa")
+    box.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")  # not a submit: the focus goes to the cell, past the rows' own links
+    cell = page.locator("#id_cell")
+    expect(cell).to_be_focused()
+    expect(box).to_be_checked()
+    cell.select_option(label=world.r1c1.name)
+    expect(page.locator("#live-status")).to_have_text(re.compile(r"đã cập nhật, 2 lựa chọn\."))
