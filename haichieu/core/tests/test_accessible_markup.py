@@ -171,7 +171,7 @@ def test_every_page_starts_with_a_skip_link_to_the_main_content_and_has_a_live_r
     (main,) = doc.xpath("//main")
     assert main.get("id") == "main" and main.get("tabindex") == "-1"
     (status,) = doc.xpath("//*[@id='live-status']")
-    assert status.get("role") == "status" and status.get("aria-live") == "polite"
+    assert status.get("aria-live") == "polite" and status.get("aria-atomic") == "true"
 
 
 def test_nav_active_names_the_section_of_a_request_without_a_match():
