@@ -291,7 +291,9 @@ def test_an_oversize_upload_is_not_kept_while_it_arrives(world, client_for, sett
         response = _upload(client_for(world.w1_staff), data)
     page = response.content.decode()
     assert response.status_code == 200 and "Tệp quá lớn" in page
-    assert page.count("Tệp quá lớn") == 1 and "Hãy chọn tệp" not in page
+    # Once under the field and once in the error summary above the form (_error_summary.html).
+    assert page.count("Tệp quá lớn") == 2 and "Hãy chọn tệp" not in page
+    assert "Tệp quá lớn" in page.split('id="id_file_error"', 1)[1].split("</div>", 1)[0]
     assert written == [] and not any(import_dir.rglob("*.xlsx"))  # never written to disk, here or by Django
 
 
