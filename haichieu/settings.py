@@ -344,6 +344,8 @@ HAICHIEU["RULES"] = {
     ],
     # Document type symbols (HD 36-HD/VPTW): "Số 15-GGT/ĐU".
     "LETTER_SYMBOL": "GGT",
+    # The quarterly list of changes goes out as a numbered notice (HD 36-HD/VPTW, thông báo): "Số 3-TB/ĐU".
+    "NOTICE_SYMBOL": "TB",
 }
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json

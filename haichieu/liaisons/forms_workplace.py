@@ -5,7 +5,7 @@ from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin, IdChoiceField
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
 
-from .models import ChangeNotice
+from .models import ChangeNotice, SignerTitle
 from .rules import CategoryRule
 from .services import WORKPLACE_EVENTS
 
@@ -21,6 +21,33 @@ class CoverageFilterForm(BootstrapFormMixin, forms.Form):
         required=False,
         choices=[("", "Tất cả các diện"), *CategoryRule.choices],
     )
+
+
+class SignerForm(BootstrapFormMixin, forms.Form):
+    """Who signs the letters or the notice being issued (kept with them: a reprint is identical)."""
+
+    signer_title = forms.ChoiceField(
+        label="Người ký (T/M Đảng ủy)",
+        choices=SignerTitle.choices,
+        required=False,
+        error_messages={"invalid_choice": "Chức danh người ký không hợp lệ: chọn Bí thư hoặc Phó Bí thư."},
+    )
+    signer_name = forms.CharField(
+        label="Họ tên người ký",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "Họ tên người ký dài quá 100 ký tự."},
+        help_text="Để trống: người ký văn bản trước của cấp ủy.",
+    )
+
+    def signer(self):
+        """The services' Signer, or None (blank name: the committee's last signer)."""
+        from .services import Signer
+
+        data = self.cleaned_data
+        if not data.get("signer_name"):
+            return None
+        return Signer.checked(data.get("signer_title") or SignerTitle.SECRETARY, data["signer_name"])
 
 
 class MemberEventForm(BootstrapFormMixin, forms.Form):

@@ -27,6 +27,7 @@ from haichieu.organizations.models import Organization
 
 from . import rules, selectors
 from .models import ChangeNotice, Digest, Group, InboxItem, Liaison, LiaisonEvent
+from .selectors import Signer, last_signer
 
 S = Liaison.Status
 N = ChangeNotice.Kind
@@ -156,7 +157,9 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | str:
+def _introduce_one(
+    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
+) -> Liaison | str:
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
@@ -172,6 +175,10 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
+    if signer is None:  # the committee's last signer
+        if workplace_org.pk not in signers:
+            signers[workplace_org.pk] = last_signer(Liaison.objects.filter(workplace_org=workplace_org))
+        signer = signers[workplace_org.pk]
     fields = dict(
         workplace_org=workplace_org,
         commune_org=commune_org,
@@ -184,6 +191,8 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         ),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_date=today,
+        signer_title=signer.title,
+        signer_name=signer.name,
         introduced_at=timezone.now(),
         receive_due=rules.receive_due(today) if commune_org else None,
         returned_at=None,
@@ -207,7 +216,9 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     return current
 
 
-def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> IntroduceResult:
+def liaison_introduce(
+    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None
+) -> IntroduceResult:
     """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
 
     One numbered letter per member ("Số 15-GGT/ĐU", numbers running through the committee's term).
@@ -215,12 +226,16 @@ def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> 
     reason; members excused from residence meetings are introduced with that note (Mẫu 2-213). A
     member whose commune has no organisation in the system is introduced all the same: the letter
     is printed and sent on paper. All members or none: the batch is one transaction.
+
+    `signer`: who signs the letters (title and name, kept with each letter); None: each committee's
+    signer of its last letter.
     """
     today = today or timezone.localdate()
     result = IntroduceResult()
+    signers: dict[int, Signer] = {}
     with transaction.atomic():
         for member in members:
-            outcome = _introduce_one(actor=actor, member=member, today=today)
+            outcome = _introduce_one(actor=actor, member=member, today=today, signer=signer, signers=signers)
             if isinstance(outcome, str):
                 result.skipped.append((member, outcome))
                 continue
@@ -622,23 +637,54 @@ def inbox_mark_read(*, actor, items) -> int:
     )
 
 
-def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
-    """Record that the period's list of changes went to the receiving committee (once)."""
+def digest_mark_sent(
+    *,
+    actor,
+    sender_org: Organization,
+    recipient_org: Organization,
+    year: int,
+    period: int,
+    signer: Signer | None = None,
+    today: datetime.date | None = None,
+):
+    """Issue the period's list of changes to the receiving committee (once) as a numbered notice.
+
+    QĐ 213 calls the list a "thông báo": it takes the next number of the sender's notices in its term
+    ("Số 3-TB/ĐU", RULES["NOTICE_SYMBOL"]), and the number, date and signer are kept with the digest,
+    so every later download prints the same notice. `signer` None: the signer of the sender's last one.
+    """
     if not _can_write(actor, sender_org):
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
-        digest, created = Digest.objects.get_or_create(
-            sender_org=sender_org,
-            recipient_org=recipient_org,
-            year=year,
-            period=period,
-            defaults={"sent_at": timezone.now(), "sent_by": actor},
-        )
-        if not created:
+        existing = Digest.objects.filter(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period
+        ).first()
+        if existing is not None:
             raise ServiceError(
-                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {digest.sent_at:%d/%m/%Y}."
+                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {existing.sent_at:%d/%m/%Y}."
             )
-        audit_record(actor=actor, action="create", target=digest, changes={"after": str(digest)})
+        signer = signer or last_signer(Digest.objects.filter(sender_org=sender_org))
+        symbol = rules.rules()["NOTICE_SYMBOL"]
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    sender_org=sender_org,
+                    recipient_org=recipient_org,
+                    year=year,
+                    period=period,
+                    sent_at=timezone.now(),
+                    sent_by=actor,
+                    number=next_document_number(organization=sender_org, doc_type=symbol),
+                    symbol=document_symbol(organization=sender_org, doc_type=symbol),
+                    issued_on=today or timezone.localdate(),
+                    signer_title=signer.title,
+                    signer_name=signer.name,
+                )
+        except IntegrityError:
+            raise ServiceError(f"Danh sách biến động kỳ {period}/{year} vừa được người khác gửi.") from None
+        audit_record(
+            actor=actor, action="create", target=digest, changes={"after": f"{digest} ({digest.reference})"}
+        )
     return digest
 
 

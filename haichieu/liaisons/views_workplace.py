@@ -32,8 +32,8 @@ from haichieu.members.selectors import member_filter, member_list, member_list_p
 from haichieu.organizations.models import Organization
 
 from . import exports, rules, selectors, services
-from .forms_workplace import CoverageFilterForm, MemberEventForm
-from .models import Liaison
+from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
+from .models import Liaison, SignerTitle
 
 INTRODUCE_BATCH_LIMIT = 1000
 
@@ -137,11 +137,17 @@ def coverage(request):
             "org_error": org_error,
             "base_query": params.urlencode(),
             "can_write": scope.writes_somewhere,
+            "signer_form": _signer_form(request.user) if scope.writes_somewhere else None,
             "status_labels": dict(Liaison.Status.choices),
             "link_options": choice_options(form, "link"),
             "category_options": choice_options(form, "category"),
         },
     )
+
+
+def _signer_form(user) -> SignerForm:
+    last = selectors.letter_signer_default(user)
+    return SignerForm(initial={"signer_title": last.title, "signer_name": last.name})
 
 
 @login_required
@@ -176,7 +182,11 @@ def introduce(request):
             request, "Chưa chọn đảng viên nào để giới thiệu (hoặc không còn ai chưa được giới thiệu)."
         )
         return redirect("liaisons:coverage")
-    result = services.liaison_introduce(actor=request.user, members=members)
+    signer_form = SignerForm(request.POST)
+    if not signer_form.is_valid():
+        messages.error(request, " ".join(e for errors in signer_form.errors.values() for e in errors))
+        return redirect("liaisons:coverage")
+    result = services.liaison_introduce(actor=request.user, members=members, signer=signer_form.signer())
     return render(
         request,
         "liaisons/workplace/introduce_result.html",
@@ -282,7 +292,11 @@ def digests(request):
     read_scope_or_404(request.user)
     today = timezone.localdate()
     rows = selectors.digests_status(request.user, today=today)
-    return render(request, "liaisons/workplace/digests.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "liaisons/workplace/digests.html",
+        {"rows": rows, "today": today, "signer_titles": SignerTitle.choices},
+    )
 
 
 def _digest_args(request, sender_pk, recipient_pk, year, period, *, write=False):
@@ -314,9 +328,15 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
     if fmt == "docx":
         from haichieu.core.documents import docx_response
 
+        digest = selectors.digest_issued(sender_org=sender, recipient_org=recipient, year=year, period=period)
         return docx_response(
             documents.digest_docx(
-                sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
+                sender_org=sender,
+                recipient_org=recipient,
+                year=year,
+                period=period,
+                notices=notices,
+                digest=digest,
             ),
             f"{name}.docx",
         )
@@ -331,17 +351,25 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
 @require_POST
 def digest_send(request, sender_pk, recipient_pk, year, period):
     sender, recipient, notices = _digest_args(request, sender_pk, recipient_pk, year, period, write=True)
+    signer_form = SignerForm(request.POST)
     try:
-        services.digest_mark_sent(
-            actor=request.user, sender_org=sender, recipient_org=recipient, year=year, period=period
+        if not signer_form.is_valid():
+            raise ServiceError(" ".join(e for errors in signer_form.errors.values() for e in errors))
+        digest = services.digest_mark_sent(
+            actor=request.user,
+            sender_org=sender,
+            recipient_org=recipient,
+            year=year,
+            period=period,
+            signer=signer_form.signer(),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
             request,
-            f"Đã ghi nhận gửi danh sách biến động {rules.digest_period_label(year, period)} "
-            f"cho {recipient.name}.",
+            f"Đã ban hành thông báo {digest.reference} về biến động {rules.digest_period_label(year, period)} "
+            f"gửi {recipient.name}.",
         )
     return redirect("liaisons:digests")
 

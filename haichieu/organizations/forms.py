@@ -31,6 +31,13 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
         error_messages={"invalid_choice": "Xã/phường/đặc khu không hợp lệ."},
     )
 
+    place_name = forms.CharField(
+        label="Địa danh ghi trên văn bản",
+        max_length=100,
+        required=False,
+        help_text=Organization._meta.get_field("place_name").help_text,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         province = self.data.get("province") or self.initial.get("province")

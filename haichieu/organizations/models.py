@@ -80,6 +80,13 @@ class Organization(MP_Node):
     term = models.CharField(
         "nhiệm kỳ", max_length=20, default="2025-2030", help_text="Số văn bản chạy liên tục trong nhiệm kỳ."
     )
+    place_name = models.CharField(
+        "địa danh ghi trên văn bản",
+        max_length=100,
+        blank=True,
+        help_text="Địa danh ở dòng ngày tháng văn bản do tổ chức ban hành, ví dụ “La Bằng, ngày …”. "
+        "Để trống: tên xã/phường của tổ chức nơi cư trú, hoặc tên tỉnh/thành phố.",
+    )
 
     class Meta:
         verbose_name = "tổ chức đảng"

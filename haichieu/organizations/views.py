@@ -89,6 +89,7 @@ def _form_initial(org: Organization) -> dict:
         "is_residential": org.is_residential,
         "province": org.province,
         "commune": org.commune,
+        "place_name": org.place_name,
     }
 
 

@@ -219,10 +219,12 @@ def test_digest_rows_and_docx(digest, django_assert_max_num_queries):
     label = {1: "I", 2: "II", 3: "III", 4: "IV"}[digest["period"]]
     assert f"DANH SÁCH ĐẢNG VIÊN CÓ BIẾN ĐỘNG QUÝ {label} NĂM {digest['year']}" in text
     assert "ĐẢNG ỦY SỞ TÀI CHÍNH" in text and "Kính gửi: Đảng ủy phường Hoàn Kiếm" in text
-    table = doc.tables[-2]  # the list; the signature block comes last
+    table = doc.tables[-1]  # the list, attached after the notice and its signature
     assert [c.text for c in table.rows[0].cells] == header
     assert table.rows[1].cells[1].text == "Nguyễn Văn An" and table.rows[1].cells[2].text == "17/05/1985"
-    assert doc.sections[0].page_width > doc.sections[0].page_height
+    # the notice on a portrait page, the list attached on a landscape one
+    assert doc.sections[0].page_width < doc.sections[0].page_height
+    assert doc.sections[-1].page_width > doc.sections[-1].page_height
 
 
 def test_digest_xlsx_has_real_dates_and_no_formula(digest):
