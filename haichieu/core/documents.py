@@ -246,22 +246,29 @@ def party_document_header(
     number_line: str,
     place: str,
     date: datetime.date | None,
+    date_line: str | None = None,
+    upper: bool = True,
 ):
     """The header of a party document (HD 36-HD/VPTW) as a borderless two-column table.
 
     Left: the superior body (upper case), the issuing committee (upper case, bold), "*", the number.
     Right: "ĐẢNG CỘNG SẢN VIỆT NAM" (bold, underlined), then place and date (italic).
+    `date_line` replaces the one made of place and date; `upper=False` writes the names as given (a
+    Word template's placeholders, which upper-case themselves).
     """
+    case = vn_upper if upper else str
     left, right = two_columns(doc, left_share=0.45)
     if superior_name:
-        _cell_paragraph(left, vn_upper(superior_name), size=HEADER_SIZE, align="center")
-    _cell_paragraph(left, vn_upper(issuer_name), bold=True, size=HEADER_SIZE, align="center")
+        _cell_paragraph(left, case(superior_name), size=HEADER_SIZE, align="center")
+    _cell_paragraph(left, case(issuer_name), bold=True, size=HEADER_SIZE, align="center")
     _cell_paragraph(left, "*", size=HEADER_SIZE, align="center")
     if number_line:
         _cell_paragraph(left, number_line, size=HEADER_SIZE, align="center")
     # HD 36: the party title in upper case, 15 pt, bold, underlined.
     _cell_paragraph(right, PARTY_TITLE, bold=True, underline=True, size=15, align="center", space_after=12)
-    _cell_paragraph(right, vietnamese_date_line(place, date), italic=True, size=HEADER_SIZE, align="center")
+    if date_line is None:
+        date_line = vietnamese_date_line(place, date)
+    _cell_paragraph(right, date_line, italic=True, size=HEADER_SIZE, align="center")
     paragraph(doc, space_after=6)
     return left, right
 

@@ -22,6 +22,9 @@ from haichieu.core.exports import xlsx_response
 from . import rules
 from .models import Liaison
 
+# A context made of placeholders (document_kinds.py): the writers below then lay out a Word template.
+TEMPLATE = "_template"
+
 # --- introduction letters ----------------------------------------------------------------------
 LETTER_TITLE = "GIẤY GIỚI THIỆU"
 LETTER_SUBTITLE = "Đảng viên về giữ mối liên hệ với tổ chức đảng và nhân dân nơi cư trú"
@@ -39,7 +42,10 @@ EXCUSED_DUTIES = (
 LETTER_RECIPIENTS = ("Như trên,", "Đảng viên,", "Lưu.")
 
 
-def _date(value: datetime.date | None) -> str:
+def _date(value: datetime.date | str | None) -> str:
+    """dd/mm/yyyy; a text (a Word template's placeholder) as it is."""
+    if isinstance(value, str):
+        return value
     return value.strftime("%d/%m/%Y") if value else ""
 
 
@@ -66,7 +72,7 @@ def form_name(liaison: Liaison) -> str:
     return "Mẫu 2-213" if liaison.excused else "Mẫu 1-213"
 
 
-def _letter_queryset(liaisons: Iterable[Liaison]) -> Iterable[Liaison]:
+def letter_queryset(liaisons: Iterable[Liaison]) -> Iterable[Liaison]:
     if hasattr(liaisons, "select_related"):
         qs = liaisons.select_related(*Liaison.LETTER_RELATED)
         # In the order of their numbers, unless the caller chose one (PostgreSQL has no natural order).
@@ -82,7 +88,7 @@ def letter_contexts(liaisons: Iterable[Liaison]) -> list[dict]:
     """`letter_context` of each liaison, the header names read once per issuing committee."""
     names_by_org: dict[int, dict] = {}
     contexts = []
-    for liaison in _letter_queryset(liaisons):
+    for liaison in letter_queryset(liaisons):
         issuer = letter_issuer(liaison)
         if issuer.pk not in names_by_org:
             names_by_org[issuer.pk] = layout.header_names(issuer)
@@ -191,14 +197,7 @@ def _letter(doc, ctx: dict, *, new_page: bool) -> None:
     # A page break on the letter's first line, not a paragraph of its own: a full page would push
     # that paragraph alone onto a blank page.
     label.paragraph_format.page_break_before = new_page
-    layout.party_document_header(
-        doc,
-        superior_name=ctx["issuer"]["superior"],
-        issuer_name=ctx["issuer"]["name"],
-        number_line=ctx["number"],
-        place=ctx["issuer"]["place"],
-        date=ctx["date"],
-    )
+    _header_from(doc, ctx)
     layout.paragraph(doc, LETTER_TITLE, bold=True, size=15, align="center", space_after=0)
     layout.paragraph(doc, LETTER_SUBTITLE, bold=True, size=13, align="center", space_after=10)
 
@@ -424,13 +423,17 @@ def _digest_document(ctx: dict) -> DocxDocument:
 
 
 def _header_from(doc, ctx: dict) -> None:
+    """The party header of a context; a template's context (TEMPLATE) upper-cases in Jinja."""
+    template = ctx.get(TEMPLATE, False)
     layout.party_document_header(
         doc,
-        superior_name=ctx["issuer"]["superior"],
-        issuer_name=ctx["issuer"]["name"],
+        superior_name=ctx["issuer"]["superior"] if not template else "{{ issuer.superior|upper }}",
+        issuer_name=ctx["issuer"]["name"] if not template else "{{ issuer.name|upper }}",
         number_line=ctx["number"],
         place=ctx["issuer"]["place"],
         date=ctx["date"],
+        date_line=ctx["date_line"],
+        upper=not template,
     )
 
 

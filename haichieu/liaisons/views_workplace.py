@@ -212,7 +212,7 @@ def _workplace_liaisons(user, ids):
 @login_required
 def letters(request):
     """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213)."""
-    from .documents import introduction_letters_docx
+    from .document_kinds import letters_document
 
     ids = parse_ids(request.GET.get("ids", ""))
     found = _workplace_liaisons(request.user, ids) if ids else []
@@ -228,7 +228,12 @@ def letters(request):
             note=f"Giấy giới thiệu {liaison.letter_reference}",
         )
     name = "giay-gioi-thieu.docx" if len(found) > 1 else f"giay-gioi-thieu-{found[0].letter_number}.docx"
-    return docx_response(introduction_letters_docx(found), name)
+    try:
+        doc = letters_document(found)
+    except ServiceError as exc:  # the province's template cannot be filled with these data
+        messages.error(request, exc.message)
+        return redirect("liaisons:coverage")
+    return docx_response(doc, name)
 
 
 @login_required
@@ -328,18 +333,22 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
     if fmt == "docx":
         from haichieu.core.documents import docx_response
 
+        from .document_kinds import notice_document
+
         digest = selectors.digest_issued(sender_org=sender, recipient_org=recipient, year=year, period=period)
-        return docx_response(
-            documents.digest_docx(
+        try:
+            doc = notice_document(
                 sender_org=sender,
                 recipient_org=recipient,
                 year=year,
                 period=period,
                 notices=notices,
                 digest=digest,
-            ),
-            f"{name}.docx",
-        )
+            )
+        except ServiceError as exc:  # the province's template cannot be filled with these data
+            messages.error(request, exc.message)
+            return redirect("liaisons:digests")
+        return docx_response(doc, f"{name}.docx")
     if fmt == "xlsx":
         return documents.digest_xlsx(
             sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
