@@ -23,7 +23,7 @@ from . import documents
 LETTER = "introduction_letter"
 NOTICE = "digest_notice"
 TRACKING_BOOK = "tracking_book"
-DOTS = "……………………"
+DOTS = layout.BLANK * 4  # what `core.documents.labelled` prints for an empty value
 
 _HEADER = {
     "number": "Số văn bản, ví dụ “Số 15-GGT/ĐU” (trống khi văn bản không đánh số)",

@@ -22,7 +22,7 @@ from haichieu.access import (
     scope_for,
     write_scope_or_404,
 )
-from haichieu.core.audit import audit_record
+from haichieu.core.audit import audit_bulk, audit_entry, audit_record
 from haichieu.core.forms import add_service_error, choice_options
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
@@ -220,19 +220,24 @@ def letters(request):
         raise Http404("Không tìm thấy giấy giới thiệu.")
     from haichieu.core.documents import docx_response
 
-    for liaison in found:
-        audit_record(
-            actor=request.user,
-            action="export",
-            target=liaison,
-            note=f"Giấy giới thiệu {liaison.letter_reference}",
-        )
     name = "giay-gioi-thieu.docx" if len(found) > 1 else f"giay-gioi-thieu-{found[0].letter_number}.docx"
     try:
         doc = letters_document(found)
     except ServiceError as exc:  # the province's template cannot be filled with these data
         messages.error(request, exc.message)
         return redirect("liaisons:coverage")
+    # Each letter's download in the audit log, in one insert (the batch runs the queries of one letter).
+    audit_bulk(
+        [
+            audit_entry(
+                actor=request.user,
+                action="export",
+                target=liaison,
+                note=f"Giấy giới thiệu {liaison.letter_reference}",
+            )
+            for liaison in found
+        ]
+    )
     return docx_response(doc, name)
 
 
