@@ -2,6 +2,7 @@
 settings in force: change a setting and the page changes (issue 10, "a page of the rules in force")."""
 
 import copy
+import datetime
 import json
 import os
 import re
@@ -143,3 +144,39 @@ def test_rules_page_query_count_is_constant(world, client_for, django_assert_max
     client.get(reverse("liaisons:rules"))
     with django_assert_max_num_queries(8):
         client.get(reverse("liaisons:rules"))
+
+
+def _notes(page: str) -> list[str]:
+    return re.findall(r"<p [^>]*data-deadline-note>(.*?)</p>", page, re.S)
+
+
+def test_pages_that_show_overdue_say_whose_deadline_it_is(world, client_for):
+    """Wherever "Quá hạn" is shown, one note says which deadline, its value and whose rule it is."""
+    pages = {
+        "liaisons:coverage": ("w1_staff", ["30 ngày", "15 ngày"], "#introduce_within_days"),
+        "liaisons:digests": ("w1_staff", ["15 ngày", "3 tháng (hằng quý)"], "#digest_grace_days"),
+        "liaisons:inbox": ("r1_staff", ["15 ngày"], "#receive_within_days"),
+        "liaisons:residence_incoming": ("r1_staff", ["15 ngày"], "#receive_within_days"),
+    }
+    for name, (persona, values, anchor) in pages.items():
+        notes = _notes(client_for(getattr(world, persona)).get(reverse(name)).content.decode())
+        assert len(notes) == 1, name
+        for value in values:
+            assert f"<strong>{value}</strong>" in notes[0], name
+        assert "(Quy định riêng của đơn vị triển khai)" in notes[0], name
+        assert f'href="/lien-he/quy-dinh/{anchor}"' in notes[0], name
+
+
+def test_the_note_follows_the_setting(world, client_for):
+    with _rules(RECEIVE_WITHIN_DAYS=7):
+        page = client_for(world.r1_staff).get(reverse("liaisons:residence_incoming")).content.decode()
+    assert "<strong>7 ngày</strong>" in _notes(page)[0]
+
+
+def test_the_receive_page_notes_the_deadline_of_a_waiting_introduction(world, client_for):
+    liaison = world.m1.liaisons.get()
+    liaison.status, liaison.receive_due = "introduced", datetime.date(2020, 1, 1)
+    liaison.save()
+    page = client_for(world.r1_staff).get(reverse("liaisons:residence_receive", args=[liaison.pk]))
+    text = page.content.decode()
+    assert "Quá hạn" in text and len(_notes(text)) == 1
