@@ -191,6 +191,27 @@ class Rule:
     text_value: Any = None
 
 
+# Where each category comes from, and what the text makes of it (the settings decide what the
+# software does: a category the settings treat otherwise is shown as the deployment's own).
+C = Member.LiaisonCategory
+R = liaison_rules.CategoryRule
+CATEGORY_SOURCES: dict[str, tuple[Source, str]] = {
+    C.REGULAR: (Source("QD213", "Điều 1, Điều 2"), R.REGULAR),
+    C.BARRACKS: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ nhất"), R.EXCUSED),
+    C.MOBILE: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
+    C.ROTATED: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
+    C.STUDY: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
+    C.STUDENT: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
+    C.SECRET: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
+    C.STANDBY: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
+}
+
+
+def _text_categories(rule: str) -> list[str]:
+    """The categories the text puts under `rule` (a CategoryRule)."""
+    return [category for category, (_, text_rule) in CATEGORY_SOURCES.items() if text_rule == rule]
+
+
 DEADLINES = "Thời hạn"
 CATEGORIES = "Diện đảng viên"
 NOTICES = "Thông báo biến động"
@@ -246,7 +267,7 @@ RULEBOOK: dict[str, Rule] = {
             "Vẫn thực hiện trách nhiệm tại Khoản 1 Điều 1 và nhiệm vụ tại Khoản 1, 2, 5, 6, 7 Điều 2 "
             "Quy định 213; không lấy ý kiến nhận xét định kỳ hằng năm, chỉ khi cần thiết.",
             _categories,
-            text_value=["barracks", "mobile", "rotated", "study", "student"],
+            text_value=_text_categories(R.EXCUSED),
         ),
         Rule(
             "NOT_INTRODUCED_CATEGORIES",
@@ -257,7 +278,7 @@ RULEBOOK: dict[str, Rule] = {
             "Các trường hợp này không được giới thiệu và không tính là còn phải giới thiệu. Phần mềm có "
             "các trường hợp đã đối chiếu được với gạch đầu dòng thứ nhất của điểm 1.2.",
             _categories,
-            text_value=["secret", "standby"],
+            text_value=_text_categories(R.NOT_INTRODUCED),
         ),
         Rule(
             "NOTIFIED_EVENTS",
@@ -268,19 +289,7 @@ RULEBOOK: dict[str, Rule] = {
             "Biến động không có trong danh sách vẫn được ghi nhận (tình trạng đảng viên, kết thúc giữ mối "
             "liên hệ) nhưng không gửi thông báo.",
             _events,
-            text_value=[
-                "residence_change",
-                "position_change",
-                "job_transfer",
-                "long_absence",
-                "special_duty",
-                "expelled",
-                "removed",
-                "left_party",
-                "deceased",
-                "new_admission",
-                "no_longer_resides",
-            ],
+            text_value=list(ChangeNotice.Kind.values),  # every kind: the texts leave none out
         ),
         Rule(
             "LETTER_SYMBOL",
@@ -303,21 +312,6 @@ RULEBOOK: dict[str, Rule] = {
             text_value="TB",
         ),
     )
-}
-
-# Where each category comes from, and what the text makes of it (the settings decide what the
-# software does: a category the settings treat otherwise is shown as the deployment's own).
-C = Member.LiaisonCategory
-R = liaison_rules.CategoryRule
-CATEGORY_SOURCES: dict[str, tuple[Source, str]] = {
-    C.REGULAR: (Source("QD213", "Điều 1, Điều 2"), R.REGULAR),
-    C.BARRACKS: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ nhất"), R.EXCUSED),
-    C.MOBILE: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
-    C.ROTATED: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
-    C.STUDY: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
-    C.STUDENT: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
-    C.SECRET: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
-    C.STANDBY: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
 }
 
 
