@@ -497,7 +497,8 @@ def member_record_event(
 
     A change of residence ends the current link and opens a pre-filled introduction (a draft) to
     the new commune, keeping the history; expulsion, removal, leaving the party and death end the
-    link and change the member's status.
+    link and change the member's status. A kind left out of NOTIFIED_EVENTS (settings) is recorded
+    and has these effects, but the notice goes to no one (no recipient, no inbox item, no digest).
     """
     if not _can_write(actor, member.workplace_cell):
         raise ServiceError("Bạn không có quyền ghi nhận biến động của đảng viên này.")
@@ -525,13 +526,14 @@ def member_record_event(
                 field="kind",
             )
         current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
+        notified_to = current.commune_org if current and kind in rules.rules()["NOTIFIED_EVENTS"] else None
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
             kind=kind,
             direction=ChangeNotice.Direction.TO_RESIDENCE,
             sender_org=workplace_org,
-            recipient_org=current.commune_org if current else None,
+            recipient_org=notified_to,
             event_date=event_date,
             details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
             created_by=actor,
@@ -540,9 +542,9 @@ def member_record_event(
             actor=actor, action="create", target=notice, changes={"kind": kind, "member": member.full_name}
         )
         result = EventResult(notice=notice)
-        if current is not None:
+        if current is not None and notified_to is not None:
             notify(
-                org=current.commune_org,
+                org=notified_to,
                 kind=InboxItem.Kind.NOTICE,
                 liaison=current,
                 notice=notice,

@@ -289,6 +289,8 @@ def member_event(request, member_pk):
             text = f"Đã ghi nhận: {result.notice.get_kind_display().lower()}."
             if result.notice.recipient_org:
                 text += f" Đã thông báo cho {result.notice.recipient_org.name}."
+            elif result.notice.kind not in rules.rules()["NOTIFIED_EVENTS"]:
+                text += " Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo (trang Quy định)."
             if result.new_liaison:
                 text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
             messages.success(request, text)

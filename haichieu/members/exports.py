@@ -33,6 +33,8 @@ MEMBER_COLUMNS = [
     "Thôn/Tổ dân phố",
     "Xã/Phường/Đặc khu",
     "Tỉnh/Thành phố",
+    "Diện giữ mối liên hệ",
+    "Lý do miễn, không giới thiệu",
 ]
 
 
@@ -66,6 +68,8 @@ def member_export_rows(user, qs) -> Iterator[list]:
             m.address_hamlet,
             m.residence_commune.name if m.residence_commune_id else "",
             m.residence_province.name if m.residence_province_id else "",
+            m.get_liaison_category_display() if full else "",
+            m.liaison_category_note if full else "",
         ]
 
 

@@ -44,6 +44,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "residence_province",
             "residence_commune",
             "residence_type",
+            "liaison_category",
+            "liaison_category_note",
             "notes",
         ]
         widgets = {
@@ -82,6 +84,10 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 "hx-trigger": "change",
             }
         )
+        self.fields["liaison_category"].required = False
+        self.fields[
+            "liaison_category"
+        ].help_text = "Theo Hướng dẫn 33-HD/BTCTW: xem trang Quy định đang áp dụng."
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         for field in self.fields.values():
@@ -89,7 +95,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 field.error_messages["required"] = validators.required_message(field.label)
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = validators.DATE_INVALID
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
                 field.error_messages["invalid_choice"] = validators.invalid_choice_message(field.label)
 
     # Text fields are stored NFC-normalised and trimmed.
@@ -145,6 +151,13 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean_address_hamlet(self):
         return self._clean_text("address_hamlet")
+
+    def clean_liaison_category(self):
+        # Not sent (a form from before the field): the member keeps the category they have.
+        return self.cleaned_data.get("liaison_category") or self.instance.liaison_category
+
+    def clean_liaison_category_note(self):
+        return self._clean_text("liaison_category_note")
 
     def clean_notes(self):
         return (self.cleaned_data.get("notes") or "").strip()

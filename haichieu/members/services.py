@@ -29,6 +29,8 @@ AUDITED_FIELDS = [
     "residence_type",
     "status",
     "notes",
+    "liaison_category",
+    "liaison_category_note",
 ]
 
 

@@ -70,6 +70,14 @@ COLUMN_HELP = [
         "ghi khi tên xã/phường trùng với nơi khác.",
         "Thành phố Hà Nội",
     ),
+    (
+        "Diện giữ mối liên hệ",
+        "Không",
+        "Diện theo Hướng dẫn 33-HD/BTCTW, ghi đúng tên diện (xem trang Quy định đang áp dụng); để trống: "
+        "giới thiệu và sinh hoạt nơi cư trú.",
+        "Cán bộ, công chức, viên chức đi học tập trung 12 tháng trong năm",
+    ),
+    ("Lý do miễn, không giới thiệu", "Không", "Lý do, văn bản của diện miễn hoặc không giới thiệu.", ""),
 ]
 assert [h for h, *_ in COLUMN_HELP] == MEMBER_COLUMNS
 

@@ -56,6 +56,7 @@ from .values import (
     BadValue,
     TooLong,
     card_text,
+    category_value,
     cell_text,
     date_value,
     gender_value,
@@ -68,17 +69,14 @@ from .values import (
 TEMPLATE_HEADERS = {header_field(h): h for h in MEMBER_COLUMNS}
 REQUIRED = ("full_name", "date_of_birth", "gender", "party_card_number", "admission_date", "workplace_cell")
 DATE_FIELDS = ("date_of_birth", "admission_date", "full_membership_date")
-TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet")
+TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet", "liaison_category_note")
 FK_FIELDS = {
     "workplace_cell": "workplace_cell_id",
     "residence_commune": "residence_commune_id",
     "residence_province": "residence_province_id",
 }
 CROSS_FIELDS = {*DATE_FIELDS, "residence_commune", "residence_province"}
-MAX_LENGTHS = {
-    name: Member._meta.get_field(name).max_length
-    for name in ("full_name", "email", "position", "workplace_unit", "address_street", "address_hamlet")
-}
+MAX_LENGTHS = {name: Member._meta.get_field(name).max_length for name in ("full_name", "email", *TEXT_FIELDS)}
 # The preview lists this many changed rows (all of them are counted).
 PREVIEW_CHANGES = 500
 
@@ -268,6 +266,7 @@ def _field_rules(today) -> dict:
     rules = {
         "full_name": _checked_name,
         "gender": gender_value,
+        "liaison_category": category_value,
         "party_card_number": lambda v: _if_text(card_text(v), validators.clean_party_card_number),
         "national_id": lambda v: validators.clean_national_id(national_id_text(v)),
         "phone": lambda v: validators.clean_phone(phone_text(v)),
@@ -289,6 +288,7 @@ def _field_rules(today) -> dict:
 # repeat, so caching them would only cost.
 _REPEATING = {
     "gender",
+    "liaison_category",
     "position",
     "workplace_unit",
     "address_hamlet",

@@ -53,6 +53,8 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
         "Xã/Phường/Đặc khu", "Xã/Phường", "Phường/Xã", "Xã, phường", "Xã", "Phường", "Xã, phường, đặc khu",
         "Xã/Phường/Thị trấn",
     ],
+    "liaison_category": ["Diện giữ mối liên hệ", "Diện", "Diện HD 33", "Diện giữ mối liên hệ nơi cư trú"],
+    "liaison_category_note": ["Lý do miễn, không giới thiệu", "Lý do miễn", "Lý do miễn sinh hoạt"],
     "residence_province": ["Tỉnh/Thành phố", "Tỉnh/TP", "Tỉnh, thành phố", "Tỉnh", "Tỉnh thành", "Thành phố"],
 }  # fmt: skip # a data table: one entry a line would hide its shape
 
@@ -235,6 +237,24 @@ def gender_value(value) -> str | None:
     if gender is None:
         raise BadValue(invalid_choice_message(field_label("gender")) + " Ghi “Nam” hoặc “Nữ”.")
     return gender
+
+
+def category_value(value) -> str | None:
+    """A category (Member.LiaisonCategory) by its label, as the export writes it, or its code; any
+    case, with or without diacritics."""
+    from ..validators import field_label, invalid_choice_message
+
+    text = cell_text(value)
+    if not text:
+        return None
+    key = fold(text).rstrip(".")
+    for code, label in Member.LiaisonCategory.choices:
+        if key in (code, fold(label)):
+            return code
+    raise BadValue(
+        invalid_choice_message(field_label("liaison_category"))
+        + " Ghi đúng tên diện như trang Quy định đang áp dụng, hoặc để trống."
+    )
 
 
 _TOTAL_WORDS = ("tong cong", "tong so", "cong:", "tong:")
