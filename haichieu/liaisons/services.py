@@ -107,6 +107,19 @@ def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str
     )
 
 
+def _note(liaison: Liaison, *, actor, action: str, note: str) -> None:
+    """A step in the link's history that leaves its status as it is."""
+    LiaisonEvent.objects.create(
+        liaison=liaison,
+        actor=actor,
+        actor_repr=actor.username,
+        action=action,
+        from_status=liaison.status,
+        to_status=liaison.status,
+        note=note,
+    )
+
+
 def _handled(liaison: Liaison, *, actor) -> None:
     """An introduction received or returned needs no more attention in the commune's inbox."""
     InboxItem.objects.filter(
@@ -361,13 +374,10 @@ def liaison_place(
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
-        LiaisonEvent.objects.create(
-            liaison=liaison,
+        _note(
+            liaison,
             actor=actor,
-            actor_repr=actor.username,
             action="place",
-            from_status=liaison.status,
-            to_status=liaison.status,
             note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
         )
         audit_record(
@@ -502,15 +512,7 @@ def departure_report(*, actor, liaison: Liaison, date: datetime.date, note: str 
                 note=note,
                 reported_by=actor,
             )
-            LiaisonEvent.objects.create(
-                liaison=liaison,
-                actor=actor,
-                actor_repr=actor.username,
-                action="departure_report",
-                from_status=liaison.status,
-                to_status=liaison.status,
-                note=f"Từ {date:%d/%m/%Y}. {note}".strip(),
-            )
+            _note(liaison, actor=actor, action="departure_report", note=f"Từ {date:%d/%m/%Y}. {note}".strip())
             _audit_departure(actor=actor, report=report, old_state="")
             notify(
                 org=committee,
@@ -620,15 +622,7 @@ def departure_reject(*, actor, report: DepartureReport, reason: str) -> Departur
     with transaction.atomic():
         _lock_member(liaison)
         _decide(report, actor=actor, state=D.REJECTED, reject_reason=reason)
-        LiaisonEvent.objects.create(
-            liaison=liaison,
-            actor=actor,
-            actor_repr=actor.username,
-            action="departure_reject",
-            from_status=liaison.status,
-            to_status=liaison.status,
-            note=reason,
-        )
+        _note(liaison, actor=actor, action="departure_reject", note=reason)
         notify(
             org=report.cell,
             kind=InboxItem.Kind.DEPARTURE_REJECTED,

@@ -50,6 +50,17 @@ def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
     return org
 
 
+def _chosen_committee(request, communes=None) -> Organization | None:
+    """The commune committee a list is narrowed to (`org`, posted or in the query): one in the
+    user's scope, else 404. Without one, the user's only committee among `communes`, else None."""
+    org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
+    if org_param:
+        if (org_pk := parse_id(org_param)) is None:
+            raise Http404("Không tìm thấy tổ chức.")
+        return _residence_org(request.user, org_pk, cell=False)
+    return communes[0] if communes is not None and len(communes) == 1 else None
+
+
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would read anything else as the name of a view.
@@ -68,13 +79,7 @@ def _incoming_url(org) -> str:
 def incoming(request):
     """Introductions waiting for the commune committee; POST receives the ticked ones at once."""
     communes = list(selectors.residence_orgs_for(request.user, cells=False))
-    org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
-    if org_param:
-        if (org_pk := parse_id(org_param)) is None:
-            raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, org_pk, cell=False)
-    else:
-        org = communes[0] if len(communes) == 1 else None
+    org = _chosen_committee(request, communes)
     form = None
     if org is not None and scope_for(request.user).may_write(org):
         form = ReceiveManyForm(request.POST or None, user=request.user, commune=org)
@@ -222,12 +227,7 @@ def group_options(request):
 @login_required
 def cells(request):
     """The residential cells the user covers (a commune's staff picks one; a secretary has theirs)."""
-    org = None
-    org_param = (request.GET.get("org") or "").strip()
-    if org_param:
-        if (org_pk := parse_id(org_param)) is None:
-            raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, org_pk, cell=False)
+    org = _chosen_committee(request)
     cell_list = list(selectors.residence_orgs_for(request.user, cells=True, within=org))
     counts = selectors.cell_member_counts(cell_list)
     return render(
@@ -381,14 +381,7 @@ def no_longer_resides(request, pk):
 def departures(request):
     """Cells' "no longer lives here" reports waiting for the commune committees the user covers."""
     communes = list(selectors.residence_orgs_for(request.user, cells=False))
-    org = None
-    org_param = (request.GET.get("org") or "").strip()
-    if org_param:
-        if (org_pk := parse_id(org_param)) is None:
-            raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, org_pk, cell=False)
-    elif len(communes) == 1:
-        org = communes[0]
+    org = _chosen_committee(request, communes)
     page = keyset_page(
         selectors.departures_pending_for(request.user, org=org).select_related(*selectors.DEPARTURE_RELATED),
         key=["pk"],
