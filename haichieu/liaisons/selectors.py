@@ -8,7 +8,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, Digest, Group, InboxItem, Liaison, SignerTitle
+from .models import ChangeNotice, CoverageCount, DepartureReport, Digest, Group, InboxItem, Liaison, SignerTitle
 
 S = Liaison.Status
 
@@ -390,6 +391,53 @@ def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
     return qs
 
 
+# --- "no longer lives here": cells' reports waiting for the commune committee -----------------
+DEPARTURE_RELATED = ("liaison__member", "liaison__workplace_org", "liaison__commune", "cell", "commune_org")
+
+
+def departures_pending_for(user, *, org=None) -> QuerySet:
+    """Cells' reports that a member no longer lives there, waiting for a commune committee the user
+    covers (optionally one of them); a cell's own users see none here (QĐ 213, Art. 4)."""
+    qs = DepartureReport.objects.filter(
+        scope_for(user).org_q("commune_org__"), state=DepartureReport.State.PENDING
+    )
+    if org is not None:
+        qs = qs.filter(org.subtree_q("commune_org__path"))
+    return qs
+
+
+def departures_pending_count(user) -> int:
+    """The queue's size for the home page and the commune's pages (one query; none without a
+    commune committee role)."""
+    scope = scope_for(user)
+    if not (scope.is_superuser or scope.has_residence_committee_role):
+        return 0
+    return departures_pending_for(user).count()
+
+
+def departure_get_for(user, pk, *, write: bool = False) -> DepartureReport:
+    """One report, seen by the commune committee it was sent to; 404 outside, 403 when only readable."""
+    report = (
+        DepartureReport.objects.filter(scope_for(user).org_q("commune_org__"), pk=pk)
+        .select_related(*DEPARTURE_RELATED, "reported_by", "decided_by")
+        .first()
+    )
+    if report is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    if write and not scope_for(user).may_write(report.commune_org):
+        raise PermissionDenied("Bạn chỉ có quyền xem báo cáo này.")
+    return report
+
+
+def departure_pending_of(liaison: Liaison) -> DepartureReport | None:
+    """The report waiting for the link, if any (at most one)."""
+    return (
+        DepartureReport.objects.filter(liaison=liaison, state=DepartureReport.State.PENDING)
+        .select_related("commune_org")
+        .first()
+    )
+
+
 # What the commune inbox shows of each introduction (residence/incoming.html).
 INCOMING_FIELDS = (
     "excused", "address_street", "address_hamlet", "letter_number", "letter_symbol", "letter_date", "receive_due",
@@ -498,6 +546,11 @@ def suggested_cells(liaisons, *, cells=None) -> dict:
     return result
 
 
+def _departure_pending() -> Exists:
+    """Whether the link has a cell's "no longer lives here" report waiting for the committee."""
+    return Exists(DepartureReport.objects.filter(liaison=OuterRef("pk"), state=DepartureReport.State.PENDING))
+
+
 def cell_roster(cell) -> list[dict]:
     """Members of a residential cell (received or active) grouped by group, in two queries.
 
@@ -509,6 +562,7 @@ def cell_roster(cell) -> list[dict]:
     liaisons = (
         Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
         .select_related("member", "workplace_org", "group")
+        .annotate(departure_pending=_departure_pending())
         .order_by("member__sort_key", "pk")
     )
     by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}

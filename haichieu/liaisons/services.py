@@ -26,11 +26,12 @@ from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors
-from .models import ChangeNotice, Digest, Group, InboxItem, Liaison, LiaisonEvent
+from .models import ChangeNotice, DepartureReport, Digest, Group, InboxItem, Liaison, LiaisonEvent
 from .selectors import Signer, last_signer
 
 S = Liaison.Status
 N = ChangeNotice.Kind
+D = DepartureReport.State
 
 
 # --- where things go -----------------------------------------------------------------------
@@ -104,6 +105,19 @@ def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str
         target=liaison,
         note=action,
         changes={"status": [from_status, liaison.status], **(changes or {})},
+    )
+
+
+def _note(liaison: Liaison, *, actor, action: str, note: str) -> None:
+    """A step in the link's history that leaves its status as it is."""
+    LiaisonEvent.objects.create(
+        liaison=liaison,
+        actor=actor,
+        actor_repr=actor.username,
+        action=action,
+        from_status=liaison.status,
+        to_status=liaison.status,
+        note=note,
     )
 
 
@@ -375,13 +389,10 @@ def liaison_place(
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
-        LiaisonEvent.objects.create(
-            liaison=liaison,
+        _note(
+            liaison,
             actor=actor,
-            actor_repr=actor.username,
             action="place",
-            from_status=liaison.status,
-            to_status=liaison.status,
             note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
         )
         audit_record(
@@ -412,45 +423,229 @@ def group_create(*, actor, cell: Organization, name: str) -> Group:
     return group
 
 
-def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> Liaison:
-    """The residence side reports that the member no longer lives there (Hà Nội's practice, 2020).
+# --- residence side: "no longer lives here" (QĐ 213, Art. 4) ---------------------------------
+def departure_ends_at_once(actor, liaison: Liaison) -> bool:
+    """Whether the user's "no longer lives here" ends the link at once: the commune/ward committee's
+    does; a residential cell's is a report the committee confirms (QĐ 213, Art. 4)."""
+    return _can_write(actor, liaison.commune_org)
 
-    The link ends; the workplace gets the notice and is asked for the new address.
-    """
-    _check_residence(actor, liaison, cell_ok=True)
+
+def _check_departure(liaison: Liaison, date: datetime.date) -> None:
     if date > timezone.localdate():
-        raise ServiceError("Ngày không được ở tương lai.", field="date")
+        raise ServiceError("Ngày không còn cư trú không được ở tương lai.", field="date")
+    if liaison.status not in (S.RECEIVED, S.ACTIVE):
+        raise ConflictError(
+            f"Hồ sơ của đồng chí {liaison.member.full_name} đã được xử lý trước đó "
+            f"(hiện: {liaison.get_status_display().lower()}). Hãy tải lại trang để xem tình trạng mới."
+        )
+
+
+def _lock_member(liaison: Liaison) -> None:
+    """Reports and decisions on one member's link queue here (PostgreSQL), then read afresh."""
+    Member.objects.select_for_update().filter(pk=liaison.member_id).first()
+    liaison.refresh_from_db()
+
+
+def _pending_message(report: DepartureReport) -> str:
+    return (
+        f"Chi bộ đã báo đồng chí {report.liaison.member.full_name} không còn cư trú lúc "
+        f"{timezone.localtime(report.reported_at):%H:%M %d/%m/%Y}; báo cáo đang chờ "
+        f"{report.commune_org.name} xác nhận."
+    )
+
+
+def _audit_departure(*, actor, report: DepartureReport, old_state: str) -> None:
+    """The report's step in the audit log, on the link (the department reads a member's links)."""
+    changes: dict[str, Any] = {"departure_report": [old_state, report.state], "date": report.date.isoformat()}
+    if report.note:
+        changes["note"] = report.note
+    if report.reject_reason:
+        changes["reject_reason"] = report.reject_reason
+    audit_record(
+        actor=actor, action="update", target=report.liaison, note=f"departure_{report.state}", changes=changes
+    )
+
+
+def _decide(report: DepartureReport, *, actor, state: str, **fields) -> None:
+    """Move a pending report to `state` (once: two decisions at once, one wins), mark its inbox item
+    handled and audit the step."""
+    now = timezone.now()
+    if not DepartureReport.objects.filter(pk=report.pk, state=D.PENDING).update(
+        state=state, decided_by=actor, decided_at=now, **fields
+    ):
+        raise ConflictError(
+            f"Báo cáo về đồng chí {report.liaison.member.full_name} đã được xử lý trước đó. "
+            "Hãy tải lại trang để xem tình trạng mới."
+        )
+    report.refresh_from_db()
+    InboxItem.objects.filter(
+        liaison_id=report.liaison_id,
+        kind=InboxItem.Kind.DEPARTURE_REPORT,
+        recipient_org_id=report.commune_org_id,
+        read_at__isnull=True,
+    ).update(read_at=now, read_by=actor)
+    _audit_departure(actor=actor, report=report, old_state=D.PENDING)
+
+
+def _close_departure_reports(liaison: Liaison, *, actor) -> None:
+    """The link ended by another path (the workplace's notice): its waiting report needs no decision."""
+    for report in DepartureReport.objects.filter(liaison=liaison, state=D.PENDING).select_related(
+        "liaison__member", "commune_org"
+    ):
+        _decide(report, actor=actor, state=D.CLOSED)
+
+
+def departure_report(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> DepartureReport:
+    """A residential cell reports that a member no longer lives in its area.
+
+    QĐ 213-QĐ/TW, Art. 4: the residential cell reports to the commune/ward committee, which confirms
+    and informs the workplace committee. So the report does not end the link: it waits in the
+    committee's queue and inbox (`departure_confirm`, `departure_reject`). At most one report waits
+    per link (a partial unique constraint): a second one, a double click or another tab, is refused
+    with the first's time and creates nothing.
+    """
+    if liaison.cell is None or not _can_write(actor, liaison.cell):
+        raise ServiceError("Bạn không có quyền báo cho đảng viên này ở nơi cư trú.")
+    committee = _committee(liaison)
+    note = clean_text(note)
+    try:
+        with transaction.atomic():
+            _lock_member(liaison)
+            _check_departure(liaison, date)
+            pending = (
+                DepartureReport.objects.filter(liaison=liaison, state=D.PENDING)
+                .select_related("liaison__member", "commune_org")
+                .first()
+            )
+            if pending is not None:
+                raise ServiceError(_pending_message(pending))
+            report = DepartureReport.objects.create(
+                liaison=liaison,
+                commune_org=committee,
+                cell=liaison.cell,
+                date=date,
+                note=note,
+                reported_by=actor,
+            )
+            _note(liaison, actor=actor, action="departure_report", note=f"Từ {date:%d/%m/%Y}. {note}".strip())
+            _audit_departure(actor=actor, report=report, old_state="")
+            notify(
+                org=committee,
+                kind=InboxItem.Kind.DEPARTURE_REPORT,
+                liaison=liaison,
+                summary=f"{liaison.cell.name} báo đồng chí {liaison.member.full_name} không còn cư trú tại địa "
+                f"phương từ {date:%d/%m/%Y}: đề nghị đảng ủy xác nhận.",
+            )
+    except IntegrityError as exc:  # the same report sent a moment ago from elsewhere
+        first = (
+            DepartureReport.objects.filter(liaison=liaison, state=D.PENDING)
+            .select_related("liaison__member", "commune_org")
+            .first()
+        )
+        raise ServiceError(
+            _pending_message(first) if first else "Chi bộ đã báo đảng viên này không còn cư trú."
+        ) from exc
+    return report
+
+
+def _end_departed(*, actor, liaison: Liaison, date: datetime.date, note: str) -> ChangeNotice:
+    """End the link as no longer residing and tell the workplace committee (inside a transaction)."""
+    old = _transition(
+        liaison,
+        from_statuses=[S.RECEIVED, S.ACTIVE],
+        to_status=S.ENDED,
+        ended_at=timezone.now(),
+        end_date=date,
+        end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
+    )
+    _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
+    notice = ChangeNotice.objects.create(
+        member=liaison.member,
+        liaison=liaison,
+        kind=N.NO_LONGER_RESIDES,
+        direction=ChangeNotice.Direction.TO_WORKPLACE,
+        sender_org=_committee(liaison),
+        recipient_org=_workplace(liaison),
+        event_date=date,
+        details=note,
+        created_by=actor,
+    )
+    notify(
+        org=_workplace(liaison),
+        kind=InboxItem.Kind.NO_LONGER_RESIDES,
+        liaison=liaison,
+        notice=notice,
+        summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
+        f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
+    )
+    return notice
+
+
+def _tell_cell_confirmed(report: DepartureReport) -> None:
+    notify(
+        org=report.cell,
+        kind=InboxItem.Kind.DEPARTURE_CONFIRMED,
+        liaison=report.liaison,
+        summary=f"{report.commune_org.name} đã xác nhận đồng chí {report.liaison.member.full_name} không còn cư "
+        "trú tại địa phương và thông báo nơi công tác.",
+    )
+
+
+def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> Liaison:
+    """The commune/ward committee records that the member no longer lives there: the link ends at
+    once and the workplace committee gets the notice and is asked for the new address (QĐ 213,
+    Art. 4: the committee confirms and informs the workplace). A cell's report waiting for this link
+    is confirmed by it. A residential cell reports instead (`departure_report`).
+    """
+    _check_residence(actor, liaison)
     note = clean_text(note)
     with transaction.atomic():
-        old = _transition(
-            liaison,
-            from_statuses=[S.RECEIVED, S.ACTIVE],
-            to_status=S.ENDED,
-            ended_at=timezone.now(),
-            end_date=date,
-            end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
-        )
-        _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
-        notice = ChangeNotice.objects.create(
-            member=liaison.member,
-            liaison=liaison,
-            kind=N.NO_LONGER_RESIDES,
-            direction=ChangeNotice.Direction.TO_WORKPLACE,
-            sender_org=_committee(liaison),
-            recipient_org=_workplace(liaison),
-            event_date=date,
-            details=note,
-            created_by=actor,
-        )
-        notify(
-            org=_workplace(liaison),
-            kind=InboxItem.Kind.NO_LONGER_RESIDES,
-            liaison=liaison,
-            notice=notice,
-            summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
-            f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
-        )
+        _lock_member(liaison)
+        _check_departure(liaison, date)
+        _end_departed(actor=actor, liaison=liaison, date=date, note=note)
+        for report in DepartureReport.objects.filter(liaison=liaison, state=D.PENDING).select_related(
+            "liaison__member", "commune_org", "cell"
+        ):
+            _decide(report, actor=actor, state=D.CONFIRMED)
+            _tell_cell_confirmed(report)
     return liaison
+
+
+def departure_confirm(*, actor, report: DepartureReport) -> Liaison:
+    """The commune/ward committee confirms a cell's report: the link ends exactly as by the
+    committee's own "no longer lives here", on the date the cell reported; the workplace committee
+    gets the notice and the cell is told (QĐ 213, Art. 4)."""
+    liaison = report.liaison
+    _check_residence(actor, liaison)
+    with transaction.atomic():
+        _lock_member(liaison)
+        _decide(report, actor=actor, state=D.CONFIRMED)
+        _check_departure(liaison, report.date)
+        _end_departed(actor=actor, liaison=liaison, date=report.date, note=report.note)
+        _tell_cell_confirmed(report)
+    return liaison
+
+
+def departure_reject(*, actor, report: DepartureReport, reason: str) -> DepartureReport:
+    """The commune/ward committee does not confirm a cell's report (the member still lives there,
+    the wrong person…): the link stays, the cell is told why."""
+    liaison = report.liaison
+    _check_residence(actor, liaison)
+    reason = clean_text(reason)
+    if not reason:
+        raise ServiceError("Vui lòng ghi lý do không xác nhận.", field="reason")
+    with transaction.atomic():
+        _lock_member(liaison)
+        _decide(report, actor=actor, state=D.REJECTED, reject_reason=reason)
+        _note(liaison, actor=actor, action="departure_reject", note=reason)
+        notify(
+            org=report.cell,
+            kind=InboxItem.Kind.DEPARTURE_REJECTED,
+            liaison=liaison,
+            summary=f"{report.commune_org.name} không xác nhận báo đồng chí {liaison.member.full_name} không còn "
+            f"cư trú: {reason}",
+        )
+    return report
 
 
 # --- workplace side: events on a member -------------------------------------------------------
@@ -587,6 +782,7 @@ def member_record_event(
                 end_reason=end_reason,
             )
             _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
+            _close_departure_reports(current, actor=actor)
             result.ended = current
         if kind == N.RESIDENCE_CHANGE:
             draft = Liaison.objects.create(
