@@ -27,7 +27,16 @@ from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, DepartureReport, Digest, Group, InboxItem, Liaison, SignerTitle
+from .models import (
+    ChangeNotice,
+    CoverageCount,
+    DepartureReport,
+    Digest,
+    Group,
+    InboxItem,
+    Liaison,
+    SignerTitle,
+)
 
 S = Liaison.Status
 
