@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "haichieu.access.context_processors.navigation",
                 "haichieu.liaisons.context_processors.inbox",
+                "haichieu.core.context_processors.nav_active",
             ],
         },
     },
