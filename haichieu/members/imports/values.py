@@ -39,7 +39,6 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     ],
     "full_membership_date": [
         "Ngày chính thức", "Ngày công nhận chính thức", "Ngày chuyển chính thức", "Ngày vào Đảng chính thức",
-        "Ngày vào Đảng ngày chính thức",
     ],
     "national_id": [
         "Số CCCD", "CCCD", "CCCD/CMND", "CMND/CCCD", "Số CCCD/CMND", "Số CMND/CCCD", "Số định danh",
@@ -78,7 +77,7 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     ],
     "admission_lines": [
         "Ngày vào Đảng, ngày chính thức", "Ngày vào Đảng, ngày công nhận chính thức",
-        "Ngày kết nạp, ngày chính thức", "Ngày vào Đảng, chính thức",
+        "Ngày kết nạp, ngày chính thức",
     ],
     "card_digits": [
         "Số thẻ đảng viên, số LL đảng viên", "Số thẻ đảng viên, số lý lịch đảng viên", "Số thẻ, số LL đảng viên",
@@ -161,7 +160,9 @@ def subheader_field(parent: str, text: str) -> str | None:
             return "birth_date_male"
         if sex == "nu":
             return "birth_date_female"
-    return header_field(f"{parent} {text}")
+    combined = header_field(f"{parent} {text}")
+    # "Ngày vào Đảng" over "Ngày chính thức" reads like the register's one column of both dates.
+    return None if combined in COMPOUND_FIELDS else combined
 
 
 # --- values ----------------------------------------------------------------------------------------

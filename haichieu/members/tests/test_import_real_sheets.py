@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from haichieu.members.imports import members_import
-from haichieu.members.imports.reader import SKIP_FOOTER, SKIP_TOTAL
+from haichieu.members.imports.reader import SKIP_FOOTER, SKIP_NUMBERING, SKIP_SUBHEADER, SKIP_TOTAL
 from haichieu.members.models import Member
 
 from .import_files import workbook_bytes, write
@@ -226,3 +226,258 @@ def test_a_dry_run_skipping_invalid_rows_fails_when_no_row_could_be_imported(wor
     )
     status, out = run(mixed, "--org", "W1", "--dry-run", "--skip-invalid", "--format", "json")
     assert status == 0 and json.loads(out)["created"] == 1
+
+
+# --- 6. two-row grouped headers ---------------------------------------------------------------------------
+def test_grouped_headers_map_every_sub_column_and_the_birth_date_column_gives_the_sex(world, tmp_path):
+    rows = [
+        ["DANH SÁCH ĐOÀN VIÊN LÀ ĐẢNG VIÊN"],
+        ["STT", "Họ và tên", None, "Ngày tháng năm sinh", None, "Ngày vào Đảng", None, "Số thẻ đảng viên"],
+        [None, "Họ đệm", "Tên", "Nam", "Nữ", "Ngày kết nạp", "Ngày chính thức", None],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"],
+        [1, "Cù Văn", "Bảo", "12/03/1979", None, "15/04/2004", "15/04/2005", "93160201"],
+        [2, "Cù Thị", "Hằng", None, datetime.datetime(1984, 2, 1), "20/10/2009", None, "93160202"],
+    ]
+    merges = ["A1:H1", "A2:A3", "B2:C2", "D2:E2", "F2:G2", "H2:H3"]
+    path = write(tmp_path, workbook_bytes(rows, merges=merges))
+    result = members_import(actor=world.w1_staff, path=path, default_cell=world.w1c1, apply=True)
+    assert (result.rows, result.created, result.errors) == (2, 2, [])
+    assert result.skipped_rows == [{"sheet": "Danh sách", "row": 4, "reason": SKIP_NUMBERING}]
+    bao = Member.objects.get(party_card_number="93160201")
+    assert (bao.full_name, bao.gender, bao.date_of_birth, bao.admission_date, bao.full_membership_date) == (
+        "Cù Văn Bảo",
+        "male",
+        datetime.date(1979, 3, 12),
+        datetime.date(2004, 4, 15),
+        datetime.date(2005, 4, 15),
+    )
+    hang = Member.objects.get(party_card_number="93160202")
+    assert (hang.gender, hang.date_of_birth, hang.status) == (
+        "female",
+        datetime.date(1984, 2, 1),
+        "probationary",
+    )
+
+
+def test_a_sub_header_row_under_the_header_is_not_data(world, tmp_path):
+    rows = [
+        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng", "Ghi chú"],
+        [None, "Họ và tên", "Ngày sinh", "Nam/Nữ", None, "Ngày kết nạp", "Nam"],
+        [1, "Cù Văn Đức", "12/03/1979", "Nam", "93160211", "15/04/2004", None],
+    ]
+    path = write(tmp_path, workbook_bytes(rows))
+    result = members_import(actor=world.w1_staff, path=path, default_cell=world.w1c1, apply=False)
+    assert (result.created, result.invalid) == (1, 0), result.errors
+    assert result.skipped_rows == [{"sheet": "Danh sách", "row": 2, "reason": SKIP_SUBHEADER}]
+
+
+# --- 7. header variants and the old 9-digit identity card -------------------------------------------------
+def test_header_variants_of_real_files_and_the_old_identity_card(world, tmp_path):
+    header = [
+        "TT",
+        "Họ tên khai sinh",
+        "Sinh năm",
+        "Giới tính",
+        "Thời gian vào Đảng",
+        "Số thẻ đảng viên/Số lý lịch",
+        "Số CMND/CCCD",
+        "Điện thoại liên hệ",
+        "Email liên hệ",
+        "Địa chỉ thường trú",
+        "Thuộc chi bộ",
+    ]
+    rows = [
+        header,
+        [1, "Lò Văn Páo", "03/04/1970", "Nam", "05/06/1995", "93160301/12345", "012345678", "0987654321",
+         "pao.lv@example.vn", "Bản Mường, xã Tả Phìn", "W1C1"],
+        [2, "Lò Thị Xuân", "04/05/1975", "Nữ", "06/07/2000", 93160302, "001175012345", None, None, None, "W1C1"],
+    ]  # fmt: skip
+    result = _import(world, tmp_path, rows)
+    assert (result.created, result.ignored_columns) == (2, []), result.errors
+    pao = Member.objects.get(party_card_number="93160301")
+    assert (pao.old_identity_card_number, pao.national_id, pao.phone, pao.email, pao.address_street) == (
+        "012345678",
+        "",
+        "0987654321",
+        "pao.lv@example.vn",
+        "Bản Mường, xã Tả Phìn",
+    )
+    xuan = Member.objects.get(party_card_number="93160302")
+    assert (xuan.national_id, xuan.old_identity_card_number) == ("001175012345", "")
+
+
+# --- 5. the party register as offices keep it --------------------------------------------------------------
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu"]
+GIVEN = ["An", "Bình", "Chi", "Dung", "Giang", "Hà", "Khánh", "Linh", "Mai", "Ngọc", "Phúc", "Quân", "Sơn",
+         "Tâm", "Uyên", "Vinh", "Xuân", "Yến", "Hải"]  # fmt: skip
+
+
+def _register_members(count):
+    """Invented members: (name, sex, birth, admission, full membership or None, card)."""
+    people = []
+    for n in range(count):
+        born = datetime.date(1950 + n, (n % 12) + 1, (n * 7) % 28 + 1)
+        admitted = datetime.date(1975 + n, ((n + 5) % 12) + 1, (n * 5) % 28 + 1)
+        full = None if n % 6 == 5 else admitted.replace(year=admitted.year + 1)
+        name = f"{FAMILY[n % 10]} {MIDDLE[n % 5]} {GIVEN[n]}"
+        people.append(
+            (name, "Nữ" if n % 3 == 1 else "Nam", born, admitted, full, f"{(n * 37) % 100:02d}1602{n:02d}")
+        )
+    return people
+
+
+def _register_rows(people):
+    """Sổ danh sách đảng viên: a title, the header in lines, a numbering row, one row a member with
+    several lines in a cell, the card's digits one a column (record-number digit on a second line)."""
+    header = [
+        "STT",
+        "HỌ VÀ TÊN\nHọ tên khai sinh",
+        "Nam nữ, dân tộc, tôn giáo",
+        "Quê quán",
+        "Ngày vào Đảng, ngày chính thức",
+        "Số thẻ đảng viên, số LL đảng viên",
+        *[None] * 7,
+    ]
+    rows = [["SỔ DANH SÁCH ĐẢNG VIÊN"], ["Chi bộ Phòng Ngân sách"], header, list(range(1, 14))]
+    for n, (name, sex, born, admitted, full, card) in enumerate(people, start=1):
+        dates = admitted.strftime("%d/%m/%Y") + (f"\n{full.strftime('%d/%m/%Y')}" if full else "")
+        record = f"{n:08d}"
+        # A digit alone is a number in Excel; the record-number digit makes the cell text.
+        digits = [int(c) if n % 4 == 0 else f"{c}\n{r}" for c, r in zip(card, record, strict=True)]
+        rows.append(
+            [n, f"{name}\n{born.strftime('%d/%m/%Y')}", f"{sex}\nKinh\nKhông", "Hà Nội", dates, *digits]
+        )
+    rows += [
+        [],
+        [None, "Người lập biểu", None, None, "T/M CHI BỘ"],
+        [None, "Lã Văn Lập", None, None, "Bí thư"],
+    ]
+    return rows
+
+
+def test_the_party_register_layout_imports_every_member_as_written(world, tmp_path):
+    people = _register_members(19)
+    rows = _register_rows(people)
+    path = write(tmp_path, workbook_bytes(rows, merges=["A1:M1", "F3:M3"], title="Sổ ĐV"))
+    result = members_import(actor=world.w1_staff, path=path, default_cell=world.w1c1, apply=True)
+    assert (result.rows, result.created, result.invalid) == (19, 19, 0), result.errors[:3]
+    assert [(r["row"], r["reason"]) for r in result.skipped_rows] == [
+        (4, SKIP_NUMBERING),
+        (25, SKIP_FOOTER),
+        (26, SKIP_FOOTER),
+    ]
+    stored = {
+        m.party_card_number: m for m in Member.objects.filter(party_card_number__in=[p[5] for p in people])
+    }
+    assert len(stored) == 19
+    for name, sex, born, admitted, full, card in people:
+        member = stored[card]
+        assert (
+            member.full_name,
+            member.gender,
+            member.date_of_birth,
+            member.admission_date,
+            member.full_membership_date,
+            member.workplace_cell_id,
+        ) == (name, "female" if sex == "Nữ" else "male", born, admitted, full, world.w1c1.pk)
+
+
+# --- 2. day and month swapped by an English-locale Excel ----------------------------------------------------
+def _swapped_rows():
+    """Dates typed d/m into an English-locale Excel: day ≤ 12 became Excel dates with day and month
+    swapped (8/6/1980 → 6 August), day ≥ 13 stayed text."""
+    return [
+        HEADER,
+        _member(1, "Tạ Văn Một", "93160401", born=datetime.datetime(1980, 8, 6)),  # meant 8 June
+        _member(2, "Tạ Văn Hai", "93160402", born="15/06/1981"),
+        _member(3, "Tạ Văn Ba", "93160403", born=datetime.datetime(1982, 1, 3)),  # meant 1 March
+        _member(4, "Tạ Văn Bốn", "93160404", born="23/11/1983"),
+    ]
+
+
+def test_a_column_with_the_swap_signature_is_warned_and_can_be_read_as_day_month(world, tmp_path):
+    result = _import(world, tmp_path, _swapped_rows(), apply=False)
+    assert result.created == 4
+    assert [(w["sheet"], w["column"]) for w in result.warnings] == [("Danh sách", "Ngày sinh")]
+    assert result.warnings[0]["message"].startswith("Mọi ngày Excel lưu kiểu ngày trong cột này có ngày ≤ 12")
+    path = write(tmp_path, workbook_bytes(_swapped_rows()), "dm.xlsx")
+    status, out = run(path, "--org", "W1", "--day-month", "--format", "json")
+    assert status == 0 and json.loads(out)["warnings"] == []
+    births = dict(
+        Member.objects.filter(party_card_number__startswith="931604").values_list(
+            "party_card_number", "date_of_birth"
+        )
+    )
+    assert births == {
+        "93160401": datetime.date(1980, 6, 8),
+        "93160402": datetime.date(1981, 6, 15),
+        "93160403": datetime.date(1982, 3, 1),
+        "93160404": datetime.date(1983, 11, 23),
+    }
+
+
+def test_a_sound_date_column_is_not_warned(world, tmp_path):
+    rows = [
+        HEADER,
+        _member(1, "Tạ Văn Năm", "93160411", born=datetime.datetime(1980, 8, 16)),
+        _member(2, "Tạ Văn Sáu", "93160412", born="15/06/1981"),
+        _member(3, "Tạ Văn Bảy", "93160413", born=datetime.datetime(1982, 1, 3)),
+    ]
+    assert _import(world, tmp_path, rows, apply=False).warnings == []
+
+
+def test_no_header_name_means_two_fields():
+    from haichieu.members.imports.values import HEADER_SYNONYMS, header_key
+
+    seen: dict[str, str] = {}
+    for name, headers in HEADER_SYNONYMS.items():
+        for header in headers:
+            assert seen.setdefault(header_key(header), name) == name, header
+
+
+# --- the preview ------------------------------------------------------------------------------------------
+@pytest.fixture
+def import_dir(settings, tmp_path):
+    settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_DIR": str(tmp_path / "uploads")}
+    return tmp_path / "uploads"
+
+
+def test_the_preview_lists_skipped_rows_warns_of_swapped_dates_and_reads_again_as_day_month(
+    world, client_for, import_dir
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(world.w1_staff)
+    rows = [*_swapped_rows(), ["Tổng cộng", 4], [None, "Người lập biểu"]]
+    data = workbook_bytes(rows, more_sheets={"Ghi chú": [["Danh sách kèm theo công văn"]]})
+    response = client.post(reverse("members:import"), {"file": SimpleUploadedFile("dm.xlsx", data)})
+    token = response["Location"].rstrip("/").split("/")[-1]
+    preview = reverse("members:import_preview", args=[token])
+    html = client.get(preview).content.decode()
+    assert 'id="import-skipped-sheets"' in html and "“Ghi chú”: Không có dòng tiêu đề" in html
+    assert f"<td>6</td><td>{SKIP_TOTAL}</td>" in html and f"<td>7</td><td>{SKIP_FOOTER}</td>" in html
+    assert 'id="import-warnings"' in html and "cột “Ngày sinh”" in html
+    assert Member.objects.filter(party_card_number__startswith="931604").count() == 0
+    response = client.post(preview, {"day_month": "1"})
+    assert response.status_code == 302 and response["Location"] == preview
+    html = client.get(preview).content.decode()
+    assert 'id="import-warnings"' not in html and 'id="import-day-month"' in html
+    assert Member.objects.filter(party_card_number__startswith="931604").count() == 0  # still a preview
+    client.post(reverse("members:import_confirm", args=[token]))
+    assert Member.objects.get(party_card_number="93160401").date_of_birth == datetime.date(1980, 6, 8)
+
+
+def test_another_users_preview_cannot_be_read_again(world, client_for, import_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(world.w1_staff)
+    response = client.post(
+        reverse("members:import"), {"file": SimpleUploadedFile("dm.xlsx", workbook_bytes(_swapped_rows()))}
+    )
+    token = response["Location"].rstrip("/").split("/")[-1]
+    client.logout()
+    other = client_for(world.province_staff)
+    assert other.post(reverse("members:import_preview", args=[token]), {"day_month": "1"}).status_code == 404
