@@ -149,6 +149,14 @@ def test_a_missing_required_column_is_reported_once_for_the_sheet(world, tmp_pat
             "nhập được. Hãy thêm cột này.",
         )
     ]
+    # The error report puts it on the header row, next to the headers.
+    from openpyxl import load_workbook
+
+    from haichieu.members.imports import error_report
+
+    path = tmp_path / "danh-sach.xlsx"
+    sheet = load_workbook(io.BytesIO(error_report(path, result.errors))).active
+    assert sheet.cell(row=1, column=7).value.startswith("Lỗi cần sửa: Giới tính: Trang tính không có cột")
 
 
 # --- 8. the end of the table ---------------------------------------------------------------------------
