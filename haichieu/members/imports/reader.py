@@ -165,6 +165,7 @@ class SheetRows:
     # "Ngày vào Đảng, ngày chính thức" holds both dates).
     headers: dict[str, str] = field(default_factory=dict)
     ended: bool = False  # a note or signature under the table was met
+    data_indices: list[int] = field(default_factory=list)  # every known column but the STT
     name_indices: list[int] = field(default_factory=list)  # columns that hold the name
     evidence_indices: list[int] = field(default_factory=list)  # columns of dates and card numbers
     compound: bool = False  # a column holds several fields (the register's layout)
@@ -337,17 +338,14 @@ def _is_subheader_row(row: list, sheet: SheetRows) -> bool:
     return seen
 
 
-def _is_blank(row: list, columns: dict[str, Column]) -> bool:
+def _is_blank(row: list, sheet: SheetRows) -> bool:
     """No value under any known column but the STT (a pre-numbered empty row is blank too)."""
     width = len(row)
-    for name, column in columns.items():
-        if name == "row_number":
-            continue
-        for index in (column.index, *column.more):
-            if index < width:
-                value = row[index]
-                if value is not None and not (isinstance(value, str) and not value.strip()):
-                    return False
+    for index in sheet.data_indices:
+        if index < width:
+            value = row[index]
+            if value is not None and not (value.__class__ is str and not value.strip()):
+                return False
     return True
 
 
@@ -438,7 +436,7 @@ def read_workbook(path) -> Workbook:
                 continue
             probe = 2  # the rows right under the header may be a sub-header or a numbering row
             for number, row in itertools.chain(((n, r) for n, r in head if n > sheet.header_row), stream):
-                if probe and not _is_blank(row, sheet.columns):
+                if probe and not _is_blank(row, sheet):
                     probe -= 1
                     if _is_numbering_row(row):
                         sheet.skipped.append((number, SKIP_NUMBERING))
@@ -470,6 +468,7 @@ def _start_sheet(title: str, head: list[tuple[int, list]]) -> SheetRows | None:
         sheet.headers.setdefault(name, column.header)
         for part in COMPOUND_FIELDS.get(name, ()):
             sheet.headers.setdefault(part, column.header)
+    sheet.data_indices = [i for n, c in columns.items() if n != "row_number" for i in (c.index, *c.more)]
     sheet.name_indices = [columns[n].index for n in NAME_FIELDS if n in columns]
     sheet.evidence_indices = [
         i for n in EVIDENCE_FIELDS if n in columns for i in (columns[n].index, *columns[n].more)
@@ -483,7 +482,7 @@ def _take(sheet: SheetRows, number: int, row: list, max_chars: int) -> int:
 
     Blank rows are left out; so are total rows and what is written under the table, which are
     listed in `sheet.skipped` with the reason."""
-    if _is_blank(row, sheet.columns):
+    if _is_blank(row, sheet):
         return 0
     if not _member_like(row, sheet):
         reason = _skip_reason(row, sheet)
