@@ -79,6 +79,9 @@ class Member(models.Model):
     admission_date = models.DateField("ngày vào Đảng")
     full_membership_date = models.DateField("ngày chính thức", null=True, blank=True)
     national_id = models.CharField("số CCCD", max_length=12, blank=True)
+    # The 9-digit identity card (CMND) older lists still carry: kept apart from the 12-digit CCCD,
+    # never matched on (a CMND may have been reissued to someone else's number series).
+    old_identity_card_number = models.CharField("số CMND cũ", max_length=9, blank=True)
     phone = models.CharField("điện thoại", max_length=15, blank=True)
     email = models.EmailField("email", blank=True)
     workplace_cell = models.ForeignKey(
