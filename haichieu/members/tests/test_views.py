@@ -329,3 +329,15 @@ def test_residence_users_cannot_find_members_by_card_number(world, client_for, h
     )
     workplace = client_for(world.w1_staff).get(reverse("members:list"), {"q": card}, **headers)
     assert world.m1.full_name in workplace.content.decode()
+
+
+def test_member_page_says_who_follows_the_member(world, client):
+    """The member's page names the follower of the link, as the link's page does (issue 15, item 10)."""
+    from haichieu.liaisons.models import Liaison
+
+    Liaison.objects.filter(member=world.m1).update(follower_name="Đỗ Văn Hùng", follower_phone="0912345678")
+    for user in (world.member_user, world.w1_staff, world.r1c1_secretary):
+        client.force_login(user)
+        page = client.get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+        assert "Người theo dõi: Đỗ Văn Hùng" in page, user
+        assert 'href="tel:0912345678"' in page
