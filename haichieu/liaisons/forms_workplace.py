@@ -70,7 +70,7 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
     new_position = forms.CharField(label="Chức vụ mới (khi thay đổi chức vụ)", required=False, max_length=255)
     new_province = IdChoiceField(
         label="Tỉnh/thành phố nơi cư trú mới",
-        queryset=Province.objects.order_by("name"),
+        queryset=Province.objects.all(),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
     )
@@ -89,9 +89,7 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         province = self.data.get("new_province")
         if province:
-            self.fields["new_commune"].queryset = Commune.objects.filter(province_id=province).order_by(
-                "name"
-            )
+            self.fields["new_commune"].queryset = Commune.objects.filter(province_id=province)
         self.fields["new_commune"].widget.attrs["id"] = "id_new_commune"
         self.fields["new_province"].widget.attrs.update(
             {

@@ -23,7 +23,7 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_bulk, audit_entry, audit_record
-from haichieu.core.forms import add_service_error, choice_options
+from haichieu.core.forms import add_service_error, choice_options, filter_summary
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.params import parse_id, parse_ids
@@ -85,6 +85,7 @@ def coverage(request):
             org=org,
             today=today,
             query=request.GET.urlencode(),
+            filters=filter_summary(form),
         )
     if narrow is None:
         page, summary, rows = Page(), None, []

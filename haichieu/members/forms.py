@@ -67,14 +67,12 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         cells = writable_cells(user) if scope_for(user).writes_somewhere else Organization.objects.none()
         # Residential cells too: retired members hold their official membership where they live.
         self.fields["workplace_cell"].queryset = cells.order_by("name")
-        self.fields["residence_province"].queryset = Province.objects.order_by("name")
+        self.fields["residence_province"].queryset = Province.objects.all()
         province_code = self.data.get("residence_province") or (
             self.instance.residence_province_id if self.instance.pk else None
         )
         self.fields["residence_commune"].queryset = (
-            Commune.objects.filter(province_id=province_code).order_by("name")
-            if province_code
-            else Commune.objects.none()
+            Commune.objects.filter(province_id=province_code) if province_code else Commune.objects.none()
         )
         self.fields["residence_commune"].widget.attrs["id"] = "id_residence_commune"
         self.fields["residence_province"].widget.attrs.update(

@@ -18,7 +18,7 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
     )
     province = IdChoiceField(
         label="Tỉnh/thành phố",
-        queryset=Province.objects.order_by("name"),
+        queryset=Province.objects.all(),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
         error_messages={"invalid_choice": "Tỉnh/thành phố không hợp lệ."},
@@ -44,7 +44,7 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
         if province is not None and hasattr(province, "pk"):
             province = province.pk
         if province:
-            self.fields["commune"].queryset = Commune.objects.filter(province_id=province).order_by("name")
+            self.fields["commune"].queryset = Commune.objects.filter(province_id=province)
         self.fields["commune"].widget.attrs["id"] = "id_commune"
         self.fields["province"].widget.attrs.update(
             {"hx-get": "/to-chuc/xa-phuong/", "hx-target": "#id_commune", "hx-trigger": "change"}
