@@ -12,10 +12,14 @@ def nav_active(request) -> dict[str, str]:
     elif app == "liaisons":
         if name in ("inbox", "inbox_read"):
             item = "inbox"
+        elif name == "rules":
+            item = "rules"
         elif name.startswith("residence_"):
             item = "residence"
         else:
             item = "workplace"
+    elif app == "" and name == "profile":
+        item = "profile"
     else:
         item = ""
     return {"nav_active": item}

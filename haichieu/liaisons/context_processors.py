@@ -2,7 +2,8 @@ from django.utils.functional import SimpleLazyObject
 
 
 def inbox(request):
-    """The unread inbox count for the navigation, counted only when a template shows it (one query)."""
+    """The unread inbox count for the navigation, and the cells' "no longer lives here" reports waiting
+    for the user's commune committees, each counted only when a template shows it (one query each)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -12,4 +13,9 @@ def inbox(request):
 
         return inbox_unread_count(user)
 
-    return {"inbox_unread": SimpleLazyObject(unread)}
+    def departures():
+        from .selectors import departures_pending_count
+
+        return departures_pending_count(user)
+
+    return {"inbox_unread": SimpleLazyObject(unread), "departures_pending": SimpleLazyObject(departures)}

@@ -191,6 +191,28 @@ class NoLongerResidesForm(BootstrapFormMixin, forms.Form):
     )
 
 
+class DepartureDecisionForm(BootstrapFormMixin, forms.Form):
+    """The commune committee's answer to a cell's "no longer lives here" report."""
+
+    CONFIRM, REJECT = "confirm", "reject"
+    decision = forms.ChoiceField(
+        choices=[(CONFIRM, "Xác nhận"), (REJECT, "Không xác nhận")],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Hãy chọn xác nhận hoặc không xác nhận.",
+            "invalid_choice": "Hãy chọn xác nhận hoặc không xác nhận.",
+        },
+    )
+    reason = forms.CharField(
+        label="Lý do không xác nhận",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ví dụ: đồng chí vẫn ở địa phương, chỉ đi công tác dài ngày.",
+        error_messages={"max_length": "Lý do không xác nhận tối đa 500 ký tự."},
+    )
+
+
 class BookPeriodForm(BootstrapFormMixin, forms.Form):
     start = _date_field("Từ ngày")
     end = _date_field("Đến ngày")

@@ -28,6 +28,23 @@ class Group(models.Model):
         return self.name
 
 
+class SignerTitle(models.TextChoices):
+    """Who signs a letter or notice for the committee, under "T/M ĐẢNG ỦY" (the value is printed)."""
+
+    SECRETARY = "BÍ THƯ", "Bí thư"
+    DEPUTY = "PHÓ BÍ THƯ", "Phó Bí thư"
+
+
+def signer_fields() -> tuple[models.CharField, models.CharField]:
+    """The signer's title and name, chosen at issue and kept with the document: a reprint is identical."""
+    return (
+        models.CharField(
+            "chức danh người ký", max_length=20, choices=SignerTitle.choices, default=SignerTitle.SECRETARY
+        ),
+        models.CharField("họ tên người ký", max_length=100, blank=True),
+    )
+
+
 class Liaison(models.Model):
     """One member's link with one residence (hồ sơ đảng viên giữ mối liên hệ nơi cư trú).
 
@@ -126,6 +143,7 @@ class Liaison(models.Model):
     letter_number = models.PositiveIntegerField("số giấy giới thiệu", null=True, blank=True)
     letter_symbol = models.CharField("ký hiệu", max_length=30, blank=True)
     letter_date = models.DateField("ngày giới thiệu", null=True, blank=True)
+    signer_title, signer_name = signer_fields()
     introduced_at = models.DateTimeField(null=True, blank=True)
     receive_due = models.DateField("hạn tiếp nhận", null=True, blank=True, db_index=True)
     received_at = models.DateTimeField(null=True, blank=True)
@@ -226,6 +244,8 @@ class LiaisonEvent(models.Model):
         "activate": "Chi bộ xác nhận đã tiếp nhận",
         "place": "Phân tổ/nhóm, người theo dõi",
         "no_longer_resides": "Báo không còn cư trú",
+        "departure_report": "Chi bộ báo không còn cư trú",
+        "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
     }
 
@@ -315,6 +335,9 @@ class InboxItem(models.Model):
         RETURNED = "returned", "Giới thiệu bị trả lại"
         NOTICE = "notice", "Thông báo biến động"
         NO_LONGER_RESIDES = "no_longer_resides", "Đảng viên không còn cư trú"
+        DEPARTURE_REPORT = "departure_report", "Chi bộ báo đảng viên không còn cư trú"
+        DEPARTURE_REJECTED = "departure_rejected", "Đảng ủy không xác nhận báo không còn cư trú"
+        DEPARTURE_CONFIRMED = "departure_confirmed", "Đảng ủy xác nhận đảng viên không còn cư trú"
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
         REMINDER = "reminder", "Nhắc việc quá hạn"
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
@@ -346,6 +369,67 @@ class InboxItem(models.Model):
         return self.summary
 
 
+class DepartureReport(models.Model):
+    """A residential cell's report that a member no longer lives in its area (QĐ 213, Art. 4).
+
+    The cell reports to the commune/ward committee, which confirms it (the link ends and the
+    workplace committee is told) or rejects it with a reason (the cell is told). The report does not
+    end the link; at most one is pending per link.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ đảng ủy xác nhận"
+        CONFIRMED = "confirmed", "Đảng ủy đã xác nhận"
+        REJECTED = "rejected", "Đảng ủy không xác nhận"
+        # The link ended by another path (the workplace's notice of a move, death…) before a decision.
+        CLOSED = "closed", "Hồ sơ đã kết thúc trước khi xét"
+
+    liaison = models.ForeignKey(Liaison, on_delete=models.CASCADE, related_name="departure_reports")
+    # Who decides (the link's commune committee) and who reported (its cell), as they were then.
+    commune_org = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="đảng ủy xã/phường",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cell = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="chi bộ nơi cư trú",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    date = models.DateField("ngày không còn cư trú")
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    state = models.CharField("tình trạng", max_length=20, choices=State.choices, default=State.PENDING)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reject_reason = models.CharField("lý do không xác nhận", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "báo không còn cư trú"
+        verbose_name_plural = "báo không còn cư trú"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["liaison"], condition=Q(state="pending"), name="departure_one_pending_per_liaison"
+            )
+        ]
+        indexes = [
+            # The commune committee's queue: pending reports per committee, oldest first.
+            models.Index(
+                fields=["commune_org", "id"], condition=Q(state="pending"), name="departure_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.liaison.member} — {self.get_state_display()}"
+
+
 class Digest(models.Model):
     """The list of changes of one digest period (DIGEST_EVERY_MONTHS long: a quarter by default) that
     a workplace committee sent to one receiving committee."""
@@ -360,6 +444,12 @@ class Digest(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issued as a numbered notice (QĐ 213 calls the list a "thông báo"): "Số 3-TB/ĐU", from the
+    # sender's document counter when it is sent, kept with the date and signer so a reprint is identical.
+    number = models.PositiveIntegerField("số thông báo", null=True, blank=True)
+    symbol = models.CharField("ký hiệu", max_length=30, blank=True)
+    issued_on = models.DateField("ngày thông báo", null=True, blank=True)
+    signer_title, signer_name = signer_fields()
 
     class Meta:
         constraints = [
@@ -374,6 +464,11 @@ class Digest(models.Model):
         from .rules import digest_period_label  # the rules read these models
 
         return f"{capfirst(digest_period_label(self.year, self.period))}: {self.sender_org} → {self.recipient_org}"
+
+    @property
+    def reference(self) -> str:
+        """'Số 3-TB/ĐU' (HD 36-HD/VPTW)."""
+        return Liaison.format_letter_reference(self.number, self.symbol)
 
 
 class ReminderSent(models.Model):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,11 +22,21 @@ from haichieu.access import (
 )
 from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_page
 from haichieu.core.paths import group_by_top, subtree_q
-from haichieu.core.text import by_vn_name, contains_words, fold
+from haichieu.core.services import ServiceError
+from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, Digest, Group, InboxItem, Liaison
+from .models import (
+    ChangeNotice,
+    CoverageCount,
+    DepartureReport,
+    Digest,
+    Group,
+    InboxItem,
+    Liaison,
+    SignerTitle,
+)
 
 S = Liaison.Status
 
@@ -231,6 +243,43 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
     return result
 
 
+# --- who signs -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a document for the committee: "BÍ THƯ" or "PHÓ BÍ THƯ" and the name under it."""
+
+    title: str = SignerTitle.SECRETARY
+    name: str = ""
+
+    @classmethod
+    def checked(cls, title: str, name: str) -> Signer:
+        if title not in SignerTitle.values:
+            raise ServiceError(
+                "Chức danh người ký không hợp lệ: chọn Bí thư hoặc Phó Bí thư.", field="signer_title"
+            )
+        return cls(title, clean_text(name)[:100])
+
+
+def last_signer(documents) -> Signer:
+    """The signer of the newest of `documents` (a committee's letters or notices), else the secretary
+    unnamed: the default of the next issue (one query)."""
+    last = documents.exclude(signer_name="").order_by("-pk").values("signer_title", "signer_name").first()
+    return Signer(last["signer_title"], last["signer_name"]) if last else Signer()
+
+
+def letter_signer_default(user) -> Signer:
+    """The signer of the newest letter the user's workplace scope issued: the introduce form's default."""
+    scope = scope_for(user)
+    return last_signer(liaisons_visible_to(user).filter(scope.workplace_q("member__")))
+
+
+def digest_issued(*, sender_org, recipient_org, year: int, period: int) -> Digest | None:
+    """The notice issued for the period, if it was (its number, date and signer are reprinted)."""
+    return Digest.objects.filter(
+        sender_org=sender_org, recipient_org=recipient_org, year=year, period=period
+    ).first()
+
+
 def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> QuerySet:
     start, end = rules.digest_period_bounds(year, period)
     return (
@@ -351,6 +400,53 @@ def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:
     return qs
 
 
+# --- "no longer lives here": cells' reports waiting for the commune committee -----------------
+DEPARTURE_RELATED = ("liaison__member", "liaison__workplace_org", "liaison__commune", "cell", "commune_org")
+
+
+def departures_pending_for(user, *, org=None) -> QuerySet:
+    """Cells' reports that a member no longer lives there, waiting for a commune committee the user
+    covers (optionally one of them); a cell's own users see none here (QĐ 213, Art. 4)."""
+    qs = DepartureReport.objects.filter(
+        scope_for(user).org_q("commune_org__"), state=DepartureReport.State.PENDING
+    )
+    if org is not None:
+        qs = qs.filter(org.subtree_q("commune_org__path"))
+    return qs
+
+
+def departures_pending_count(user) -> int:
+    """The queue's size for the home page and the commune's pages (one query; none without a
+    commune committee role)."""
+    scope = scope_for(user)
+    if not (scope.is_superuser or scope.has_residence_committee_role):
+        return 0
+    return departures_pending_for(user).count()
+
+
+def departure_get_for(user, pk, *, write: bool = False) -> DepartureReport:
+    """One report, seen by the commune committee it was sent to; 404 outside, 403 when only readable."""
+    report = (
+        DepartureReport.objects.filter(scope_for(user).org_q("commune_org__"), pk=pk)
+        .select_related(*DEPARTURE_RELATED, "reported_by", "decided_by")
+        .first()
+    )
+    if report is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    if write and not scope_for(user).may_write(report.commune_org):
+        raise PermissionDenied("Bạn chỉ có quyền xem báo cáo này.")
+    return report
+
+
+def departure_pending_of(liaison: Liaison) -> DepartureReport | None:
+    """The report waiting for the link, if any (at most one)."""
+    return (
+        DepartureReport.objects.filter(liaison=liaison, state=DepartureReport.State.PENDING)
+        .select_related("commune_org")
+        .first()
+    )
+
+
 # What the commune inbox shows of each introduction (residence/incoming.html).
 INCOMING_FIELDS = (
     "excused", "address_street", "address_hamlet", "letter_number", "letter_symbol", "letter_date", "receive_due",
@@ -459,6 +555,11 @@ def suggested_cells(liaisons, *, cells=None) -> dict:
     return result
 
 
+def _departure_pending() -> Exists:
+    """Whether the link has a cell's "no longer lives here" report waiting for the committee."""
+    return Exists(DepartureReport.objects.filter(liaison=OuterRef("pk"), state=DepartureReport.State.PENDING))
+
+
 def cell_roster(cell) -> list[dict]:
     """Members of a residential cell (received or active) grouped by group, in two queries.
 
@@ -470,6 +571,7 @@ def cell_roster(cell) -> list[dict]:
     liaisons = (
         Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
         .select_related("member", "workplace_org", "group")
+        .annotate(departure_pending=_departure_pending())
         .order_by("member__sort_key", "pk")
     )
     by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}

@@ -26,10 +26,12 @@ from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
 from . import rules, selectors
-from .models import ChangeNotice, Digest, Group, InboxItem, Liaison, LiaisonEvent
+from .models import ChangeNotice, DepartureReport, Digest, Group, InboxItem, Liaison, LiaisonEvent
+from .selectors import Signer, last_signer
 
 S = Liaison.Status
 N = ChangeNotice.Kind
+D = DepartureReport.State
 
 
 # --- where things go -----------------------------------------------------------------------
@@ -106,6 +108,19 @@ def _record(liaison: Liaison, *, actor, action: str, from_status: str, note: str
     )
 
 
+def _note(liaison: Liaison, *, actor, action: str, note: str) -> None:
+    """A step in the link's history that leaves its status as it is."""
+    LiaisonEvent.objects.create(
+        liaison=liaison,
+        actor=actor,
+        actor_repr=actor.username,
+        action=action,
+        from_status=liaison.status,
+        to_status=liaison.status,
+        note=note,
+    )
+
+
 def _handled(liaison: Liaison, *, actor) -> None:
     """An introduction received or returned needs no more attention in the commune's inbox."""
     InboxItem.objects.filter(
@@ -156,7 +171,9 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | str:
+def _introduce_one(
+    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
+) -> Liaison | str:
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
@@ -172,6 +189,10 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
+    if signer is None:  # the committee's last signer
+        if workplace_org.pk not in signers:
+            signers[workplace_org.pk] = last_signer(Liaison.objects.filter(workplace_org=workplace_org))
+        signer = signers[workplace_org.pk]
     fields = dict(
         workplace_org=workplace_org,
         commune_org=commune_org,
@@ -184,6 +205,8 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         ),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_date=today,
+        signer_title=signer.title,
+        signer_name=signer.name,
         introduced_at=timezone.now(),
         receive_due=rules.receive_due(today) if commune_org else None,
         returned_at=None,
@@ -207,7 +230,9 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     return current
 
 
-def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> IntroduceResult:
+def liaison_introduce(
+    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None
+) -> IntroduceResult:
     """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
 
     One numbered letter per member ("Số 15-GGT/ĐU", numbers running through the committee's term).
@@ -215,12 +240,16 @@ def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> 
     reason; members excused from residence meetings are introduced with that note (Mẫu 2-213). A
     member whose commune has no organisation in the system is introduced all the same: the letter
     is printed and sent on paper. All members or none: the batch is one transaction.
+
+    `signer`: who signs the letters (title and name, kept with each letter); None: each committee's
+    signer of its last letter.
     """
     today = today or timezone.localdate()
     result = IntroduceResult()
+    signers: dict[int, Signer] = {}
     with transaction.atomic():
         for member in members:
-            outcome = _introduce_one(actor=actor, member=member, today=today)
+            outcome = _introduce_one(actor=actor, member=member, today=today, signer=signer, signers=signers)
             if isinstance(outcome, str):
                 result.skipped.append((member, outcome))
                 continue
@@ -360,13 +389,10 @@ def liaison_place(
             raise ConflictError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         liaison.refresh_from_db()
         after = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
-        LiaisonEvent.objects.create(
-            liaison=liaison,
+        _note(
+            liaison,
             actor=actor,
-            actor_repr=actor.username,
             action="place",
-            from_status=liaison.status,
-            to_status=liaison.status,
             note=f"Tổ/nhóm: {after['group'] or '—'}; theo dõi: {after['follower_name'] or '—'}",
         )
         audit_record(
@@ -397,45 +423,229 @@ def group_create(*, actor, cell: Organization, name: str) -> Group:
     return group
 
 
-def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> Liaison:
-    """The residence side reports that the member no longer lives there (Hà Nội's practice, 2020).
+# --- residence side: "no longer lives here" (QĐ 213, Art. 4) ---------------------------------
+def departure_ends_at_once(actor, liaison: Liaison) -> bool:
+    """Whether the user's "no longer lives here" ends the link at once: the commune/ward committee's
+    does; a residential cell's is a report the committee confirms (QĐ 213, Art. 4)."""
+    return _can_write(actor, liaison.commune_org)
 
-    The link ends; the workplace gets the notice and is asked for the new address.
-    """
-    _check_residence(actor, liaison, cell_ok=True)
+
+def _check_departure(liaison: Liaison, date: datetime.date) -> None:
     if date > timezone.localdate():
-        raise ServiceError("Ngày không được ở tương lai.", field="date")
+        raise ServiceError("Ngày không còn cư trú không được ở tương lai.", field="date")
+    if liaison.status not in (S.RECEIVED, S.ACTIVE):
+        raise ConflictError(
+            f"Hồ sơ của đồng chí {liaison.member.full_name} đã được xử lý trước đó "
+            f"(hiện: {liaison.get_status_display().lower()}). Hãy tải lại trang để xem tình trạng mới."
+        )
+
+
+def _lock_member(liaison: Liaison) -> None:
+    """Reports and decisions on one member's link queue here (PostgreSQL), then read afresh."""
+    Member.objects.select_for_update().filter(pk=liaison.member_id).first()
+    liaison.refresh_from_db()
+
+
+def _pending_message(report: DepartureReport) -> str:
+    return (
+        f"Chi bộ đã báo đồng chí {report.liaison.member.full_name} không còn cư trú lúc "
+        f"{timezone.localtime(report.reported_at):%H:%M %d/%m/%Y}; báo cáo đang chờ "
+        f"{report.commune_org.name} xác nhận."
+    )
+
+
+def _audit_departure(*, actor, report: DepartureReport, old_state: str) -> None:
+    """The report's step in the audit log, on the link (the department reads a member's links)."""
+    changes: dict[str, Any] = {"departure_report": [old_state, report.state], "date": report.date.isoformat()}
+    if report.note:
+        changes["note"] = report.note
+    if report.reject_reason:
+        changes["reject_reason"] = report.reject_reason
+    audit_record(
+        actor=actor, action="update", target=report.liaison, note=f"departure_{report.state}", changes=changes
+    )
+
+
+def _decide(report: DepartureReport, *, actor, state: str, **fields) -> None:
+    """Move a pending report to `state` (once: two decisions at once, one wins), mark its inbox item
+    handled and audit the step."""
+    now = timezone.now()
+    if not DepartureReport.objects.filter(pk=report.pk, state=D.PENDING).update(
+        state=state, decided_by=actor, decided_at=now, **fields
+    ):
+        raise ConflictError(
+            f"Báo cáo về đồng chí {report.liaison.member.full_name} đã được xử lý trước đó. "
+            "Hãy tải lại trang để xem tình trạng mới."
+        )
+    report.refresh_from_db()
+    InboxItem.objects.filter(
+        liaison_id=report.liaison_id,
+        kind=InboxItem.Kind.DEPARTURE_REPORT,
+        recipient_org_id=report.commune_org_id,
+        read_at__isnull=True,
+    ).update(read_at=now, read_by=actor)
+    _audit_departure(actor=actor, report=report, old_state=D.PENDING)
+
+
+def _close_departure_reports(liaison: Liaison, *, actor) -> None:
+    """The link ended by another path (the workplace's notice): its waiting report needs no decision."""
+    for report in DepartureReport.objects.filter(liaison=liaison, state=D.PENDING).select_related(
+        "liaison__member", "commune_org"
+    ):
+        _decide(report, actor=actor, state=D.CLOSED)
+
+
+def departure_report(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> DepartureReport:
+    """A residential cell reports that a member no longer lives in its area.
+
+    QĐ 213-QĐ/TW, Art. 4: the residential cell reports to the commune/ward committee, which confirms
+    and informs the workplace committee. So the report does not end the link: it waits in the
+    committee's queue and inbox (`departure_confirm`, `departure_reject`). At most one report waits
+    per link (a partial unique constraint): a second one, a double click or another tab, is refused
+    with the first's time and creates nothing.
+    """
+    if liaison.cell is None or not _can_write(actor, liaison.cell):
+        raise ServiceError("Bạn không có quyền báo cho đảng viên này ở nơi cư trú.")
+    committee = _committee(liaison)
+    note = clean_text(note)
+    try:
+        with transaction.atomic():
+            _lock_member(liaison)
+            _check_departure(liaison, date)
+            pending = (
+                DepartureReport.objects.filter(liaison=liaison, state=D.PENDING)
+                .select_related("liaison__member", "commune_org")
+                .first()
+            )
+            if pending is not None:
+                raise ServiceError(_pending_message(pending))
+            report = DepartureReport.objects.create(
+                liaison=liaison,
+                commune_org=committee,
+                cell=liaison.cell,
+                date=date,
+                note=note,
+                reported_by=actor,
+            )
+            _note(liaison, actor=actor, action="departure_report", note=f"Từ {date:%d/%m/%Y}. {note}".strip())
+            _audit_departure(actor=actor, report=report, old_state="")
+            notify(
+                org=committee,
+                kind=InboxItem.Kind.DEPARTURE_REPORT,
+                liaison=liaison,
+                summary=f"{liaison.cell.name} báo đồng chí {liaison.member.full_name} không còn cư trú tại địa "
+                f"phương từ {date:%d/%m/%Y}: đề nghị đảng ủy xác nhận.",
+            )
+    except IntegrityError as exc:  # the same report sent a moment ago from elsewhere
+        first = (
+            DepartureReport.objects.filter(liaison=liaison, state=D.PENDING)
+            .select_related("liaison__member", "commune_org")
+            .first()
+        )
+        raise ServiceError(
+            _pending_message(first) if first else "Chi bộ đã báo đảng viên này không còn cư trú."
+        ) from exc
+    return report
+
+
+def _end_departed(*, actor, liaison: Liaison, date: datetime.date, note: str) -> ChangeNotice:
+    """End the link as no longer residing and tell the workplace committee (inside a transaction)."""
+    old = _transition(
+        liaison,
+        from_statuses=[S.RECEIVED, S.ACTIVE],
+        to_status=S.ENDED,
+        ended_at=timezone.now(),
+        end_date=date,
+        end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
+    )
+    _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
+    notice = ChangeNotice.objects.create(
+        member=liaison.member,
+        liaison=liaison,
+        kind=N.NO_LONGER_RESIDES,
+        direction=ChangeNotice.Direction.TO_WORKPLACE,
+        sender_org=_committee(liaison),
+        recipient_org=_workplace(liaison),
+        event_date=date,
+        details=note,
+        created_by=actor,
+    )
+    notify(
+        org=_workplace(liaison),
+        kind=InboxItem.Kind.NO_LONGER_RESIDES,
+        liaison=liaison,
+        notice=notice,
+        summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
+        f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
+    )
+    return notice
+
+
+def _tell_cell_confirmed(report: DepartureReport) -> None:
+    notify(
+        org=report.cell,
+        kind=InboxItem.Kind.DEPARTURE_CONFIRMED,
+        liaison=report.liaison,
+        summary=f"{report.commune_org.name} đã xác nhận đồng chí {report.liaison.member.full_name} không còn cư "
+        "trú tại địa phương và thông báo nơi công tác.",
+    )
+
+
+def liaison_no_longer_resides(*, actor, liaison: Liaison, date: datetime.date, note: str = "") -> Liaison:
+    """The commune/ward committee records that the member no longer lives there: the link ends at
+    once and the workplace committee gets the notice and is asked for the new address (QĐ 213,
+    Art. 4: the committee confirms and informs the workplace). A cell's report waiting for this link
+    is confirmed by it. A residential cell reports instead (`departure_report`).
+    """
+    _check_residence(actor, liaison)
     note = clean_text(note)
     with transaction.atomic():
-        old = _transition(
-            liaison,
-            from_statuses=[S.RECEIVED, S.ACTIVE],
-            to_status=S.ENDED,
-            ended_at=timezone.now(),
-            end_date=date,
-            end_reason=Liaison.EndReason.NO_LONGER_RESIDES,
-        )
-        _record(liaison, actor=actor, action="no_longer_resides", from_status=old, note=note)
-        notice = ChangeNotice.objects.create(
-            member=liaison.member,
-            liaison=liaison,
-            kind=N.NO_LONGER_RESIDES,
-            direction=ChangeNotice.Direction.TO_WORKPLACE,
-            sender_org=_committee(liaison),
-            recipient_org=_workplace(liaison),
-            event_date=date,
-            details=note,
-            created_by=actor,
-        )
-        notify(
-            org=_workplace(liaison),
-            kind=InboxItem.Kind.NO_LONGER_RESIDES,
-            liaison=liaison,
-            notice=notice,
-            summary=f"{_committee(liaison).name}: đồng chí {liaison.member.full_name} không còn cư trú tại địa phương "
-            f"từ {date:%d/%m/%Y}. Đề nghị cho biết nơi cư trú mới.",
-        )
+        _lock_member(liaison)
+        _check_departure(liaison, date)
+        _end_departed(actor=actor, liaison=liaison, date=date, note=note)
+        for report in DepartureReport.objects.filter(liaison=liaison, state=D.PENDING).select_related(
+            "liaison__member", "commune_org", "cell"
+        ):
+            _decide(report, actor=actor, state=D.CONFIRMED)
+            _tell_cell_confirmed(report)
     return liaison
+
+
+def departure_confirm(*, actor, report: DepartureReport) -> Liaison:
+    """The commune/ward committee confirms a cell's report: the link ends exactly as by the
+    committee's own "no longer lives here", on the date the cell reported; the workplace committee
+    gets the notice and the cell is told (QĐ 213, Art. 4)."""
+    liaison = report.liaison
+    _check_residence(actor, liaison)
+    with transaction.atomic():
+        _lock_member(liaison)
+        _decide(report, actor=actor, state=D.CONFIRMED)
+        _check_departure(liaison, report.date)
+        _end_departed(actor=actor, liaison=liaison, date=report.date, note=report.note)
+        _tell_cell_confirmed(report)
+    return liaison
+
+
+def departure_reject(*, actor, report: DepartureReport, reason: str) -> DepartureReport:
+    """The commune/ward committee does not confirm a cell's report (the member still lives there,
+    the wrong person…): the link stays, the cell is told why."""
+    liaison = report.liaison
+    _check_residence(actor, liaison)
+    reason = clean_text(reason)
+    if not reason:
+        raise ServiceError("Vui lòng ghi lý do không xác nhận.", field="reason")
+    with transaction.atomic():
+        _lock_member(liaison)
+        _decide(report, actor=actor, state=D.REJECTED, reject_reason=reason)
+        _note(liaison, actor=actor, action="departure_reject", note=reason)
+        notify(
+            org=report.cell,
+            kind=InboxItem.Kind.DEPARTURE_REJECTED,
+            liaison=liaison,
+            summary=f"{report.commune_org.name} không xác nhận báo đồng chí {liaison.member.full_name} không còn "
+            f"cư trú: {reason}",
+        )
+    return report
 
 
 # --- workplace side: events on a member -------------------------------------------------------
@@ -482,7 +692,8 @@ def member_record_event(
 
     A change of residence ends the current link and opens a pre-filled introduction (a draft) to
     the new commune, keeping the history; expulsion, removal, leaving the party and death end the
-    link and change the member's status.
+    link and change the member's status. A kind left out of NOTIFIED_EVENTS (settings) is recorded
+    and has these effects, but the notice goes to no one (no recipient, no inbox item, no digest).
     """
     if not _can_write(actor, member.workplace_cell):
         raise ServiceError("Bạn không có quyền ghi nhận biến động của đảng viên này.")
@@ -510,13 +721,14 @@ def member_record_event(
                 field="kind",
             )
         current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
+        notified_to = current.commune_org if current and kind in rules.rules()["NOTIFIED_EVENTS"] else None
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
             kind=kind,
             direction=ChangeNotice.Direction.TO_RESIDENCE,
             sender_org=workplace_org,
-            recipient_org=current.commune_org if current else None,
+            recipient_org=notified_to,
             event_date=event_date,
             details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
             created_by=actor,
@@ -525,9 +737,9 @@ def member_record_event(
             actor=actor, action="create", target=notice, changes={"kind": kind, "member": member.full_name}
         )
         result = EventResult(notice=notice)
-        if current is not None:
+        if current is not None and notified_to is not None:
             notify(
-                org=current.commune_org,
+                org=notified_to,
                 kind=InboxItem.Kind.NOTICE,
                 liaison=current,
                 notice=notice,
@@ -570,6 +782,7 @@ def member_record_event(
                 end_reason=end_reason,
             )
             _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
+            _close_departure_reports(current, actor=actor)
             result.ended = current
         if kind == N.RESIDENCE_CHANGE:
             draft = Liaison.objects.create(
@@ -622,23 +835,54 @@ def inbox_mark_read(*, actor, items) -> int:
     )
 
 
-def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
-    """Record that the period's list of changes went to the receiving committee (once)."""
+def digest_mark_sent(
+    *,
+    actor,
+    sender_org: Organization,
+    recipient_org: Organization,
+    year: int,
+    period: int,
+    signer: Signer | None = None,
+    today: datetime.date | None = None,
+):
+    """Issue the period's list of changes to the receiving committee (once) as a numbered notice.
+
+    QĐ 213 calls the list a "thông báo": it takes the next number of the sender's notices in its term
+    ("Số 3-TB/ĐU", RULES["NOTICE_SYMBOL"]), and the number, date and signer are kept with the digest,
+    so every later download prints the same notice. `signer` None: the signer of the sender's last one.
+    """
     if not _can_write(actor, sender_org):
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
-        digest, created = Digest.objects.get_or_create(
-            sender_org=sender_org,
-            recipient_org=recipient_org,
-            year=year,
-            period=period,
-            defaults={"sent_at": timezone.now(), "sent_by": actor},
-        )
-        if not created:
+        existing = Digest.objects.filter(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period
+        ).first()
+        if existing is not None:
             raise ServiceError(
-                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {digest.sent_at:%d/%m/%Y}."
+                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {existing.sent_at:%d/%m/%Y}."
             )
-        audit_record(actor=actor, action="create", target=digest, changes={"after": str(digest)})
+        signer = signer or last_signer(Digest.objects.filter(sender_org=sender_org))
+        symbol = rules.rules()["NOTICE_SYMBOL"]
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    sender_org=sender_org,
+                    recipient_org=recipient_org,
+                    year=year,
+                    period=period,
+                    sent_at=timezone.now(),
+                    sent_by=actor,
+                    number=next_document_number(organization=sender_org, doc_type=symbol),
+                    symbol=document_symbol(organization=sender_org, doc_type=symbol),
+                    issued_on=today or timezone.localdate(),
+                    signer_title=signer.title,
+                    signer_name=signer.name,
+                )
+        except IntegrityError:
+            raise ServiceError(f"Danh sách biến động kỳ {period}/{year} vừa được người khác gửi.") from None
+        audit_record(
+            actor=actor, action="create", target=digest, changes={"after": f"{digest} ({digest.reference})"}
+        )
     return digest
 
 

@@ -14,5 +14,7 @@ urlpatterns = [
     path("ho-so/<id:pk>/xac-nhan/", views.activate, name="residence_activate"),
     path("ho-so/<id:pk>/phan-to/", views.place, name="residence_place"),
     path("ho-so/<id:pk>/khong-con-cu-tru/", views.no_longer_resides, name="residence_no_longer_resides"),
+    path("khong-con-cu-tru/", views.departures, name="residence_departures"),
+    path("khong-con-cu-tru/<id:pk>/", views.departure, name="residence_departure"),
     path("so-theo-doi/<id:pk>/", views.book, name="residence_book"),
 ]

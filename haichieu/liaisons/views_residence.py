@@ -19,7 +19,7 @@ from haichieu.access import organization_get_for, organizations_visible_to, scop
 from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
-from haichieu.core.paging import Page, page_size
+from haichieu.core.paging import Page, keyset_page, page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 from haichieu.organizations.models import Organization
@@ -27,6 +27,7 @@ from haichieu.organizations.models import Organization
 from . import selectors, services
 from .forms_residence import (
     BookPeriodForm,
+    DepartureDecisionForm,
     GroupForm,
     NoLongerResidesForm,
     PlaceForm,
@@ -49,6 +50,17 @@ def _residence_org(user, pk, *, cell: bool | None = None) -> Organization:
     return org
 
 
+def _chosen_committee(request, communes=None) -> Organization | None:
+    """The commune committee a list is narrowed to (`org`, posted or in the query): one in the
+    user's scope, else 404. Without one, the user's only committee among `communes`, else None."""
+    org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
+    if org_param:
+        if (org_pk := parse_id(org_param)) is None:
+            raise Http404("Không tìm thấy tổ chức.")
+        return _residence_org(request.user, org_pk, cell=False)
+    return communes[0] if communes is not None and len(communes) == 1 else None
+
+
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would read anything else as the name of a view.
@@ -67,13 +79,7 @@ def _incoming_url(org) -> str:
 def incoming(request):
     """Introductions waiting for the commune committee; POST receives the ticked ones at once."""
     communes = list(selectors.residence_orgs_for(request.user, cells=False))
-    org_param = (request.POST.get("org") or request.GET.get("org") or "").strip()
-    if org_param:
-        if (org_pk := parse_id(org_param)) is None:
-            raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, org_pk, cell=False)
-    else:
-        org = communes[0] if len(communes) == 1 else None
+    org = _chosen_committee(request, communes)
     form = None
     if org is not None and scope_for(request.user).may_write(org):
         form = ReceiveManyForm(request.POST or None, user=request.user, commune=org)
@@ -221,12 +227,7 @@ def group_options(request):
 @login_required
 def cells(request):
     """The residential cells the user covers (a commune's staff picks one; a secretary has theirs)."""
-    org = None
-    org_param = (request.GET.get("org") or "").strip()
-    if org_param:
-        if (org_pk := parse_id(org_param)) is None:
-            raise Http404("Không tìm thấy tổ chức.")
-        org = _residence_org(request.user, org_pk, cell=False)
+    org = _chosen_committee(request)
     cell_list = list(selectors.residence_orgs_for(request.user, cells=True, within=org))
     counts = selectors.cell_member_counts(cell_list)
     return render(
@@ -327,6 +328,8 @@ def place(request, pk):
 
 @login_required
 def no_longer_resides(request, pk):
+    """ "No longer lives here": the commune committee's ends the link at once; a residential cell's is
+    a report the committee confirms or rejects (QĐ 213, Art. 4)."""
     liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
     default = (
         reverse("liaisons:residence_cell", args=[liaison.cell_id])
@@ -334,28 +337,105 @@ def no_longer_resides(request, pk):
         else reverse("liaisons:residence_incoming")
     )
     back = _next_url(request, default)
+    at_once = services.departure_ends_at_once(request.user, liaison)
     form = NoLongerResidesForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
+        name = liaison.member.full_name
+        data = form.cleaned_data
         try:
-            services.liaison_no_longer_resides(
-                actor=request.user,
-                liaison=liaison,
-                date=form.cleaned_data["date"],
-                note=form.cleaned_data["note"],
-            )
+            if at_once:
+                services.liaison_no_longer_resides(
+                    actor=request.user, liaison=liaison, date=data["date"], note=data["note"]
+                )
+            else:
+                services.departure_report(
+                    actor=request.user, liaison=liaison, date=data["date"], note=data["note"]
+                )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(
-                request,
-                f"Đã báo đồng chí {liaison.member.full_name} không còn cư trú tại địa phương; "
-                "nơi công tác đã nhận được thông báo.",
-            )
+            if at_once:
+                done = f"Đã ghi nhận đồng chí {name} không còn cư trú tại địa phương; nơi công tác đã nhận được thông báo."
+            else:
+                done = (
+                    f"Đã báo {liaison.commune_org.name} đồng chí {name} không còn cư trú tại địa phương; "
+                    "hồ sơ kết thúc khi đảng ủy xác nhận."
+                )
+            messages.success(request, done)
             return redirect(back)
     return render(
         request,
         "liaisons/residence/no_longer_resides.html",
-        {"liaison": liaison, "form": form, "back": back, "open": liaison.status in (S.RECEIVED, S.ACTIVE)},
+        {
+            "liaison": liaison,
+            "form": form,
+            "back": back,
+            "open": liaison.status in (S.RECEIVED, S.ACTIVE),
+            "at_once": at_once,
+            "pending": selectors.departure_pending_of(liaison),
+        },
+    )
+
+
+@login_required
+def departures(request):
+    """Cells' "no longer lives here" reports waiting for the commune committees the user covers."""
+    communes = list(selectors.residence_orgs_for(request.user, cells=False))
+    org = _chosen_committee(request, communes)
+    page = keyset_page(
+        selectors.departures_pending_for(request.user, org=org).select_related(*selectors.DEPARTURE_RELATED),
+        key=["pk"],
+        after=request.GET.get("after", ""),
+        size=page_size(request),
+    )
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "liaisons/residence/departures.html",
+        {
+            "communes": communes,
+            "org": org,
+            "reports": page.rows,
+            "next_cursor": page.next_cursor,
+            "later_page": bool(request.GET.get("after")),
+            "base_query": params.urlencode(),
+        },
+    )
+
+
+@login_required
+def departure(request, pk):
+    """One cell's report: the commune committee confirms it (the link ends, the workplace is told)
+    or rejects it with a reason (the cell is told)."""
+    report = selectors.departure_get_for(request.user, pk, write=request.method == "POST")
+    can_decide = scope_for(request.user).may_write(report.commune_org)
+    form = DepartureDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        name = report.liaison.member.full_name
+        try:
+            if form.cleaned_data["decision"] == DepartureDecisionForm.CONFIRM:
+                services.departure_confirm(actor=request.user, report=report)
+                done = f"Đã xác nhận đồng chí {name} không còn cư trú tại địa phương; nơi công tác đã nhận được thông báo."
+            else:
+                services.departure_reject(
+                    actor=request.user, report=report, reason=form.cleaned_data["reason"]
+                )
+                done = f"Đã không xác nhận báo đồng chí {name} không còn cư trú; chi bộ đã nhận được lý do."
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(f"{reverse('liaisons:residence_departures')}?org={report.commune_org_id}")
+    return render(
+        request,
+        "liaisons/residence/departure.html",
+        {
+            "report": report,
+            "liaison": report.liaison,
+            "form": form,
+            "can_decide": can_decide and report.state == report.State.PENDING,
+        },
     )
 
 
@@ -434,8 +514,15 @@ def _export_book(request, org, start, end, fmt: str):
         note=f"Sổ theo dõi {start:%d/%m/%Y}–{end:%d/%m/%Y} ({fmt})",
     )
     if fmt == "docx":
+        from .document_kinds import tracking_book_document
+
         filename = documents.tracking_book_filename(org, start, end, "docx")
-        return docx_response(documents.tracking_book_docx(org, start, end, liaisons), filename)
+        try:
+            doc = tracking_book_document(org, start, end, liaisons)
+        except ServiceError as exc:  # the province's template cannot be filled with these data
+            messages.error(request, exc.message)
+            return redirect("liaisons:residence_book", pk=org.pk)
+        return docx_response(doc, filename)
     return documents.tracking_book_xlsx(org, start, end, liaisons)
 
 

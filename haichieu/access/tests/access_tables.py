@@ -166,6 +166,17 @@ class Side:
         return services.liaison_receive(actor=self.world.admin, liaison=liaison, cell=self.residential_cell)
 
     @cached_property
+    def departure(self):
+        """A residential cell's "no longer lives here" report on a received member, waiting for the
+        commune committee (made by the superuser: the second half has no cell secretary)."""
+        from haichieu.liaisons import services
+
+        liaison = services.liaison_receive(
+            actor=self.world.admin, liaison=self._introduce("Ngô Thị Rời"), cell=self.residential_cell
+        )
+        return services.departure_report(actor=self.world.admin, liaison=liaison, date=datetime.date.today())
+
+    @cached_property
     def to_introduce(self):
         """A working member of the cell not yet introduced to the residence."""
         return self._new_member("Vũ Thị Lan")

@@ -61,6 +61,16 @@ RESIDENCE_EXPECTED: dict = {
         post=table(404, **_on(R1C1, 302)),
         writes=R1C1_WRITERS,
     ),
+    # A cell's "no longer lives here" reports: the commune committee's queue and decision, not the cell's.
+    "liaisons:residence_departures": row(
+        lambda s: Target(query=f"org={s.commune.pk}"), get=table(404, **R1), post=table(404, **R1)
+    ),
+    "liaisons:residence_departure": row(
+        lambda s: Target({"pk": s.departure.pk}, data={"decision": "reject", "reason": "Vẫn ở địa phương."}),
+        get=table(404, **R1),
+        post=table(404, **_on(R1, 302)),
+        writes=R1_WRITERS,
+    ),
     "liaisons:residence_book": row(
         lambda s: {"pk": s.commune.pk}, get=table(404, **R1), post=table(404, **R1)
     ),

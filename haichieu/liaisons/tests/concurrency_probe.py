@@ -6,6 +6,7 @@ Run by test_concurrency.py in a subprocess: pytest's test databases are not real
 in memory, shared between threads through one cache; PostgreSQL's runs each test in a transaction).
 """
 
+import datetime
 import json
 import os
 import threading
@@ -26,7 +27,8 @@ THREADS = 5
 
 def main() -> dict:
     call_command("migrate", verbosity=0, interactive=False)
-    from haichieu.liaisons.models import Group, Liaison
+    from haichieu.liaisons import services
+    from haichieu.liaisons.models import ChangeNotice, DepartureReport, Group, Liaison
     from haichieu.testing import build_world, make_member
 
     world = build_world()
@@ -34,8 +36,19 @@ def main() -> dict:
     alike = dict(residence_commune=ba_dinh, residence_province=ba_dinh.province)
     each = [make_member(world.w1c1, f"Nguyễn Văn Số {i}", **alike) for i in range(THREADS)]
     same = make_member(world.w1c1, "Trần Văn Một", **alike)
-    barrier = threading.Barrier(3 * THREADS)
-    statuses: dict[str, list[int]] = {"introduce_each": [], "introduce_same": [], "group_same_name": []}
+    # A cell's "no longer lives here" report sent five times at once, and another link's report
+    # confirmed five times at once by the commune committee.
+    reported = Liaison.objects.get(member=world.m1)
+    other = make_member(world.w1c1, "Lê Thị Đi", residence_commune=world.r1.commune)
+    waiting = services.liaison_introduce(actor=world.w1_staff, members=[other]).introduced[0]
+    services.liaison_receive(actor=world.r1_staff, liaison=waiting, cell=world.r1c1)
+    report = services.departure_report(
+        actor=world.r1c1_secretary, liaison=waiting, date=datetime.date.today()
+    )
+    barrier = threading.Barrier(5 * THREADS)
+    statuses: dict[str, list[int]] = {
+        "introduce_each": [], "introduce_same": [], "group_same_name": [], "report_same": [], "confirm_same": [],
+    }  # fmt: skip
 
     def act(kind: str, user, url: str, data: dict) -> None:
         client = Client(raise_request_exception=False)
@@ -48,11 +61,16 @@ def main() -> dict:
 
     introduce = reverse("liaisons:introduce")
     group = reverse("liaisons:residence_group_create", args=[world.r1c1.pk])
+    leave = reverse("liaisons:residence_no_longer_resides", args=[reported.pk])
+    decide = reverse("liaisons:residence_departure", args=[report.pk])
+    today = f"{datetime.date.today():%d/%m/%Y}"
     threads = [
         *(threading.Thread(target=act, args=("introduce_each", world.w1_staff, introduce, {"member": m.pk})) for m in each),
         *(threading.Thread(target=act, args=("introduce_same", world.w1_staff, introduce, {"member": same.pk})) for _ in range(THREADS)),
         *(threading.Thread(target=act, args=("group_same_name", world.r1c1_secretary, group, {"name": "Tổ 1"})) for _ in range(THREADS)),
-    ]  # fmt: skip # three groups of threads, one a line
+        *(threading.Thread(target=act, args=("report_same", world.r1c1_secretary, leave, {"date": today})) for _ in range(THREADS)),
+        *(threading.Thread(target=act, args=("confirm_same", world.r1_staff, decide, {"decision": "confirm"})) for _ in range(THREADS)),
+    ]  # fmt: skip # five groups of threads, one a line
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -67,6 +85,12 @@ def main() -> dict:
         .distinct()
         .count(),
         "groups": Group.objects.filter(cell=world.r1c1, name="Tổ 1").count(),
+        "reports_of_same": DepartureReport.objects.filter(liaison=reported).count(),
+        "reported_link": Liaison.objects.get(pk=reported.pk).status,
+        "notices_of_confirmed": ChangeNotice.objects.filter(
+            liaison=waiting, kind="no_longer_resides"
+        ).count(),
+        "confirmed_link": Liaison.objects.get(pk=waiting.pk).status,
     }
 
 

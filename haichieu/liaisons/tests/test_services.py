@@ -2,11 +2,12 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
 from haichieu.liaisons import services
-from haichieu.liaisons.models import ChangeNotice, Group, InboxItem, Liaison, LiaisonEvent
+from haichieu.liaisons.models import ChangeNotice, DepartureReport, Group, InboxItem, Liaison, LiaisonEvent
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune
 from haichieu.testing import make_member
@@ -168,14 +169,115 @@ def test_two_users_receiving_at_once_one_wins(world, newcomers):
 
 def test_no_longer_resides_ends_the_link_and_asks_the_workplace(world):
     liaison = Liaison.objects.get(member=world.m1)
-    services.liaison_no_longer_resides(
-        actor=world.r1c1_secretary, liaison=liaison, date=TODAY, note="Đã bán nhà"
-    )
+    services.liaison_no_longer_resides(actor=world.r1_staff, liaison=liaison, date=TODAY, note="Đã bán nhà")
     liaison.refresh_from_db()
     assert liaison.status == S.ENDED and liaison.end_reason == "no_longer_resides"
     notice = ChangeNotice.objects.get(kind="no_longer_resides")
     assert notice.recipient_org == world.w1 and notice.sender_org == world.r1
     assert InboxItem.objects.filter(kind="no_longer_resides").exists()
+
+
+def test_a_cell_cannot_end_the_link_itself_it_reports(world):
+    """QĐ 213 Art. 4: the residential cell reports; the commune committee confirms."""
+    liaison = Liaison.objects.get(member=world.m1)
+    assert not services.departure_ends_at_once(world.r1c1_secretary, liaison)
+    assert services.departure_ends_at_once(world.r1_staff, liaison)
+    with pytest.raises(ServiceError):
+        services.liaison_no_longer_resides(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    report = services.departure_report(
+        actor=world.r1c1_secretary, liaison=liaison, date=TODAY, note=" Đã  bán nhà "
+    )
+    liaison.refresh_from_db()
+    assert liaison.status == S.ACTIVE and not ChangeNotice.objects.exists()
+    assert (report.state, report.note, report.commune_org, report.cell) == (
+        "pending",
+        "Đã bán nhà",
+        world.r1,
+        world.r1c1,
+    )
+    event = LiaisonEvent.objects.get(liaison=liaison, action="departure_report")
+    assert (event.from_status, event.to_status, event.actor) == (S.ACTIVE, S.ACTIVE, world.r1c1_secretary)
+    entry = AuditEntry.objects.get(
+        target_type="liaisons.liaison", target_id=str(liaison.pk), note="departure_pending"
+    )
+    assert entry.changes["departure_report"] == ["", "pending"] and entry.actor == world.r1c1_secretary
+    assert InboxItem.objects.get(kind="departure_report").recipient_org == world.r1
+
+
+def test_one_pending_report_per_link(world):
+    liaison = Liaison.objects.get(member=world.m1)
+    services.departure_report(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    with pytest.raises(ServiceError) as exc:
+        services.departure_report(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    assert "đang chờ Đảng ủy phường Hoàn Kiếm xác nhận" in exc.value.message
+    assert (
+        DepartureReport.objects.count() == 1
+        and InboxItem.objects.filter(kind="departure_report").count() == 1
+    )
+    # The database holds the rule too (two requests that both passed the check).
+    first = DepartureReport.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DepartureReport.objects.create(
+            liaison=liaison,
+            commune_org=world.r1,
+            cell=world.r1c1,
+            date=TODAY,
+            reported_by=world.r1c1_secretary,
+        )
+    assert list(DepartureReport.objects.all()) == [first]
+
+
+@pytest.mark.parametrize("persona", ["r2_staff", "w1_staff", "outsider", "member_user"])
+def test_reports_and_decisions_outside_the_scope_are_refused(world, persona):
+    liaison = Liaison.objects.get(member=world.m1)
+    user = getattr(world, persona)
+    with pytest.raises(ServiceError):
+        services.departure_report(actor=user, liaison=liaison, date=TODAY)
+    report = services.departure_report(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    for decide in (
+        lambda: services.departure_confirm(actor=user, report=report),
+        lambda: services.departure_reject(actor=user, report=report, reason="Không đúng"),
+    ):
+        with pytest.raises(ServiceError):
+            decide()
+    report.refresh_from_db()
+    assert report.state == "pending" and Liaison.objects.get(pk=liaison.pk).status == S.ACTIVE
+    # The cell decides nothing either.
+    with pytest.raises(ServiceError):
+        services.departure_confirm(actor=world.r1c1_secretary, report=report)
+
+
+def test_a_report_is_decided_once(world):
+    liaison = Liaison.objects.get(member=world.m1)
+    report = services.departure_report(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    stale = DepartureReport.objects.get(pk=report.pk)
+    services.departure_confirm(actor=world.r1_staff, report=report)
+    with pytest.raises(ConflictError):
+        services.departure_reject(actor=world.r1_staff, report=stale, reason="Vẫn ở đây")
+    with pytest.raises(ConflictError):
+        services.departure_confirm(actor=world.r1_staff, report=stale)
+    assert DepartureReport.objects.get(pk=report.pk).state == "confirmed"
+    assert ChangeNotice.objects.filter(kind="no_longer_resides").count() == 1
+    decided = AuditEntry.objects.get(target_id=str(liaison.pk), note="departure_confirmed")
+    assert decided.changes["departure_report"] == ["pending", "confirmed"] and decided.actor == world.r1_staff
+    # A rejection needs its reason and changes nothing without it.
+    other = Liaison.objects.get(member=world.m3)
+    waiting = services.departure_report(actor=world.admin, liaison=other, date=TODAY)
+    with pytest.raises(ServiceError) as exc:
+        services.departure_reject(actor=world.r2_staff, report=waiting, reason=" ")
+    assert exc.value.field == "reason" and DepartureReport.objects.get(pk=waiting.pk).state == "pending"
+
+
+def test_a_report_on_a_link_the_workplace_ends_is_closed(world):
+    liaison = Liaison.objects.get(member=world.m1)
+    report = services.departure_report(actor=world.r1c1_secretary, liaison=liaison, date=TODAY)
+    ba_dinh = Commune.objects.get(code="00004")
+    services.member_record_event(
+        actor=world.w1_staff, member=world.m1, kind="residence_change", event_date=TODAY, new_commune=ba_dinh
+    )
+    report.refresh_from_db()
+    assert report.state == "closed" and report.decided_by == world.w1_staff
+    assert InboxItem.objects.get(kind="departure_report").read_at is not None
 
 
 def test_move_of_residence_ends_and_opens_a_prefilled_introduction(world):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haichieu.liaisons import selectors, services
-from haichieu.liaisons.models import ChangeNotice, Group, InboxItem, Liaison
+from haichieu.liaisons.models import ChangeNotice, DepartureReport, Group, InboxItem, Liaison
 from haichieu.members.models import Member
 from haichieu.testing import make_member
 
@@ -262,34 +262,160 @@ def test_activation(world, client_for):
     assert "đã được xử lý trước đó" in response.content.decode()
 
 
-def test_no_longer_resides_refuses_a_future_date_then_tells_the_workplace(world, client_for):
+def _departure_url(liaison):
+    return reverse("liaisons:residence_no_longer_resides", args=[liaison.pk])
+
+
+def _queue_url(org=None):
+    url = reverse("liaisons:residence_departures")
+    return f"{url}?org={org.pk}" if org else url
+
+
+def test_the_cell_reports_and_the_link_stays_until_the_commune_decides(world, client_for):
     liaison = world.m1.liaisons.get()
     client = client_for(world.r1c1_secretary)
-    url = reverse("liaisons:residence_no_longer_resides", args=[liaison.pk])
+    url = _departure_url(liaison)
+    page = client.get(url).content.decode()
+    assert "Báo đảng ủy xác nhận" in page and "Đảng ủy phường Hoàn Kiếm" in page
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page = client.post(url, {"date": f"{tomorrow:%d/%m/%Y}", "note": ""}).content.decode()
-    assert "Ngày không được ở tương lai." in page
+    assert "Ngày không còn cư trú không được ở tương lai." in page
     assert "Ngày không hợp lệ" in client.post(url, {"date": "31/02/2026"}).content.decode()
-    assert Liaison.objects.get(pk=liaison.pk).status == S.ACTIVE
-    response = client.post(url, {"date": "01/03/2026", "note": "Đã bán nhà, chuyển đi"})
-    assert response.status_code == 302 and response.url == reverse(
-        "liaisons:residence_cell", args=[world.r1c1.pk]
-    )
+    assert not DepartureReport.objects.exists()
+    response = client.post(url, {"date": "01/03/2026", "note": "Đã bán nhà, chuyển đi"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("liaisons:residence_cell", args=[world.r1c1.pk])
+    text = response.content.decode()
+    assert "Đã báo Đảng ủy phường Hoàn Kiếm đồng chí Nguyễn Văn An không còn cư trú" in text
+    assert "Đã báo không còn cư trú, chờ đảng ủy xác nhận" in text  # the cell's list says so
+    # The link is not ended and the workplace is told nothing yet; the commune's inbox has it.
     liaison.refresh_from_db()
+    assert liaison.status == S.ACTIVE and liaison.end_date is None
+    assert not ChangeNotice.objects.filter(kind="no_longer_resides").exists()
+    assert not InboxItem.objects.filter(recipient_org=world.w1).exists()
+    report = DepartureReport.objects.get()
+    assert (report.state, report.date, report.cell, report.commune_org, report.reported_by) == (
+        "pending",
+        datetime.date(2026, 3, 1),
+        world.r1c1,
+        world.r1,
+        world.r1c1_secretary,
+    )
+    item = InboxItem.objects.get(recipient_org=world.r1, kind="departure_report")
+    assert "Nguyễn Văn An" in item.summary and "01/03/2026" in item.summary
+    # Sent again (a second tab): refused, nothing twice; the page now says it waits.
+    page = client.post(url, {"date": "01/03/2026"}).content.decode()
+    assert "đang chờ Đảng ủy phường Hoàn Kiếm xác nhận" in page
+    assert DepartureReport.objects.count() == 1
+    assert InboxItem.objects.filter(kind="departure_report").count() == 1
+    page = client.get(url).content.decode()
+    assert 'id="departure-pending"' in page and "Báo đảng ủy xác nhận</button>" not in page
+    # The cell has no queue of its own: the commune's reports are not its pages.
+    assert client.get(_queue_url(world.r1)).status_code == 404
+    assert client.get(reverse("liaisons:residence_departure", args=[report.pk])).status_code == 404
+    assert "Nguyễn Văn An" not in client.get(_queue_url()).content.decode()
+
+
+def _reported(world, liaison=None, date=datetime.date(2026, 3, 1)):
+    liaison = liaison or world.m1.liaisons.get()
+    return services.departure_report(
+        actor=world.r1c1_secretary, liaison=liaison, date=date, note="Đã chuyển đi"
+    )
+
+
+def test_the_commune_confirms_from_its_queue_and_the_workplace_is_told(world, client_for):
+    report = _reported(world)
+    client = client_for(world.r1_staff)
+    home = client.get(reverse("home")).content.decode()
+    assert "Báo không còn cư trú" in home and "1 chờ xác nhận" in home
+    queue = client.get(_queue_url()).content.decode()  # one committee: it is chosen
+    assert "Nguyễn Văn An" in queue and "Chi bộ tổ dân phố số 1" in queue and "01/03/2026" in queue
+    url = reverse("liaisons:residence_departure", args=[report.pk])
+    assert url in queue
+    page = client.get(url).content.decode()
+    assert "Xác nhận và thông báo nơi công tác" in page and "Đã chuyển đi" in page
+    response = client.post(url, {"decision": "confirm"})
+    assert response.status_code == 302 and response.url == _queue_url(world.r1)
+    liaison = Liaison.objects.get(pk=report.liaison_id)
     assert (liaison.status, liaison.end_date, liaison.end_reason) == (
         S.ENDED,
         datetime.date(2026, 3, 1),
         "no_longer_resides",
     )
+    notice = ChangeNotice.objects.get(kind="no_longer_resides")
+    assert (notice.sender_org, notice.recipient_org, notice.event_date) == (
+        world.r1,
+        world.w1,
+        datetime.date(2026, 3, 1),
+    )
+    assert InboxItem.objects.filter(recipient_org=world.w1, kind="no_longer_resides", notice=notice).exists()
+    assert InboxItem.objects.filter(recipient_org=world.r1c1, kind="departure_confirmed").exists()
+    assert InboxItem.objects.get(kind="departure_report").read_by == world.r1_staff  # handled
+    report.refresh_from_db()
+    assert (report.state, report.decided_by) == ("confirmed", world.r1_staff)
+    assert "Không có báo cáo nào đang chờ xác nhận." in client.get(_queue_url()).content.decode()
+    # A second confirmation (another tab): said, nothing twice.
+    page = client.post(url, {"decision": "confirm"}).content.decode()
+    assert "đã được xử lý trước đó" in page
+    assert ChangeNotice.objects.filter(kind="no_longer_resides").count() == 1
+
+
+def test_the_commune_rejects_with_a_reason_and_the_cell_is_told(world, client_for):
+    report = _reported(world)
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_departure", args=[report.pk])
+    page = client.post(url, {"decision": "reject", "reason": "  "}).content.decode()
+    assert "Vui lòng ghi lý do không xác nhận." in page
+    assert "Hãy chọn xác nhận hoặc không xác nhận." in client.post(url, {"decision": "x"}).content.decode()
+    report.refresh_from_db()
+    assert report.state == "pending"
+    reason = "Đồng chí vẫn ở địa phương, chỉ đi công tác dài ngày"
+    response = client.post(url, {"decision": "reject", "reason": reason})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.reject_reason, report.decided_by) == ("rejected", reason, world.r1_staff)
+    liaison = Liaison.objects.get(pk=report.liaison_id)
+    assert liaison.status == S.ACTIVE
+    told = InboxItem.objects.get(recipient_org=world.r1c1, kind="departure_rejected")
+    assert reason in told.summary
+    assert not ChangeNotice.objects.exists() and not InboxItem.objects.filter(recipient_org=world.w1).exists()
+    # The cell may report again later: a new report waits.
+    _reported(world, date=datetime.date(2026, 4, 1))
+    assert DepartureReport.objects.filter(state="pending").count() == 1
+
+
+def test_the_commune_acts_directly_and_so_confirms_a_waiting_report(world, client_for):
+    liaison = world.m1.liaisons.get()
+    report = _reported(world)
+    client = client_for(world.r1_staff)
+    page = client.get(_departure_url(liaison)).content.decode()
+    assert "Gửi thông báo" in page and reverse("liaisons:residence_departure", args=[report.pk]) in page
+    response = client.post(_departure_url(liaison), {"date": "02/03/2026", "note": "Đã xác minh"})
+    assert response.status_code == 302 and response.url == reverse(
+        "liaisons:residence_cell", args=[world.r1c1.pk]
+    )
+    liaison.refresh_from_db()
+    assert (liaison.status, liaison.end_date) == (S.ENDED, datetime.date(2026, 3, 2))
     assert ChangeNotice.objects.filter(
         liaison=liaison, recipient_org=world.w1, kind="no_longer_resides"
     ).exists()
-    assert InboxItem.objects.filter(recipient_org=world.w1, kind="no_longer_resides").exists()
+    report.refresh_from_db()
+    assert report.state == "confirmed"
     # From the book, back to the book; an outside `next` is ignored.
     other = _received(world, "Phạm Thu Hằng")[0]
-    url = reverse("liaisons:residence_no_longer_resides", args=[other.pk])
-    response = client_for(world.r1_staff).post(url, {"date": "01/03/2026", "next": "https://example.com/"})
+    response = client.post(_departure_url(other), {"date": "01/03/2026", "next": "https://example.com/"})
     assert response.url == reverse("liaisons:residence_cell", args=[world.r1c1.pk])
+    assert Liaison.objects.get(pk=other.pk).status == S.ENDED
+
+
+def test_the_queue_costs_the_same_queries_for_one_report_and_for_many(world, client_for):
+    _reported(world)
+    client = client_for(world.r1_staff)
+    one = _count_queries(client, _queue_url(world.r1))
+    for liaison in _received(world, *(f"Nguyễn Văn Thứ{chr(ord('a') + i)}" for i in range(8))):
+        _reported(world, liaison=liaison)
+    many = _count_queries(client, _queue_url(world.r1))
+    assert many == one
+    assert client.get(_queue_url(world.r1)).content.decode().count("<tr data-row") == 9
 
 
 def test_tracking_book_counts_arrivals_and_departures_in_the_period(world, client_for):
@@ -323,8 +449,11 @@ def test_tracking_book_counts_arrivals_and_departures_in_the_period(world, clien
 def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, persona):
     introduced = introduce(world, "Phạm Thu Hằng")[0]
     active = world.m1.liaisons.get()
+    report = _reported(world, liaison=active)
     client = client_for(getattr(world, persona))
     gets = [
+        reverse("liaisons:residence_departure", args=[report.pk]),
+        _queue_url(world.r1),
         reverse("liaisons:residence_receive", args=[introduced.pk]),
         reverse("liaisons:residence_return", args=[introduced.pk]),
         reverse("liaisons:residence_cell", args=[world.r1c1.pk]),
@@ -345,12 +474,19 @@ def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, perso
         (reverse("liaisons:residence_activate", args=[active.pk]), {}),
         (reverse("liaisons:residence_place", args=[active.pk]), {"follower_name": "X"}),
         (reverse("liaisons:residence_no_longer_resides", args=[active.pk]), {"date": "01/01/2026"}),
+        (reverse("liaisons:residence_departure", args=[report.pk]), {"decision": "confirm"}),
+        (
+            reverse("liaisons:residence_departure", args=[report.pk]),
+            {"decision": "reject", "reason": "Không"},
+        ),
         (incoming_url(world.r1), {"org": world.r1.pk, "liaisons": [introduced.pk], "cell": world.r1c1.pk}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == 404, url
     assert Liaison.objects.get(pk=introduced.pk).status == S.INTRODUCED
     assert Liaison.objects.get(pk=active.pk).status == S.ACTIVE
+    assert DepartureReport.objects.get().state == "pending"
+    assert "Nguyễn Văn An" not in client.get(_queue_url()).content.decode()
     assert not Group.objects.exists()
     # The group options of a cell out of scope are empty.
     options = client.get(
