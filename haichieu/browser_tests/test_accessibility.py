@@ -155,15 +155,16 @@ def test_keyboard_and_screen_reader_paths(world, new_page, log_in, axe_file):
     expect(page.get_by_label("Họ và tên")).to_be_focused()
     expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
 
-    # The introduce buttons come after the table they act on; Enter on a checkbox goes to them.
+    # The introduction's controls (signer, buttons) come after the table they act on; Enter on a
+    # checkbox goes to the first of them.
     page.goto("/lien-he/")
     box = page.get_by_role("checkbox", name="Chọn Phạm Văn Dũng")
     box.focus()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
-    button = page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn")
-    expect(button).to_be_focused()
+    expect(page.locator("[data-bulk-actions]").locator("select, input, button").first).to_be_focused()
     expect(box).to_be_checked()
+    button = page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn")
     assert page.locator("#coverage-table").evaluate(
         "(table, button) => Boolean(table.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)",
         button.element_handle(),
