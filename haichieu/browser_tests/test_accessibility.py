@@ -46,7 +46,16 @@ def axe_violations(page, axe_file: Path) -> list[str]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
-    lines = []
+    # axe accepts an aria-describedby of which one id exists; every one must (a help text, an error).
+    lines = [
+        f"missing id: {ref}"
+        for ref in page.evaluate(
+            """() => [...document.querySelectorAll('[aria-describedby], [aria-labelledby]')].flatMap(e =>
+                ((e.getAttribute('aria-describedby') || '') + ' ' + (e.getAttribute('aria-labelledby') || ''))
+                .split(/\\s+/).filter(id => id && !document.getElementById(id))
+                .map(id => `${e.id || e.tagName} -> ${id}`))"""
+        )
+    ]
     for violation in result["violations"]:
         for node in violation["nodes"]:
             summary = " ".join(node.get("failureSummary", "").split())[:300]
