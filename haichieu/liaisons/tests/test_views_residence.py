@@ -325,6 +325,8 @@ def _reported(world, liaison=None, date=datetime.date(2026, 3, 1)):
 def test_the_commune_confirms_from_its_queue_and_the_workplace_is_told(world, client_for):
     report = _reported(world)
     client = client_for(world.r1_staff)
+    inbox = client.get(reverse("liaisons:inbox")).content.decode()
+    assert f'href="{_queue_url(world.r1)}"' in inbox and "Chi bộ báo đảng viên không còn cư trú" in inbox
     home = client.get(reverse("home")).content.decode()
     assert "Báo không còn cư trú" in home and "1 chờ xác nhận" in home
     queue = client.get(_queue_url()).content.decode()  # one committee: it is chosen
