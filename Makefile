@@ -25,6 +25,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 	@sh scripts/ensure-browser.sh
+	@sh scripts/ensure-axe.sh
 	@sh scripts/ensure-office.sh
 
 prepare: install

@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "haichieu.access.context_processors.navigation",
                 "haichieu.liaisons.context_processors.inbox",
+                "haichieu.core.context_processors.nav_active",
             ],
         },
     },
@@ -315,20 +316,26 @@ HAICHIEU: dict[str, Any] = {
 
 # Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are
 # settings. HAICHIEU_RULES_JSON may override any of them, e.g. '{"RECEIVE_WITHIN_DAYS": 10}'.
+# Every key has an entry in liaisons/rulebook.py (label, source, national or this deployment's own),
+# which the rules page (/lien-he/quy-dinh/) lists; a test fails on a key without one.
 HAICHIEU["RULES"] = {
-    # A newly admitted member is introduced within this many days (monthly schedule).
+    # A newly admitted member is introduced within this many days (QĐ 213 Art. 3: "hằng tháng"; the
+    # number of days is this deployment's own).
     "INTRODUCE_WITHIN_DAYS": 30,
-    # The commune/ward committee receives (or returns) an introduction within this many days.
+    # The commune/ward committee receives (or returns) an introduction within this many days (not in
+    # the texts: this deployment's own).
     "RECEIVE_WITHIN_DAYS": 15,
-    # Change notices go out as a digest every this many months (quarterly) …
+    # Change notices go out as a digest every this many months (QĐ 213 Art. 3: "hằng quý") …
     "DIGEST_EVERY_MONTHS": 3,
-    # … at the latest this many days after the period ends.
+    # … at the latest this many days after the period ends (not in the texts: this deployment's own).
     "DIGEST_GRACE_DAYS": 15,
-    # Member categories (Member.LiaisonCategory) introduced but excused from residence meetings (HD 33).
-    "EXCUSED_CATEGORIES": ["barracks", "mobile", "study", "student"],
-    # Member categories not introduced at all (special duties that must stay secret, HD 33).
-    "NOT_INTRODUCED_CATEGORIES": ["secret"],
-    # Change kinds (ChangeNotice.Kind) that must be notified to the other side.
+    # Member categories (Member.LiaisonCategory) introduced but excused from residence meetings
+    # (HD 33-HD/BTCTW §1.1).
+    "EXCUSED_CATEGORIES": ["barracks", "mobile", "rotated", "study", "student"],
+    # Member categories not introduced at all (HD 33-HD/BTCTW §1.2).
+    "NOT_INTRODUCED_CATEGORIES": ["secret", "standby"],
+    # Change kinds (ChangeNotice.Kind) notified to the other side; a kind left out is still recorded
+    # (status, link) but sends no notice (liaisons/services.py member_record_event).
     "NOTIFIED_EVENTS": [
         "residence_change",
         "position_change",
@@ -344,6 +351,8 @@ HAICHIEU["RULES"] = {
     ],
     # Document type symbols (HD 36-HD/VPTW): "Số 15-GGT/ĐU".
     "LETTER_SYMBOL": "GGT",
+    # The quarterly list of changes goes out as a numbered notice (HD 36-HD/VPTW, thông báo): "Số 3-TB/ĐU".
+    "NOTICE_SYMBOL": "TB",
 }
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("dang-nhap/", account_views.SignInView.as_view(), name="login"),
     path("dang-nhap/ma-xac-thuc/", account_views.sign_in_code, name="login_code"),
+    path("tai-khoan/", account_views.profile, name="profile"),
     path("tai-khoan/xac-thuc-hai-buoc/", account_views.two_factor, name="two_factor"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -32,6 +32,7 @@ from .scope import (
     role_organizations,
     roles_in_force,
     scope_for,
+    scope_name,
     write_scope_or_404,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "residence_write_or_403",
     "role_organizations",
     "roles_in_force",
+    "scope_name",
     "scope_for",
     "notices_visible_to",
     "writable_cells",

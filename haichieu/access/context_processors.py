@@ -16,6 +16,8 @@ def navigation(request):
         "nav_audit": scope.manages_somewhere,
         # The province's organisation department: its Word templates (haichieu/documents).
         "nav_templates": scope.manages_a_province,
+        # The rules in force (liaisons/rulebook.py): whoever reads some organisation's lists.
+        "nav_rules": scope.reads_somewhere,
         # A member who signs in: who opened their record, their own data.
         "nav_own_record": scope.member_id is not None,
     }

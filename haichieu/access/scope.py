@@ -296,6 +296,15 @@ def role_organizations(user_ids, *, on: datetime.date | None = None) -> dict[int
     return result
 
 
+def scope_name(user) -> str:
+    """Whose lists the user sees, as an export's title block names it: the organisations of the
+    user's reading roles in force ("Đảng bộ Sở Tài chính"), or the whole system for an administrator."""
+    names = role_organizations([user.pk]).get(user.pk, [])
+    if names:
+        return "; ".join(names)
+    return "Toàn hệ thống" if user.is_superuser else "—"
+
+
 def inbox_readers(org, *, on: datetime.date | None = None):
     """The users who read `org`'s inbox on a day: exactly those whose scope lists it."""
     roles = Role.objects.active_on(on or timezone.localdate()).filter(

@@ -50,6 +50,21 @@ def home(request):
     return render(request, "home.html", {"roles": roles_in_force(request.user), "own_member": own_member})
 
 
+@login_required
+def profile(request):
+    """Who the user is: name, roles in force (with their dates), the own record for a member, and
+    the links to change the password and set up two-factor sign-in."""
+    user = request.user
+    own_member = user.member if scope_for(user).member_id else None
+    context = {
+        "roles": roles_in_force(user),
+        "own_member": own_member,
+        "two_factor_on": has_two_factor(user),
+        "two_factor_required": two_factor_required(user),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
 class SignInView(LoginView):
     """The password step. A user with two-factor sign-in is not signed in yet: the code is asked
     next (`sign_in_code`)."""

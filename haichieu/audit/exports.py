@@ -10,8 +10,9 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from haichieu.access import scope_name
 from haichieu.core.audit import audit_record, audit_value, target_label
-from haichieu.core.exports import content_disposition, plain_value, xlsx_response
+from haichieu.core.exports import content_disposition, plain_value, title_details, xlsx_response
 from haichieu.core.models import AuditEntry
 
 from .selectors import OwnData
@@ -47,7 +48,7 @@ def audit_rows(entries):
         ]
 
 
-def audit_log_export(*, actor, entries, query: str = "") -> FileResponse:
+def audit_log_export(*, actor, entries, query: str = "", filters: str = "") -> FileResponse:
     """The audit log as the page lists it (scope and filters), every page of it; the export is
     itself an entry of the log."""
     audit_record(
@@ -63,6 +64,7 @@ def audit_log_export(*, actor, entries, query: str = "") -> FileResponse:
         header=AUDIT_COLUMNS,
         rows=audit_rows(entries),
         title="NHẬT KÝ TRUY CẬP HỒ SƠ ĐẢNG VIÊN",
+        details=title_details(unit=scope_name(actor), filters=filters),
     )
 
 

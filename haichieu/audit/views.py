@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from haichieu.access import manage_scope_or_404
+from haichieu.core.forms import filter_summary
 from haichieu.core.paging import page_size
 
 from . import exports, selectors
@@ -64,7 +65,9 @@ def audit_log_export(request):
     form, entries = _filtered(request)
     if form.is_bound and not form.is_valid():
         return _log_page(request, form, entries)
-    return exports.audit_log_export(actor=request.user, entries=entries, query=_base_query(request))
+    return exports.audit_log_export(
+        actor=request.user, entries=entries, query=_base_query(request), filters=filter_summary(form)
+    )
 
 
 @login_required

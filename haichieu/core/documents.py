@@ -246,22 +246,29 @@ def party_document_header(
     number_line: str,
     place: str,
     date: datetime.date | None,
+    date_line: str | None = None,
+    upper: bool = True,
 ):
     """The header of a party document (HD 36-HD/VPTW) as a borderless two-column table.
 
     Left: the superior body (upper case), the issuing committee (upper case, bold), "*", the number.
     Right: "ĐẢNG CỘNG SẢN VIỆT NAM" (bold, underlined), then place and date (italic).
+    `date_line` replaces the one made of place and date; `upper=False` writes the names as given (a
+    Word template's placeholders, which upper-case themselves).
     """
+    case = vn_upper if upper else str
     left, right = two_columns(doc, left_share=0.45)
     if superior_name:
-        _cell_paragraph(left, vn_upper(superior_name), size=HEADER_SIZE, align="center")
-    _cell_paragraph(left, vn_upper(issuer_name), bold=True, size=HEADER_SIZE, align="center")
+        _cell_paragraph(left, case(superior_name), size=HEADER_SIZE, align="center")
+    _cell_paragraph(left, case(issuer_name), bold=True, size=HEADER_SIZE, align="center")
     _cell_paragraph(left, "*", size=HEADER_SIZE, align="center")
     if number_line:
         _cell_paragraph(left, number_line, size=HEADER_SIZE, align="center")
     # HD 36: the party title in upper case, 15 pt, bold, underlined.
     _cell_paragraph(right, PARTY_TITLE, bold=True, underline=True, size=15, align="center", space_after=12)
-    _cell_paragraph(right, vietnamese_date_line(place, date), italic=True, size=HEADER_SIZE, align="center")
+    if date_line is None:
+        date_line = vietnamese_date_line(place, date)
+    _cell_paragraph(right, date_line, italic=True, size=HEADER_SIZE, align="center")
     paragraph(doc, space_after=6)
     return left, right
 
@@ -329,38 +336,61 @@ def on_behalf_for(org) -> str:
     return "T/M ĐẢNG ỦY"
 
 
-def place_name(province_name: str) -> str:
-    """'Thành phố Hà Nội' -> 'Hà Nội', 'Tỉnh Hưng Yên' -> 'Hưng Yên' (the place in a date line)."""
-    for prefix in ("Thành phố", "Tỉnh", "Đảng bộ"):
-        rest = _strip_prefix(province_name, prefix)
+def place_name(unit_name: str) -> str:
+    """The place in a date line from an administrative unit's name: 'Thành phố Hà Nội' -> 'Hà Nội',
+    'Tỉnh Hưng Yên' -> 'Hưng Yên', 'Phường Hoàn Kiếm' -> 'Hoàn Kiếm', 'Xã La Bằng' -> 'La Bằng'."""
+    for prefix in ("Thành phố", "Tỉnh", "Đảng bộ", "Phường", "Xã", "Đặc khu"):
+        rest = _strip_prefix(unit_name, prefix)
         if rest is not None:
             return place_name(rest)
-    return province_name
+    return unit_name
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def commune_committee_name(commune) -> str:
+    """The committee of a commune that has no organisation in the system: 'Phường Ngọc Hà' ->
+    'Đảng ủy phường Ngọc Hà' (letters go to the committee, HD 12-HD/BTCTW §4.2)."""
+    return f"Đảng ủy {lower_first(commune.name)}"
+
+
+def issuer_place(org, ancestors: Sequence = ()) -> str:
+    """The place in the date line of a document `org` issues (issue 10).
+
+    The organisation's own `place_name` when it has one; else the nearest of it and its `ancestors`
+    (nearest first) that names a place: its own place name, its commune ('Phường Hoàn Kiếm' ->
+    'Hoàn Kiếm': a ward committee and its cells date their documents at the ward), or its province
+    ('Thành phố Hà Nội' -> 'Hà Nội'); failing all, the name of a provincial root; else blank.
+    """
+    nodes = [org, *ancestors]
+    for node in nodes:
+        if node.place_name:
+            return node.place_name
+        if node.commune_id:
+            return place_name(node.commune.name)
+        if node.province_id:
+            return place_name(node.province.name)
+    root = nodes[-1]
+    return place_name(root.name) if root.kind == "provincial" else ""
 
 
 def header_names(org) -> dict:
-    """superior_name, issuer_name and place for a document issued by `org` (one query).
-
-    The place is the province of the organisation or of its nearest ancestor that has one; failing
-    that, the name of a provincial root ('Đảng bộ Thành phố Hà Nội' -> 'Hà Nội'); else blank.
-    """
-    ancestors = list(
-        type(org).objects.filter(path__in=org.ancestor_paths()).select_related("province").order_by("-depth")
+    """superior_name, issuer_name and place (`issuer_place`) for a document issued by `org` (one query)."""
+    nodes = list(
+        type(org)
+        .objects.filter(path__in=[*org.ancestor_paths(), org.path])
+        .select_related("province", "commune")
+        .order_by("-depth")
     )
+    own = nodes[0] if nodes and nodes[0].pk == org.pk else org
+    ancestors = [node for node in nodes if node.pk != org.pk]
     parent = ancestors[0] if ancestors else None
-    place = ""
-    for node in [org, *ancestors]:
-        if node.province_id:
-            place = place_name(node.province.name)
-            break
-    else:
-        root = ancestors[-1] if ancestors else org
-        if root.kind == "provincial":
-            place = place_name(root.name)
     return {
         "superior_name": parent.name if parent else "",
         "issuer_name": issuing_committee_name(org),
-        "place": place,
+        "place": issuer_place(own, ancestors),
     }
 
 

@@ -123,8 +123,14 @@ def write_xlsx(
     header: Sequence[str],
     rows: Iterable[Sequence],
     title: str | None = None,
+    details: Sequence[str] = (),
 ) -> int:
-    """Write one sheet to `fileobj` (optional title row, bold header, then `rows`); returns the row count."""
+    """Write one sheet to `fileobj`; returns the row count.
+
+    With a `title`, the sheet opens with the block offices print above a list: the title, the
+    `details` lines (unit, filters: `title_details`), the date of the export, a blank row; then
+    the bold header and `rows`.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
     rows = iter(rows)
@@ -140,17 +146,19 @@ def write_xlsx(
 
     # Like the widths, these must be set before the first row is written: frozen header, and on
     # paper A4 landscape, all columns on one page width, the header repeated on every page.
-    header_row = 3 if title else 1
+    block = [title, *details, f"Ngày xuất: {timezone.localtime():%d/%m/%Y %H:%M}"] if title else []
+    header_row = len(block) + 2 if block else 1
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_title_rows = f"{header_row}:{header_row}"
-    if title:
-        cell = WriteOnlyCell(sheet, value=neutralise(title))
-        cell.font = Font(bold=True, size=14)
+    for index, line in enumerate(block):
+        cell = WriteOnlyCell(sheet, value=neutralise(line))
+        cell.font = Font(bold=True, size=14) if index == 0 else Font(italic=True)
         sheet.append([cell])
+    if block:
         sheet.append([])
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -192,11 +200,16 @@ def _sheet_title(title: str) -> str:
 
 
 def xlsx_bytes(
-    *, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence], title: str | None = None
+    *,
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    title: str | None = None,
+    details: Sequence[str] = (),
 ) -> bytes:
     """The .xlsx as bytes (tests, files bundled with other documents)."""
     buffer = io.BytesIO()
-    write_xlsx(buffer, sheet_title=sheet_title, header=header, rows=rows, title=title)
+    write_xlsx(buffer, sheet_title=sheet_title, header=header, rows=rows, title=title, details=details)
     return buffer.getvalue()
 
 
@@ -207,6 +220,7 @@ def xlsx_response(
     header: Sequence[str],
     rows: Iterable[Sequence],
     title: str | None = None,
+    details: Sequence[str] = (),
 ) -> FileResponse:
     """A download of the list as .xlsx, written to a temporary file and streamed from there.
 
@@ -215,11 +229,16 @@ def xlsx_response(
     """
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES, suffix=".xlsx")
     try:
-        write_xlsx(spool, sheet_title=sheet_title, header=header, rows=rows, title=title)
+        write_xlsx(spool, sheet_title=sheet_title, header=header, rows=rows, title=title, details=details)
     except BaseException:
         spool.close()
         raise
     return attachment_response(spool, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def title_details(*, unit: str, filters: str = "") -> list[str]:
+    """The lines under an export's title: whose list it is and what was chosen on the page."""
+    return [f"Đơn vị: {unit}", f"Lọc: {filters or 'không lọc (tất cả)'}"]
 
 
 # --- csv -----------------------------------------------------------------------------------------

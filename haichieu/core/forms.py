@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,6 +47,34 @@ def choice_options(form, name: str, empty_label: str | None = None) -> list[tupl
         (value, empty_label if value == "" and empty_label else label, str(value) == current)
         for value, label in form.fields[name].choices
     ]
+
+
+# Parameters of a list page that are not filters (paging, the download's format).
+NOT_FILTERS = frozenset({"format", "after", "size", "page"})
+
+
+def filter_summary(form) -> str:
+    """What a bound, valid filter form chose, as a person reads it ("Tình trạng: Đang sinh hoạt;
+    Từ ngày: 01/10/2026"), for the title block of an export; "" when nothing is chosen."""
+    if not form.is_bound or not form.is_valid():
+        return ""
+    parts = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name in NOT_FILTERS or value in (None, "", False) or value == []:
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            text = str(value)
+        elif isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))
+        elif isinstance(value, datetime.date):
+            text = value.strftime("%d/%m/%Y")
+        elif value is True:
+            text = "có"
+        else:
+            text = str(value)
+        parts.append(f"{field.label}: {text}")
+    return "; ".join(parts)
 
 
 def add_service_error(form, exc: ServiceError, *, field: str | None = None) -> None:

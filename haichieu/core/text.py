@@ -110,6 +110,23 @@ def vn_text_key(text: str) -> str:
     return _key([w for w in clean_text(text).split(" ") if w])
 
 
+# Administrative prefixes of Vietnam's place names since 07/2025 (with the older levels still seen
+# in addresses), longest first: "Thành phố Hà Nội" is filed under H.
+PLACE_PREFIXES = ("thành phố", "đặc khu", "phường", "tỉnh", "quận", "huyện", "thị xã", "thị trấn", "xã")
+
+
+def vn_place_key(name: str) -> str:
+    """The Vietnamese order of a place name without its administrative prefix ("Thành phố Hà Nội"
+    between "Tỉnh Điện Biên" and "Tỉnh Thanh Hóa"); digits only, like `vn_text_key`."""
+    text = clean_text(name)
+    lowered = text.lower()
+    for prefix in PLACE_PREFIXES:
+        if lowered.startswith(prefix + " ") and len(text) > len(prefix) + 1:
+            text = text[len(prefix) + 1 :]
+            break
+    return vn_text_key(text)
+
+
 def by_vn_name(items) -> list:
     """`items` (anything with a `name`) in the Vietnamese order of their names (`vn_text_key`)."""
     return sorted(items, key=lambda item: vn_text_key(item.name))

@@ -47,8 +47,8 @@ _CATEGORIES, _CATEGORY_CUM = weighted(
     [
         ((_C.REGULAR, ""), 960),
         ((_C.MOBILE, "Công tác lưu động tại các công trình ngoài tỉnh"), 15),
-        ((_C.STUDY, "Học tập trung dài hạn tại Học viện Chính trị quốc gia Hồ Chí Minh"), 10),
-        ((_C.BARRACKS, "Ở nhà công vụ của cơ quan"), 5),
+        ((_C.STUDY, "Học tập trung 12 tháng trong năm tại Học viện Chính trị quốc gia Hồ Chí Minh"), 10),
+        ((_C.ROTATED, "Luân chuyển, ở nhà công vụ của cơ quan"), 5),
         ((_C.SECRET, "Theo văn bản của cấp có thẩm quyền"), 3),
     ]
 )

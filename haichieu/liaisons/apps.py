@@ -25,4 +25,7 @@ class LiaisonsConfig(AppConfig):
     verbose_name = "Giữ mối liên hệ nơi cư trú"
 
     def ready(self):
+        from .document_kinds import register_kinds
+
         post_migrate.connect(_ensure_coverage_triggers, sender=self)
+        register_kinds()  # the letters, the notice and the tracking book a province may adapt

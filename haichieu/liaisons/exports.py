@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.http import FileResponse
 
+from haichieu.access import scope_name
 from haichieu.core.audit import audit_record
-from haichieu.core.exports import xlsx_response
+from haichieu.core.exports import title_details, xlsx_response
 
 from . import rules, selectors
 
@@ -75,7 +76,9 @@ def _coverage_chunk(members, offset, today):
         ]
 
 
-def coverage_export(*, actor, members: QuerySet, org, today: datetime.date, query: str = "") -> FileResponse:
+def coverage_export(
+    *, actor, members: QuerySet, org, today: datetime.date, query: str = "", filters: str = ""
+) -> FileResponse:
     """The coverage list (`members`: the page's members under every filter, `org`: the organisation
     filtered on or None), every page of it."""
     audit_record(
@@ -91,6 +94,7 @@ def coverage_export(*, actor, members: QuerySet, org, today: datetime.date, quer
         header=COVERAGE_COLUMNS,
         rows=coverage_rows(members, today),
         title="DANH SÁCH ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ",
+        details=title_details(unit=org.name if org else scope_name(actor), filters=filters),
     )
 
 
@@ -121,6 +125,7 @@ def inbox_export(*, actor, items: QuerySet) -> FileResponse:
         header=INBOX_COLUMNS,
         rows=inbox_rows(items),
         title="VĂN BẢN ĐẾN",
+        details=title_details(unit=scope_name(actor)),
     )
 
 
@@ -152,7 +157,7 @@ def notice_rows(notices: QuerySet) -> Iterator[list]:
         ]
 
 
-def notices_export(*, actor, notices: QuerySet, query: str = "") -> FileResponse:
+def notices_export(*, actor, notices: QuerySet, query: str = "", filters: str = "") -> FileResponse:
     audit_record(
         actor=actor,
         action="export",
@@ -166,4 +171,5 @@ def notices_export(*, actor, notices: QuerySet, query: str = "") -> FileResponse
         header=NOTICE_COLUMNS,
         rows=notice_rows(notices),
         title="DANH SÁCH THÔNG BÁO BIẾN ĐỘNG",
+        details=title_details(unit=scope_name(actor), filters=filters),
     )

@@ -5,7 +5,7 @@ from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin, IdChoiceField
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
 
-from .models import ChangeNotice
+from .models import ChangeNotice, SignerTitle
 from .rules import CategoryRule
 from .services import WORKPLACE_EVENTS
 
@@ -21,6 +21,33 @@ class CoverageFilterForm(BootstrapFormMixin, forms.Form):
         required=False,
         choices=[("", "Tất cả các diện"), *CategoryRule.choices],
     )
+
+
+class SignerForm(BootstrapFormMixin, forms.Form):
+    """Who signs the letters or the notice being issued (kept with them: a reprint is identical)."""
+
+    signer_title = forms.ChoiceField(
+        label="Người ký (T/M Đảng ủy)",
+        choices=SignerTitle.choices,
+        required=False,
+        error_messages={"invalid_choice": "Chức danh người ký không hợp lệ: chọn Bí thư hoặc Phó Bí thư."},
+    )
+    signer_name = forms.CharField(
+        label="Họ tên người ký",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "Họ tên người ký dài quá 100 ký tự."},
+        help_text="Để trống: người ký văn bản trước của cấp ủy.",
+    )
+
+    def signer(self):
+        """The services' Signer, or None (blank name: the committee's last signer)."""
+        from .services import Signer
+
+        data = self.cleaned_data
+        if not data.get("signer_name"):
+            return None
+        return Signer.checked(data.get("signer_title") or SignerTitle.SECRETARY, data["signer_name"])
 
 
 class MemberEventForm(BootstrapFormMixin, forms.Form):
@@ -43,7 +70,7 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
     new_position = forms.CharField(label="Chức vụ mới (khi thay đổi chức vụ)", required=False, max_length=255)
     new_province = IdChoiceField(
         label="Tỉnh/thành phố nơi cư trú mới",
-        queryset=Province.objects.order_by("name"),
+        queryset=Province.objects.all(),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
     )
@@ -62,9 +89,7 @@ class MemberEventForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         province = self.data.get("new_province")
         if province:
-            self.fields["new_commune"].queryset = Commune.objects.filter(province_id=province).order_by(
-                "name"
-            )
+            self.fields["new_commune"].queryset = Commune.objects.filter(province_id=province)
         self.fields["new_commune"].widget.attrs["id"] = "id_new_commune"
         self.fields["new_province"].widget.attrs.update(
             {

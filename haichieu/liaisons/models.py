@@ -28,6 +28,23 @@ class Group(models.Model):
         return self.name
 
 
+class SignerTitle(models.TextChoices):
+    """Who signs a letter or notice for the committee, under "T/M ĐẢNG ỦY" (the value is printed)."""
+
+    SECRETARY = "BÍ THƯ", "Bí thư"
+    DEPUTY = "PHÓ BÍ THƯ", "Phó Bí thư"
+
+
+def signer_fields() -> tuple[models.CharField, models.CharField]:
+    """The signer's title and name, chosen at issue and kept with the document: a reprint is identical."""
+    return (
+        models.CharField(
+            "chức danh người ký", max_length=20, choices=SignerTitle.choices, default=SignerTitle.SECRETARY
+        ),
+        models.CharField("họ tên người ký", max_length=100, blank=True),
+    )
+
+
 class Liaison(models.Model):
     """One member's link with one residence (hồ sơ đảng viên giữ mối liên hệ nơi cư trú).
 
@@ -126,6 +143,7 @@ class Liaison(models.Model):
     letter_number = models.PositiveIntegerField("số giấy giới thiệu", null=True, blank=True)
     letter_symbol = models.CharField("ký hiệu", max_length=30, blank=True)
     letter_date = models.DateField("ngày giới thiệu", null=True, blank=True)
+    signer_title, signer_name = signer_fields()
     introduced_at = models.DateTimeField(null=True, blank=True)
     receive_due = models.DateField("hạn tiếp nhận", null=True, blank=True, db_index=True)
     received_at = models.DateTimeField(null=True, blank=True)
@@ -426,6 +444,12 @@ class Digest(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issued as a numbered notice (QĐ 213 calls the list a "thông báo"): "Số 3-TB/ĐU", from the
+    # sender's document counter when it is sent, kept with the date and signer so a reprint is identical.
+    number = models.PositiveIntegerField("số thông báo", null=True, blank=True)
+    symbol = models.CharField("ký hiệu", max_length=30, blank=True)
+    issued_on = models.DateField("ngày thông báo", null=True, blank=True)
+    signer_title, signer_name = signer_fields()
 
     class Meta:
         constraints = [
@@ -440,6 +464,11 @@ class Digest(models.Model):
         from .rules import digest_period_label  # the rules read these models
 
         return f"{capfirst(digest_period_label(self.year, self.period))}: {self.sender_org} → {self.recipient_org}"
+
+    @property
+    def reference(self) -> str:
+        """'Số 3-TB/ĐU' (HD 36-HD/VPTW)."""
+        return Liaison.format_letter_reference(self.number, self.symbol)
 
 
 class ReminderSent(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,11 +22,21 @@ from haichieu.access import (
 )
 from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_page
 from haichieu.core.paths import group_by_top, subtree_q
-from haichieu.core.text import by_vn_name, contains_words, fold
+from haichieu.core.services import ServiceError
+from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
-from .models import ChangeNotice, CoverageCount, DepartureReport, Digest, Group, InboxItem, Liaison
+from .models import (
+    ChangeNotice,
+    CoverageCount,
+    DepartureReport,
+    Digest,
+    Group,
+    InboxItem,
+    Liaison,
+    SignerTitle,
+)
 
 S = Liaison.Status
 
@@ -230,6 +241,43 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
             "end": end, "due": due, "count": data["count"], "state": state, "digest": digest,
         })  # fmt: skip
     return result
+
+
+# --- who signs -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a document for the committee: "BÍ THƯ" or "PHÓ BÍ THƯ" and the name under it."""
+
+    title: str = SignerTitle.SECRETARY
+    name: str = ""
+
+    @classmethod
+    def checked(cls, title: str, name: str) -> Signer:
+        if title not in SignerTitle.values:
+            raise ServiceError(
+                "Chức danh người ký không hợp lệ: chọn Bí thư hoặc Phó Bí thư.", field="signer_title"
+            )
+        return cls(title, clean_text(name)[:100])
+
+
+def last_signer(documents) -> Signer:
+    """The signer of the newest of `documents` (a committee's letters or notices), else the secretary
+    unnamed: the default of the next issue (one query)."""
+    last = documents.exclude(signer_name="").order_by("-pk").values("signer_title", "signer_name").first()
+    return Signer(last["signer_title"], last["signer_name"]) if last else Signer()
+
+
+def letter_signer_default(user) -> Signer:
+    """The signer of the newest letter the user's workplace scope issued: the introduce form's default."""
+    scope = scope_for(user)
+    return last_signer(liaisons_visible_to(user).filter(scope.workplace_q("member__")))
+
+
+def digest_issued(*, sender_org, recipient_org, year: int, period: int) -> Digest | None:
+    """The notice issued for the period, if it was (its number, date and signer are reprinted)."""
+    return Digest.objects.filter(
+        sender_org=sender_org, recipient_org=recipient_org, year=year, period=period
+    ).first()
 
 
 def digest_notices(*, sender_org, recipient_org, year: int, period: int) -> QuerySet:

@@ -27,6 +27,7 @@ from haichieu.organizations.models import Organization
 
 from . import rules, selectors
 from .models import ChangeNotice, DepartureReport, Digest, Group, InboxItem, Liaison, LiaisonEvent
+from .selectors import Signer, last_signer
 
 S = Liaison.Status
 N = ChangeNotice.Kind
@@ -170,7 +171,9 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | str:
+def _introduce_one(
+    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
+) -> Liaison | str:
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
@@ -186,6 +189,10 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
+    if signer is None:  # the committee's last signer
+        if workplace_org.pk not in signers:
+            signers[workplace_org.pk] = last_signer(Liaison.objects.filter(workplace_org=workplace_org))
+        signer = signers[workplace_org.pk]
     fields = dict(
         workplace_org=workplace_org,
         commune_org=commune_org,
@@ -198,6 +205,8 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         ),
         letter_symbol=document_symbol(organization=workplace_org, doc_type=rules.rules()["LETTER_SYMBOL"]),
         letter_date=today,
+        signer_title=signer.title,
+        signer_name=signer.name,
         introduced_at=timezone.now(),
         receive_due=rules.receive_due(today) if commune_org else None,
         returned_at=None,
@@ -221,7 +230,9 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
     return current
 
 
-def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> IntroduceResult:
+def liaison_introduce(
+    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None
+) -> IntroduceResult:
     """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
 
     One numbered letter per member ("Số 15-GGT/ĐU", numbers running through the committee's term).
@@ -229,12 +240,16 @@ def liaison_introduce(*, actor, members, today: datetime.date | None = None) -> 
     reason; members excused from residence meetings are introduced with that note (Mẫu 2-213). A
     member whose commune has no organisation in the system is introduced all the same: the letter
     is printed and sent on paper. All members or none: the batch is one transaction.
+
+    `signer`: who signs the letters (title and name, kept with each letter); None: each committee's
+    signer of its last letter.
     """
     today = today or timezone.localdate()
     result = IntroduceResult()
+    signers: dict[int, Signer] = {}
     with transaction.atomic():
         for member in members:
-            outcome = _introduce_one(actor=actor, member=member, today=today)
+            outcome = _introduce_one(actor=actor, member=member, today=today, signer=signer, signers=signers)
             if isinstance(outcome, str):
                 result.skipped.append((member, outcome))
                 continue
@@ -677,7 +692,8 @@ def member_record_event(
 
     A change of residence ends the current link and opens a pre-filled introduction (a draft) to
     the new commune, keeping the history; expulsion, removal, leaving the party and death end the
-    link and change the member's status.
+    link and change the member's status. A kind left out of NOTIFIED_EVENTS (settings) is recorded
+    and has these effects, but the notice goes to no one (no recipient, no inbox item, no digest).
     """
     if not _can_write(actor, member.workplace_cell):
         raise ServiceError("Bạn không có quyền ghi nhận biến động của đảng viên này.")
@@ -705,13 +721,14 @@ def member_record_event(
                 field="kind",
             )
         current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
+        notified_to = current.commune_org if current and kind in rules.rules()["NOTIFIED_EVENTS"] else None
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
             kind=kind,
             direction=ChangeNotice.Direction.TO_RESIDENCE,
             sender_org=workplace_org,
-            recipient_org=current.commune_org if current else None,
+            recipient_org=notified_to,
             event_date=event_date,
             details=_describe(kind, details, new_position, new_commune, new_hamlet, new_street),
             created_by=actor,
@@ -720,9 +737,9 @@ def member_record_event(
             actor=actor, action="create", target=notice, changes={"kind": kind, "member": member.full_name}
         )
         result = EventResult(notice=notice)
-        if current is not None:
+        if current is not None and notified_to is not None:
             notify(
-                org=current.commune_org,
+                org=notified_to,
                 kind=InboxItem.Kind.NOTICE,
                 liaison=current,
                 notice=notice,
@@ -818,23 +835,54 @@ def inbox_mark_read(*, actor, items) -> int:
     )
 
 
-def digest_mark_sent(*, actor, sender_org: Organization, recipient_org: Organization, year: int, period: int):
-    """Record that the period's list of changes went to the receiving committee (once)."""
+def digest_mark_sent(
+    *,
+    actor,
+    sender_org: Organization,
+    recipient_org: Organization,
+    year: int,
+    period: int,
+    signer: Signer | None = None,
+    today: datetime.date | None = None,
+):
+    """Issue the period's list of changes to the receiving committee (once) as a numbered notice.
+
+    QĐ 213 calls the list a "thông báo": it takes the next number of the sender's notices in its term
+    ("Số 3-TB/ĐU", RULES["NOTICE_SYMBOL"]), and the number, date and signer are kept with the digest,
+    so every later download prints the same notice. `signer` None: the signer of the sender's last one.
+    """
     if not _can_write(actor, sender_org):
         raise ServiceError("Bạn không có quyền gửi danh sách biến động của tổ chức này.")
     with transaction.atomic():
-        digest, created = Digest.objects.get_or_create(
-            sender_org=sender_org,
-            recipient_org=recipient_org,
-            year=year,
-            period=period,
-            defaults={"sent_at": timezone.now(), "sent_by": actor},
-        )
-        if not created:
+        existing = Digest.objects.filter(
+            sender_org=sender_org, recipient_org=recipient_org, year=year, period=period
+        ).first()
+        if existing is not None:
             raise ServiceError(
-                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {digest.sent_at:%d/%m/%Y}."
+                f"Danh sách biến động kỳ {period}/{year} đã được gửi ngày {existing.sent_at:%d/%m/%Y}."
             )
-        audit_record(actor=actor, action="create", target=digest, changes={"after": str(digest)})
+        signer = signer or last_signer(Digest.objects.filter(sender_org=sender_org))
+        symbol = rules.rules()["NOTICE_SYMBOL"]
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    sender_org=sender_org,
+                    recipient_org=recipient_org,
+                    year=year,
+                    period=period,
+                    sent_at=timezone.now(),
+                    sent_by=actor,
+                    number=next_document_number(organization=sender_org, doc_type=symbol),
+                    symbol=document_symbol(organization=sender_org, doc_type=symbol),
+                    issued_on=today or timezone.localdate(),
+                    signer_title=signer.title,
+                    signer_name=signer.name,
+                )
+        except IntegrityError:
+            raise ServiceError(f"Danh sách biến động kỳ {period}/{year} vừa được người khác gửi.") from None
+        audit_record(
+            actor=actor, action="create", target=digest, changes={"after": f"{digest} ({digest.reference})"}
+        )
     return digest
 
 

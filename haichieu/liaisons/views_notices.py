@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from haichieu.access import notices_visible_to, read_scope_or_404
+from haichieu.core.forms import filter_summary
 from haichieu.core.paging import keyset_page
 
 from . import exports
@@ -28,7 +29,9 @@ def notices(request):
         qs = qs.filter(event_date__lte=data["end"])
     qs = qs.order_by("-event_date", "-pk")
     if request.GET.get("format") == "xlsx":
-        return exports.notices_export(actor=request.user, notices=qs, query=request.GET.urlencode())
+        return exports.notices_export(
+            actor=request.user, notices=qs, query=request.GET.urlencode(), filters=filter_summary(form)
+        )
     after = request.GET.get("after", "")
     page = keyset_page(qs, key=("-event_date", "-pk"), after=after, size=PAGE_SIZE)
     params = request.GET.copy()

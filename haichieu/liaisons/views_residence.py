@@ -514,8 +514,15 @@ def _export_book(request, org, start, end, fmt: str):
         note=f"Sổ theo dõi {start:%d/%m/%Y}–{end:%d/%m/%Y} ({fmt})",
     )
     if fmt == "docx":
+        from .document_kinds import tracking_book_document
+
         filename = documents.tracking_book_filename(org, start, end, "docx")
-        return docx_response(documents.tracking_book_docx(org, start, end, liaisons), filename)
+        try:
+            doc = tracking_book_document(org, start, end, liaisons)
+        except ServiceError as exc:  # the province's template cannot be filled with these data
+            messages.error(request, exc.message)
+            return redirect("liaisons:residence_book", pk=org.pk)
+        return docx_response(doc, filename)
     return documents.tracking_book_xlsx(org, start, end, liaisons)
 
 

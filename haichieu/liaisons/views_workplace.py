@@ -22,8 +22,8 @@ from haichieu.access import (
     scope_for,
     write_scope_or_404,
 )
-from haichieu.core.audit import audit_record
-from haichieu.core.forms import add_service_error, choice_options
+from haichieu.core.audit import audit_bulk, audit_entry, audit_record
+from haichieu.core.forms import add_service_error, choice_options, filter_summary
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.params import parse_id, parse_ids
@@ -32,8 +32,8 @@ from haichieu.members.selectors import member_filter, member_list, member_list_p
 from haichieu.organizations.models import Organization
 
 from . import exports, rules, selectors, services
-from .forms_workplace import CoverageFilterForm, MemberEventForm
-from .models import Liaison
+from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
+from .models import Liaison, SignerTitle
 
 INTRODUCE_BATCH_LIMIT = 1000
 
@@ -85,6 +85,7 @@ def coverage(request):
             org=org,
             today=today,
             query=request.GET.urlencode(),
+            filters=filter_summary(form),
         )
     if narrow is None:
         page, summary, rows = Page(), None, []
@@ -137,11 +138,17 @@ def coverage(request):
             "org_error": org_error,
             "base_query": params.urlencode(),
             "can_write": scope.writes_somewhere,
+            "signer_form": _signer_form(request.user) if scope.writes_somewhere else None,
             "status_labels": dict(Liaison.Status.choices),
             "link_options": choice_options(form, "link"),
             "category_options": choice_options(form, "category"),
         },
     )
+
+
+def _signer_form(user) -> SignerForm:
+    last = selectors.letter_signer_default(user)
+    return SignerForm(initial={"signer_title": last.title, "signer_name": last.name})
 
 
 @login_required
@@ -176,7 +183,11 @@ def introduce(request):
             request, "Chưa chọn đảng viên nào để giới thiệu (hoặc không còn ai chưa được giới thiệu)."
         )
         return redirect("liaisons:coverage")
-    result = services.liaison_introduce(actor=request.user, members=members)
+    signer_form = SignerForm(request.POST)
+    if not signer_form.is_valid():
+        messages.error(request, " ".join(e for errors in signer_form.errors.values() for e in errors))
+        return redirect("liaisons:coverage")
+    result = services.liaison_introduce(actor=request.user, members=members, signer=signer_form.signer())
     return render(
         request,
         "liaisons/workplace/introduce_result.html",
@@ -202,7 +213,7 @@ def _workplace_liaisons(user, ids):
 @login_required
 def letters(request):
     """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213)."""
-    from .documents import introduction_letters_docx
+    from .document_kinds import letters_document
 
     ids = parse_ids(request.GET.get("ids", ""))
     found = _workplace_liaisons(request.user, ids) if ids else []
@@ -210,15 +221,25 @@ def letters(request):
         raise Http404("Không tìm thấy giấy giới thiệu.")
     from haichieu.core.documents import docx_response
 
-    for liaison in found:
-        audit_record(
-            actor=request.user,
-            action="export",
-            target=liaison,
-            note=f"Giấy giới thiệu {liaison.letter_reference}",
-        )
     name = "giay-gioi-thieu.docx" if len(found) > 1 else f"giay-gioi-thieu-{found[0].letter_number}.docx"
-    return docx_response(introduction_letters_docx(found), name)
+    try:
+        doc = letters_document(found)
+    except ServiceError as exc:  # the province's template cannot be filled with these data
+        messages.error(request, exc.message)
+        return redirect("liaisons:coverage")
+    # Each letter's download in the audit log, in one insert (the batch runs the queries of one letter).
+    audit_bulk(
+        [
+            audit_entry(
+                actor=request.user,
+                action="export",
+                target=liaison,
+                note=f"Giấy giới thiệu {liaison.letter_reference}",
+            )
+            for liaison in found
+        ]
+    )
+    return docx_response(doc, name)
 
 
 @login_required
@@ -269,6 +290,8 @@ def member_event(request, member_pk):
             text = f"Đã ghi nhận: {result.notice.get_kind_display().lower()}."
             if result.notice.recipient_org:
                 text += f" Đã thông báo cho {result.notice.recipient_org.name}."
+            elif result.notice.kind not in rules.rules()["NOTIFIED_EVENTS"]:
+                text += " Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo (trang Quy định)."
             if result.new_liaison:
                 text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
             messages.success(request, text)
@@ -282,7 +305,11 @@ def digests(request):
     read_scope_or_404(request.user)
     today = timezone.localdate()
     rows = selectors.digests_status(request.user, today=today)
-    return render(request, "liaisons/workplace/digests.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "liaisons/workplace/digests.html",
+        {"rows": rows, "today": today, "signer_titles": SignerTitle.choices},
+    )
 
 
 def _digest_args(request, sender_pk, recipient_pk, year, period, *, write=False):
@@ -314,12 +341,22 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
     if fmt == "docx":
         from haichieu.core.documents import docx_response
 
-        return docx_response(
-            documents.digest_docx(
-                sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
-            ),
-            f"{name}.docx",
-        )
+        from .document_kinds import notice_document
+
+        digest = selectors.digest_issued(sender_org=sender, recipient_org=recipient, year=year, period=period)
+        try:
+            doc = notice_document(
+                sender_org=sender,
+                recipient_org=recipient,
+                year=year,
+                period=period,
+                notices=notices,
+                digest=digest,
+            )
+        except ServiceError as exc:  # the province's template cannot be filled with these data
+            messages.error(request, exc.message)
+            return redirect("liaisons:digests")
+        return docx_response(doc, f"{name}.docx")
     if fmt == "xlsx":
         return documents.digest_xlsx(
             sender_org=sender, recipient_org=recipient, year=year, period=period, notices=notices
@@ -331,17 +368,25 @@ def digest_download(request, sender_pk, recipient_pk, year, period, fmt):
 @require_POST
 def digest_send(request, sender_pk, recipient_pk, year, period):
     sender, recipient, notices = _digest_args(request, sender_pk, recipient_pk, year, period, write=True)
+    signer_form = SignerForm(request.POST)
     try:
-        services.digest_mark_sent(
-            actor=request.user, sender_org=sender, recipient_org=recipient, year=year, period=period
+        if not signer_form.is_valid():
+            raise ServiceError(" ".join(e for errors in signer_form.errors.values() for e in errors))
+        digest = services.digest_mark_sent(
+            actor=request.user,
+            sender_org=sender,
+            recipient_org=recipient,
+            year=year,
+            period=period,
+            signer=signer_form.signer(),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
             request,
-            f"Đã ghi nhận gửi danh sách biến động {rules.digest_period_label(year, period)} "
-            f"cho {recipient.name}.",
+            f"Đã ban hành thông báo {digest.reference} về biến động {rules.digest_period_label(year, period)} "
+            f"gửi {recipient.name}.",
         )
     return redirect("liaisons:digests")
 

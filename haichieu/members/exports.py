@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from django.http import FileResponse
 
-from haichieu.access import scope_for
+from haichieu.access import scope_for, scope_name
 from haichieu.core.audit import audit_record
-from haichieu.core.exports import xlsx_response
+from haichieu.core.exports import title_details, xlsx_response
 
 from .models import Member
 
@@ -33,6 +33,8 @@ MEMBER_COLUMNS = [
     "Thôn/Tổ dân phố",
     "Xã/Phường/Đặc khu",
     "Tỉnh/Thành phố",
+    "Diện giữ mối liên hệ",
+    "Lý do miễn, không giới thiệu",
 ]
 
 
@@ -66,6 +68,8 @@ def member_export_rows(user, qs) -> Iterator[list]:
             m.address_hamlet,
             m.residence_commune.name if m.residence_commune_id else "",
             m.residence_province.name if m.residence_province_id else "",
+            m.get_liaison_category_display() if full else "",
+            m.liaison_category_note if full else "",
         ]
 
 
@@ -73,7 +77,7 @@ def member_export_filename(org=None) -> str:
     return f"dang-vien-{org.code.lower()}.xlsx" if org is not None else "dang-vien.xlsx"
 
 
-def member_list_export(*, actor, members, org=None, query: str = "") -> FileResponse:
+def member_list_export(*, actor, members, org=None, query: str = "", filters: str = "") -> FileResponse:
     """The member list as .xlsx: exactly the members the page lists (scope and filters), every page
     of them; recorded in the audit log (DESIGN.md "Data protection")."""
     audit_record(
@@ -89,6 +93,7 @@ def member_list_export(*, actor, members, org=None, query: str = "") -> FileResp
         header=MEMBER_COLUMNS,
         rows=member_export_rows(actor, members),
         title="DANH SÁCH ĐẢNG VIÊN",
+        details=title_details(unit=org.name if org is not None else scope_name(actor), filters=filters),
     )
 
 

@@ -44,6 +44,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "residence_province",
             "residence_commune",
             "residence_type",
+            "liaison_category",
+            "liaison_category_note",
             "notes",
         ]
         widgets = {
@@ -65,14 +67,12 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         cells = writable_cells(user) if scope_for(user).writes_somewhere else Organization.objects.none()
         # Residential cells too: retired members hold their official membership where they live.
         self.fields["workplace_cell"].queryset = cells.order_by("name")
-        self.fields["residence_province"].queryset = Province.objects.order_by("name")
+        self.fields["residence_province"].queryset = Province.objects.all()
         province_code = self.data.get("residence_province") or (
             self.instance.residence_province_id if self.instance.pk else None
         )
         self.fields["residence_commune"].queryset = (
-            Commune.objects.filter(province_id=province_code).order_by("name")
-            if province_code
-            else Commune.objects.none()
+            Commune.objects.filter(province_id=province_code) if province_code else Commune.objects.none()
         )
         self.fields["residence_commune"].widget.attrs["id"] = "id_residence_commune"
         self.fields["residence_province"].widget.attrs.update(
@@ -82,6 +82,10 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 "hx-trigger": "change",
             }
         )
+        self.fields["liaison_category"].required = False
+        self.fields[
+            "liaison_category"
+        ].help_text = "Theo Hướng dẫn 33-HD/BTCTW: xem trang Quy định đang áp dụng."
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         for field in self.fields.values():
@@ -89,7 +93,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 field.error_messages["required"] = validators.required_message(field.label)
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = validators.DATE_INVALID
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
                 field.error_messages["invalid_choice"] = validators.invalid_choice_message(field.label)
 
     # Text fields are stored NFC-normalised and trimmed.
@@ -145,6 +149,13 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean_address_hamlet(self):
         return self._clean_text("address_hamlet")
+
+    def clean_liaison_category(self):
+        # Not sent (a form from before the field): the member keeps the category they have.
+        return self.cleaned_data.get("liaison_category") or self.instance.liaison_category
+
+    def clean_liaison_category_note(self):
+        return self._clean_text("liaison_category_note")
 
     def clean_notes(self):
         return (self.cleaned_data.get("notes") or "").strip()

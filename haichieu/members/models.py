@@ -25,17 +25,31 @@ class Member(models.Model):
     ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL)
 
     class LiaisonCategory(models.TextChoices):
-        """HD 33-HD/BTCTW: who is introduced, who is excused from residence meetings, who is not introduced.
+        """HD 33-HD/BTCTW (30/10/2020): who is introduced, who is excused from residence meetings
+        (§1.1), who is not introduced at all (§1.2). Labels follow the text's wording.
 
-        Which category is excused or not introduced is a setting (HAICHIEU["RULES"]), not code.
+        Which category is excused or not introduced is a setting (HAICHIEU["RULES"]), not code; where
+        each comes from: liaisons/rulebook.py.
         """
 
         REGULAR = "regular", "Giới thiệu và sinh hoạt nơi cư trú"
-        BARRACKS = "barracks", "Ở doanh trại, nhà công vụ (quân đội, công an)"
-        MOBILE = "mobile", "Làm việc lưu động, xa nơi cư trú"
-        STUDY = "study", "Đi học tập trung dài hạn"
-        STUDENT = "student", "Sinh viên học xa nhà"
-        SECRET = "secret", "Làm nhiệm vụ đặc biệt cần giữ bí mật"
+        # §1.1, first indent: army and police only.
+        BARRACKS = (
+            "barracks",
+            "Quân đội, Công an ở tập trung tại doanh trại, nhà công vụ, không thường xuyên về nơi cư trú",
+        )
+        # §1.1, second indent, its two cases (civilian).
+        MOBILE = "mobile", "Thường xuyên đi làm việc xa nơi cư trú, lưu động"
+        ROTATED = (
+            "rotated",
+            "Cán bộ điều động, luân chuyển ở nhà công vụ, tập thể cơ quan, không thường xuyên về nơi cư trú",
+        )
+        # §1.1, third indent, its two cases.
+        STUDY = "study", "Cán bộ, công chức, viên chức đi học tập trung 12 tháng trong năm"
+        STUDENT = "student", "Học sinh, sinh viên đi học xa nhà, không thường xuyên về nơi cư trú"
+        # §1.2, first indent, its two cases (army and police).
+        SECRET = "secret", "Quân đội, Công an thực hiện nhiệm vụ đặc biệt, phải giữ bí mật về nhân thân"
+        STANDBY = "standby", "Ở đơn vị thường trực sẵn sàng chiến đấu"
 
     class LinkStatus(models.TextChoices):
         """The status of the member's current liaison, or NONE without one (`link_status`).
@@ -65,6 +79,9 @@ class Member(models.Model):
     admission_date = models.DateField("ngày vào Đảng")
     full_membership_date = models.DateField("ngày chính thức", null=True, blank=True)
     national_id = models.CharField("số CCCD", max_length=12, blank=True)
+    # The 9-digit identity card (CMND) older lists still carry: kept apart from the 12-digit CCCD,
+    # never matched on (a CMND may have been reissued to someone else's number series).
+    old_identity_card_number = models.CharField("số CMND cũ", max_length=9, blank=True)
     phone = models.CharField("điện thoại", max_length=15, blank=True)
     email = models.EmailField("email", blank=True)
     workplace_cell = models.ForeignKey(

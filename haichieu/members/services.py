@@ -17,6 +17,7 @@ AUDITED_FIELDS = [
     "admission_date",
     "full_membership_date",
     "national_id",
+    "old_identity_card_number",
     "phone",
     "email",
     "workplace_cell",
@@ -29,6 +30,8 @@ AUDITED_FIELDS = [
     "residence_type",
     "status",
     "notes",
+    "liaison_category",
+    "liaison_category_note",
 ]
 
 

@@ -12,7 +12,7 @@ from haichieu.access import (
     write_scope_or_404,
 )
 from haichieu.core.audit import audit_record, history_for
-from haichieu.core.forms import add_service_error, choice_options
+from haichieu.core.forms import add_service_error, choice_options, filter_summary
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
@@ -51,6 +51,7 @@ def member_list(request):
                 members=selectors.member_list(request.user, narrow=narrow),
                 org=org,
                 query=request.GET.urlencode(),
+                filters=filter_summary(form),
             )
         page = selectors.member_list_page(
             request.user,

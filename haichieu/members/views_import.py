@@ -194,8 +194,13 @@ def _member_import(request, limited: LimitedUpload):
             check_upload_size(upload.size)
             sha256 = _save_upload(upload, path)
             default_cell = form.cleaned_data.get("default_cell")
+            day_month = bool(form.cleaned_data.get("day_month"))
             result = members_import(
-                actor=request.user, path=path, default_cell=default_cell, source_name=upload.name
+                actor=request.user,
+                path=path,
+                default_cell=default_cell,
+                source_name=upload.name,
+                day_month=day_month,
             )
         except (ImportFileError, ServiceError) as exc:
             path.unlink(missing_ok=True)
@@ -212,6 +217,7 @@ def _member_import(request, limited: LimitedUpload):
                     "sha256": sha256,
                     "name": upload.name[:200],
                     "default_cell": default_cell.pk if default_cell else None,
+                    "day_month": day_month,
                 }
                 request.session[SESSION_KEY] = pending
                 return redirect("members:import_preview", token=token)
@@ -233,12 +239,36 @@ def member_import_template(request):
 
 @login_required
 def member_import_preview(request, token):
+    """The preview; a POST reads the same upload again with Excel's dates as day/month (the
+    preview's warning offers it), nothing written either way."""
     _writable_cells(request.user)
     meta, path = _pending(request, token)
     stored = path.with_suffix(".json")
     if not path.exists() or not stored.exists():
         _forget(request, token)
         raise Http404("Lần nhập này đã hết hạn.")
+    if request.method == "POST":
+        if _sha256(path) != meta["sha256"]:
+            _forget(request, token)
+            messages.error(request, "Tệp đã tải lên không còn hoặc đã thay đổi: hãy tải tệp lên lại.")
+            return redirect("members:import")
+        day_month = request.POST.get("day_month") == "1"
+        try:
+            result = members_import(
+                actor=request.user,
+                path=path,
+                default_cell=_default_cell(request, meta.get("default_cell")),
+                source_name=meta["name"],
+                day_month=day_month,
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("members:import_preview", token=token)
+        _write_preview(stored, result)
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {**meta, "day_month": day_month}
+        request.session[SESSION_KEY] = pending
+        return redirect("members:import_preview", token=token)
     result = ImportResult.from_store(json.loads(stored.read_text()))
     return render(
         request,
@@ -249,6 +279,7 @@ def member_import_preview(request, token):
             "result": result,
             "errors": result.errors[:PREVIEW_ERRORS],
             "more_errors": max(0, len(result.errors) - PREVIEW_ERRORS),
+            "skipped_rows": result.skipped_row_groups(),
             "to_apply": result.created + result.updated,
         },
     )
@@ -272,6 +303,7 @@ def member_import_confirm(request, token):
             apply=True,
             skip_invalid=skip_invalid,
             source_name=meta["name"],
+            day_month=bool(meta.get("day_month")),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

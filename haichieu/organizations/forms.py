@@ -18,7 +18,7 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
     )
     province = IdChoiceField(
         label="Tỉnh/thành phố",
-        queryset=Province.objects.order_by("name"),
+        queryset=Province.objects.all(),
         required=False,
         empty_label="— Chọn tỉnh/thành phố —",
         error_messages={"invalid_choice": "Tỉnh/thành phố không hợp lệ."},
@@ -31,13 +31,20 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
         error_messages={"invalid_choice": "Xã/phường/đặc khu không hợp lệ."},
     )
 
+    place_name = forms.CharField(
+        label="Địa danh ghi trên văn bản",
+        max_length=100,
+        required=False,
+        help_text=Organization._meta.get_field("place_name").help_text,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         province = self.data.get("province") or self.initial.get("province")
         if province is not None and hasattr(province, "pk"):
             province = province.pk
         if province:
-            self.fields["commune"].queryset = Commune.objects.filter(province_id=province).order_by("name")
+            self.fields["commune"].queryset = Commune.objects.filter(province_id=province)
         self.fields["commune"].widget.attrs["id"] = "id_commune"
         self.fields["province"].widget.attrs.update(
             {"hx-get": "/to-chuc/xa-phuong/", "hx-target": "#id_commune", "hx-trigger": "change"}

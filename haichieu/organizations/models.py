@@ -2,9 +2,25 @@ from django.db import models
 from treebeard.mp_tree import MP_Node
 
 from haichieu.core.paths import in_subtree, subtree_q
+from haichieu.core.text import vn_place_key
 
 
-class Province(models.Model):
+class _Place(models.Model):
+    """What provinces and communes share: their name's place in Vietnamese order without the
+    administrative prefix ("Thành phố Hà Nội" under H), kept in `sort_key` (digits only, so every
+    database collation orders it alike); `load_units` and `save()` fill it."""
+
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.sort_key = vn_place_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Province(_Place):
     """A province-level unit (tỉnh, thành phố trực thuộc trung ương), by official code."""
 
     code = models.CharField("mã", max_length=10, primary_key=True)
@@ -15,13 +31,13 @@ class Province(models.Model):
     class Meta:
         verbose_name = "tỉnh/thành phố"
         verbose_name_plural = "tỉnh/thành phố"
-        ordering = ["name"]
+        ordering = ["sort_key", "name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Commune(models.Model):
+class Commune(_Place):
     """A commune-level unit (xã, phường, đặc khu) directly under its province since 07/2025."""
 
     code = models.CharField("mã", max_length=10, primary_key=True)
@@ -33,7 +49,7 @@ class Commune(models.Model):
     class Meta:
         verbose_name = "xã/phường/đặc khu"
         verbose_name_plural = "xã/phường/đặc khu"
-        ordering = ["name"]
+        ordering = ["sort_key", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -79,6 +95,13 @@ class Organization(MP_Node):
     )
     term = models.CharField(
         "nhiệm kỳ", max_length=20, default="2025-2030", help_text="Số văn bản chạy liên tục trong nhiệm kỳ."
+    )
+    place_name = models.CharField(
+        "địa danh ghi trên văn bản",
+        max_length=100,
+        blank=True,
+        help_text="Địa danh ở dòng ngày tháng văn bản do tổ chức ban hành, ví dụ “La Bằng, ngày …”. "
+        "Để trống: tên xã/phường của tổ chức nơi cư trú, hoặc tên tỉnh/thành phố.",
     )
 
     class Meta:

@@ -12,7 +12,7 @@ from haichieu.liaisons.services import notify
 
 from .models import Commune, Organization, Province
 
-_AUDITED = ["code", "name", "kind", "is_residential", "province", "commune", "is_active"]
+_AUDITED = ["code", "name", "kind", "is_residential", "province", "commune", "place_name", "is_active"]
 
 
 def _require_manage(actor, org: Organization | None) -> None:
@@ -123,6 +123,7 @@ def organization_create(
     is_residential: bool = False,
     commune: Commune | None = None,
     province: Province | None = None,
+    place_name: str = "",
 ) -> Organization:
     """Create a node under `parent` (a root only for administrators). Staff of the parent only."""
     code, name = clean_text(code).upper(), clean_text(name)
@@ -139,6 +140,7 @@ def organization_create(
         is_residential=is_residential,
         commune=commune,
         province=province,
+        place_name=clean_text(place_name),
     )
     draft = Organization(**fields, path=(parent.path if parent else "") + "0" * Organization.steplen)
     after = _committee_facts(draft)
@@ -168,6 +170,7 @@ def organization_update(
     is_residential: bool,
     commune: Commune | None,
     province: Province | None = None,
+    place_name: str | None = None,
 ) -> Organization:
     """Rename or re-describe a node. Staff of the parent (administrators for a root)."""
     code, name = clean_text(code).upper(), clean_text(name)
@@ -187,6 +190,8 @@ def organization_update(
     before = snapshot(org, _AUDITED)
     org.code, org.name, org.name_folded, org.kind = code, name, fold(name), kind
     org.is_residential, org.commune, org.province = is_residential, commune, province
+    if place_name is not None:
+        org.place_name = clean_text(place_name)
     facts_after = _committee_facts(org)
     try:
         _check_committee_change(actor, where=org, before=facts_before, after=facts_after)
@@ -197,8 +202,10 @@ def organization_update(
 
     def write():
         org.save(
-            update_fields=["code", "name", "name_folded", "kind", "is_residential", "commune", "province"]
-        )
+            update_fields=[
+                "code", "name", "name_folded", "kind", "is_residential", "commune", "province", "place_name"
+            ]
+        )  # fmt: skip
         changes = diff(before, snapshot(org, _AUDITED))
         if changes:
             audit_record(actor=actor, action="update", target=org, changes=changes)

@@ -89,6 +89,7 @@ def _form_initial(org: Organization) -> dict:
         "is_residential": org.is_residential,
         "province": org.province,
         "commune": org.commune,
+        "place_name": org.place_name,
     }
 
 
@@ -185,7 +186,5 @@ def commune_options(request):
     """<option>s of the communes of one province (administrative units are public data)."""
     # The select that triggers it is named province, residence_province, new_province…
     code = next((v.strip() for k, v in request.GET.items() if k.endswith("province") and v.strip()), "")
-    communes = (
-        Commune.objects.filter(province_id=code).order_by("name").values_list("code", "name") if code else []
-    )
+    communes = Commune.objects.filter(province_id=code).values_list("code", "name") if code else []
     return render(request, "_options.html", {"blank": "— Chọn xã/phường/đặc khu —", "options": communes})

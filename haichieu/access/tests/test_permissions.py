@@ -57,6 +57,7 @@ M1_READ_ONLY = dict(w1_viewer=403, r1_staff=403, r1c1_secretary=403, member_user
 # name -> row(object, get={persona: status}, post={persona: status}, writes=personas whose POST writes)
 EXPECTED = {
     "home": row(get=everyone(200), post=everyone(200)),
+    "profile": row(get=everyone(200), post=everyone(200)),
     "healthz": row(get=everyone(200, anonymous=200), post=everyone(200, anonymous=200)),
     "login": row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
     # The second step of a sign-in: without a password step waiting for it, back to the login page.

@@ -167,7 +167,10 @@ def test_export_holds_the_filtered_entries_and_is_itself_audited(world, client_f
     assert response["Content-Disposition"].startswith('attachment; filename="nhat-ky-truy-cap.xlsx"')
     rows = _sheet_rows(response)
     assert rows[0][0] == "NHẬT KÝ TRUY CẬP HỒ SƠ ĐẢNG VIÊN"
-    header, data = rows[2], rows[3:]
+    # The title block offices print: whose log, the filter chosen, the date (issue 15, item 10).
+    assert rows[1][0] == "Đơn vị: Đảng bộ Sở Tài chính" and rows[2][0] == "Lọc: Thao tác: Cập nhật"
+    assert rows[3][0].startswith("Ngày xuất: ") and not any(rows[4])
+    header, data = rows[5], rows[6:]
     assert header[:4] == ["Thời điểm", "Tên đăng nhập", "Họ và tên", "Thao tác"]
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in data] == [
         ("w1_staff", "Trần Thị Tổ Chức", "Cập nhật", "Hồ sơ giữ mối liên hệ", str(world.m1.liaisons.get())),

@@ -31,7 +31,11 @@ def quick_select(bound_field):
     widget = bound_field.field.widget
     attrs = {**widget.attrs, "name": bound_field.html_name, "id": bound_field.auto_id}
     if bound_field.errors:
-        attrs["class"] = f"{attrs.get('class', 'form-select')} is-invalid"
+        css = attrs.get("class", "form-select")
+        attrs["class"] = css if "is-invalid" in css.split() else f"{css} is-invalid"
+        # As Django's BoundField does: the errors are in _field_errors.html under "<id>_error".
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
     value = bound_field.value()
     current = "" if value is None else str(getattr(value, "pk", value))
     choices = [

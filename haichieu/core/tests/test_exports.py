@@ -32,19 +32,20 @@ def test_header_bold_dates_real_and_title_row():
     sheet = read(data)
     assert sheet.title == "Danh sách"
     assert sheet["A1"].value == "DANH SÁCH ĐẢNG VIÊN" and sheet["A1"].font.b
-    assert [c.value for c in sheet[3]] == HEADER
-    assert all(c.font.b for c in sheet[3])
-    assert sheet.freeze_panes == "A4"
+    assert sheet["A2"].value.startswith("Ngày xuất: ")
+    assert [c.value for c in sheet[4]] == HEADER
+    assert all(c.font.b for c in sheet[4])
+    assert sheet.freeze_panes == "A5"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$3:$3"
-    born, updated = sheet["C4"], sheet["E4"]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$4:$4"
+    born, updated = sheet["C5"], sheet["E5"]
     assert (
         born.is_date and born.value == datetime.datetime(1985, 5, 17) and born.number_format == "DD/MM/YYYY"
     )
     # Aware datetimes come out in the deployment's time zone (Asia/Ho_Chi_Minh, UTC+7).
     assert updated.is_date and updated.value == datetime.datetime(2026, 11, 20, 8, 30)
     assert updated.number_format == "DD/MM/YYYY HH:MM"
-    assert sheet["A4"].value == 1 and sheet["F4"].value == 1.5
+    assert sheet["A5"].value == 1 and sheet["F5"].value == 1.5
     assert sheet.column_dimensions["B"].width >= len("Nguyễn Văn An")
 
 
@@ -130,3 +131,24 @@ def test_display_text_for_word_tables():
 @pytest.mark.parametrize("value", ["", "Nguyễn", "5-2"])
 def test_ordinary_text_is_untouched(value):
     assert exports.neutralise(value) == value
+
+
+def test_title_block_names_the_unit_the_filters_and_the_date(settings):
+    """Offices print lists with the unit, what was chosen and the date above the table (issue 15,
+    item 10); the header row follows the block."""
+    data = exports.xlsx_bytes(
+        sheet_title="Danh sách",
+        title="DANH SÁCH ĐẢNG VIÊN",
+        details=["Đơn vị: Đảng bộ Sở Tài chính", "Lọc: Tìm: =An"],
+        header=HEADER,
+        rows=[(1, "Nguyễn Văn An", None, "", None, None)],
+    )
+    sheet = read(data)
+    assert [sheet[f"A{n}"].value for n in (1, 2, 3)] == [
+        "DANH SÁCH ĐẢNG VIÊN",
+        "Đơn vị: Đảng bộ Sở Tài chính",
+        "Lọc: Tìm: =An",
+    ]
+    assert sheet["A4"].value.startswith("Ngày xuất: ") and sheet["A5"].value is None
+    assert [c.value for c in sheet[6]] == HEADER and sheet.freeze_panes == "A7"
+    assert sheet["B7"].value == "Nguyễn Văn An"

@@ -1,7 +1,7 @@
 import unicodedata
 
 from haichieu.core.paths import group_by_top, in_subtree, minimal_paths, path_successor
-from haichieu.core.text import clean_text, fold, split_name, vn_sort_key
+from haichieu.core.text import clean_text, fold, split_name, vn_place_key, vn_sort_key
 
 
 def test_clean_text_normalises_to_nfc_and_trims():
@@ -99,3 +99,24 @@ def test_group_by_top_is_in_subtree_for_each_top():
     groups = group_by_top(paths, tops, path=lambda p: p)
     assert groups == {top: [p for p in paths if in_subtree(p, top)] for top in tops}
     assert groups["0009"] == [] and groups["00010001"] == ["00010001", "000100010003"]
+
+
+def test_place_names_sort_without_their_administrative_prefix():
+    """ "Thành phố Hà Nội" sorts under H, not T (issue 15, item 10)."""
+    names = ["Tỉnh Thanh Hóa", "Thành phố Hà Nội", "Tỉnh An Giang", "Thành phố Đà Nẵng", "Tỉnh Điện Biên"]
+    assert sorted(names, key=vn_place_key) == [
+        "Tỉnh An Giang",
+        "Thành phố Đà Nẵng",
+        "Tỉnh Điện Biên",
+        "Thành phố Hà Nội",
+        "Tỉnh Thanh Hóa",
+    ]
+    communes = ["Xã Yên Bình", "Phường Ba Đình", "Đặc khu Côn Đảo", "Phường Hoàn Kiếm", "Xã An Khánh"]
+    assert sorted(communes, key=vn_place_key) == [
+        "Xã An Khánh",
+        "Phường Ba Đình",
+        "Đặc khu Côn Đảo",
+        "Phường Hoàn Kiếm",
+        "Xã Yên Bình",
+    ]
+    assert vn_place_key("Phường 1") < vn_place_key("Phường 10")

@@ -68,6 +68,8 @@ WORKPLACE_EXPECTED: dict = {
     ),
     "liaisons:inbox": row(get=everyone(200), post=everyone(200)),
     "liaisons:notices": row(get=table(404, **READERS), post=table(404, **READERS)),
+    # The rules in force: every user who reads some organisation's lists (not a plain member).
+    "liaisons:rules": row(get=table(404, **READERS), post=table(404, **READERS)),
     # Marks read only the items of the user's own organisations: R1's item is r1_staff's.
     "liaisons:inbox_read": row(
         lambda s: Target(data={"item": s.inbox_item.pk}),

@@ -64,7 +64,7 @@ def test_quarterly_page_says_quy(world, client_for):
     assert "bien-dong-quy-1-2026-r1.docx" in response["Content-Disposition"]
     assert AuditEntry.objects.filter(note__startswith="Danh sách biến động quý 1/2026 gửi").exists()
     sent = client.post(reverse("liaisons:digest_send", args=[world.w1.pk, world.r1.pk, 2026, 1]), follow=True)
-    assert "Đã ghi nhận gửi danh sách biến động quý 1/2026 cho" in sent.content.decode()
+    assert "Đã ban hành thông báo Số 1-TB/ĐU về biến động quý 1/2026 gửi" in sent.content.decode()
     assert str(Digest.objects.get()).startswith("Quý 1/2026: ")
 
 

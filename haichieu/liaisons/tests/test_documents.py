@@ -24,6 +24,7 @@ from haichieu.testing import make_member
 
 pytestmark = pytest.mark.django_db
 LETTER_DAY = datetime.date(2026, 11, 20)
+SIGNER = services.Signer("BÍ THƯ", "Trần Văn Ký")
 INJECTION = '=HYPERLINK("http://x.example/","bấm vào đây")'
 
 
@@ -50,7 +51,9 @@ def letters(world):
         liaison_category=Member.LiaisonCategory.MOBILE,
         liaison_category_note="thi công thủy điện Lai Châu",
     )
-    result = services.liaison_introduce(actor=world.w1_staff, members=[regular, excused], today=LETTER_DAY)
+    result = services.liaison_introduce(
+        actor=world.w1_staff, members=[regular, excused], today=LETTER_DAY, signer=SIGNER
+    )
     return result.introduced
 
 
@@ -219,10 +222,12 @@ def test_digest_rows_and_docx(digest, django_assert_max_num_queries):
     label = {1: "I", 2: "II", 3: "III", 4: "IV"}[digest["period"]]
     assert f"DANH SÁCH ĐẢNG VIÊN CÓ BIẾN ĐỘNG QUÝ {label} NĂM {digest['year']}" in text
     assert "ĐẢNG ỦY SỞ TÀI CHÍNH" in text and "Kính gửi: Đảng ủy phường Hoàn Kiếm" in text
-    table = doc.tables[-2]  # the list; the signature block comes last
+    table = doc.tables[-1]  # the list, attached after the notice and its signature
     assert [c.text for c in table.rows[0].cells] == header
     assert table.rows[1].cells[1].text == "Nguyễn Văn An" and table.rows[1].cells[2].text == "17/05/1985"
-    assert doc.sections[0].page_width > doc.sections[0].page_height
+    # the notice on a portrait page, the list attached on a landscape one
+    assert doc.sections[0].page_width < doc.sections[0].page_height
+    assert doc.sections[-1].page_width > doc.sections[-1].page_height
 
 
 def test_digest_xlsx_has_real_dates_and_no_formula(digest):
@@ -328,16 +333,24 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
 
 
-def test_libreoffice_opens_letters_digest_and_tracking_book(tmp_path, digest, book):
+def test_libreoffice_opens_letters_digest_and_tracking_book(tmp_path, digest, book, world):
     binary = _office_or_skip()
+    issued = services.digest_mark_sent(
+        actor=world.w1_staff,
+        sender_org=digest["sender_org"],
+        recipient_org=digest["recipient_org"],
+        year=digest["year"],
+        period=digest["period"],
+        signer=services.Signer("PHÓ BÍ THƯ", "Lê Thị Ký"),
+    )
     files = {
         "letters.docx": core_documents.docx_bytes(
             documents.introduction_letters_docx(Liaison.objects.filter(letter_number__isnull=False))
         ),
-        "digest.docx": core_documents.docx_bytes(documents.digest_docx(**digest)),
-        "digest.xlsx": b"".join(documents.digest_xlsx(**digest).streaming_content),
+        "digest.docx": core_documents.docx_bytes(documents.digest_docx(**digest, digest=issued)),
+        "digest-list.xlsx": b"".join(documents.digest_xlsx(**digest).streaming_content),
         "book.docx": core_documents.docx_bytes(documents.tracking_book_docx(**book)),
-        "book.xlsx": b"".join(documents.tracking_book_xlsx(**book).streaming_content),
+        "book-list.xlsx": b"".join(documents.tracking_book_xlsx(**book).streaming_content),
     }
     sources = []
     for name, data in files.items():
@@ -375,8 +388,16 @@ def test_libreoffice_opens_letters_digest_and_tracking_book(tmp_path, digest, bo
     texts = {name: _normal(text) for name, text in texts.items()}
     assert "Phạm Thu Hằng" in texts["letters.docx"] and "Hoàng Văn Nam" in texts["letters.docx"]
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in texts["letters.docx"] and "Số 2-GGT/ĐU" in texts["letters.docx"]
-    for name in ["digest.docx", "digest.xlsx"]:
+    for name in ["digest.docx", "digest-list.xlsx"]:
         assert "Nguyễn Văn An" in texts[name], name
         assert "Thay đổi chức vụ" in texts[name], name
-    for name in ["book.docx", "book.xlsx"]:
+    for name in ["book.docx", "book-list.xlsx"]:
         assert "Phạm Thu Hằng" in texts[name] and "Hoàng Văn Nam" in texts[name], name
+    # issue 10: the committee as addressee, the issuer's place, the signer, the excused member's duties
+    letters = texts["letters.docx"]
+    assert "Kính gửi: Đảng ủy phường Hoàn Kiếm" in letters and "Hà Nội, ngày 20 tháng 11 năm 2026" in letters
+    assert "Trần Văn Ký" in letters and "các khoản 1, 2, 5, 6, 7 Điều 2" in letters
+    notice = texts["digest.docx"]
+    assert "THÔNG BÁO" in notice and "Số 1-TB/ĐU" in notice and "Kính gửi: Đảng ủy phường Hoàn Kiếm" in notice
+    assert "PHÓ BÍ THƯ" in notice and "Lê Thị Ký" in notice
+    assert "Hoàn Kiếm, ngày" in texts["book.docx"]

@@ -66,3 +66,33 @@ def test_export_is_what_the_list_shows_and_is_audited(world, client_for, notices
     assert data[0][1].date() == DAY  # a real date, not text
     assert data[0][6] == "Chức vụ mới: =Trưởng phòng."
     assert AuditEntry.objects.filter(action="export", actor=world.w1_staff).exists()
+
+
+def test_an_event_left_out_of_notified_events_is_recorded_but_not_sent(world, settings, monkeypatch):
+    """NOTIFIED_EVENTS (settings) decides which changes the residence side hears of: another is
+    still recorded, changes the member and ends the link, but sends no notice."""
+    from haichieu.liaisons.models import InboxItem, Liaison
+
+    notified = [
+        k for k in settings.HAICHIEU["RULES"]["NOTIFIED_EVENTS"] if k not in ("position_change", "deceased")
+    ]
+    monkeypatch.setitem(settings.HAICHIEU["RULES"], "NOTIFIED_EVENTS", notified)
+    result = services.member_record_event(
+        actor=world.w1_staff,
+        member=world.m1,
+        kind="position_change",
+        event_date=DAY,
+        new_position="Phó phòng",
+    )
+    assert result.notice.recipient_org is None
+    assert not InboxItem.objects.filter(recipient_org=world.r1).exists()
+    world.m1.refresh_from_db()
+    assert world.m1.position == "Phó phòng"
+    result = services.member_record_event(
+        actor=world.w1_staff, member=world.m1, kind="deceased", event_date=DAY
+    )
+    assert result.notice.recipient_org is None and result.ended.status == Liaison.Status.ENDED
+    assert not InboxItem.objects.filter(recipient_org=world.r1).exists()
+    # A kind still notified goes to the commune committee as before.
+    services.member_record_event(actor=world.w2_staff, member=world.m3, kind="long_absence", event_date=DAY)
+    assert InboxItem.objects.filter(recipient_org=world.r2, kind=InboxItem.Kind.NOTICE).count() == 1

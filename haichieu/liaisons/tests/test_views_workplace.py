@@ -114,6 +114,19 @@ def test_member_event_form_records_and_notifies(world, client_for):
     assert InboxItem.objects.filter(recipient_org=world.r1, kind="notice").exists()
 
 
+def test_member_event_not_notified_says_so(world, client_for, settings, monkeypatch):
+    monkeypatch.setitem(settings.HAICHIEU["RULES"], "NOTIFIED_EVENTS", ["residence_change"])
+    response = client_for(world.w1_staff).post(
+        reverse("liaisons:member_event", args=[world.m1.pk]),
+        {"kind": "position_change", "event_date": "05/11/2026", "new_position": "Phó Giám đốc Sở"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo" in page
+    assert ChangeNotice.objects.get(member=world.m1).recipient_org is None
+    assert not InboxItem.objects.filter(recipient_org=world.r1).exists()
+
+
 def test_member_event_form_errors_are_vietnamese(world, client_for):
     client = client_for(world.w1_staff)
     response = client.post(

@@ -20,6 +20,15 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
         error_messages={"invalid_choice": "Chi bộ không hợp lệ."},
     )
 
+    day_month = forms.BooleanField(
+        label="Đọc ngày kiểu Excel theo ngày/tháng đảo",
+        required=False,
+        help_text=(
+            "Chỉ chọn khi tệp được gõ ngày/tháng trong Excel cài kiểu Anh/Mỹ (gõ 8/6/2015 thành ngày 6 tháng 8): "
+            "trang xem trước sẽ cảnh báo khi một cột có dấu hiệu này."
+        ),
+    )
+
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_cell"].queryset = cells

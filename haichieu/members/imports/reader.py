@@ -24,8 +24,17 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from haichieu.core import ooxml
+from haichieu.core.text import fold
 
-from .values import TooLong, cell_text, header_field, is_total_text
+from .values import (
+    COMPOUND_FIELDS,
+    TooLong,
+    cell_text,
+    header_field,
+    is_footer_text,
+    is_total_text,
+    subheader_field,
+)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
@@ -126,6 +135,22 @@ class Column:
     index: int  # 0-based
     header: str  # as written in the sheet
     field: str
+    more: list[int] = field(default_factory=list)  # the other columns of a digit-per-column group
+
+
+# Why the reader leaves a row or a sheet out (each one is listed in the preview and the JSON report).
+SKIP_TOTAL = (
+    "Dòng tổng cộng (chỉ có nhãn “Tổng”/“Cộng” và số liệu, không có họ tên kèm ngày): không phải đảng viên."
+)
+SKIP_NUMBERING = "Dòng đánh số cột (1, 2, 3… hoặc (1), (2)…): không phải đảng viên."
+SKIP_SUBHEADER = "Dòng tiêu đề phụ của bảng: không phải đảng viên."
+SKIP_FOOTER = "Ghi chú, người lập biểu, chữ ký hoặc ngày tháng dưới bảng: không phải đảng viên."
+SHEET_NO_HEADER = (
+    "Không có dòng tiêu đề danh sách đảng viên (cần cột “Họ và tên” và ít nhất hai cột khác như "
+    "“Ngày sinh”, “Số thẻ đảng viên”) trong {rows} dòng đầu."
+)
+SHEET_EMPTY = "Trang tính trống."
+SHEET_CHART = "Trang biểu đồ, không có bảng."
 
 
 @dataclass
@@ -135,16 +160,24 @@ class SheetRows:
     columns: dict[str, Column]  # field -> column
     ignored: list[str] = field(default_factory=list)  # headers not recognised
     rows: list[tuple[int, dict]] = field(default_factory=list)  # (row number, {field: raw value})
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason) of rows left out
+    # field -> header of the column that holds it, compound columns included (a register's
+    # "Ngày vào Đảng, ngày chính thức" holds both dates).
+    headers: dict[str, str] = field(default_factory=dict)
+    ended: bool = False  # a note or signature under the table was met
+    data_indices: list[int] = field(default_factory=list)  # every known column but the STT
+    name_indices: list[int] = field(default_factory=list)  # columns that hold the name
+    evidence_indices: list[int] = field(default_factory=list)  # columns of dates and card numbers
+    compound: bool = False  # a column holds several fields (the register's layout)
 
     def header_of(self, field_name: str) -> str | None:
-        column = self.columns.get(field_name)
-        return column.header if column else None
+        return self.headers.get(field_name)
 
 
 @dataclass
 class Workbook:
     sheets: list[SheetRows]
-    skipped_sheets: list[str]
+    skipped_sheets: list[tuple[str, str]]  # (title, reason)
 
     @property
     def row_count(self) -> int:
@@ -209,8 +242,29 @@ def _label(value) -> str:
     return cell_text(value) if isinstance(value, str) else ""
 
 
+# A column that holds the name, so a row with one is a member's.
+NAME_FIELDS = ("full_name", "family_middle", "given_name", "name_birth")
+# Columns whose value (a date or a number) says the row is a member's when it also has a name.
+EVIDENCE_FIELDS = (
+    "date_of_birth",
+    "admission_date",
+    "full_membership_date",
+    "party_card_number",
+    "name_birth",
+    "admission_lines",
+    "card_digits",
+    "card_lines",
+    "birth_date_male",
+    "birth_date_female",
+)
+# A group of columns, one digit each, under one merged heading (a register's card number).
+SPREAD_FIELDS = ("card_digits",)
+
+
 def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, Column], list[str]] | None:
-    """The row (and the one above it, for grouped headings) that names the most known columns."""
+    """The row that names the most known columns, read with the row above it for grouped headings:
+    a heading merged over sub-columns gives each sub-column its meaning ("Ngày tháng năm sinh" over
+    "Nam" | "Nữ", "Ngày vào Đảng" over "Ngày kết nạp" | "Ngày chính thức")."""
     best = None
     previous: list = []
     for number, row in rows:
@@ -219,16 +273,30 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, Column], 
         width = max(len(row), len(previous))
         for i in range(width):
             text = _label(row[i]) if i < len(row) else ""
-            if not text and i < len(previous):
-                text = _label(previous[i])
-            if not text:
+            parent = _label(previous[i]) if i < len(previous) else ""
+            if not text and not parent:
                 continue
-            name = header_field(text)
+            name, header = None, text or parent
+            if text and parent and parent != text:
+                name = subheader_field(parent, text)
+                if name is not None:
+                    header = f"{parent} – {text}"
+            if name is None:
+                name = header_field(text or parent)
+                header = text or parent
+            if name is None and text and parent:
+                name = header_field(parent)
+                header = f"{parent} – {text}"
             if name and name not in columns:
-                columns[name] = Column(i, text, name)
+                columns[name] = Column(i, header, name)
+            elif name in SPREAD_FIELDS and ([columns[name].index, *columns[name].more])[-1] == i - 1:
+                columns[name].more.append(i)
             elif not name:
-                ignored.append(text)
-        named = "full_name" in columns or {"family_middle", "given_name"} <= set(columns)
+                ignored.append(header)
+        named = any(n in columns for n in ("full_name", "name_birth")) or {
+            "family_middle",
+            "given_name",
+        } <= set(columns)
         score = len(columns)
         if named and score >= MIN_HEADER_FIELDS and (best is None or score > best[0]):
             best = (score, number, columns, ignored)
@@ -246,34 +314,77 @@ def _is_numbering_row(row: list) -> bool:
     return len(values) >= 3 and all(_NUMBERING.match(v) for v in values)
 
 
-_LABEL_FIELDS = ("row_number", "full_name", "family_middle")
+def _is_subheader_row(row: list, sheet: SheetRows) -> bool:
+    """A second header row under the one found ("Nam" | "Nữ", "Họ đệm" | "Tên" under their heading):
+    text only, each cell a header, its column's heading repeated by a merge, or a numbering."""
+    headers = {c.index: c.header for c in sheet.columns.values()}
+    seen = False
+    for i, value in enumerate(row):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return False
+        text = cell_text(value)
+        if not text:
+            continue
+        seen = True
+        if not (
+            header_field(text)
+            or text == headers.get(i)
+            or fold(text) in ("nam", "nu")
+            or _NUMBERING.match(text)
+        ):
+            return False
+    return seen
+
+
+def _is_blank(row: list, sheet: SheetRows) -> bool:
+    """No value under any known column but the STT (a pre-numbered empty row is blank too)."""
+    width = len(row)
+    for index in sheet.data_indices:
+        if index < width:
+            value = row[index]
+            if value is not None and not (value.__class__ is str and not value.strip()):
+                return False
+    return True
 
 
 def _is_total(value) -> bool:
-    return isinstance(value, str) and value.lstrip()[:1] in "TtCc" and is_total_text(value)
+    return value.__class__ is str and value.lstrip()[:1] in "TtCc" and is_total_text(value)
 
 
-def _is_blank_or_total(row: list, columns: dict[str, Column]) -> bool:
-    """A blank row (or one with only its STT), or a total row ('Tổng cộng: 25', 'Tổng số').
-
-    A total row writes its label in the first columns or under the name.
-    """
+def _member_like(row: list, sheet: SheetRows) -> bool:
+    """A name (not a total label) and a date or a card number: the row is a member's, whatever else
+    it holds — a given name "Công" or a name "Tống Sơn…" is not a total row."""
     width = len(row)
-    has_data = False
-    for name, column in columns.items():
-        if name == "row_number" or column.index >= width:
-            continue
-        value = row[column.index]
-        if value is not None and not (isinstance(value, str) and not value.strip()):
-            has_data = True
-            break
-    if not has_data:
-        return True
-    for name in _LABEL_FIELDS:
-        column = columns.get(name)
-        if column is not None and column.index < width and _is_total(row[column.index]):
-            return True
-    return any(_is_total(v) for v in row[:3])
+    for i in sheet.name_indices:
+        if i < width:
+            value = row[i]
+            if value.__class__ is str and value.strip() and not _is_total(value):
+                break
+    else:
+        return False
+    for i in sheet.evidence_indices:
+        if i < width:
+            value = row[i]
+            if value is not None and (value.__class__ is not str or any(c.isdigit() for c in value)):
+                return True
+    return False
+
+
+def _skip_reason(row: list, sheet: SheetRows) -> str | None:
+    """Why a row that is not a member's is left out: a total row, or the notes and signatures under
+    the table (everything below them that is not a member's). None: the row is read (and reported)."""
+    if sheet.ended:
+        return SKIP_FOOTER
+    width = len(row)
+    labels = [row[i] for i in sheet.name_indices if i < width] + row[:3]
+    if any(_is_total(value) for value in labels):
+        return SKIP_TOTAL
+    if any(value.__class__ is str and is_footer_text(value) for value in row):
+        sheet.ended = True
+        return SKIP_FOOTER
+    return None
 
 
 def read_workbook(path) -> Workbook:
@@ -291,12 +402,14 @@ def read_workbook(path) -> Workbook:
         raise ImportFileError(
             "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx."
         ) from None
-    sheets, skipped = [], []
+    sheets: list[SheetRows] = []
+    skipped: list[tuple[str, str]] = []
     raw_rows = 0
     data_rows = 0
     try:
         for worksheet in workbook.worksheets:
             if not hasattr(worksheet, "_worksheet_path"):  # chart sheets
+                skipped.append((worksheet.title, SHEET_CHART))
                 continue
             worksheet.reset_dimensions()  # never trust the stored size: read what is there
             filler = _MergeFiller(_merged_ranges(workbook._archive, worksheet._worksheet_path))
@@ -312,20 +425,29 @@ def read_workbook(path) -> Workbook:
             stream = filled()
             head = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
             sheet = _start_sheet(worksheet.title, head)
-            if sheet is not None:
-                first = True
-                for number, row in itertools.chain(((n, r) for n, r in head if n > sheet.header_row), stream):
-                    if first:
-                        first = False
-                        if _is_numbering_row(row):
-                            continue
-                    data_rows += _take(sheet, number, row, max_chars)
-                    if data_rows > max_rows:
-                        raise ImportFileError(too_many)
             if sheet is None:
-                skipped.append(worksheet.title)
-            else:
-                sheets.append(sheet)
+                empty = all(v is None or (isinstance(v, str) and not v.strip()) for _, r in head for v in r)
+                skipped.append(
+                    (
+                        worksheet.title,
+                        SHEET_EMPTY if empty else SHEET_NO_HEADER.format(rows=HEADER_SEARCH_ROWS),
+                    )
+                )
+                continue
+            probe = 2  # the rows right under the header may be a sub-header or a numbering row
+            for number, row in itertools.chain(((n, r) for n, r in head if n > sheet.header_row), stream):
+                if probe and not _is_blank(row, sheet):
+                    probe -= 1
+                    if _is_numbering_row(row):
+                        sheet.skipped.append((number, SKIP_NUMBERING))
+                        continue
+                    if _is_subheader_row(row, sheet):
+                        sheet.skipped.append((number, SKIP_SUBHEADER))
+                        continue
+                data_rows += _take(sheet, number, row, max_chars)
+                if data_rows > max_rows:
+                    raise ImportFileError(too_many)
+            sheets.append(sheet)
     finally:
         workbook.close()
     if not sheets:
@@ -341,17 +463,39 @@ def _start_sheet(title: str, head: list[tuple[int, list]]) -> SheetRows | None:
     if found is None:
         return None
     header_row, columns, ignored = found
-    return SheetRows(title=title, header_row=header_row, columns=columns, ignored=ignored)
+    sheet = SheetRows(title=title, header_row=header_row, columns=columns, ignored=ignored)
+    for name, column in columns.items():
+        sheet.headers.setdefault(name, column.header)
+        for part in COMPOUND_FIELDS.get(name, ()):
+            sheet.headers.setdefault(part, column.header)
+    sheet.data_indices = [i for n, c in columns.items() if n != "row_number" for i in (c.index, *c.more)]
+    sheet.name_indices = [columns[n].index for n in NAME_FIELDS if n in columns]
+    sheet.evidence_indices = [
+        i for n in EVIDENCE_FIELDS if n in columns for i in (columns[n].index, *columns[n].more)
+    ]
+    sheet.compound = bool(columns.keys() & COMPOUND_FIELDS.keys())
+    return sheet
 
 
 def _take(sheet: SheetRows, number: int, row: list, max_chars: int) -> int:
-    """Keep the row's values by field; a text longer than `max_chars` is kept as its length only."""
-    if _is_blank_or_total(row, sheet.columns):
+    """Keep the row's values by field; a text longer than `max_chars` is kept as its length only.
+
+    Blank rows are left out; so are total rows and what is written under the table, which are
+    listed in `sheet.skipped` with the reason."""
+    if _is_blank(row, sheet):
         return 0
+    if not _member_like(row, sheet):
+        reason = _skip_reason(row, sheet)
+        if reason is not None:
+            sheet.skipped.append((number, reason))
+            return 0
     width = len(row)
     values = {}
     for name, c in sheet.columns.items():
         if name == "row_number":
+            continue
+        if c.more:
+            values[name] = [row[i] if i < width else None for i in (c.index, *c.more)]
             continue
         value = row[c.index] if c.index < width else None
         if value.__class__ is str and len(value) > max_chars:

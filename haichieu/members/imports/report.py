@@ -70,6 +70,14 @@ COLUMN_HELP = [
         "ghi khi tên xã/phường trùng với nơi khác.",
         "Thành phố Hà Nội",
     ),
+    (
+        "Diện giữ mối liên hệ",
+        "Không",
+        "Diện theo Hướng dẫn 33-HD/BTCTW, ghi đúng tên diện (xem trang Quy định đang áp dụng); để trống: "
+        "giới thiệu và sinh hoạt nơi cư trú.",
+        "Cán bộ, công chức, viên chức đi học tập trung 12 tháng trong năm",
+    ),
+    ("Lý do miễn, không giới thiệu", "Không", "Lý do, văn bản của diện miễn hoặc không giới thiệu.", ""),
 ]
 assert [h for h, *_ in COLUMN_HELP] == MEMBER_COLUMNS
 
@@ -144,18 +152,22 @@ def error_report(path, errors) -> bytes:
     Values only (data_only): formulas of the original are not carried over.
     """
     by_sheet: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for error in errors:
-        if error.row:
-            by_sheet[error.sheet][error.row].append(f"{error.column}: {error.message}")
     header_rows = {s.title: s.header_row for s in read_workbook(path).sheets}
+    for error in errors:
+        # An error of the whole sheet (a column it lacks) goes on its header row.
+        row = error.row or header_rows.get(error.sheet, 1)
+        by_sheet[error.sheet][row].append(f"{error.column}: {error.message}")
     workbook = load_workbook(path, data_only=True, keep_links=False)
     for sheet in workbook.worksheets:
         messages = by_sheet.get(sheet.title)
         if not messages:
             continue
         column = sheet.max_column + 1
-        header = sheet.cell(row=header_rows.get(sheet.title, 1), column=column, value=ERROR_HEADER)
+        header_row = header_rows.get(sheet.title, 1)
+        header = sheet.cell(row=header_row, column=column, value=ERROR_HEADER)
         header.font = Font(bold=True, color="B02A37")
+        if header_row in messages:
+            header.value = neutralise(f"{ERROR_HEADER}: " + "; ".join(messages.pop(header_row)))
         sheet.column_dimensions[get_column_letter(column)].width = 60
         for number, texts in messages.items():
             cell = sheet.cell(row=number, column=column, value=neutralise("; ".join(texts)))

@@ -24,6 +24,7 @@ Rules (issue 4, DESIGN.md "Bad input"):
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from types import SimpleNamespace
 
@@ -56,29 +57,30 @@ from .values import (
     BadValue,
     TooLong,
     card_text,
+    category_value,
     cell_text,
     date_value,
+    digits_of_number,
+    expand_compound,
     gender_value,
     header_field,
-    national_id_text,
+    identity_text,
     phone_text,
+    text_day,
 )
 
 # field -> the template's header for it (where a message points when the sheet has no such column).
 TEMPLATE_HEADERS = {header_field(h): h for h in MEMBER_COLUMNS}
 REQUIRED = ("full_name", "date_of_birth", "gender", "party_card_number", "admission_date", "workplace_cell")
 DATE_FIELDS = ("date_of_birth", "admission_date", "full_membership_date")
-TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet")
+TEXT_FIELDS = ("position", "workplace_unit", "address_street", "address_hamlet", "liaison_category_note")
 FK_FIELDS = {
     "workplace_cell": "workplace_cell_id",
     "residence_commune": "residence_commune_id",
     "residence_province": "residence_province_id",
 }
 CROSS_FIELDS = {*DATE_FIELDS, "residence_commune", "residence_province"}
-MAX_LENGTHS = {
-    name: Member._meta.get_field(name).max_length
-    for name in ("full_name", "email", "position", "workplace_unit", "address_street", "address_hamlet")
-}
+MAX_LENGTHS = {name: Member._meta.get_field(name).max_length for name in ("full_name", "email", *TEXT_FIELDS)}
 # The preview lists this many changed rows (all of them are counted).
 PREVIEW_CHANGES = 500
 
@@ -106,12 +108,16 @@ class ImportResult:
     dry_run: bool = True
     file_error: str = ""
     sheets: list[str] = field(default_factory=list)
-    skipped_sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[dict] = field(default_factory=list)  # {"sheet", "reason"}
+    skipped_rows: list[dict] = field(default_factory=list)  # {"sheet", "row", "reason"}: not members
+    warnings: list[dict] = field(default_factory=list)  # {"sheet", "column", "message"}
+    day_month: bool = False  # Excel's dates were read as day/month swapped
     ignored_columns: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)  # the first PREVIEW_CHANGES updated rows
 
     def as_json(self) -> dict:
-        """The command line's report: {"rows", "created", "updated", "unchanged", "invalid", "errors"}."""
+        """The command line's report: {"rows", "created", "updated", "unchanged", "invalid", "errors",
+        "skipped_sheets", "skipped_rows", "warnings"}."""
         errors = [e.as_dict() for e in self.errors]
         if self.file_error:
             errors.insert(0, {"sheet": "", "row": None, "column": "", "message": self.file_error})
@@ -122,7 +128,27 @@ class ImportResult:
             "unchanged": self.unchanged,
             "invalid": self.invalid,
             "errors": errors,
+            "skipped_sheets": self.skipped_sheets,
+            "skipped_rows": self.skipped_rows,
+            "warnings": self.warnings,
         }
+
+    def skipped_row_groups(self) -> list[dict]:
+        """The skipped rows, runs of rows skipped for the same reason in one sheet as one line:
+        {"sheet", "first", "last", "reason"}."""
+        groups: list[dict] = []
+        for skipped in self.skipped_rows:
+            last = groups[-1] if groups else None
+            if (
+                last is not None
+                and last["sheet"] == skipped["sheet"]
+                and last["reason"] == skipped["reason"]
+                and last["last"] + 1 == skipped["row"]
+            ):
+                last["last"] = skipped["row"]
+            else:
+                groups.append({**skipped, "first": skipped["row"], "last": skipped["row"]})
+        return groups
 
     def to_store(self) -> dict:
         """Everything the preview page shows, JSON-ready (kept next to the uploaded file).
@@ -131,8 +157,14 @@ class ImportResult:
         pointing to them: a message repeats on every row it concerns (issue 9, finding 5: a file of
         long values made a 58.5 MB preview when every error carried its own copy).
         """
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"}
+        data = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("errors", "skipped_rows")
+        }
         texts: dict[str, int] = {}
+        data["skipped_rows"] = [
+            [texts.setdefault(r["sheet"], len(texts)), r["row"], texts.setdefault(r["reason"], len(texts))]
+            for r in self.skipped_rows
+        ]
         errors = []
         for e in self.errors:
             errors.append(
@@ -143,7 +175,7 @@ class ImportResult:
                     texts.setdefault(e.message, len(texts)),
                 ]
             )
-        data["errors"] = {"texts": list(texts), "rows": errors}
+        data["errors"] = {"texts": list(texts), "rows": errors}  # the texts of the skipped rows too
         return data
 
     @classmethod
@@ -153,8 +185,15 @@ class ImportResult:
         if isinstance(stored, dict):
             texts = stored["texts"]
             data["errors"] = [RowIssue(texts[s], row, texts[c], texts[m]) for s, row, c, m in stored["rows"]]
+            data["skipped_rows"] = [
+                {"sheet": texts[s], "row": row, "reason": texts[r]}
+                for s, row, r in data.get("skipped_rows", [])
+            ]
         else:  # a preview stored before the compact form
             data["errors"] = [RowIssue(**e) for e in stored]
+        data["skipped_sheets"] = [  # a preview stored before the reasons: names only
+            s if isinstance(s, dict) else {"sheet": s, "reason": ""} for s in data.get("skipped_sheets", [])
+        ]
         return cls(**data)
 
 
@@ -263,13 +302,29 @@ def _text_rule(name: str):
     return checked
 
 
-def _field_rules(today) -> dict:
+OLD_ID_LENGTH = 9
+IDENTITY_INVALID = "Số CCCD phải gồm đúng 12 chữ số (số CMND cũ: đúng 9 chữ số)."
+
+
+def _checked_identity(value) -> str:
+    """A 12-digit CCCD, or a 9-digit CMND older lists carry (stored apart: `old_identity_card_number`)."""
+    text = identity_text(value)
+    if len(text) == OLD_ID_LENGTH and text.isdigit():
+        return text
+    try:
+        return validators.clean_national_id(text)
+    except ValidationError:
+        raise BadValue(IDENTITY_INVALID) from None
+
+
+def _field_rules(today, day_month: bool = False) -> dict:
     """field -> the function that turns its raw cell into the cleaned value (or raises)."""
     rules = {
         "full_name": _checked_name,
         "gender": gender_value,
+        "liaison_category": category_value,
         "party_card_number": lambda v: _if_text(card_text(v), validators.clean_party_card_number),
-        "national_id": lambda v: validators.clean_national_id(national_id_text(v)),
+        "national_id": _checked_identity,
         "phone": lambda v: validators.clean_phone(phone_text(v)),
         "email": _checked_email,
         # Places are matched to the official units later, on the whole file (_resolve_places).
@@ -278,7 +333,7 @@ def _field_rules(today) -> dict:
         "residence_province": cell_text,
     }
     for name in DATE_FIELDS:
-        rules[name] = lambda v: date_value(v, today=today)
+        rules[name] = lambda v: date_value(v, today=today, swap_day_month=day_month)
     for name in TEXT_FIELDS:
         rules[name] = _text_rule(name)
     return rules
@@ -289,6 +344,7 @@ def _field_rules(today) -> dict:
 # repeat, so caching them would only cost.
 _REPEATING = {
     "gender",
+    "liaison_category",
     "position",
     "workplace_unit",
     "address_hamlet",
@@ -304,8 +360,8 @@ class _RowParser:
     """Cleans the raw cells of rows: {field: cleaned value} for the cells that have one, and
     [(field, message)] for the others."""
 
-    def __init__(self, today):
-        self.rules = _field_rules(today)
+    def __init__(self, today, day_month: bool = False):
+        self.rules = _field_rules(today, day_month)
         self.cache: dict[str, dict] = {name: {} for name in _REPEATING}
         self.max_chars = cell_chars_limit()
 
@@ -322,9 +378,11 @@ class _RowParser:
         except (ValidationError, BadValue) as exc:
             return None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
 
-    def __call__(self, raw: dict) -> tuple[dict, list]:
+    def __call__(self, raw: dict, compound: bool = False) -> tuple[dict, list]:
         values: dict = {}
         errors: list = []
+        if compound:
+            raw, errors = expand_compound(raw)
         if "full_name" not in raw and ("family_middle" in raw or "given_name" in raw):
             parts = (raw.get("family_middle"), raw.get("given_name"))
             long = [p for p in parts if isinstance(p, TooLong)]
@@ -354,6 +412,9 @@ class _RowParser:
                 errors.append((name, message))
             elif result is not None and result != "":
                 values[name] = result
+        identity = values.get("national_id")
+        if identity is not None and len(identity) == OLD_ID_LENGTH:
+            values["old_identity_card_number"] = values.pop("national_id")
         return values, errors
 
 
@@ -373,12 +434,15 @@ def members_import(
     skip_invalid: bool = False,
     source_name: str = "",
     today: datetime.date | None = None,
+    day_month: bool = False,
 ) -> ImportResult:
     """Read the workbook at `path` and, with `apply`, write it (see the module's docstring for the rules).
 
     `actor` None is the command line without --user: the scope is then `org` alone. `default_cell`
     is the cell of new members whose row names none. Without `apply` nothing is written (preview,
-    --dry-run): the counts say what applying would do.
+    --dry-run): the counts say what applying would do. `day_month` reads the dates Excel stored as
+    dates with their day and month swapped (a list typed d/m into an English-locale Excel; the
+    preview warns when a column shows it).
     """
     today = today or timezone.localdate()
     result = ImportResult(dry_run=not apply)
@@ -393,14 +457,26 @@ def members_import(
         result.file_error = exc.message
         return result
     result.sheets = [s.title for s in workbook.sheets]
-    result.skipped_sheets = workbook.skipped_sheets
+    result.skipped_sheets = [{"sheet": title, "reason": reason} for title, reason in workbook.skipped_sheets]
+    result.skipped_rows = [
+        {"sheet": s.title, "row": number, "reason": reason}
+        for s in workbook.sheets
+        for number, reason in s.skipped
+    ]
     result.ignored_columns = [f"{s.title}: {h}" for s in workbook.sheets for h in s.ignored]
+    result.day_month = day_month
 
     rows = []
-    parse = _RowParser(today)
+    parse = _RowParser(today, day_month)
     for sheet in workbook.sheets:
+        if not day_month:
+            result.warnings.extend(_swapped_date_columns(sheet))
+        card_length = _usual_card_length(sheet)
         for number, raw in sheet.rows:
-            values, errors = parse(raw)
+            values, errors = parse(raw, sheet.compound)
+            if card_length and _lost_zeros(raw.get("party_card_number"), card_length):
+                values.pop("party_card_number", None)
+                errors.append(("party_card_number", lost_zeros_message(card_length)))
             rows.append(_Row(sheet, number, values, errors))
     result.rows = len(rows)
 
@@ -444,6 +520,79 @@ def members_import(
         )
         result.created = result.updated = 0
     return result
+
+
+# --- what a column as a whole says ---------------------------------------------------------------------
+SWAPPED_DATES = (
+    "Mọi ngày Excel lưu kiểu ngày trong cột này có ngày ≤ 12 và mọi ngày ghi dạng chữ có ngày ≥ 13: "
+    "dấu hiệu ngày và tháng bị đảo khi gõ vào Excel cài kiểu Anh/Mỹ (gõ 8/6/2015 thành ngày 6 tháng 8). "
+    "Hãy kiểm tra vài dòng; nếu đúng vậy, chọn đọc ngày kiểu Excel theo ngày/tháng."
+)
+# Fewer dates than this say nothing about a column.
+SWAPPED_MIN_DATES = 3
+_SWAP_FIELDS = (
+    "date_of_birth",
+    "admission_date",
+    "full_membership_date",
+    "birth_date_male",
+    "birth_date_female",
+)
+
+
+def _swapped_date_columns(sheet: SheetRows) -> list[dict]:
+    """A warning for each date column whose Excel dates all have day ≤ 12 while its dates typed as
+    text all have day ≥ 13 — d/m dates typed into an English-locale Excel. Stops at the first date
+    that breaks the pattern, so a sound column costs a few rows."""
+    warnings = []
+    for name in _SWAP_FIELDS:
+        if name not in sheet.columns:
+            continue
+        stored = typed = 0
+        swaps = False
+        for _, raw in sheet.rows:
+            value = raw.get(name)
+            if value is None:
+                continue
+            if isinstance(value, datetime.date):
+                if value.day > 12:
+                    break
+                stored += 1
+                swaps = swaps or value.day != value.month
+            else:
+                day = text_day(value)
+                if day is None:
+                    continue
+                if day <= 12:
+                    break
+                typed += 1
+        else:
+            if stored and typed and swaps and stored + typed >= SWAPPED_MIN_DATES:
+                warnings.append(
+                    {"sheet": sheet.title, "column": sheet.columns[name].header, "message": SWAPPED_DATES}
+                )
+    return warnings
+
+
+def lost_zeros_message(length: int) -> str:
+    return (
+        f"Số thẻ ngắn hơn các số thẻ khác trong cột ({length} chữ số): Excel đã lưu nó dạng số và có thể "
+        "đã bỏ số 0 ở đầu. Hãy định dạng cột là Văn bản (Text) và ghi đủ số thẻ."
+    )
+
+
+def _usual_card_length(sheet: SheetRows) -> int | None:
+    """The number of digits most card numbers of the sheet have, when some were stored as numbers
+    (which drops their leading zeros); None otherwise."""
+    cards = [raw.get("party_card_number") for _, raw in sheet.rows]
+    if not any(isinstance(card, int | float) and not isinstance(card, bool) for card in cards):
+        return None
+    lengths = Counter(sum(c.isdigit() for c in card_text(card)) for card in cards if card is not None)
+    return lengths.most_common(1)[0][0] if lengths else None
+
+
+def _lost_zeros(value, length: int) -> bool:
+    digits = digits_of_number(value)
+    return digits is not None and len(digits) < length
 
 
 def _past_limit(actor, rows: list[_Row], note: str) -> bool:
@@ -588,8 +737,6 @@ def _plan_update(row: _Row, scope: _Scope, today) -> None:
             )
         )
         return
-    if row.errors:
-        return
     changes = {}
     for name, value in row.values.items():
         stored = current[FK_FIELDS.get(name, name)]
@@ -608,37 +755,74 @@ def _plan_update(row: _Row, scope: _Scope, today) -> None:
             and SimpleNamespace(pk=current["residence_province_id"]),
         }
         merged.update({k: v for k, v in changes.items() if k in merged})
+        failed = {name for name, _ in row.errors}
         for name, message in validators.member_record_errors(merged, today=today):
-            row.errors.append((name, message))
+            if name not in failed:
+                row.errors.append((name, message))
+    if row.errors:
+        return
     row.changes = changes
     row.action = "update" if changes else "unchanged"
 
 
+# A required field the sheet has no column for: reported once for the sheet, not on every row.
+_NO_COLUMN = object()
+
+
+def _has_column(sheet: SheetRows, name: str) -> bool:
+    if name == "full_name":
+        return sheet.header_of("full_name") is not None or sheet.header_of("family_middle") is not None
+    return sheet.header_of(name) is not None
+
+
 def _plan_create(row: _Row, default_cell, today) -> None:
+    """A new member: every required field, and the rules across fields checked on the values that
+    could be read, in the same pass (a row gets all its messages at once)."""
     values = row.values
     if "workplace_cell" not in values and default_cell is not None:
         values["workplace_cell"] = default_cell
     failed = {name for name, _ in row.errors}
     for name in REQUIRED:
         if name not in values and name not in failed:
-            row.errors.append((name, validators.required_message(validators.field_label(name))))
-    if row.errors:
-        return
+            if _has_column(row.sheet, name) or (name == "workplace_cell" and default_cell is not None):
+                row.errors.append((name, validators.required_message(validators.field_label(name))))
+            else:
+                row.errors.append((name, _NO_COLUMN))
     record = dict(values)
     record["status"] = (
         Member.Status.FULL if values.get("full_membership_date") else Member.Status.PROBATIONARY
     )
     for name, message in validators.member_record_errors(record, today=today):
-        row.errors.append((name, message))
+        if name not in failed:
+            row.errors.append((name, message))
+    if row.errors:
+        return
     row.changes = record
     row.action = "create"
 
 
+def _missing_column_issue(sheet: SheetRows, name: str, count: int) -> RowIssue:
+    header = TEMPLATE_HEADERS.get(name, validators.field_label(name))
+    hint = " hoặc chọn chi bộ cho đảng viên mới không ghi chi bộ" if name == "workplace_cell" else ""
+    return RowIssue(
+        sheet.title,
+        None,
+        header,
+        f"Trang tính không có cột “{header}”, bắt buộc với đảng viên mới: {_number(count)} dòng đảng viên "
+        f"mới không nhập được. Hãy thêm cột này{hint}.",
+    )
+
+
 def _count(result: ImportResult, rows: list[_Row]) -> None:
+    missing: dict[tuple[int, str], list] = {}  # (sheet, field) -> [sheet, rows without the column]
     for row in rows:
         if row.action == "invalid":
             result.invalid += 1
-            result.errors.extend(row.issue(name, message) for name, message in row.errors)
+            for name, message in row.errors:
+                if message is _NO_COLUMN:
+                    missing.setdefault((id(row.sheet), name), [row.sheet, 0])[1] += 1
+                else:
+                    result.errors.append(row.issue(name, message))
         elif row.action == "create":
             result.created += 1
         elif row.action == "update":
@@ -647,6 +831,7 @@ def _count(result: ImportResult, rows: list[_Row]) -> None:
                 result.changes.append(_change_summary(row))
         else:
             result.unchanged += 1
+    result.errors[:0] = [_missing_column_issue(sheet, name, n) for (_, name), (sheet, n) in missing.items()]
 
 
 def _display(value) -> str:

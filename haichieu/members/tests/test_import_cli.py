@@ -38,6 +38,9 @@ def test_json_report_and_exit_status(world, tmp_path):
         "unchanged": 0,
         "invalid": 0,
         "errors": [],
+        "skipped_sheets": [],
+        "skipped_rows": [],
+        "warnings": [],
     }
     assert not Member.objects.filter(party_card_number="93800001").exists()
     status, out = run(path, "--org", "w1", "--format", "json")

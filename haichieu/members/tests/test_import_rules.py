@@ -64,7 +64,7 @@ def snapshot_members():
             "Số thẻ đảng viên",
             "Số thẻ đảng viên chỉ gồm chữ số (có thể có dấu chấm, gạch), 4–20 ký tự.",
         ),
-        (dict(nid="0010800012"), "Số CCCD", "Số CCCD phải gồm đúng 12 chữ số."),
+        (dict(nid="0010800012"), "Số CCCD", "Số CCCD phải gồm đúng 12 chữ số (số CMND cũ: đúng 9 chữ số)."),
         (
             dict(phone="12345"),
             "Điện thoại",
@@ -354,7 +354,10 @@ def test_a_repeated_value_is_read_once_but_equal_values_of_other_kinds_are_read_
     assert parse({"date_of_birth": 25000})[0] == {"date_of_birth": datetime.date(1968, 6, 11)}
     assert parse({"date_of_birth": 25000.0})[0] == {"date_of_birth": datetime.date(1968, 6, 11)}
     assert parse({"gender": 1})[1] == parse({"gender": True})[1] != []
-    assert parse({"date_of_birth": 1})[0] == {"date_of_birth": datetime.date(1900, 1, 1)}  # Excel's day 1
+    # Excel's day 1 is no member's date (issue 16): refused, not read as 1 January 1900.
+    assert parse({"date_of_birth": 1})[1] == [
+        ("date_of_birth", "Số “1” không phải là ngày. Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy.")
+    ]
     values, errors = parse({"date_of_birth": True})  # a TRUE cell is no date, whatever 1 was
     assert values == {} and errors and errors[0][0] == "date_of_birth"
     assert (

@@ -316,7 +316,14 @@ def test_a_sheet_without_a_member_header_is_skipped_and_a_file_without_any_is_re
     )
     path = write(tmp_path, data)
     result = members_import(actor=world.w1_staff, path=path, apply=True)
-    assert (result.sheets, result.skipped_sheets, result.created) == (["DS"], ["Bìa"], 1)
+    assert (result.sheets, result.created) == (["DS"], 1)
+    assert result.skipped_sheets == [
+        {
+            "sheet": "Bìa",
+            "reason": "Không có dòng tiêu đề danh sách đảng viên (cần cột “Họ và tên” và ít nhất hai cột khác "
+            "như “Ngày sinh”, “Số thẻ đảng viên”) trong 30 dòng đầu.",
+        }
+    ]
     empty = write(tmp_path, workbook_bytes([["Họ và tên", "Ghi chú"], ["Nguyễn Văn A", "x"]]), "khong.xlsx")
     result = members_import(actor=world.w1_staff, path=empty)
     assert result.file_error.startswith("Không tìm thấy dòng tiêu đề của danh sách đảng viên")

@@ -329,3 +329,38 @@ def test_residence_users_cannot_find_members_by_card_number(world, client_for, h
     )
     workplace = client_for(world.w1_staff).get(reverse("members:list"), {"q": card}, **headers)
     assert world.m1.full_name in workplace.content.decode()
+
+
+def test_member_page_says_who_follows_the_member(world, client):
+    """The member's page names the follower of the link, as the link's page does (issue 15, item 10)."""
+    from haichieu.liaisons.models import Liaison
+
+    Liaison.objects.filter(member=world.m1).update(follower_name="Đỗ Văn Hùng", follower_phone="0912345678")
+    for user in (world.member_user, world.w1_staff, world.r1c1_secretary):
+        client.force_login(user)
+        page = client.get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+        assert "Người theo dõi: Đỗ Văn Hùng" in page, user
+        assert 'href="tel:0912345678"' in page
+
+
+def test_member_export_opens_with_the_unit_the_filters_and_the_date(world, client):
+    """The Excel list starts with the block offices print above a table (issue 15, item 10)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.w1_staff)
+    response = client.get(reverse("members:list"), {"org": "W1C1", "status": "active", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A1"].value == "DANH SÁCH ĐẢNG VIÊN"
+    assert sheet["A2"].value == "Đơn vị: Chi bộ Phòng Ngân sách"
+    assert sheet["A3"].value == "Lọc: Mã tổ chức: W1C1; Tình trạng: Đang sinh hoạt"
+    assert sheet["A4"].value.startswith("Ngày xuất: ")
+    assert sheet["B7"].value == "Nguyễn Văn An"
+    client.force_login(world.w1_viewer)
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("members:list"), {"format": "xlsx"}).streaming_content))
+    ).active
+    assert (
+        sheet["A2"].value == "Đơn vị: Đảng bộ Sở Tài chính" and sheet["A3"].value == "Lọc: không lọc (tất cả)"
+    )

@@ -119,3 +119,26 @@ def test_commune_options_fragment(world, client_for):
         .content.decode()
     )
     assert "Phường Hoàn Kiếm" in body and "Phường Ba Đình" in body
+
+
+def test_place_choices_sort_without_the_administrative_prefix(world, client_for):
+    """ "Thành phố Hà Nội" is not filed under T; "Phường Ba Đình" comes before "Xã Cẩm Yên"
+    (issue 15, item 10)."""
+    from haichieu.organizations.models import Commune, Province
+
+    Province.objects.create(
+        code="38", name="Tỉnh Thanh Hóa", division_type="tỉnh", name_folded="tinh thanh hoa"
+    )
+    Province.objects.create(code="48", name="Thành phố Đà Nẵng", division_type="thành phố", name_folded="x")
+    Commune.objects.create(
+        code="09999", name="Xã Cẩm Yên", division_type="xã", province_id="01", name_folded="x"
+    )
+    Commune.objects.create(
+        code="09998", name="Phường Đống Đa", division_type="phường", province_id="01", name_folded="x"
+    )
+    page = client_for(world.w1_staff).get(reverse("members:create")).content.decode()
+    assert page.index("Thành phố Đà Nẵng") < page.index("Thành phố Hà Nội") < page.index("Tỉnh Thanh Hóa")
+    options = client_for(world.w1_staff).get(reverse("organizations:commune_options"), {"province": "01"})
+    text = options.content.decode()
+    order = ["Phường Ba Đình", "Xã Cẩm Yên", "Phường Đống Đa", "Phường Hoàn Kiếm"]
+    assert [text.index(name) for name in order] == sorted(text.index(name) for name in order)

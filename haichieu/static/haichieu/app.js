@@ -19,3 +19,48 @@ document.addEventListener("submit", function (event) {
   var form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+
+// After a failed submit the page opens on its error summary (_error_summary.html, the sign-in
+// error): focus it, so a screen reader reads what is wrong and Tab goes on to the first field.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});
+
+// htmx updates announce themselves in base.html's live region (#live-status): results replaced
+// ("12 dòng kết quả"), a dependent <select> reloaded ("Tổ/nhóm: 4 lựa chọn").
+function announce(message) {
+  var status = document.getElementById("live-status");
+  if (!status || !message) return;
+  status.textContent = "";
+  window.setTimeout(function () { status.textContent = message; }, 50);
+}
+
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  if (!target || target.closest(".tree")) return;  // the tree's ▸ says aria-expanded itself
+  if (target.tagName === "SELECT") {
+    var label = target.labels && target.labels.length ? target.labels[0].textContent.replace("*", "").trim() : "";
+    var count = Array.prototype.filter.call(target.options, function (o) { return o.value !== ""; }).length;
+    announce((label ? label + ": " : "") + "đã cập nhật, " + count + " lựa chọn.");
+    return;
+  }
+  var problems = target.querySelector("[role=alert]");
+  var rows = target.querySelectorAll("tbody tr[data-row]").length;
+  var message = rows ? "Đã cập nhật kết quả: " + rows + " dòng." : "Đã cập nhật kết quả: không có dòng nào.";
+  announce(problems ? problems.textContent.trim() + " " + message : message);
+});
+
+// A list with a bulk action (<form data-bulk>, the action's controls in [data-bulk-actions]):
+// Enter on a row's checkbox goes to the action instead of submitting the form unfinished, so the
+// action is one key away from the selection however many rows lie between.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter") return;
+  var box = event.target;
+  if (!box.matches || !box.matches("form[data-bulk] input[type=checkbox]")) return;
+  var actions = box.form.querySelector("[data-bulk-actions]");
+  var first = actions && actions.querySelector("select, input:not([type=hidden]), button");
+  if (!first) return;
+  event.preventDefault();
+  first.focus();
+});

@@ -9,7 +9,7 @@ from django.db import transaction
 from vietnam_provinces import Province as VNProvince
 from vietnam_provinces import Ward as VNWard
 
-from haichieu.core.text import fold
+from haichieu.core.text import fold, vn_place_key
 from haichieu.organizations.models import Commune, Province
 
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 name=p.name,
                 division_type=_type(p.division_type),
                 name_folded=fold(p.name),
+                sort_key=vn_place_key(p.name),
             )
             for p in VNProvince.iter_all()
         ]
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 name=w.name,
                 division_type=_type(w.division_type),
                 name_folded=fold(w.name),
+                sort_key=vn_place_key(w.name),
                 province_id=_code(w.province_code, 2),
             )
             for w in VNWard.iter_all()
@@ -50,13 +52,13 @@ class Command(BaseCommand):
                 provinces,
                 update_conflicts=True,
                 unique_fields=["code"],
-                update_fields=["name", "division_type", "name_folded"],
+                update_fields=["name", "division_type", "name_folded", "sort_key"],
             )
             Commune.objects.bulk_create(
                 communes,
                 batch_size=1000,
                 update_conflicts=True,
                 unique_fields=["code"],
-                update_fields=["name", "division_type", "name_folded", "province"],
+                update_fields=["name", "division_type", "name_folded", "sort_key", "province"],
             )
         self.stdout.write(f"Đã nạp {len(provinces)} tỉnh/thành phố và {len(communes)} xã/phường/đặc khu.")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaisons', '0010_inbox_committee_kind'),
+        ('liaisons', '0011_signer_and_notice_number'),
         ('organizations', '0004_one_committee_per_commune'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,462 @@
+"""Every rule the software applies, where it comes from, and who set it: the national texts or this
+deployment (issue 10, items 8 and 9).
+
+Regulation 213-QĐ/TW is due to be replaced (Kết luận 229-KL/TW, 05/01/2026). Its deadlines and
+categories are settings (`settings.HAICHIEU["RULES"]`); this registry says, for each key, what it
+means, how its value reads, which document and article it comes from, and whether the texts fix it
+(national) or the deployment does (its own rule: the day counts the texts do not give). A value
+that differs from what the texts fix is shown as changed by the deployment. The rules page
+(`/lien-he/quy-dinh/`) lists it all; a test fails when a RULES key has no entry here.
+
+Sources read (12/2026): HD 33-HD/BTCTW §1.1 and the first indent of §1.2, as restated by
+hethongphapluat.vn and thuviennhadat.vn; the rest of §1.2 was not found in the sources read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+from haichieu.members.models import Member
+
+from . import rules as liaison_rules
+from .models import ChangeNotice
+
+
+class Origin(models.TextChoices):
+    NATIONAL = "national", "Văn bản của Trung ương"
+    LOCAL = "local", "Quy định riêng của đơn vị triển khai"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text the rules come from, as an office cites it."""
+
+    kind: str  # "Quy định", "Hướng dẫn", "Kết luận"
+    symbol: str  # "213-QĐ/TW"
+    date: str  # dd/mm/yyyy, or mm/yyyy when the day was not read
+    issuer: str
+    subject: str
+    status: str = ""  # in force, replaced by …, asks to replace …
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} số {self.symbol}"
+
+    @property
+    def short(self) -> str:
+        """How a rule's source names it: 'QĐ 213-QĐ/TW'."""
+        return f"{self.symbol.split('-')[1].split('/')[0]} {self.symbol}"
+
+
+DOCUMENTS: dict[str, Document] = {
+    "QD213": Document(
+        "Quy định",
+        "213-QĐ/TW",
+        "02/01/2020",
+        "Bộ Chính trị",
+        "Về trách nhiệm của đảng viên đang công tác thường xuyên giữ mối liên hệ với tổ chức đảng và "
+        "nhân dân nơi cư trú",
+        "Đang áp dụng; Kết luận số 229-KL/TW (05/01/2026) yêu cầu thay thế, chưa thấy văn bản thay thế "
+        "trong các nguồn đã đọc.",
+    ),
+    "HD33": Document(
+        "Hướng dẫn",
+        "33-HD/BTCTW",
+        "30/10/2020",
+        "Ban Tổ chức Trung ương",
+        "Thực hiện một số nội dung trong Quy định số 213-QĐ/TW",
+        "Đang áp dụng (hướng dẫn Quy định 213).",
+    ),
+    "HD36": Document(
+        "Hướng dẫn",
+        "36-HD/VPTW",
+        "03/04/2018",
+        "Văn phòng Trung ương Đảng",
+        "Thể thức và kỹ thuật trình bày văn bản của Đảng",
+        "Đang áp dụng.",
+    ),
+    "HD12": Document(
+        "Hướng dẫn",
+        "12-HD/BTCTW",
+        "18/01/2022",
+        "Ban Tổ chức Trung ương",
+        "Nghiệp vụ công tác đảng viên",
+        "Viện dẫn Quy định số 24-QĐ/TW, nay đã được thay thế bởi Quy định số 232-QĐ/TW (01/2025) và "
+        "Quy định số 294-QĐ/TW (05/2025): đối chiếu với các quy định này.",
+    ),
+    "QD24": Document(
+        "Quy định",
+        "24-QĐ/TW",
+        "30/07/2021",
+        "Ban Chấp hành Trung ương",
+        "Thi hành Điều lệ Đảng",
+        "Đã được thay thế bởi Quy định số 232-QĐ/TW (01/2025) và Quy định số 294-QĐ/TW (05/2025).",
+    ),
+    "QD232": Document(
+        "Quy định",
+        "232-QĐ/TW",
+        "01/2025",
+        "Ban Chấp hành Trung ương",
+        "Thi hành Điều lệ Đảng",
+        "Thay thế QĐ 24.",
+    ),
+    "QD294": Document(
+        "Quy định",
+        "294-QĐ/TW",
+        "05/2025",
+        "Ban Chấp hành Trung ương",
+        "Thi hành Điều lệ Đảng",
+        "Đang áp dụng.",
+    ),
+    "QD366": Document(
+        "Quy định",
+        "366-QĐ/TW",
+        "30/08/2025",
+        "Bộ Chính trị",
+        "Kiểm điểm, đánh giá, xếp loại chất lượng đối với tập thể, cá nhân trong hệ thống chính trị",
+        "Đang áp dụng (thay Quy định số 124-QĐ/TW).",
+    ),
+    "HD43": Document(
+        "Hướng dẫn",
+        "43-HD/BTCTW",
+        "31/10/2025",
+        "Ban Tổ chức Trung ương",
+        "Hướng dẫn Quy định số 366-QĐ/TW về đánh giá, xếp loại chất lượng",
+        "Đang áp dụng.",
+    ),
+    "KL229": Document(
+        "Kết luận",
+        "229-KL/TW",
+        "05/01/2026",
+        "Bộ Chính trị",
+        "Yêu cầu thay thế Quy định số 213-QĐ/TW",
+        "Chưa thấy văn bản thay thế trong các nguồn đã đọc: khi có, đối chiếu từng quy định trên trang này.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str  # a DOCUMENTS key
+    article: str = ""  # "Điều 3", "điểm 1.1"
+    says: str = ""  # what the text says, in its words, when short
+
+    def __str__(self) -> str:
+        parts = [DOCUMENTS[self.document].short]
+        if self.article:
+            parts.append(self.article)
+        text = ", ".join(parts)
+        return f"{text}: “{self.says}”" if self.says else text
+
+
+def _days(value: Any) -> str:
+    return f"{value} ngày"
+
+
+def _months(value: Any) -> str:
+    return {1: "1 tháng (hằng tháng)", 3: "3 tháng (hằng quý)", 6: "6 tháng"}.get(value, f"{value} tháng")
+
+
+def _categories(values: Iterable[str]) -> str:
+    labels = dict(Member.LiaisonCategory.choices)
+    return "; ".join(labels.get(v, v) for v in values) or "—"
+
+
+def _events(values: Iterable[str]) -> str:
+    labels = dict(ChangeNotice.Kind.choices)
+    return "; ".join(labels.get(v, v) for v in values) or "—"
+
+
+def _symbol(value: Any) -> str:
+    return f"{value} (Số …-{value}/…)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One key of HAICHIEU["RULES"]: what it means, how its value reads, where it comes from."""
+
+    key: str
+    section: str
+    label: str
+    origin: Origin  # of the default value
+    sources: tuple[Source, ...]
+    explanation: str
+    formatter: Callable[[Any], str]
+    # The value the texts fix, when they fix one: a setting that differs is the deployment's own.
+    text_value: Any = None
+
+
+# Where each category comes from, and what the text makes of it (the settings decide what the
+# software does: a category the settings treat otherwise is shown as the deployment's own).
+C = Member.LiaisonCategory
+R = liaison_rules.CategoryRule
+CATEGORY_SOURCES: dict[str, tuple[Source, str]] = {
+    C.REGULAR: (Source("QD213", "Điều 1, Điều 2"), R.REGULAR),
+    C.BARRACKS: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ nhất"), R.EXCUSED),
+    C.MOBILE: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
+    C.ROTATED: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ hai"), R.EXCUSED),
+    C.STUDY: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
+    C.STUDENT: (Source("HD33", "điểm 1.1, gạch đầu dòng thứ ba"), R.EXCUSED),
+    C.SECRET: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
+    C.STANDBY: (Source("HD33", "điểm 1.2, gạch đầu dòng thứ nhất"), R.NOT_INTRODUCED),
+}
+
+
+def _text_categories(rule: str) -> list[str]:
+    """The categories the text puts under `rule` (a CategoryRule)."""
+    return [category for category, (_, text_rule) in CATEGORY_SOURCES.items() if text_rule == rule]
+
+
+DEADLINES = "Thời hạn"
+CATEGORIES = "Diện đảng viên"
+NOTICES = "Thông báo biến động"
+PAPERS = "Văn bản"
+
+RULEBOOK: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule(
+            "INTRODUCE_WITHIN_DAYS",
+            DEADLINES,
+            "Giới thiệu đảng viên mới về nơi cư trú",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 3", "hằng tháng"),),
+            "Văn bản quy định giới thiệu hằng tháng, không quy định số ngày; số ngày kể từ ngày vào Đảng "
+            "là quy định riêng của đơn vị triển khai. Quá hạn thì danh sách và lời nhắc báo “quá hạn giới thiệu”.",
+            _days,
+        ),
+        Rule(
+            "RECEIVE_WITHIN_DAYS",
+            DEADLINES,
+            "Đảng ủy xã, phường tiếp nhận (hoặc trả lại) giấy giới thiệu",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"),),
+            "Văn bản không quy định số ngày tiếp nhận: đây là quy định riêng của đơn vị triển khai.",
+            _days,
+        ),
+        Rule(
+            "DIGEST_EVERY_MONTHS",
+            DEADLINES,
+            "Kỳ thông báo danh sách đảng viên có biến động",
+            Origin.NATIONAL,
+            (Source("QD213", "Điều 3", "hằng quý"),),
+            "Cấp ủy nơi công tác thông báo cho cấp ủy nơi cư trú các biến động của mỗi kỳ.",
+            _months,
+            text_value=3,
+        ),
+        Rule(
+            "DIGEST_GRACE_DAYS",
+            DEADLINES,
+            "Hạn gửi thông báo biến động sau khi hết kỳ",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 3", "hằng quý"),),
+            "Văn bản không quy định số ngày sau khi hết kỳ: đây là quy định riêng của đơn vị triển khai.",
+            _days,
+        ),
+        Rule(
+            "EXCUSED_CATEGORIES",
+            CATEGORIES,
+            "Giới thiệu nhưng được miễn sinh hoạt nơi cư trú",
+            Origin.NATIONAL,
+            (Source("HD33", "điểm 1.1"),),
+            "Vẫn thực hiện trách nhiệm tại Khoản 1 Điều 1 và nhiệm vụ tại Khoản 1, 2, 5, 6, 7 Điều 2 "
+            "Quy định 213; không lấy ý kiến nhận xét định kỳ hằng năm, chỉ khi cần thiết.",
+            _categories,
+            text_value=_text_categories(R.EXCUSED),
+        ),
+        Rule(
+            "NOT_INTRODUCED_CATEGORIES",
+            CATEGORIES,
+            "Miễn giới thiệu về tổ chức đảng nơi cư trú",
+            Origin.NATIONAL,
+            (Source("HD33", "điểm 1.2"),),
+            "Các trường hợp này không được giới thiệu và không tính là còn phải giới thiệu. Phần mềm có "
+            "các trường hợp đã đối chiếu được với gạch đầu dòng thứ nhất của điểm 1.2.",
+            _categories,
+            text_value=_text_categories(R.NOT_INTRODUCED),
+        ),
+        Rule(
+            "NOTIFIED_EVENTS",
+            NOTICES,
+            "Biến động được thông báo cho bên kia",
+            Origin.NATIONAL,
+            (Source("QD213", "Điều 3"), Source("QD213", "Điều 4")),
+            "Biến động không có trong danh sách vẫn được ghi nhận (tình trạng đảng viên, kết thúc giữ mối "
+            "liên hệ) nhưng không gửi thông báo.",
+            _events,
+            text_value=list(ChangeNotice.Kind.values),  # every kind: the texts leave none out
+        ),
+        Rule(
+            "LETTER_SYMBOL",
+            PAPERS,
+            "Chữ viết tắt tên loại giấy giới thiệu",
+            Origin.NATIONAL,
+            (Source("HD36"),),
+            "Số giấy giới thiệu chạy liên tục trong nhiệm kỳ của cấp ủy, ví dụ “Số 15-GGT/ĐU”.",
+            _symbol,
+            text_value="GGT",
+        ),
+        Rule(
+            "NOTICE_SYMBOL",
+            PAPERS,
+            "Chữ viết tắt tên loại thông báo",
+            Origin.NATIONAL,
+            (Source("HD36"),),
+            "Thông báo danh sách đảng viên có biến động là một thông báo có số, ví dụ “Số 3-TB/ĐU”.",
+            _symbol,
+            text_value="TB",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who decides what, as the software applies it."""
+
+    label: str
+    who: str
+    origin: Origin
+    source: Source | None = None
+
+
+DECISIONS: tuple[Decision, ...] = (
+    Decision(
+        "Giới thiệu đảng viên về nơi cư trú, thông báo biến động",
+        "Cấp ủy nơi đảng viên công tác (cấp ủy trên gần nhất của chi bộ)",
+        Origin.NATIONAL,
+        Source("QD213", "Điều 3"),
+    ),
+    Decision(
+        "Tiếp nhận, trả lại giấy giới thiệu; giới thiệu về chi bộ nơi cư trú",
+        "Đảng ủy xã, phường, đặc khu nơi đảng viên cư trú",
+        Origin.NATIONAL,
+        Source("QD213", "Điều 4"),
+    ),
+    Decision(
+        "Báo đảng viên không còn cư trú tại địa phương",
+        "Tổ chức đảng nơi cư trú, thông báo cho cấp ủy nơi công tác",
+        Origin.NATIONAL,
+        Source("QD213", "Điều 4"),
+    ),
+    Decision(
+        "Xếp đảng viên vào diện miễn sinh hoạt hoặc miễn giới thiệu",
+        "Người có quyền sửa hồ sơ đảng viên ở nơi công tác, theo các trường hợp của Hướng dẫn 33",
+        Origin.LOCAL,
+        Source("HD33", "điểm 1.1, 1.2"),
+    ),
+    Decision(
+        "Đảng ủy phụ trách mỗi xã, phường, đặc khu trên phần mềm",
+        "Ban tổ chức cấp tỉnh (người quản lý cấp tỉnh trên phần mềm)",
+        Origin.LOCAL,
+    ),
+    Decision(
+        "Mẫu văn bản Word riêng của tỉnh",
+        "Ban tổ chức cấp tỉnh; mặc định theo Hướng dẫn 36",
+        Origin.LOCAL,
+        Source("HD36"),
+    ),
+)
+
+
+def _same(value: Any, text_value: Any) -> bool:
+    if isinstance(value, list | tuple | set) and isinstance(text_value, list | tuple | set):
+        return set(value) == set(text_value)
+    return bool(value == text_value)
+
+
+@dataclass(frozen=True)
+class RuleInForce:
+    """One rule as the page shows it: the setting's value now, and whose rule it is now."""
+
+    rule: Rule
+    value: str
+    origin: Origin
+    changed_from: str  # what the texts fix, when the deployment changed it; else ""
+
+    @property
+    def key(self) -> str:
+        return self.rule.key
+
+    @property
+    def sources(self) -> str:
+        return "; ".join(str(s) for s in self.rule.sources)
+
+
+def rule_in_force(key: str) -> RuleInForce:
+    rule = RULEBOOK[key]
+    value = liaison_rules.rules()[key]
+    changed = rule.text_value is not None and not _same(value, rule.text_value)
+    return RuleInForce(
+        rule=rule,
+        value=rule.formatter(value),
+        origin=Origin.LOCAL if changed else rule.origin,
+        changed_from=rule.formatter(rule.text_value) if changed else "",
+    )
+
+
+def rules_in_force() -> list[tuple[str, list[RuleInForce]]]:
+    """Every RULES key, by section, in the registry's order."""
+    sections: dict[str, list[RuleInForce]] = {}
+    for key in RULEBOOK:
+        sections.setdefault(RULEBOOK[key].section, []).append(rule_in_force(key))
+    return list(sections.items())
+
+
+@dataclass(frozen=True)
+class CategoryInForce:
+    value: str
+    label: str
+    rule: str  # CategoryRule label under the settings
+    source: str
+    origin: Origin
+    text_rule: str  # what the text makes of it, when the settings differ; else ""
+
+
+def categories_in_force() -> list[CategoryInForce]:
+    result = []
+    for value, label in Member.LiaisonCategory.choices:
+        source, text_rule = CATEGORY_SOURCES[value]
+        rule = liaison_rules.category_rule(value)
+        changed = rule != text_rule
+        result.append(
+            CategoryInForce(
+                value=value,
+                label=label,
+                rule=rule.label,
+                source=str(source),
+                origin=Origin.LOCAL if changed else Origin.NATIONAL,
+                text_rule=R(text_rule).label if changed else "",
+            )
+        )
+    return result
+
+
+def events_in_force() -> list[tuple[str, str, bool]]:
+    """(kind, label, notified under the settings) for every change kind."""
+    notified = set(liaison_rules.rules()["NOTIFIED_EVENTS"])
+    return [(value, label, value in notified) for value, label in ChangeNotice.Kind.choices]
+
+
+@dataclass(frozen=True)
+class DeadlineNote:
+    """What a page that shows "Quá hạn" says of the deadline behind it (liaisons/_deadline_note.html)."""
+
+    label: str
+    value: str
+    origin: Origin
+    url: str
+
+
+def deadline_notes(*keys: str) -> list[DeadlineNote]:
+    page = reverse("liaisons:rules")
+    notes = []
+    for key in keys:
+        now = rule_in_force(key)
+        notes.append(DeadlineNote(now.rule.label, now.value, now.origin, f"{page}#{key.lower()}"))
+    return notes
