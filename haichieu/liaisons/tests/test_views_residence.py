@@ -380,7 +380,10 @@ def test_the_commune_rejects_with_a_reason_and_the_cell_is_told(world, client_fo
     told = InboxItem.objects.get(recipient_org=world.r1c1, kind="departure_rejected")
     assert reason in told.summary
     assert not ChangeNotice.objects.exists() and not InboxItem.objects.filter(recipient_org=world.w1).exists()
-    # The cell may report again later: a new report waits.
+    # The cell's page says why, and it may report again later: a new report waits.
+    page = client_for(world.r1c1_secretary).get(_departure_url(liaison)).content.decode()
+    assert 'id="departure-rejected"' in page and reason in page and "Báo đảng ủy xác nhận</button>" in page
+
     _reported(world, date=datetime.date(2026, 4, 1))
     assert DepartureReport.objects.filter(state="pending").count() == 1
 
