@@ -438,12 +438,11 @@ def departure_get_for(user, pk, *, write: bool = False) -> DepartureReport:
     return report
 
 
-def departure_pending_of(liaison: Liaison) -> DepartureReport | None:
-    """The report waiting for the link, if any (at most one)."""
+def departure_latest_of(liaison: Liaison) -> DepartureReport | None:
+    """The link's newest report (at most one waits), so the cell sees it waiting or why it was
+    rejected."""
     return (
-        DepartureReport.objects.filter(liaison=liaison, state=DepartureReport.State.PENDING)
-        .select_related("commune_org")
-        .first()
+        DepartureReport.objects.filter(liaison=liaison).select_related("commune_org").order_by("-pk").first()
     )
 
 
