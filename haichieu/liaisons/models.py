@@ -406,9 +406,11 @@ class CoverageCountQuerySet(models.QuerySet):
 class CoverageCount(models.Model):
     """How many active members of an organisation's whole subtree have each link status and category.
 
-    One row per (organisation, link status, HD 33 category), for the organisation and every
+    One row per (organisation, link status, HD 33 category, working), for the organisation and every
     ancestor of each member's workplace cell: the coverage summary of any subtree is the handful of
-    rows of its top organisation, not a count over its members (DESIGN.md "Scale").
+    rows of its top organisation, not a count over its members (DESIGN.md "Scale"). `working`: the
+    member's official cell is not a residential cell (rules.working); the coverage reads only
+    those rows, the tree's member counts read them all.
 
     Kept by database triggers on members_member (migration 0004), so every writer — services,
     bulk loads, imports, the admin, tests — keeps it exact in the same transaction. Moving an
@@ -419,6 +421,7 @@ class CoverageCount(models.Model):
     org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     link_status = models.CharField(max_length=20)
     liaison_category = models.CharField(max_length=20)
+    working = models.BooleanField(default=True)
     members = models.IntegerField(default=0)
 
     objects = CoverageCountQuerySet.as_manager()
@@ -426,7 +429,7 @@ class CoverageCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "link_status", "liaison_category"], name="coverage_count_once"
+                fields=["org", "link_status", "liaison_category", "working"], name="coverage_count_once"
             )
         ]
 

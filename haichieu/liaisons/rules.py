@@ -55,24 +55,56 @@ def category_rule_q(rule: str) -> Q:
     return ~Q(liaison_category__in=not_introduced + excused)
 
 
+# --- working members ---------------------------------------------------------------------------
+# Regulation 213-QĐ/TW concerns members who work: a member whose official cell is a residential cell
+# (a retired member in the cell of their residential group) already lives their party life where they
+# reside. Such a member is never in the coverage, never "to introduce", never introduced; the coverage
+# counts keep them apart (CoverageCount.working, kept by the triggers of coverage.py).
+WORKING_Q = Q(workplace_cell__is_residential=False)
+
+
+def working(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The working members of `members`: their official cell is not a residential cell."""
+    return members.filter(WORKING_Q)
+
+
+def is_working(member: Member) -> bool:
+    """`working` for one member already read (with `workplace_cell__is_residential`)."""
+    return not member.workplace_cell.is_residential
+
+
+def not_working_reason(member: Member) -> str:
+    """Why `member` is left out of the coverage, or '' for a working member (services, pages)."""
+    if is_working(member):
+        return ""
+    return (
+        f"sinh hoạt chính thức ở chi bộ nơi cư trú ({member.workplace_cell.name}), "
+        "không thuộc diện giới thiệu về nơi cư trú"
+    )
+
+
 # --- link-status predicates ----------------------------------------------------------------------
 # A member still to introduce: no liaison yet, a draft, or an introduction the commune returned.
 TO_INTRODUCE_STATUSES = (LinkStatus.NONE, LinkStatus.DRAFT, LinkStatus.RETURNED)
 
 
 def to_introduce(members: QuerySet[Member]) -> QuerySet[Member]:
-    """The members of `members` still to introduce: link status in TO_INTRODUCE_STATUSES and a
-    category that is introduced (HD 33 §1.2 leaves some out)."""
-    return members.filter(link_status__in=TO_INTRODUCE_STATUSES).exclude(
-        category_rule_q(CategoryRule.NOT_INTRODUCED)
+    """The members of `members` still to introduce: working members (`working`), link status in
+    TO_INTRODUCE_STATUSES and a category that is introduced (HD 33 §1.2 leaves some out)."""
+    return (
+        working(members)
+        .filter(link_status__in=TO_INTRODUCE_STATUSES)
+        .exclude(category_rule_q(CategoryRule.NOT_INTRODUCED))
     )
 
 
 def is_to_introduce(member: Member) -> bool:
-    """`to_introduce` for one member already read (`link_status` and `liaison_category`)."""
+    """`to_introduce` for one member already read (`link_status`, `liaison_category` and
+    `workplace_cell__is_residential`)."""
     return (
         member.link_status in TO_INTRODUCE_STATUSES
         and category_rule(member.liaison_category) != CategoryRule.NOT_INTRODUCED
+        and is_working(member)
     )
 
 

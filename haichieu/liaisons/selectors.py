@@ -61,7 +61,9 @@ def linked_liaisons(user, liaison: Liaison, *, limit: int = 20) -> tuple[list[Li
 
 # --- coverage (workplace side) ---------------------------------------------------------------
 # What the coverage list (its page and its export) reads of each member.
-COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
+COVERAGE_FIELDS = (
+    *LIST_FIELDS, "link_status", "liaison_category", "admission_date", "workplace_cell__is_residential",
+)  # fmt: skip
 
 
 def coverage_summary(user, *, org=None) -> dict:
@@ -69,10 +71,11 @@ def coverage_summary(user, *, org=None) -> dict:
 
     Read from the coverage counts the database keeps per organisation (models.CoverageCount): the
     handful of rows of the subtrees' top organisations, whatever their size. `org` must be one the
-    user sees (its whole subtree is then in scope). Active members only, as on the list.
+    user sees (its whole subtree is then in scope). Active working members only (rules.working), as
+    on the list.
     """
     scope = scope_for(user)
-    counts = CoverageCount.objects.all()
+    counts = CoverageCount.objects.filter(working=True)
     if org is not None:
         counts = counts.filter(org=org)
     elif scope.is_superuser:

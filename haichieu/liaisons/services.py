@@ -163,6 +163,8 @@ def _introduce_one(*, actor, member: Member, today: datetime.date) -> Liaison | 
         return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
     if rules.category_rule(member.liaison_category) == rules.CategoryRule.NOT_INTRODUCED:
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
+    if not rules.is_working(member):
+        return rules.not_working_reason(member)
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
     # Two introductions of one member at once: the second waits here and then finds the first's.

@@ -60,7 +60,7 @@ def _coverage_filter(user, filters):
     category = filters.get("category")
 
     def narrow(qs):
-        qs = narrow_members(qs)
+        qs = rules.working(narrow_members(qs))
         if link:
             qs = qs.filter(link_status=link)
         if category:
