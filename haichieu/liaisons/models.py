@@ -151,6 +151,15 @@ class Liaison(models.Model):
     class Meta:
         verbose_name = "hồ sơ giữ mối liên hệ"
         verbose_name_plural = "hồ sơ giữ mối liên hệ"
+        constraints = [
+            # At most one open link per member (issue 15): a second one, from a move recorded twice
+            # or two users at once, is refused by the database whatever the writer.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["draft", "introduced", "returned", "received", "active"]),
+                name="liaison_one_open_per_member",
+            )
+        ]
         indexes = [
             models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
             # The tracking book of a commune committee or a cell (selectors.tracking_book_counts)
@@ -225,6 +234,7 @@ class LiaisonEvent(models.Model):
         "return": "Trả lại giới thiệu",
         "activate": "Chi bộ xác nhận đã tiếp nhận",
         "place": "Phân tổ/nhóm, người theo dõi",
+        "readdress": "Chuyển nơi cư trú trước khi giới thiệu",
         "no_longer_resides": "Báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
     }

@@ -176,7 +176,8 @@ def introduce(request):
             request, "Chưa chọn đảng viên nào để giới thiệu (hoặc không còn ai chưa được giới thiệu)."
         )
         return redirect("liaisons:coverage")
-    result = services.liaison_introduce(actor=request.user, members=members)
+    note = request.POST.get("note", "")[:255]
+    result = services.liaison_introduce(actor=request.user, members=members, note=note)
     return render(
         request,
         "liaisons/workplace/introduce_result.html",

@@ -61,7 +61,8 @@ def test_reception_overdue_agrees_for_rows_dicts_and_querysets(world):
     for status, due in itertools.product(
         Liaison.Status.values, [None, today - datetime.timedelta(days=1), today]
     ):
-        Liaison.objects.create(member=world.m2, status=status, receive_due=due)
+        # One open link per member: each link its own member.
+        Liaison.objects.create(member=make_member(world.w1c2, "Hạn Văn Nhận"), status=status, receive_due=due)
     liaisons = Liaison.objects.all()
     late = {li.pk for li in rules.reception_overdue(liaisons, today)}
     assert late == {li.pk for li in liaisons if rules.is_reception_overdue(li, today)}
