@@ -32,7 +32,7 @@ from haichieu.members.selectors import member_filter, member_list, member_list_p
 from haichieu.organizations.models import Organization
 
 from . import exports, rules, selectors, services
-from .forms_workplace import CoverageFilterForm, MemberEventForm
+from .forms_workplace import COVERED, TO_INTRODUCE, CoverageFilterForm, MemberEventForm
 from .models import Liaison
 
 INTRODUCE_BATCH_LIMIT = 1000
@@ -61,9 +61,15 @@ def _coverage_filter(user, filters):
 
     def narrow(qs):
         qs = rules.working(narrow_members(qs))
-        if link:
+        if link == TO_INTRODUCE:
+            qs = rules.to_introduce(qs)
+        elif link == COVERED:
+            qs = rules.covered(qs)
+        elif link:
             qs = qs.filter(link_status=link)
-        if category:
+        if category == rules.INTRODUCED_CATEGORIES:
+            qs = rules.introduced_categories(qs)
+        elif category:
             qs = qs.filter(rules.category_rule_q(category))
         return qs
 
@@ -90,14 +96,19 @@ def coverage(request):
         page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
+        size = page_size(request)
         page = member_list_page(
             request.user,
             narrow=narrow,
             workplace_only=True,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
-            size=page_size(request),
+            size=size,
             fields=selectors.COVERAGE_FIELDS,
+        ).counted(
+            total=member_list(request.user, narrow=narrow, workplace_only=True).count(),
+            size=size,
+            request=request,
         )
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
@@ -117,6 +128,7 @@ def coverage(request):
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
+    params.pop("p", None)
     rows_html = render_jinja2(
         "liaisons/workplace/_coverage_rows.html",
         {
@@ -136,6 +148,8 @@ def coverage(request):
             "summary": summary,
             "org_error": org_error,
             "base_query": params.urlencode(),
+            # The summary's cards link to the list under the organisation they count (and nothing else).
+            "card_base": urlencode({"org": org.code}) if org is not None else "",
             "can_write": scope.writes_somewhere,
             "status_labels": dict(Liaison.Status.choices),
             "link_options": choice_options(form, "link"),
