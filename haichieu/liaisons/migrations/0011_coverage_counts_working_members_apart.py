@@ -198,6 +198,14 @@ def drop_sqlite_triggers(apps, schema_editor):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def uninstall(apps, schema_editor):
+    """The counts go (the old key cannot hold them) and SQLite's triggers with them; `restore_as_before`
+    counts again once the old key is back."""
+    drop_sqlite_triggers(apps, schema_editor)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("DELETE FROM liaisons_coveragecount")
+
+
 def install(apps, schema_editor):
     postgres = schema_editor.connection.vendor == "postgresql"
     with schema_editor.connection.cursor() as cursor:
@@ -250,5 +258,5 @@ class Migration(migrations.Migration):
                 fields=("org", "link_status", "liaison_category", "working"), name="coverage_count_once"
             ),
         ),
-        migrations.RunPython(install, drop_sqlite_triggers),
+        migrations.RunPython(install, uninstall),
     ]
