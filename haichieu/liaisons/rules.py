@@ -45,6 +45,12 @@ def category_rule(category: str) -> CategoryRule:
     return CategoryRule.REGULAR
 
 
+def category_labels(rule: str) -> list[str]:
+    """The names of the member categories that fall under `rule` (a CategoryRule), as the settings
+    have them: what the coverage page says of its "Tính riêng (HD 33)" figures."""
+    return [label for value, label in Member.LiaisonCategory.choices if category_rule(value) == rule]
+
+
 def category_rule_q(rule: str) -> Q:
     """Members whose category falls under `rule` (a CategoryRule), as a filter."""
     not_introduced = list(rules()["NOT_INTRODUCED_CATEGORIES"])

@@ -150,6 +150,10 @@ def coverage(request):
             "base_query": params.urlencode(),
             # The summary's cards link to the list under the organisation they count (and nothing else).
             "card_base": urlencode({"org": org.code}) if org is not None else "",
+            "hd33": {
+                "excused": rules.category_labels(rules.CategoryRule.EXCUSED),
+                "not_introduced": rules.category_labels(rules.CategoryRule.NOT_INTRODUCED),
+            },
             "can_write": scope.writes_somewhere,
             "status_labels": dict(Liaison.Status.choices),
             "link_options": choice_options(form, "link"),

@@ -82,9 +82,18 @@ def test_a_move_recorded_today_is_not_overdue(world, client_for, varied):
     assert "Quá hạn giới thiệu" in body  # admitted in 2015, never linked
 
 
-def test_the_hd33_figures_are_explained(world, client_for):
+def test_the_hd33_figures_are_explained_from_the_settings(world, client_for, settings):
     body = client_for(world.w1_staff).get(reverse("liaisons:coverage")).content.decode()
     assert "Tính riêng (HD 33)" in body and "Hướng dẫn 33-HD/BTCTW" in body
+    assert (
+        "đi học tập trung dài hạn" in body and "làm nhiệm vụ đặc biệt cần giữ bí mật không giới thiệu" in body
+    )
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "RULES": {**settings.HAICHIEU["RULES"], "EXCUSED_CATEGORIES": ["barracks"]},
+    }
+    body = client_for(world.w1_staff).get(reverse("liaisons:coverage")).content.decode()
+    assert "đi học tập trung dài hạn" not in body
 
 
 def test_the_pager_says_where_it_is_and_hides_for_one_page(world, client_for, varied):
