@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "haichieu.organizations",
     "haichieu.members",
     "haichieu.liaisons",
+    "haichieu.exemptions",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.demo",

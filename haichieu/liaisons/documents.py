@@ -1,5 +1,10 @@
-"""Documents of the two-way link: introduction letters (Mẫu 1-213, 2-213), the digest of
-changes of each period and the residence side's tracking book, as Word (python-docx) and Excel (core.exports).
+"""Documents of the two-way link: introduction letters (Mẫu 1-213, 2-213), the notice of the
+changes of each period and the residence side's tracking book, as Word and Excel (core.exports).
+
+Each Word document is first a context of plain data (`letter_context`, `digest_context`,
+`tracking_book_context`); the python-docx writers here lay a context out, and the same writers,
+given placeholders, lay out the default Word templates the downloads are filled from
+(`document_kinds.py`, haichieu/documents).
 
 Lists are built once as header + row generators (`digest_rows`, `tracking_book_rows`); the xlsx
 writer and the Word table render the same rows. Callers pass querysets already scoped by the
@@ -447,7 +452,8 @@ def digest_xlsx(*, sender_org, recipient_org, year: int, period: int, notices):
     return xlsx_response(
         filename=digest_filename(recipient_org=recipient_org, year=year, period=period, ext="xlsx"),
         sheet_title="Biến động",
-        title=f"{digest_title(year, period)} — {sender_org.name} gửi {recipient_org.name}",
+        title=f"{digest_title(year, period)} — {layout.issuing_committee_name(sender_org)} gửi "
+        f"{layout.issuing_committee_name(recipient_org)}",
         header=header,
         rows=rows,
     )

@@ -169,6 +169,15 @@ class Liaison(models.Model):
     class Meta:
         verbose_name = "hồ sơ giữ mối liên hệ"
         verbose_name_plural = "hồ sơ giữ mối liên hệ"
+        constraints = [
+            # At most one open link per member (issue 15): a second one, from a move recorded twice
+            # or two users at once, is refused by the database whatever the writer.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["draft", "introduced", "returned", "received", "active"]),
+                name="liaison_one_open_per_member",
+            )
+        ]
         indexes = [
             models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
             # The tracking book of a commune committee or a cell (selectors.tracking_book_counts)
@@ -243,6 +252,7 @@ class LiaisonEvent(models.Model):
         "return": "Trả lại giới thiệu",
         "activate": "Chi bộ xác nhận đã tiếp nhận",
         "place": "Phân tổ/nhóm, người theo dõi",
+        "readdress": "Chuyển nơi cư trú trước khi giới thiệu",
         "no_longer_resides": "Báo không còn cư trú",
         "departure_report": "Chi bộ báo không còn cư trú",
         "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
@@ -501,9 +511,11 @@ class CoverageCountQuerySet(models.QuerySet):
 class CoverageCount(models.Model):
     """How many active members of an organisation's whole subtree have each link status and category.
 
-    One row per (organisation, link status, HD 33 category), for the organisation and every
+    One row per (organisation, link status, HD 33 category, working), for the organisation and every
     ancestor of each member's workplace cell: the coverage summary of any subtree is the handful of
-    rows of its top organisation, not a count over its members (DESIGN.md "Scale").
+    rows of its top organisation, not a count over its members (DESIGN.md "Scale"). `working`: the
+    member's official cell is not a residential cell (rules.working); the coverage reads only
+    those rows, the tree's member counts read them all.
 
     Kept by database triggers on members_member (migration 0004), so every writer — services,
     bulk loads, imports, the admin, tests — keeps it exact in the same transaction. Moving an
@@ -514,6 +526,7 @@ class CoverageCount(models.Model):
     org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     link_status = models.CharField(max_length=20)
     liaison_category = models.CharField(max_length=20)
+    working = models.BooleanField(default=True)
     members = models.IntegerField(default=0)
 
     objects = CoverageCountQuerySet.as_manager()
@@ -521,7 +534,7 @@ class CoverageCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "link_status", "liaison_category"], name="coverage_count_once"
+                fields=["org", "link_status", "liaison_category", "working"], name="coverage_count_once"
             )
         ]
 

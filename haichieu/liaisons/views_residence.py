@@ -35,7 +35,7 @@ from .forms_residence import (
     ReceiveManyForm,
     ReturnForm,
 )
-from .models import Liaison
+from .models import DepartureReport, Liaison
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -363,6 +363,7 @@ def no_longer_resides(request, pk):
                 )
             messages.success(request, done)
             return redirect(back)
+    latest = selectors.departure_latest_of(liaison)
     return render(
         request,
         "liaisons/residence/no_longer_resides.html",
@@ -372,7 +373,8 @@ def no_longer_resides(request, pk):
             "back": back,
             "open": liaison.status in (S.RECEIVED, S.ACTIVE),
             "at_once": at_once,
-            "pending": selectors.departure_pending_of(liaison),
+            "pending": latest if latest and latest.state == DepartureReport.State.PENDING else None,
+            "rejected": latest if latest and latest.state == DepartureReport.State.REJECTED else None,
         },
     )
 

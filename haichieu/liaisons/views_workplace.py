@@ -32,7 +32,7 @@ from haichieu.members.selectors import member_filter, member_list, member_list_p
 from haichieu.organizations.models import Organization
 
 from . import exports, rules, selectors, services
-from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
+from .forms_workplace import COVERED, TO_INTRODUCE, CoverageFilterForm, MemberEventForm, SignerForm
 from .models import Liaison, SignerTitle
 
 INTRODUCE_BATCH_LIMIT = 1000
@@ -60,10 +60,16 @@ def _coverage_filter(user, filters):
     category = filters.get("category")
 
     def narrow(qs):
-        qs = narrow_members(qs)
-        if link:
+        qs = rules.working(narrow_members(qs))
+        if link == TO_INTRODUCE:
+            qs = rules.to_introduce(qs)
+        elif link == COVERED:
+            qs = rules.covered(qs)
+        elif link:
             qs = qs.filter(link_status=link)
-        if category:
+        if category == rules.INTRODUCED_CATEGORIES:
+            qs = rules.introduced_categories(qs)
+        elif category:
             qs = qs.filter(rules.category_rule_q(category))
         return qs
 
@@ -91,14 +97,19 @@ def coverage(request):
         page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
+        size = page_size(request)
         page = member_list_page(
             request.user,
             narrow=narrow,
             workplace_only=True,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
-            size=page_size(request),
+            size=size,
             fields=selectors.COVERAGE_FIELDS,
+        ).counted(
+            total=member_list(request.user, narrow=narrow, workplace_only=True).count(),
+            size=size,
+            request=request,
         )
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
@@ -118,6 +129,7 @@ def coverage(request):
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
+    params.pop("p", None)
     rows_html = render_jinja2(
         "liaisons/workplace/_coverage_rows.html",
         {
@@ -137,6 +149,12 @@ def coverage(request):
             "summary": summary,
             "org_error": org_error,
             "base_query": params.urlencode(),
+            # The summary's cards link to the list under the organisation they count (and nothing else).
+            "card_base": urlencode({"org": org.code}) if org is not None else "",
+            "hd33": {
+                "excused": rules.category_labels(rules.CategoryRule.EXCUSED),
+                "not_introduced": rules.category_labels(rules.CategoryRule.NOT_INTRODUCED),
+            },
             "can_write": scope.writes_somewhere,
             "signer_form": _signer_form(request.user) if scope.writes_somewhere else None,
             "status_labels": dict(Liaison.Status.choices),
@@ -187,7 +205,10 @@ def introduce(request):
     if not signer_form.is_valid():
         messages.error(request, " ".join(e for errors in signer_form.errors.values() for e in errors))
         return redirect("liaisons:coverage")
-    result = services.liaison_introduce(actor=request.user, members=members, signer=signer_form.signer())
+    note = request.POST.get("note", "")[:255]
+    result = services.liaison_introduce(
+        actor=request.user, members=members, signer=signer_form.signer(), note=note
+    )
     return render(
         request,
         "liaisons/workplace/introduce_result.html",

@@ -161,6 +161,8 @@ def test_the_organisation_form_edits_the_place_name(world, client_for):
     assert client.post(url, data).status_code == 302
     world.r1.refresh_from_db()
     assert world.r1.place_name == "Kiến Hưng"
+    detail = client.get(reverse("organizations:detail", args=[world.r1.pk])).content.decode()
+    assert "địa danh trên văn bản: Kiến Hưng" in detail
 
 
 # --- 3. the digest is a numbered notice ------------------------------------------------------------

@@ -325,6 +325,8 @@ def _reported(world, liaison=None, date=datetime.date(2026, 3, 1)):
 def test_the_commune_confirms_from_its_queue_and_the_workplace_is_told(world, client_for):
     report = _reported(world)
     client = client_for(world.r1_staff)
+    inbox = client.get(reverse("liaisons:inbox")).content.decode()
+    assert f'href="{_queue_url(world.r1)}"' in inbox and "Chi bộ báo đảng viên không còn cư trú" in inbox
     home = client.get(reverse("home")).content.decode()
     assert "Báo không còn cư trú" in home and "1 chờ xác nhận" in home
     queue = client.get(_queue_url()).content.decode()  # one committee: it is chosen
@@ -378,7 +380,10 @@ def test_the_commune_rejects_with_a_reason_and_the_cell_is_told(world, client_fo
     told = InboxItem.objects.get(recipient_org=world.r1c1, kind="departure_rejected")
     assert reason in told.summary
     assert not ChangeNotice.objects.exists() and not InboxItem.objects.filter(recipient_org=world.w1).exists()
-    # The cell may report again later: a new report waits.
+    # The cell's page says why, and it may report again later: a new report waits.
+    page = client_for(world.r1c1_secretary).get(_departure_url(liaison)).content.decode()
+    assert 'id="departure-rejected"' in page and reason in page and "Báo đảng ủy xác nhận</button>" in page
+
     _reported(world, date=datetime.date(2026, 4, 1))
     assert DepartureReport.objects.filter(state="pending").count() == 1
 
@@ -651,6 +656,8 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         "Lê Thị Bình",
     ]
     members = [make_member(world.w1c2, name) for name in names]
+    # A member holds one open link at most: the other open links are their namesakes'.
+    namesakes = {i: make_member(world.w1c2, names[i]) for i in (2, 3, 4, 5)}
     for member in reversed(members):  # namesakes' links in the reverse order of their members
         Liaison.objects.create(
             member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
@@ -658,13 +665,13 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
     Liaison.objects.create(
         member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=today
     )
-    Liaison.objects.create(member=members[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
+    Liaison.objects.create(member=namesakes[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
     Liaison.objects.create(
-        member=members[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
+        member=namesakes[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
     )
-    Liaison.objects.create(member=members[4], commune_org=world.r1, status=S.INTRODUCED)
+    Liaison.objects.create(member=namesakes[4], commune_org=world.r1, status=S.INTRODUCED)
     Liaison.objects.create(
-        member=members[5],
+        member=namesakes[5],
         commune_org=world.r1,
         status=S.ACTIVE,
         received_at=now - datetime.timedelta(days=800),
