@@ -133,7 +133,7 @@ def test_excused_member_gets_form_2_213_with_the_reason(letters):
     assert "Số 2-GGT/ĐU" in text
     assert "miễn sinh hoạt định kỳ với chi bộ nơi cư trú và không lấy ý kiến nhận xét hằng năm" in text
     assert "Hướng dẫn số 33-HD/BTCTW" in text
-    assert "Lý do: Làm việc lưu động, xa nơi cư trú (thi công thủy điện Lai Châu)." in text
+    assert "Lý do: Thường xuyên đi làm việc xa nơi cư trú, lưu động (thi công thủy điện Lai Châu)." in text
 
 
 def test_a_batch_has_one_letter_per_member_on_its_own_page(letters):
