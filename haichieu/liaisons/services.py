@@ -171,9 +171,9 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(
-    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
-) -> Liaison | str:
+def introduce_refusal(actor, member: Member) -> str | None:
+    """Why `member` cannot be introduced by `actor`, judged on the member's record alone (None: it
+    can). The same reasons for the introduction and for its preview (`introductions.py`)."""
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
@@ -182,11 +182,26 @@ def _introduce_one(
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
+    return None
+
+
+def open_link_refusal(current: Liaison | None) -> str | None:
+    """Why a member whose newest open link is `current` cannot be introduced again (None: they can)."""
+    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
+        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    return None
+
+
+def _introduce_one(
+    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
+) -> Liaison | str:
+    if (refusal := introduce_refusal(actor, member)) is not None:
+        return refusal
     # Two introductions of one member at once: the second waits here and then finds the first's.
     Member.objects.select_for_update().filter(pk=member.pk).first()
     current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
-    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
-        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    if (refusal := open_link_refusal(current)) is not None:
+        return refusal
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
     if signer is None:  # the committee's last signer
