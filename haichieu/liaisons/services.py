@@ -335,14 +335,19 @@ def liaison_receive(
     return liaison
 
 
+def check_return_reason(reason: str, note: str) -> None:
+    """A return needs a known reason, and a note with "other" (also checked before its confirmation)."""
+    if reason not in Liaison.ReturnReason.values:
+        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
+    if reason == Liaison.ReturnReason.OTHER and not clean_text(note):
+        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+
+
 def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> Liaison:
     """The commune committee returns an introduction with a reason (not our area, wrong address…)."""
     _check_residence(actor, liaison)
     note = clean_text(note)
-    if reason not in Liaison.ReturnReason.values:
-        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
-    if reason == Liaison.ReturnReason.OTHER and not note:
-        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+    check_return_reason(reason, note)
     with transaction.atomic():
         old = _transition(
             liaison,
