@@ -231,3 +231,33 @@ def test_withdraw_note_too_long_is_a_form_error(world, client_for, newcomers):
     )
     assert response.status_code == 200 and "Lý do thu hồi dài quá 255 ký tự." in response.content.decode()
     assert Liaison.objects.get(pk=letter.pk).status == S.INTRODUCED
+
+
+def test_every_form_submission_lands_on_a_page_that_reloads(world, client_for, newcomers):
+    """Post/redirect/get (issue 15, item 6): each successful form answers with a redirect whose page a
+    GET (a reload, a bookmark) opens with 200, never a 405. The one page rendered in answer to a POST
+    on purpose is the two-factor recovery codes, shown once and never again."""
+    letter = services.liaison_introduce(actor=world.w1_staff, members=[newcomers[1]]).introduced[0]
+    other = services.liaison_introduce(actor=world.w1_staff, members=[newcomers[2]]).introduced[0]
+    today = f"{datetime.date.today():%d/%m/%Y}"
+    submissions = [
+        (world.w1_staff, reverse("liaisons:introduce"), {"member": [newcomers[0].pk]}),
+        (world.w1_staff, reverse("liaisons:withdraw", args=[other.pk]), {"note": ""}),
+        (
+            world.w1_staff,
+            reverse("liaisons:member_event", args=[world.m2.pk]),
+            {"kind": "position_change", "event_date": today, "new_position": "Trưởng phòng"},
+        ),
+        (world.r1_staff, reverse("liaisons:residence_return", args=[letter.pk]), {"reason": "wrong_address"}),
+        (world.r1_staff, reverse("liaisons:residence_group_create", args=[world.r1c1.pk]), {"name": "Tổ 7"}),
+    ]
+    for user, url, data in submissions:
+        client = client_for(user)
+        response = client.post(url, data)
+        assert response.status_code == 302, (url, response.status_code, response.content.decode()[:500])
+        assert client.get(response["Location"]).status_code == 200, (url, response["Location"])
+    # The bulk introduction's confirmation, from the preview the first submission made.
+    client = client_for(world.w1_staff)
+    batch = IntroductionBatch.objects.get(created_by=world.w1_staff)
+    done = client.post(reverse("liaisons:introduce_confirm", args=[batch.pk]))
+    assert done.status_code == 302 and client.get(done["Location"]).status_code == 200
