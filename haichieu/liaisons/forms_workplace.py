@@ -65,6 +65,17 @@ class SignerForm(BootstrapFormMixin, forms.Form):
         return Signer.checked(data.get("signer_title") or SignerTitle.SECRETARY, data["signer_name"])
 
 
+class WithdrawForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        label="Lý do thu hồi",
+        max_length=255,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Lý do thu hồi dài quá 255 ký tự."},
+        help_text="Gửi kèm thông báo cho đảng ủy nơi cư trú (không bắt buộc).",
+    )
+
+
 class MemberEventForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Loại biến động",

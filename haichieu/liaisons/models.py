@@ -90,6 +90,8 @@ class Liaison(models.Model):
         LEFT_PARTY = "left_party", "Ra khỏi Đảng"
         DECEASED = "deceased", "Từ trần"
         SPECIAL_DUTY = "special_duty", "Nhận nhiệm vụ đặc biệt"
+        # The workplace took its letter back before the residence acted on it (`liaison_withdraw`).
+        WITHDRAWN = "withdrawn", "Đã thu hồi giấy giới thiệu"
         OTHER = "other", "Lý do khác"
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="liaisons")
@@ -230,6 +232,15 @@ class Liaison(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.ENDED and self.end_reason == self.EndReason.WITHDRAWN
+
+    @property
+    def status_label(self) -> str:
+        """The status as the pages print it: a withdrawn letter's link reads "Đã thu hồi"."""
+        return "Đã thu hồi" if self.is_withdrawn else self.get_status_display()
+
 
 class LiaisonEvent(models.Model):
     """One transition of a liaison: who, when, why (the link's own history)."""
@@ -257,6 +268,7 @@ class LiaisonEvent(models.Model):
         "departure_report": "Chi bộ báo không còn cư trú",
         "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
+        "withdraw": "Thu hồi giấy giới thiệu",
     }
 
     class Meta:
@@ -351,6 +363,7 @@ class InboxItem(models.Model):
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
         REMINDER = "reminder", "Nhắc việc quá hạn"
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
+        WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"
@@ -540,3 +553,36 @@ class CoverageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.link_status} {self.liaison_category}: {self.members}"
+
+
+class IntroductionBatch(models.Model):
+    """A bulk introduction: previewed (who, to which committees, date and signer) and then confirmed
+    once. The confirmation moves it from previewed to issued with a conditional update, so a double
+    submission issues the letters once; the issued batch keeps what it did, so its result page can be
+    reloaded or bookmarked (post/redirect/get). Only its creator sees it."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Chờ xác nhận"
+        ISSUED = "issued", "Đã giới thiệu"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEWED)
+    letter_date = models.DateField("ngày giới thiệu")
+    # The signer chosen on the coverage page; a blank name: each committee's signer of its last letter.
+    signer_title, signer_name = signer_fields()
+    member_ids = models.JSONField(default=list)
+    limited = models.BooleanField(default=False)  # the selection was cut at the batch limit
+    # Why members returned for their address are introduced again to the same one (services).
+    note = models.CharField(max_length=255, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    introduced_ids = models.JSONField(default=list)  # the liaisons introduced, in letter order
+    skipped = models.JSONField(default=list)  # [[member id, reason], …] refused at the confirmation
+
+    class Meta:
+        verbose_name = "đợt giới thiệu"
+        verbose_name_plural = "đợt giới thiệu"
+        indexes = [models.Index(fields=["created_by", "state", "created_at"], name="intro_batch_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Đợt giới thiệu {self.pk} ({self.get_state_display()})"

@@ -184,15 +184,9 @@ def _same_address(liaison: Liaison, member: Member) -> bool:
     )
 
 
-def _introduce_one(
-    *,
-    actor,
-    member: Member,
-    today: datetime.date,
-    signer: Signer | None,
-    signers: dict[int, Signer],
-    note: str = "",
-) -> Liaison | str:
+def introduce_refusal(actor, member: Member) -> str | None:
+    """Why `member` cannot be introduced by `actor`, judged on the member's record alone (None: it
+    can). The same reasons for the introduction and for its preview (`introductions.py`)."""
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
@@ -203,9 +197,13 @@ def _introduce_one(
         return rules.not_working_reason(member)
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
-    # Two introductions of one member at once: the second waits here and then finds the first's.
-    Member.objects.select_for_update().filter(pk=member.pk).first()
-    current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
+    return None
+
+
+def open_link_refusal(current: Liaison | None, member: Member, note: str = "") -> str | None:
+    """Why a member whose newest open link is `current` cannot be introduced again (None: they can).
+    Introducing again to the address an introduction was returned for (not our area, wrong
+    address) needs a changed address or a `note`."""
     if current is not None and current.status not in (S.DRAFT, S.RETURNED):
         return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
     if (
@@ -219,6 +217,25 @@ def _introduce_one(
             f"đã bị trả lại ({current.get_return_reason_display().lower()}) với cùng địa chỉ: "
             "hãy sửa địa chỉ nơi cư trú hoặc ghi chú lý do giới thiệu lại"
         )
+    return None
+
+
+def _introduce_one(
+    *,
+    actor,
+    member: Member,
+    today: datetime.date,
+    signer: Signer | None,
+    signers: dict[int, Signer],
+    note: str = "",
+) -> Liaison | str:
+    if (refusal := introduce_refusal(actor, member)) is not None:
+        return refusal
+    # Two introductions of one member at once: the second waits here and then finds the first's.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
+    if (refusal := open_link_refusal(current, member, note)) is not None:
+        return refusal
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
     if signer is None:  # the committee's last signer
@@ -369,14 +386,19 @@ def liaison_receive(
     return liaison
 
 
+def check_return_reason(reason: str, note: str) -> None:
+    """A return needs a known reason, and a note with "other" (also checked before its confirmation)."""
+    if reason not in Liaison.ReturnReason.values:
+        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
+    if reason == Liaison.ReturnReason.OTHER and not clean_text(note):
+        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+
+
 def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> Liaison:
     """The commune committee returns an introduction with a reason (not our area, wrong address…)."""
     _check_residence(actor, liaison)
     note = clean_text(note)
-    if reason not in Liaison.ReturnReason.values:
-        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
-    if reason == Liaison.ReturnReason.OTHER and not note:
-        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+    check_return_reason(reason, note)
     with transaction.atomic():
         old = _transition(
             liaison,

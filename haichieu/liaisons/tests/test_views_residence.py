@@ -184,7 +184,15 @@ def test_return_with_a_reason_and_other_needs_a_note(world, client_for):
     assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
     assert "Vui lòng chọn lý do trả lại." in client.post(url, {"reason": ""}).content.decode()
     response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này"})
+    assert response.status_code == 302  # to the confirmation step: nothing returned yet
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    confirm = client.get(response["Location"])
+    body = confirm.content.decode()
+    assert confirm.status_code == 200 and "Xác nhận trả lại" in body and "Sai địa chỉ" in body
+    assert "Không có số nhà này" in body
+    response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này", "confirm": "1"})
     assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200  # the page after it reloads
     liaison.refresh_from_db()
     assert (liaison.status, liaison.return_reason, liaison.return_note) == (
         S.RETURNED,
@@ -475,6 +483,7 @@ def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, perso
     posts = [
         (reverse("liaisons:residence_receive", args=[introduced.pk]), {"cell": world.r1c1.pk}),
         (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate"}),
+        (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate", "confirm": "1"}),
         (reverse("liaisons:residence_group_create", args=[world.r1c1.pk]), {"name": "Tổ 9"}),
         (reverse("liaisons:residence_activate", args=[active.pk]), {}),
         (reverse("liaisons:residence_place", args=[active.pk]), {"follower_name": "X"}),
