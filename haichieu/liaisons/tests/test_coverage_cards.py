@@ -85,15 +85,17 @@ def test_a_move_recorded_today_is_not_overdue(world, client_for, varied):
 def test_the_hd33_figures_are_explained_from_the_settings(world, client_for, settings):
     body = client_for(world.w1_staff).get(reverse("liaisons:coverage")).content.decode()
     assert "Tính riêng (HD 33)" in body and "Hướng dẫn 33-HD/BTCTW" in body
+    # The labels of the settings' categories, as HD 33 words them (Member.LiaisonCategory).
     assert (
-        "đi học tập trung dài hạn" in body and "làm nhiệm vụ đặc biệt cần giữ bí mật không giới thiệu" in body
+        "đi học tập trung 12 tháng trong năm" in body
+        and "ở đơn vị thường trực sẵn sàng chiến đấu không giới thiệu" in body
     )
     settings.HAICHIEU = {
         **settings.HAICHIEU,
         "RULES": {**settings.HAICHIEU["RULES"], "EXCUSED_CATEGORIES": ["barracks"]},
     }
     body = client_for(world.w1_staff).get(reverse("liaisons:coverage")).content.decode()
-    assert "đi học tập trung dài hạn" not in body
+    assert "đi học tập trung 12 tháng trong năm" not in body
 
 
 def test_the_pager_says_where_it_is_and_hides_for_one_page(world, client_for, varied):

@@ -201,7 +201,19 @@ def test_the_coverage_page_sends_the_note_with_the_introduction(world, client_fo
     services.liaison_return(actor=world.r1_staff, liaison=link, reason=Liaison.ReturnReason.NOT_OUR_AREA)
     client = client_for(world.w1_staff)
     assert 'name="note"' in client.get(reverse("liaisons:coverage")).content.decode()
-    refused = client.post(reverse("liaisons:introduce"), {"member": [member.pk], "all": "0"})
+    # The preview says why the member would be refused, and the confirmation refuses it.
+    refused = client.post(reverse("liaisons:introduce"), {"member": [member.pk], "all": "0"}, follow=True)
     assert "hãy sửa địa chỉ nơi cư trú hoặc ghi chú" in refused.content.decode()
-    client.post(reverse("liaisons:introduce"), {"member": [member.pk], "all": "0", "note": "Đã xác minh lại"})
+    batch = refused.context["batch"]
+    client.post(reverse("liaisons:introduce_confirm", args=[batch.pk]))
+    assert Liaison.objects.get(pk=link.pk).status == S.RETURNED
+    # With a note, the preview lists no refusal and the confirmation introduces again.
+    noted = client.post(
+        reverse("liaisons:introduce"),
+        {"member": [member.pk], "all": "0", "note": "Đã xác minh lại"},
+        follow=True,
+    )
+    assert "hãy sửa địa chỉ nơi cư trú hoặc ghi chú" not in noted.content.decode()
+    client.post(reverse("liaisons:introduce_confirm", args=[noted.context["batch"].pk]))
     assert Liaison.objects.get(pk=link.pk).status == S.INTRODUCED
+    assert "Đã xác minh lại" in link.events.latest("pk").note
