@@ -247,6 +247,7 @@ class LiaisonEvent(models.Model):
         "departure_report": "Chi bộ báo không còn cư trú",
         "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
+        "address_correction": "Sửa lỗi nhập nơi cư trú (giữ liên hệ)",
     }
 
     class Meta:

@@ -811,6 +811,99 @@ def member_record_event(
     return result
 
 
+# --- the member form: a new residence commune of a linked member --------------------------------
+class AddressChange:
+    """What a new residence commune of a member whose link is open at the residence means."""
+
+    MOVE = "move"
+    CORRECTION = "correction"
+    CHOICES = [
+        (MOVE, "Chuyển nơi cư trú (ghi nhận biến động)"),
+        (CORRECTION, "Sửa lỗi nhập (giữ liên hệ)"),
+    ]
+
+
+RESIDENCE_FIELDS = ("residence_commune", "residence_province", "address_hamlet", "address_street")
+
+
+def resident_link(member: Member) -> Liaison | None:
+    """The member's link the residence holds (introduced, received or active), if any."""
+    return (
+        Liaison.objects.filter(member=member, status__in=Liaison.RESIDENT_STATUSES)
+        .select_related("commune_org")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def commune_changes(member: Member, data: dict) -> bool:
+    """Whether `data` (the member form's) gives the member another residence commune."""
+    if "residence_commune" not in data:
+        return False
+    new = data["residence_commune"]
+    return (new.pk if new is not None else None) != member.residence_commune_id
+
+
+def member_update_address(
+    *,
+    actor,
+    member: Member,
+    data: dict,
+    version: int | None = None,
+    address_change: str = "",
+    move_date: datetime.date | None = None,
+) -> EventResult | None:
+    """Save the member form; a new residence commune of a member whose link the residence holds is
+    either a move or a correction, and the user must say which (issue 15, item 2).
+
+    A move is the "Ghi nhận biến động" residence change (`member_record_event`): the link ends, the
+    residence is told, a pre-filled introduction to the new commune opens; the address is written by
+    that event. A correction saves the form as it is and keeps the link, with a line in its history.
+    One transaction: a refusal of either step leaves nothing written. Returns the move's result.
+    """
+    from haichieu.members.services import member_update
+
+    stored = Member.objects.get(pk=member.pk)
+    link = resident_link(stored) if commune_changes(stored, data) else None
+    if link is None:
+        member_update(actor=actor, member=member, data=data, version=version)
+        return None
+    if address_change not in (AddressChange.MOVE, AddressChange.CORRECTION):
+        raise ServiceError(
+            f"Đồng chí {stored.full_name} đang giữ mối liên hệ với {link.commune_org or 'nơi cư trú cũ'}: "
+            "hãy chọn đây là chuyển nơi cư trú hay sửa lỗi nhập.",
+            field="address_change",
+        )
+    with transaction.atomic():
+        if address_change == AddressChange.CORRECTION:
+            old_commune = stored.residence_commune
+            updated = member_update(actor=actor, member=member, data=data, version=version)
+            _note(
+                link,
+                actor=actor,
+                action="address_correction",
+                note=f"Nơi cư trú sửa từ “{old_commune or '—'}” thành “{updated.residence_commune or '—'}”.",
+            )
+            return None
+        new_commune = data["residence_commune"]
+        if new_commune is None:
+            raise ServiceError(
+                "Chuyển nơi cư trú: vui lòng chọn xã/phường/đặc khu nơi cư trú mới.",
+                field="residence_commune",
+            )
+        rest = {k: v for k, v in data.items() if k not in RESIDENCE_FIELDS}
+        updated = member_update(actor=actor, member=member, data=rest, version=version)
+        return member_record_event(
+            actor=actor,
+            member=updated,
+            kind=N.RESIDENCE_CHANGE,
+            event_date=move_date or timezone.localdate(),
+            new_commune=new_commune,
+            new_hamlet=data.get("address_hamlet", ""),
+            new_street=data.get("address_street", ""),
+        )
+
+
 def _describe(kind, details, new_position, new_commune, new_hamlet, new_street) -> str:
     parts = []
     if kind == N.POSITION_CHANGE:
