@@ -279,6 +279,23 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc {cell.name}.", field="group")
 
 
+def _received_at(liaison: Liaison, received_on: datetime.date | None) -> datetime.datetime:
+    """When an introduction was received: now, or the start of the day given for a paper slip."""
+    today = timezone.localdate()
+    if received_on is None or received_on == today:
+        return timezone.now()
+    if received_on > today:
+        raise ServiceError("Ngày tiếp nhận không được ở tương lai.", field="received_on")
+    letter_day = liaison.letter_date or (
+        timezone.localdate(liaison.introduced_at) if liaison.introduced_at else None
+    )
+    if letter_day is not None and received_on < letter_day:
+        raise ServiceError(
+            f"Ngày tiếp nhận không được trước ngày giới thiệu ({letter_day:%d/%m/%Y}).", field="received_on"
+        )
+    return timezone.make_aware(datetime.datetime.combine(received_on, datetime.time.min))
+
+
 def liaison_receive(
     *,
     actor,
@@ -287,10 +304,15 @@ def liaison_receive(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> Liaison:
-    """The commune committee receives an introduction and places the member in a residential cell."""
+    """The commune committee receives an introduction and places the member in a residential cell.
+
+    `received_on`: the day a slip received on paper earlier was received (today when None); not in
+    the future, not before the letter's date."""
     _check_residence(actor, liaison)
     _check_cell(liaison, cell, group)
+    received_at = _received_at(liaison, received_on)
     with transaction.atomic():
         old = _transition(
             liaison,
@@ -300,9 +322,12 @@ def liaison_receive(
             group=group,
             follower_name=clean_text(follower_name),
             follower_phone=clean_text(follower_phone),
-            received_at=timezone.now(),
+            received_at=received_at,
         )
-        _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
+        note = f"Phân về {cell.name}"
+        if received_on is not None and received_on != timezone.localdate():
+            note += f"; nhận ngày {received_on:%d/%m/%Y}"
+        _record(liaison, actor=actor, action="receive", from_status=old, note=note)
         _handled(liaison, actor=actor)
         member = liaison.member
         notify(
@@ -369,8 +394,12 @@ def liaison_place(
     follower_name: str = "",
     follower_phone: str = "",
     version: int | None = None,
+    new_group: str = "",
 ) -> Liaison:
-    """Move a member between groups of the cell, or change the committee member who follows them."""
+    """Move a member between groups of the cell, or change the committee member who follows them.
+
+    `new_group`: the name of a group to create in the member's cell and place them in (one
+    transaction: a refused placement creates no group)."""
     _check_residence(actor, liaison, cell_ok=True)
     if liaison.status not in (S.RECEIVED, S.ACTIVE):
         raise ServiceError("Chỉ phân tổ/nhóm cho đảng viên đã được tiếp nhận.")
@@ -378,6 +407,17 @@ def liaison_place(
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
+        if clean_text(new_group):
+            if group is not None:
+                raise ServiceError(
+                    "Chọn một tổ/nhóm có sẵn hoặc lập tổ/nhóm mới, không cả hai.", field="new_group"
+                )
+            try:
+                if liaison.cell is None:
+                    raise ServiceError("Đảng viên chưa được phân về chi bộ nào.", field="new_group")
+                group = group_create(actor=actor, cell=liaison.cell, name=new_group)
+            except ServiceError as exc:
+                raise ServiceError(exc.message, field="new_group") from exc
         if not versioned_update(
             Liaison,
             liaison.pk,
@@ -999,6 +1039,7 @@ def liaison_receive_many(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> list[Liaison]:
     """The commune committee receives several introductions into one residential cell at once.
 
@@ -1017,6 +1058,7 @@ def liaison_receive_many(
                 group=group,
                 follower_name=follower_name,
                 follower_phone=follower_phone,
+                received_on=received_on,
             )
             for liaison in liaisons
         ]
