@@ -30,6 +30,7 @@ from haichieu.core.params import parse_id, parse_ids
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_from_filter
 
 from . import exports, rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
@@ -49,12 +50,9 @@ def _coverage_members(user, filters):
 def _coverage_filter(user, filters):
     """(the filtered organisation or None, the list's filters as one function from members to
     members (members.selectors.member_filter), error)."""
-    org = None
-    code = (filters.get("org") or "").strip().upper()
-    if code:
-        org = organizations_visible_to(user).filter(code=code).first()
-        if org is None:
-            return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    org, error = organization_from_filter(user, filters.get("org") or "")
+    if error:
+        return None, None, error
     narrow_members = member_filter(user=user, q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
     category = filters.get("category")

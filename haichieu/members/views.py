@@ -7,7 +7,6 @@ from haichieu.access import (
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
-    organizations_visible_to,
     scope_for,
     write_scope_or_404,
 )
@@ -18,6 +17,7 @@ from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons import services as liaison_services
+from haichieu.organizations.selectors import organization_from_filter
 
 from . import selectors, services
 from .collisions import collisions_record
@@ -30,13 +30,7 @@ from .models import Member
 def member_list(request):
     form = MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    org = None
-    org_error = ""
-    code = (filters.get("org") or "").strip().upper()
-    if code:
-        org = organizations_visible_to(request.user).filter(code=code).first()
-        if org is None:
-            org_error = f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    org, org_error = organization_from_filter(request.user, filters.get("org") or "")
     if org_error:
         page = Page()
     else:
