@@ -863,6 +863,8 @@ class AddressChange:
     ]
 
 
+# After a move (the event form, the member form): the member's page has the button it names.
+INTRODUCE_NOW = "Đã mở hồ sơ giới thiệu về nơi cư trú mới: bấm “Giới thiệu về nơi cư trú” để giới thiệu ngay."
 RESIDENCE_FIELDS = ("residence_commune", "residence_province", "address_hamlet", "address_street")
 
 

@@ -291,7 +291,7 @@ def member_event(request, member_pk):
             elif result.notice.kind not in rules.rules()["NOTIFIED_EVENTS"]:
                 text += " Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo (trang Quy định)."
             if result.new_liaison:
-                text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
+                text += " " + services.INTRODUCE_NOW
             messages.success(request, text)
             return redirect("members:detail", pk=member.pk)
     return render(request, "liaisons/workplace/member_event.html", {"form": form, "member": member})

@@ -137,7 +137,7 @@ def _moved_message(moved) -> str:
     if moved.notice.recipient_org:
         text += f" Đã thông báo cho {moved.notice.recipient_org.name}."
     if moved.new_liaison is not None:
-        text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: bấm “Giới thiệu” để giới thiệu ngay."
+        text += " " + liaison_services.INTRODUCE_NOW
     return text
 
 

@@ -146,3 +146,19 @@ def test_the_member_page_offers_introduction_only_to_writers_of_members_to_intro
     assert 'id="introduce-member"' not in page  # already linked
     page = client_for(world.w1_viewer).get(reverse("members:detail", args=[world.m2.pk])).content.decode()
     assert 'id="introduce-member"' not in page
+
+
+def test_a_move_through_the_event_form_offers_to_introduce_now(world, client_for):
+    client = client_for(world.w1_staff)
+    response = client.post(
+        reverse("liaisons:member_event", args=[world.m1.pk]),
+        {
+            "kind": "residence_change",
+            "event_date": "01/11/2026",
+            "new_province": "01",
+            "new_commune": "00004",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "bấm “Giới thiệu về nơi cư trú” để giới thiệu ngay" in page and 'id="introduce-member"' in page
