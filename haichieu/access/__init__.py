@@ -26,6 +26,7 @@ from .objects import (
 )
 from .scope import (
     Scope,
+    committee_roles,
     inbox_readers,
     manage_scope_or_404,
     read_scope_or_404,
@@ -39,6 +40,7 @@ from .scope import (
 __all__ = [
     "Scope",
     "audit_entries_visible_to",
+    "committee_roles",
     "inbox_readers",
     "liaison_side",
     "liaisons_visible_to",

@@ -269,6 +269,7 @@ class LiaisonEvent(models.Model):
         "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
         "withdraw": "Thu hồi giấy giới thiệu",
+        "address_correction": "Sửa lỗi nhập nơi cư trú (giữ liên hệ)",
     }
 
     class Meta:

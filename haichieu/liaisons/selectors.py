@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from haichieu.access import (
+    committee_roles,
     liaisons_visible_to,
     organizations_visible_to,
     residence_liaisons_visible_to,
@@ -728,3 +729,39 @@ def _book_walk(book: QuerySet, members: QuerySet, *, after: str, size: int) -> Q
     return Member.objects.filter(Q(pk__in=[pk for pk, _ in walked]) | Q(sort_key__in=sorted(ties))).values(
         "pk"
     )
+
+
+FOLLOWER_MEMBERS_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class FollowerSuggestion:
+    name: str
+    note: str  # who they are: "Chi ủy Chi bộ …", "Đảng viên của chi bộ, 09…"
+
+
+def follower_suggestions(cells, *, members_of=None) -> list[FollowerSuggestion]:
+    """Names to offer as "Cấp ủy viên theo dõi" (free text stays possible): the users holding a
+    secretary role on `cells`, then, with `members_of` (one cell), the members received there."""
+    found: list[FollowerSuggestion] = []
+    seen: set[str] = set()
+    for role in committee_roles(cells):
+        name = role.user.full_name or role.user.username
+        if name not in seen:
+            seen.add(name)
+            found.append(FollowerSuggestion(name, f"Chi ủy {role.organization.name}"))
+    if members_of is not None:
+        members = (
+            Liaison.objects.filter(
+                cell=members_of, status__in=[Liaison.Status.RECEIVED, Liaison.Status.ACTIVE]
+            )
+            .values_list("member__full_name", "member__phone", "member__sort_key")
+            .order_by("member__sort_key")[:FOLLOWER_MEMBERS_LIMIT]
+        )
+        for name, phone, _ in members:
+            if name not in seen:
+                seen.add(name)
+                found.append(
+                    FollowerSuggestion(name, ", ".join(p for p in ["Đảng viên của chi bộ", phone] if p))
+                )
+    return found

@@ -345,6 +345,23 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc {cell.name}.", field="group")
 
 
+def _received_at(liaison: Liaison, received_on: datetime.date | None) -> datetime.datetime:
+    """When an introduction was received: now, or the start of the day given for a paper slip."""
+    today = timezone.localdate()
+    if received_on is None or received_on == today:
+        return timezone.now()
+    if received_on > today:
+        raise ServiceError("Ngày tiếp nhận không được ở tương lai.", field="received_on")
+    letter_day = liaison.letter_date or (
+        timezone.localdate(liaison.introduced_at) if liaison.introduced_at else None
+    )
+    if letter_day is not None and received_on < letter_day:
+        raise ServiceError(
+            f"Ngày tiếp nhận không được trước ngày giới thiệu ({letter_day:%d/%m/%Y}).", field="received_on"
+        )
+    return timezone.make_aware(datetime.datetime.combine(received_on, datetime.time.min))
+
+
 def liaison_receive(
     *,
     actor,
@@ -353,10 +370,15 @@ def liaison_receive(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> Liaison:
-    """The commune committee receives an introduction and places the member in a residential cell."""
+    """The commune committee receives an introduction and places the member in a residential cell.
+
+    `received_on`: the day a slip received on paper earlier was received (today when None); not in
+    the future, not before the letter's date."""
     _check_residence(actor, liaison)
     _check_cell(liaison, cell, group)
+    received_at = _received_at(liaison, received_on)
     with transaction.atomic():
         old = _transition(
             liaison,
@@ -366,9 +388,12 @@ def liaison_receive(
             group=group,
             follower_name=clean_text(follower_name),
             follower_phone=clean_text(follower_phone),
-            received_at=timezone.now(),
+            received_at=received_at,
         )
-        _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
+        note = f"Phân về {cell.name}"
+        if received_on is not None and received_on != timezone.localdate():
+            note += f"; nhận ngày {received_on:%d/%m/%Y}"
+        _record(liaison, actor=actor, action="receive", from_status=old, note=note)
         _handled(liaison, actor=actor)
         member = liaison.member
         notify(
@@ -440,8 +465,12 @@ def liaison_place(
     follower_name: str = "",
     follower_phone: str = "",
     version: int | None = None,
+    new_group: str = "",
 ) -> Liaison:
-    """Move a member between groups of the cell, or change the committee member who follows them."""
+    """Move a member between groups of the cell, or change the committee member who follows them.
+
+    `new_group`: the name of a group to create in the member's cell and place them in (one
+    transaction: a refused placement creates no group)."""
     _check_residence(actor, liaison, cell_ok=True)
     if liaison.status not in (S.RECEIVED, S.ACTIVE):
         raise ServiceError("Chỉ phân tổ/nhóm cho đảng viên đã được tiếp nhận.")
@@ -449,6 +478,17 @@ def liaison_place(
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
+        if clean_text(new_group):
+            if group is not None:
+                raise ServiceError(
+                    "Chọn một tổ/nhóm có sẵn hoặc lập tổ/nhóm mới, không cả hai.", field="new_group"
+                )
+            try:
+                if liaison.cell is None:
+                    raise ServiceError("Đảng viên chưa được phân về chi bộ nào.", field="new_group")
+                group = group_create(actor=actor, cell=liaison.cell, name=new_group)
+            except ServiceError as exc:
+                raise ServiceError(exc.message, field="new_group") from exc
         if not versioned_update(
             Liaison,
             liaison.pk,
@@ -922,6 +962,101 @@ def member_record_event(
     return result
 
 
+# --- the member form: a new residence commune of a linked member --------------------------------
+class AddressChange:
+    """What a new residence commune of a member whose link is open at the residence means."""
+
+    MOVE = "move"
+    CORRECTION = "correction"
+    CHOICES = [
+        (MOVE, "Chuyển nơi cư trú (ghi nhận biến động)"),
+        (CORRECTION, "Sửa lỗi nhập (giữ liên hệ)"),
+    ]
+
+
+# After a move (the event form, the member form): the member's page has the button it names.
+INTRODUCE_NOW = "Đã mở hồ sơ giới thiệu về nơi cư trú mới: bấm “Giới thiệu về nơi cư trú” để giới thiệu ngay."
+RESIDENCE_FIELDS = ("residence_commune", "residence_province", "address_hamlet", "address_street")
+
+
+def resident_link(member: Member) -> Liaison | None:
+    """The member's link the residence holds (introduced, received or active), if any."""
+    return (
+        Liaison.objects.filter(member=member, status__in=Liaison.RESIDENT_STATUSES)
+        .select_related("commune_org")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def commune_changes(member: Member, data: dict) -> bool:
+    """Whether `data` (the member form's) gives the member another residence commune."""
+    if "residence_commune" not in data:
+        return False
+    new = data["residence_commune"]
+    return (new.pk if new is not None else None) != member.residence_commune_id
+
+
+def member_update_address(
+    *,
+    actor,
+    member: Member,
+    data: dict,
+    version: int | None = None,
+    address_change: str = "",
+    move_date: datetime.date | None = None,
+) -> EventResult | None:
+    """Save the member form; a new residence commune of a member whose link the residence holds is
+    either a move or a correction, and the user must say which (issue 15, item 2).
+
+    A move is the "Ghi nhận biến động" residence change (`member_record_event`): the link ends, the
+    residence is told, a pre-filled introduction to the new commune opens; the address is written by
+    that event. A correction saves the form as it is and keeps the link, with a line in its history.
+    One transaction: a refusal of either step leaves nothing written. Returns the move's result.
+    """
+    from haichieu.members.services import member_update
+
+    stored = Member.objects.get(pk=member.pk)
+    link = resident_link(stored) if commune_changes(stored, data) else None
+    if link is None:
+        member_update(actor=actor, member=member, data=data, version=version)
+        return None
+    if address_change not in (AddressChange.MOVE, AddressChange.CORRECTION):
+        raise ServiceError(
+            f"Đồng chí {stored.full_name} đang giữ mối liên hệ với {link.commune_org or 'nơi cư trú cũ'}: "
+            "hãy chọn đây là chuyển nơi cư trú hay sửa lỗi nhập.",
+            field="address_change",
+        )
+    with transaction.atomic():
+        if address_change == AddressChange.CORRECTION:
+            old_commune = stored.residence_commune
+            updated = member_update(actor=actor, member=member, data=data, version=version)
+            _note(
+                link,
+                actor=actor,
+                action="address_correction",
+                note=f"Nơi cư trú sửa từ “{old_commune or '—'}” thành “{updated.residence_commune or '—'}”.",
+            )
+            return None
+        new_commune = data["residence_commune"]
+        if new_commune is None:
+            raise ServiceError(
+                "Chuyển nơi cư trú: vui lòng chọn xã/phường/đặc khu nơi cư trú mới.",
+                field="residence_commune",
+            )
+        rest = {k: v for k, v in data.items() if k not in RESIDENCE_FIELDS}
+        updated = member_update(actor=actor, member=member, data=rest, version=version)
+        return member_record_event(
+            actor=actor,
+            member=updated,
+            kind=N.RESIDENCE_CHANGE,
+            event_date=move_date or timezone.localdate(),
+            new_commune=new_commune,
+            new_hamlet=data.get("address_hamlet", ""),
+            new_street=data.get("address_street", ""),
+        )
+
+
 def _describe(kind, details, new_position, new_commune, new_hamlet, new_street) -> str:
     parts = []
     if kind == N.POSITION_CHANGE:
@@ -1017,6 +1152,7 @@ def liaison_receive_many(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> list[Liaison]:
     """The commune committee receives several introductions into one residential cell at once.
 
@@ -1035,6 +1171,7 @@ def liaison_receive_many(
                 group=group,
                 follower_name=follower_name,
                 follower_phone=follower_phone,
+                received_on=received_on,
             )
             for liaison in liaisons
         ]

@@ -98,6 +98,7 @@ def incoming(request):
                     group=data["group"],
                     follower_name=data["follower_name"],
                     follower_phone=data["follower_phone"],
+                    received_on=data["received_on"],
                 )
             except ServiceError as exc:
                 add_service_error(form, exc)
@@ -137,6 +138,7 @@ def incoming(request):
         "later_page": bool(request.GET.get("after")),
         "base_query": params.urlencode(),
         "today": today,
+        "follower_options": selectors.follower_suggestions(form.commune_cells) if form is not None else [],
     }
     if len(communes) > 1:  # a choice of commune: rendered like the rows (a province has ~130)
         context["commune_options"] = render_jinja2("core/_options.html", {
@@ -167,6 +169,7 @@ def receive(request, pk):
                 group=data["group"],
                 follower_name=data["follower_name"],
                 follower_phone=data["follower_phone"],
+                received_on=data["received_on"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -178,7 +181,13 @@ def receive(request, pk):
     return render(
         request,
         "liaisons/residence/receive.html",
-        {"liaison": liaison, "form": form, "suggested": suggested, "today": timezone.localdate()},
+        {
+            "liaison": liaison,
+            "form": form,
+            "suggested": suggested,
+            "today": timezone.localdate(),
+            "follower_options": selectors.follower_suggestions(form.commune_cells),
+        },
     )
 
 
@@ -335,6 +344,7 @@ def place(request, pk):
                 follower_name=data["follower_name"],
                 follower_phone=data["follower_phone"],
                 version=data["version"],
+                new_group=data["new_group"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -343,7 +353,15 @@ def place(request, pk):
                 request, f"Đã lưu tổ/nhóm và người theo dõi của đồng chí {liaison.member.full_name}."
             )
             return redirect("liaisons:residence_cell", pk=liaison.cell_id)
-    return render(request, "liaisons/residence/place.html", {"liaison": liaison, "form": form})
+    return render(
+        request,
+        "liaisons/residence/place.html",
+        {
+            "liaison": liaison,
+            "form": form,
+            "follower_options": selectors.follower_suggestions([liaison.cell_id], members_of=liaison.cell_id),
+        },
+    )
 
 
 @login_required

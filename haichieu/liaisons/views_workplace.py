@@ -30,6 +30,7 @@ from haichieu.core.params import parse_id, parse_ids
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_from_filter
 
 from . import exports, introductions, rules, selectors, services
 from .forms_workplace import (
@@ -56,12 +57,9 @@ def _coverage_members(user, filters):
 def _coverage_filter(user, filters):
     """(the filtered organisation or None, the list's filters as one function from members to
     members (members.selectors.member_filter), error)."""
-    org = None
-    code = (filters.get("org") or "").strip().upper()
-    if code:
-        org = organizations_visible_to(user).filter(code=code).first()
-        if org is None:
-            return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    org, error = organization_from_filter(user, filters.get("org") or "")
+    if error:
+        return None, None, error
     narrow_members = member_filter(user=user, q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
     category = filters.get("category")
@@ -419,7 +417,7 @@ def member_event(request, member_pk):
             elif result.notice.kind not in rules.rules()["NOTIFIED_EVENTS"]:
                 text += " Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo (trang Quy định)."
             if result.new_liaison:
-                text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
+                text += " " + services.INTRODUCE_NOW
             messages.success(request, text)
             return redirect("members:detail", pk=member.pk)
     return render(request, "liaisons/workplace/member_event.html", {"form": form, "member": member})

@@ -71,6 +71,8 @@ EXPECTED = {
     "organizations:tree": row(get=everyone(200), post=everyone(200)),
     "organizations:create_root": row(get=table(404, admin=200), post=table(404, admin=200)),
     "organizations:commune_options": row(get=everyone(200), post=everyone(200)),
+    # The organisation chooser's suggestions: every signed-in user, each within their own scope.
+    "organizations:search_options": row(get=everyone(200), post=everyone(200)),
     "organizations:detail": row(
         lambda s: {"pk": s.committee.pk},
         get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),

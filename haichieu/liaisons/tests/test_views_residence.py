@@ -693,3 +693,108 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         for size in (1, 2, 3, 100):
             assert _book_pks(org, start, end, size) == expected, (org, size)
     assert len(list(selectors.tracking_book(world.r1, start=start, end=end))) == 9
+
+
+# --- issue 15, item 7: forms that know what the system knows -----------------------------------
+def test_a_slip_received_on_paper_earlier_keeps_its_day(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    liaison.refresh_from_db()
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_receive", args=[liaison.pk])
+    today = timezone.localdate()
+    letter_day = liaison.letter_date
+    tomorrow = (today + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.post(url, {"cell": world.r1c1.pk, "received_on": tomorrow}).content.decode()
+    assert "Ngày tiếp nhận không được ở tương lai." in page
+    before_letter = (letter_day - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.post(url, {"cell": world.r1c1.pk, "received_on": before_letter}).content.decode()
+    assert f"Ngày tiếp nhận không được trước ngày giới thiệu ({letter_day:%d/%m/%Y})." in page
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    assert (
+        client.post(url, {"cell": world.r1c1.pk, "received_on": letter_day.strftime("%d/%m/%Y")}).status_code
+        == 302
+    )
+    liaison.refresh_from_db()
+    assert liaison.status == S.RECEIVED and timezone.localdate(liaison.received_at) == letter_day
+
+
+def test_receiving_many_takes_the_reception_day_too(world, client_for):
+    a, b = introduce(
+        world, "Phạm Thu Hằng", "Hoàng Văn Nam", today=timezone.localdate() - datetime.timedelta(days=20)
+    )
+    day = timezone.localdate() - datetime.timedelta(days=10)
+    response = client_for(world.r1_staff).post(
+        incoming_url(world.r1),
+        {"liaisons": [a.pk, b.pk], "cell": world.r1c1.pk, "received_on": day.strftime("%d/%m/%Y")},
+    )
+    assert response.status_code == 302
+    days = {
+        timezone.localdate(at)
+        for at in Liaison.objects.filter(pk__in=[a.pk, b.pk]).values_list("received_at", flat=True)
+    }
+    assert days == {day}
+
+
+def test_reception_without_a_day_is_today(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    client_for(world.r1_staff).post(
+        reverse("liaisons:residence_receive", args=[liaison.pk]), {"cell": world.r1c1.pk}
+    )
+    liaison.refresh_from_db()
+    assert timezone.localdate(liaison.received_at) == timezone.localdate()
+
+
+def test_the_follower_is_offered_from_the_cell_committee_and_its_members(world, client_for):
+    world.r1c1_secretary.full_name = "Đỗ Văn Tâm"
+    world.r1c1_secretary.save(update_fields=["full_name"])
+    liaison = _received(world, "Phạm Thu Hằng")[0]
+    page = client_for(world.r1c1_secretary).get(reverse("liaisons:residence_place", args=[liaison.pk]))
+    body = page.content.decode()
+    assert 'list="follower-options"' in body
+    options = body[body.index('<datalist id="follower-options">') :]
+    options = options[: options.index("</datalist>")]
+    assert 'value="Đỗ Văn Tâm" label="Chi ủy Chi bộ tổ dân phố số 1"' in options
+    assert 'value="Nguyễn Văn An"' in options and 'value="Phạm Thu Hằng"' in options
+    # The receive page offers the committees of the commune's cells.
+    waiting = introduce(world, "Hoàng Văn Nam")[0]
+    body = (
+        client_for(world.r1_staff)
+        .get(reverse("liaisons:residence_receive", args=[waiting.pk]))
+        .content.decode()
+    )
+    assert 'value="Đỗ Văn Tâm" label="Chi ủy Chi bộ tổ dân phố số 1"' in body
+    # Free text stays possible.
+    url = reverse("liaisons:residence_place", args=[liaison.pk])
+    liaison.refresh_from_db()
+    client_for(world.r1c1_secretary).post(
+        url, {"follower_name": "Người Ngoài Danh Sách", "version": liaison.version}
+    )
+    assert Liaison.objects.get(pk=liaison.pk).follower_name == "Người Ngoài Danh Sách"
+
+
+def test_a_group_is_created_where_the_member_is_placed(world, client_for):
+    liaison = _received(world, "Phạm Thu Hằng")[0]
+    liaison.refresh_from_db()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("liaisons:residence_place", args=[liaison.pk])
+    body = client.get(url).content.decode()
+    assert "chưa có tổ/nhóm nào: lập tổ/nhóm mới ở ô dưới" in body
+    assert client.post(url, {"new_group": " Tổ  3 ", "version": liaison.version}).status_code == 302
+    liaison.refresh_from_db()
+    assert liaison.group.name == "Tổ 3" and liaison.group.cell == world.r1c1
+    # An existing name: the message on the field, nothing placed, no second group.
+    other = _received(world, "Hoàng Văn Nam")[0]
+    other.refresh_from_db()
+    page = client.post(
+        reverse("liaisons:residence_place", args=[other.pk]), {"new_group": "tổ 3", "version": other.version}
+    ).content.decode()
+    assert "Chi bộ đã có tổ/nhóm “tổ 3”." in page
+    assert (
+        Group.objects.filter(cell=world.r1c1).count() == 1 and Liaison.objects.get(pk=other.pk).group is None
+    )
+    # Both a group and a new one: which one is meant is asked.
+    page = client.post(
+        reverse("liaisons:residence_place", args=[other.pk]),
+        {"group": liaison.group_id, "new_group": "Tổ 4", "version": other.version},
+    ).content.decode()
+    assert "không cả hai" in page and not Group.objects.filter(name="Tổ 4").exists()
