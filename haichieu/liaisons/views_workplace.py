@@ -34,6 +34,7 @@ from haichieu.organizations.models import Organization
 from . import exports, rules, selectors, services
 from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
 from .models import Liaison, SignerTitle
+from .views_residence import residence_actions
 
 INTRODUCE_BATCH_LIMIT = 1000
 
@@ -253,6 +254,7 @@ def liaison_detail(request, pk):
         {
             "liaison": liaison,
             "side": side,
+            "residence": residence_actions(request, liaison) if side == "residence" else None,
             "events": liaison.events.select_related("actor"),
             "chain": chain,
             "next_links": next_links,
