@@ -12,6 +12,8 @@ def navigation(request):
         "nav_residence": scope.is_superuser or scope.has_residence_role,
         # A cell secretary's residence work starts at the cell, a commune committee's at the inbox.
         "nav_residence_cells_only": scope.has_residence_role and not scope.has_residence_committee_role,
+        # A secretary of one residential cell goes straight to that cell's page.
+        "nav_residence_cell": scope.sole_residence_cell_id,
         # The organisation department's audit log (access.audit_entries_visible_to).
         "nav_audit": scope.manages_somewhere,
         # The province's organisation department: its Word templates (haichieu/documents).

@@ -40,6 +40,8 @@ class Scope:
     has_workplace_role: bool = False
     has_residence_role: bool = False
     has_residence_committee_role: bool = False  # on a commune/ward committee, not only on cells
+    # The residential cells the user's reading roles are on (a cell secretary's own cell).
+    residence_cell_ids: list[int] = field(default_factory=list)
 
     # --- organisations -------------------------------------------------------------------
     def _paths(self, kind: str) -> list[str]:
@@ -100,6 +102,22 @@ class Scope:
         """The organisation department of a province (a manage role on a province's top node), or
         the superuser."""
         return self.is_superuser or any(len(p) == Organization.steplen for p in self.manage_paths)
+
+    @property
+    def sole_residence_cell_id(self) -> int | None:
+        """The residential cell that is the whole of the user's residence work: every residence
+        role of the user is on this one cell (a cell secretary), none on a commune committee."""
+        if self.has_residence_committee_role or len(self.residence_cell_ids) != 1:
+            return None
+        return self.residence_cell_ids[0]
+
+    @property
+    def lands_on_residence_cell(self) -> int | None:
+        """The cell a user signs in to instead of the home page: a secretary of one residential cell
+        who has no other side's work (no workplace role, not the superuser)."""
+        if self.is_superuser or self.has_workplace_role:
+            return None
+        return self.sole_residence_cell_id
 
     @property
     def sees_anything(self) -> bool:
@@ -232,6 +250,8 @@ def scope_for(user) -> Scope:
             if residential:
                 scope.has_residence_role = True
                 scope.has_residence_committee_role |= org_kind != "cell"
+                if org_kind == "cell" and org_id not in scope.residence_cell_ids:
+                    scope.residence_cell_ids.append(org_id)
             else:
                 scope.has_workplace_role = True
         if kind in Role.WRITE_KINDS:

@@ -70,9 +70,20 @@ class SignInView(LoginView):
     next (`sign_in_code`)."""
 
     redirect_authenticated_user = True
+    _signing_in = None
+
+    def get_default_redirect_url(self):
+        """Without a `next`, the home page; a secretary of one residential cell lands on the cell
+        (their whole work there: the list, search, a member's page)."""
+        user = self._signing_in or self.request.user
+        cell_id = scope_for(user).lands_on_residence_cell if user.is_authenticated else None
+        if cell_id is not None:
+            return reverse("liaisons:residence_cell", args=[cell_id])
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         user = form.get_user()
+        self._signing_in = user
         if has_two_factor(user):
             self.request.session[PENDING_KEY] = {
                 "user": user.pk,

@@ -19,6 +19,10 @@ def widget_css(widget) -> str:
 
 # A date typed the Vietnamese way, also on a phone's numeric keypad.
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+# A list's date filter: the browser's own date picker (a phone's calendar), which sends yyyy-mm-dd;
+# a date written the Vietnamese way (dd/mm/yyyy, a link or a bookmark) is read as well.
+FILTER_DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+FILTER_DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class BootstrapFormMixin:
@@ -114,20 +118,36 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class DateRangeForm(BootstrapFormMixin, forms.Form):
-    """A list's "from … to …" filter: both optional, dd/mm/yyyy, the end not before the start."""
+    """A list's "from … to …" filter: both optional, date pickers (yyyy-mm-dd; dd/mm/yyyy read too),
+    the end not before the start."""
 
     start = forms.DateField(
         label="Từ ngày",
         required=False,
-        widget=DATE_WIDGET,
+        widget=FILTER_DATE_WIDGET,
+        input_formats=FILTER_DATE_FORMATS,
         error_messages={"invalid": "Từ ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."},
     )
     end = forms.DateField(
         label="Đến ngày",
         required=False,
-        widget=DATE_WIDGET,
+        widget=FILTER_DATE_WIDGET,
+        input_formats=FILTER_DATE_FORMATS,
         error_messages={"invalid": "Đến ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy."},
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A dd/mm/yyyy date (a link, a bookmark) goes back to the page as yyyy-mm-dd: a date picker
+        # shows no other form.
+        if data is not None:
+            data = data.copy()
+            for name in ("start", "end"):
+                try:
+                    day = datetime.datetime.strptime(str(data.get(name) or ""), "%d/%m/%Y").date()
+                except ValueError:
+                    continue
+                data[name] = day.isoformat()
+        super().__init__(data, *args, **kwargs)
 
     def clean(self):
         data = super().clean()

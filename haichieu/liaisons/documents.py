@@ -469,11 +469,17 @@ TRACKING_BOOK_HEADER = [
     "Nơi công tác",
     "Chi bộ/tổ nhóm nơi cư trú",
     "Điện thoại",
+    "Người theo dõi",
     "Ngày tiếp nhận",
     "Ngày kết thúc",
     "Lý do kết thúc",
 ]
-TRACKING_BOOK_WIDTHS = [1.3, 4.2, 1.6, 3.2, 4.2, 4, 2.6, 2.4, 2.4, 3]
+TRACKING_BOOK_WIDTHS = [1.3, 3.8, 1.4, 2.8, 3.6, 3.4, 2.6, 3, 2.2, 2.2, 2.6]
+
+
+def follower_text(name: str, phone: str) -> str:
+    """The follower as the book prints it (Người theo dõi): "name, phone", either alone, or ""."""
+    return ", ".join(part for part in (name, phone) if part)
 
 
 def _iterate(queryset) -> Iterator:
@@ -505,6 +511,7 @@ def tracking_book_rows(liaisons) -> tuple[list[str], Iterator[tuple]]:
                 workplace,
                 placed,
                 member.phone,
+                follower_text(liaison.follower_name, liaison.follower_phone),
                 _local_date(liaison.received_at),
                 liaison.end_date,
                 liaison.get_end_reason_display() if liaison.end_reason else "",
@@ -514,8 +521,8 @@ def tracking_book_rows(liaisons) -> tuple[list[str], Iterator[tuple]]:
 
 
 TRACKING_BOOK_KEYS = [
-    "number", "full_name", "birth_year", "position", "workplace", "placed", "phone", "received_on",
-    "end_date", "end_reason",
+    "number", "full_name", "birth_year", "position", "workplace", "placed", "phone", "follower",
+    "received_on", "end_date", "end_reason",
 ]  # fmt: skip
 
 

@@ -2,4 +2,7 @@ from django.urls import path
 
 from . import views_notices
 
-urlpatterns = [path("", views_notices.notices, name="notices")]
+urlpatterns = [
+    path("", views_notices.notices, name="notices"),
+    path("<id:pk>/", views_notices.notice_detail, name="notice"),
+]

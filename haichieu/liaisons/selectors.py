@@ -318,7 +318,7 @@ BOOK_KEY = ("member__sort_key", "pk")
 BOOK_FIELDS = (
     "pk", "status", "excused", "received_at", "end_date", "end_reason", "member__sort_key",
     "member__full_name", "member__date_of_birth", "member__position", "member__workplace_unit",
-    "workplace_org_name", "cell_name", "group_name",
+    "workplace_org_name", "cell_name", "group_name", "follower_name", "follower_phone",
 )  # fmt: skip
 
 
@@ -572,17 +572,20 @@ def _departure_pending() -> Exists:
     return Exists(DepartureReport.objects.filter(liaison=OuterRef("pk"), state=DepartureReport.State.PENDING))
 
 
-def cell_roster(cell) -> list[dict]:
+def cell_roster(cell, *, q: str = "") -> list[dict]:
     """Members of a residential cell (received or active) grouped by group, in two queries.
 
     [{"group": Group | None, "liaisons": [...]}, ...]: the cell's groups by name (empty ones too),
-    then the members not yet in a group.
+    then the members not yet in a group. `q` narrows to the members whose name holds it (without
+    diacritics, any case: the member list's search).
     """
 
     groups = by_vn_name(Group.objects.filter(cell=cell).order_by("name", "pk"))
+    liaisons = Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+    if folded := fold(q):
+        liaisons = liaisons.filter(member__name_folded__contains=folded)
     liaisons = (
-        Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
-        .select_related("member", "workplace_org", "group")
+        liaisons.select_related("member", "workplace_org", "group")
         .annotate(departure_pending=_departure_pending())
         .order_by("member__sort_key", "pk")
     )

@@ -1,6 +1,8 @@
-"""Change notices (thông báo biến động) sent and received in the user's scope: list and export."""
+"""Change notices (thông báo biến động) sent and received in the user's scope: list, export and
+each notice's page."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 
 from haichieu.access import notices_visible_to, read_scope_or_404
@@ -48,3 +50,18 @@ def notices(request):
             "later_page": bool(after),
         },
     )
+
+
+@login_required
+def notice_detail(request, pk):
+    """One notice, as its sender and receiver see it (a phone opens it from the list's card)."""
+    read_scope_or_404(request.user)
+    notice = (
+        notices_visible_to(request.user)
+        .select_related("member", "sender_org", "recipient_org", "liaison")
+        .filter(pk=pk)
+        .first()
+    )
+    if notice is None:
+        raise Http404("Không tìm thấy thông báo.")
+    return render(request, "liaisons/notice.html", {"notice": notice})

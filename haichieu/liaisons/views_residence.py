@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from haichieu.access import organization_get_for, organizations_visible_to, scope_for
+from haichieu.access import may_write_residence, organization_get_for, organizations_visible_to, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
@@ -277,24 +277,45 @@ def cells(request):
     )
 
 
+# A cell with more members than this opens on its groups folded (a phone shows the group names
+# first); a search, or a smaller cell, shows them open.
+FOLD_GROUPS_ABOVE = 15
+SEARCH_MAX_LENGTH = 100
+
+
 def _cell_context(request, cell, *, group_form=None) -> dict:
-    roster = selectors.cell_roster(cell)
+    q = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+    roster = selectors.cell_roster(cell, q=q)
     members = [liaison for block in roster for liaison in block["liaisons"]]
+    if q:  # the counts above the list are the cell's, not the search's
+        counts = selectors.cell_member_counts([cell]).get(cell.pk, {})
+        total, waiting = sum(counts.values()), counts.get(S.RECEIVED, 0)
+    else:
+        total, waiting = len(members), sum(1 for liaison in members if liaison.status == S.RECEIVED)
     return {
         "cell": cell,
         "roster": roster,
-        "total": len(members),
-        "waiting": sum(1 for liaison in members if liaison.status == S.RECEIVED),
-        "excused": sum(1 for liaison in members if liaison.excused),
+        "q": q,
+        "found": len(members),
+        "groups_open": bool(q) or total <= FOLD_GROUPS_ABOVE,
+        "total": total,
+        "waiting": waiting,
+        "excused": sum(1 for liaison in members if liaison.excused) if not q else 0,
         "can_write": scope_for(request.user).may_write(cell),
         "group_form": group_form or GroupForm(),
+        "search_max_length": SEARCH_MAX_LENGTH,
     }
 
 
 @login_required
 def cell_detail(request, pk):
+    """The cell's members by group (folded when many), searched by name on the server (htmx swaps
+    the roster alone); a member's actions are on the link's page, not on every row."""
     cell = _residence_org(request.user, pk, cell=True)
-    return render(request, "liaisons/residence/cell.html", _cell_context(request, cell))
+    context = _cell_context(request, cell)
+    if request.htmx:
+        return render(request, "liaisons/residence/_cell_roster.html", context)
+    return render(request, "liaisons/residence/cell.html", context)
 
 
 @require_POST
@@ -364,6 +385,37 @@ def place(request, pk):
     )
 
 
+def residence_actions(request, liaison) -> dict | None:
+    """What a residence-side writer may do on the link's own page (liaisons:detail), or None: the
+    group and follower, and "no longer lives here" — a report to the commune committee for a cell,
+    the committee's own ending at once — with its form there, so a phone reaches it from the cell's
+    list in one page. The cell's rows carry no consequential button."""
+    if liaison.status not in (S.RECEIVED, S.ACTIVE) or not may_write_residence(request.user, liaison):
+        return None
+    back = (
+        reverse("liaisons:residence_cell", args=[liaison.cell_id])
+        if liaison.cell_id
+        else reverse("liaisons:residence_incoming")
+    )
+    return {
+        "back": back,
+        "at_once": services.departure_ends_at_once(request.user, liaison),
+        **_departure_state(liaison),
+        "form": NoLongerResidesForm(initial={"date": timezone.localdate()}),
+    }
+
+
+def _departure_state(liaison) -> dict:
+    """The cell's last report on the link: `pending` while it waits, `rejected` when the committee
+    did not confirm it (the form says why)."""
+    latest = selectors.departure_latest_of(liaison)
+    state = latest.state if latest is not None else None
+    return {
+        "pending": latest if state == DepartureReport.State.PENDING else None,
+        "rejected": latest if state == DepartureReport.State.REJECTED else None,
+    }
+
+
 @login_required
 def no_longer_resides(request, pk):
     """ "No longer lives here": the commune committee's ends the link at once; a residential cell's is
@@ -401,7 +453,6 @@ def no_longer_resides(request, pk):
                 )
             messages.success(request, done)
             return redirect(back)
-    latest = selectors.departure_latest_of(liaison)
     return render(
         request,
         "liaisons/residence/no_longer_resides.html",
@@ -411,8 +462,7 @@ def no_longer_resides(request, pk):
             "back": back,
             "open": liaison.status in (S.RECEIVED, S.ACTIVE),
             "at_once": at_once,
-            "pending": latest if latest and latest.state == DepartureReport.State.PENDING else None,
-            "rejected": latest if latest and latest.state == DepartureReport.State.REJECTED else None,
+            **_departure_state(liaison),
         },
     )
 
@@ -524,9 +574,6 @@ def book(request, pk):
                 {
                     "rows": page.rows,
                     "with_cell": not org.is_cell,
-                    "can_write": scope_for(request.user).may_write(org),
-                    "open_statuses": (S.RECEIVED, S.ACTIVE),
-                    "back": request.get_full_path(),
                     "status_labels": dict(S.choices),
                     "end_reason_labels": dict(Liaison.EndReason.choices),
                 },

@@ -42,6 +42,7 @@ from .forms_workplace import (
     WithdrawForm,
 )
 from .models import IntroductionBatch, Liaison, SignerTitle
+from .views_residence import residence_actions
 
 INTRODUCE_BATCH_LIMIT = introductions.BATCH_LIMIT
 
@@ -377,6 +378,7 @@ def liaison_detail(request, pk):
         {
             "liaison": liaison,
             "side": side,
+            "residence": residence_actions(request, liaison) if side == "residence" else None,
             "events": liaison.events.select_related("actor"),
             "chain": chain,
             "next_links": next_links,

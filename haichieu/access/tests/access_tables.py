@@ -187,6 +187,14 @@ class Side:
         return self.introduced.inbox_items.filter(recipient_org=self.commune).get()
 
     @cached_property
+    def notice(self):
+        """The change notice of the digest (from the committee to the commune)."""
+        from haichieu.liaisons.models import ChangeNotice
+
+        assert self.digest  # made with the digest
+        return ChangeNotice.objects.get(member=self.member, kind="long_absence", sender_org=self.committee)
+
+    @cached_property
     def digest(self) -> dict:
         """The URL arguments of this period's digest from the committee to the commune (one notice)."""
         from haichieu.liaisons.models import ChangeNotice

@@ -20,6 +20,7 @@ READERS = dict(
     r2_staff=200,
 )
 M1_WORKPLACE = dict(admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200)
+NOTICE_READERS = dict(admin=200, province_staff=200, w1_staff=200, w1_viewer=200, r1_staff=200)
 # Who writes on W1's members: the committee above, W1's staff, the secretary of the member's cell.
 W1C1_WRITERS = ("admin", "province_staff", "w1_staff", "w1c1_secretary")
 # Who writes somewhere: opens their own bulk introductions (whose members they may not see: none listed).
@@ -110,6 +111,12 @@ WORKPLACE_EXPECTED: dict = {
     ),
     "liaisons:inbox": row(get=everyone(200), post=everyone(200)),
     "liaisons:notices": row(get=table(404, **READERS), post=table(404, **READERS)),
+    # A notice's page: the readers of its sender (W1) or its receiver (R1), not a cell under either.
+    "liaisons:notice": row(
+        lambda s: {"pk": s.notice.pk},
+        get=table(404, **NOTICE_READERS),
+        post=table(404, **NOTICE_READERS),
+    ),
     # The rules in force: every user who reads some organisation's lists (not a plain member).
     "liaisons:rules": row(get=table(404, **READERS), post=table(404, **READERS)),
     # Marks read only the items of the user's own organisations: R1's item is r1_staff's.

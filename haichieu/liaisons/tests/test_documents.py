@@ -274,11 +274,13 @@ def test_tracking_book_rows_docx_and_xlsx(book, django_assert_max_num_queries):
     by_name = {r[1]: r for r in rows}
     hang, nam = by_name["Phạm Thu Hằng"], by_name["Hoàng Văn Nam"]
     assert hang[2] == 1985 and hang[3] == "Phó Trưởng phòng" and hang[4] == "Phòng Ngân sách, Sở Tài chính"
-    assert hang[5] == "Chi bộ tổ dân phố số 2" and isinstance(hang[7], datetime.date) and hang[8] is None
+    assert hang[5] == "Chi bộ tổ dân phố số 2" and isinstance(hang[8], datetime.date) and hang[9] is None
+    # The follower (Người theo dõi) as the screen shows it: the name, and the phone when known.
+    assert header[7] == "Người theo dõi" and (hang[7], nam[7]) == ("Đỗ Văn Tâm", "")
     assert (
         nam[4] == "Đảng bộ Sở Tài chính"
-        and nam[8] == book["end"]
-        and nam[9] == "Không còn cư trú tại địa phương"
+        and nam[9] == book["end"]
+        and nam[10] == "Không còn cư trú tại địa phương"
     )
 
     doc = reload(documents.tracking_book_docx(**book))
@@ -289,9 +291,9 @@ def test_tracking_book_rows_docx_and_xlsx(book, django_assert_max_num_queries):
 
     sheet = load_workbook(io.BytesIO(b"".join(documents.tracking_book_xlsx(**book).streaming_content))).active
     assert sheet["A1"].value.startswith(documents.TRACKING_BOOK_TITLE)
-    assert sheet["A2"].value.startswith("Ngày xuất: ") and sheet["A3"].value is None
-    assert [c.value for c in sheet[4]] == header
-    received = sheet.cell(row=5, column=8)
+    at = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "STT")  # under the title block
+    assert [c.value for c in sheet[at]] == header
+    received = sheet.cell(row=at + 1, column=9)
     assert received.is_date and received.number_format == "DD/MM/YYYY"
 
 
