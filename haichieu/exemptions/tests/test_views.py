@@ -212,3 +212,22 @@ def test_reminders_are_sent_once_per_state(world):
         world.m1, world.w1, start=datetime.date(2027, 1, 5), end=datetime.date(2027, 12, 31), renews=ending
     )
     assert send_reminders(today=datetime.date(2027, 1, 6))["exemption"] == 0
+
+
+def test_the_rules_page_lists_the_exemption_rules_with_their_sources(world, client_for, settings):
+    page = client_for(world.w1_staff).get(reverse("liaisons:rules")).content.decode()
+    for key in (
+        "exemption_reasons",
+        "exemption_cell_decides",
+        "exemption_lifts",
+        "exemption_ending_within_days",
+    ):
+        assert f'id="{key}"' in page
+    assert "27-HD/BTCTW" in page and "294-QĐ/TW" in page
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "RULES": {**settings.HAICHIEU["RULES"], "EXEMPTION_CELL_DECIDES": ["age_health", "treatment"]},
+    }
+    page = client_for(world.w1_staff).get(reverse("liaisons:rules")).content.decode()
+    row = page.split('id="exemption_cell_decides"')[1].split("</tr>")[0]
+    assert "Điều trị bệnh dài ngày" in row and "Quy định riêng của đơn vị triển khai" in row
