@@ -309,6 +309,8 @@ HAICHIEU: dict[str, Any] = {
     # and the import stop answering (issue 9, finding 2): members/collisions.py.
     "COLLISION_LIMIT_PER_DAY": int(os.environ.get("HAICHIEU_COLLISION_LIMIT_PER_DAY", "20")),
     # A province's Word template (haichieu/documents): the file, and what it may unpack to.
+    # The scan of a member's application for an exemption (PDF, JPEG or PNG): exemptions/scans.py.
+    "EXEMPTION_SCAN_MAX_BYTES": int(os.environ.get("HAICHIEU_EXEMPTION_SCAN_MAX_KB", "2048")) * 1024,
     "TEMPLATE_MAX_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_KB", "2048")) * 1024,
     "TEMPLATE_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_UNPACKED_MB", "20"))
     * 1024
@@ -354,6 +356,16 @@ HAICHIEU["RULES"] = {
     "LETTER_SYMBOL": "GGT",
     # The quarterly list of changes goes out as a numbered notice (HD 36-HD/VPTW, thông báo): "Số 3-TB/ĐU".
     "NOTICE_SYMBOL": "TB",
+    # Exemption from party work and activities (miễn công tác và sinh hoạt đảng; exemptions/rules.py):
+    # the reasons offered (Exemption.Reason) …
+    "EXEMPTION_REASONS": ["age_health", "far_work", "treatment", "abroad", "other"],
+    # … those the cell itself decides, reporting to the grassroots committee (HD 27-HD/BTCTW §1.1,
+    # QĐ 24 §7.1: age and weak health); the grassroots committee decides the others.
+    "EXEMPTION_CELL_DECIDES": ["age_health"],
+    # What an exemption lifts while in force (exemptions/rules.py LIFTS).
+    "EXEMPTION_LIFTS": ["meetings", "tasks", "rating"],
+    # Exemptions ending within this many days are listed and reminded (this deployment's own).
+    "EXEMPTION_ENDING_WITHIN_DAYS": 30,
 }
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json

@@ -5,6 +5,8 @@ Callers import from here; nothing else reads roles or compares organisation path
 
 from .objects import (
     audit_entries_visible_to,
+    exemption_member_get_for,
+    exemptions_visible_to,
     liaison_side,
     liaisons_visible_to,
     may_write_residence,
@@ -41,6 +43,8 @@ __all__ = [
     "Scope",
     "audit_entries_visible_to",
     "committee_roles",
+    "exemption_member_get_for",
+    "exemptions_visible_to",
     "inbox_readers",
     "liaison_side",
     "liaisons_visible_to",

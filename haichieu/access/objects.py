@@ -17,6 +17,7 @@ from django.http import Http404
 from haichieu.core.models import AuditEntry
 from haichieu.core.paging import IdsIn, held_ids
 from haichieu.documents.models import DocumentTemplate
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -167,6 +168,33 @@ def member_can_edit(user, member) -> bool:
 
 def member_sees_workplace_fields(user, member) -> bool:
     return scope_for(user).sees_workplace_fields(member)
+
+
+# --- exemptions (workplace side only) ----------------------------------------------------------
+def exemptions_visible_to(user) -> QuerySet:
+    """Exemptions of the members the user sees on the workplace side. The residence side never
+    reads them: it sees only "miễn đến …" (exemptions/selectors.py `exempt_until`)."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Exemption.objects.none()
+    return Exemption.objects.filter(scope.workplace_q("member__"))
+
+
+def exemption_member_get_for(user, pk, *, write: bool = False) -> Member:
+    """A member whose exemptions the user may see: the member's workplace cell in the user's read
+    scope (the residence side, the member and anyone else: 404); with write=True, in the write
+    scope (a reader who may not change them: 403)."""
+    scope = scope_for(user)
+    member = None
+    if scope.reads_somewhere:
+        member = (
+            Member.objects.filter(scope.workplace_q()).select_related("workplace_cell").filter(pk=pk).first()
+        )
+    if member is None:
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not scope.may_write(member.workplace_cell):
+        raise PermissionDenied("Bạn chỉ có quyền xem việc miễn công tác và sinh hoạt đảng của đảng viên này.")
+    return member
 
 
 # --- links -----------------------------------------------------------------------------------

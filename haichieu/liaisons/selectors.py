@@ -25,6 +25,7 @@ from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_pa
 from haichieu.core.paths import group_by_top, subtree_q
 from haichieu.core.services import ServiceError
 from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
+from haichieu.exemptions.selectors import exempt_until
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
@@ -318,7 +319,7 @@ BOOK_KEY = ("member__sort_key", "pk")
 BOOK_FIELDS = (
     "pk", "status", "excused", "received_at", "end_date", "end_reason", "member__sort_key",
     "member__full_name", "member__date_of_birth", "member__position", "member__workplace_unit",
-    "workplace_org_name", "cell_name", "group_name", "follower_name", "follower_phone",
+    "workplace_org_name", "cell_name", "group_name", "follower_name", "follower_phone", "exempt_until",
 )  # fmt: skip
 
 
@@ -374,6 +375,7 @@ def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
     liaison = (
         residence_liaisons_visible_to(user)
         .select_related("member", "commune_org", "cell", "group", "workplace_org", "commune")
+        .annotate(exempt_until=exempt_until("member_id", timezone.localdate()))
         .filter(pk=pk)
         .first()
     )
@@ -586,7 +588,10 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
         liaisons = liaisons.filter(member__name_folded__contains=folded)
     liaisons = (
         liaisons.select_related("member", "workplace_org", "group")
-        .annotate(departure_pending=_departure_pending())
+        .annotate(
+            departure_pending=_departure_pending(),
+            exempt_until=exempt_until("member_id", timezone.localdate()),
+        )
         .order_by("member__sort_key", "pk")
     )
     by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}
@@ -656,6 +661,7 @@ def _book_rows(page: QuerySet) -> QuerySet:
         workplace_org_name=name_of(Organization, "workplace_org_id"),
         cell_name=name_of(Organization, "cell_id"),
         group_name=name_of(Group, "group_id"),
+        exempt_until=exempt_until("member_id", timezone.localdate()),
     ).values(*BOOK_FIELDS)
 
 

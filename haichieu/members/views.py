@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from haichieu.access import (
     liaisons_visible_to,
@@ -15,6 +16,7 @@ from haichieu.core.forms import add_service_error, choice_options, filter_summar
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
+from haichieu.exemptions.selectors import exemption_in_force
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons import services as liaison_services
 from haichieu.organizations.selectors import organization_from_filter
@@ -95,6 +97,10 @@ def member_detail(request, pk):
             # "Giới thiệu" here, as on the coverage page: the same rule (liaisons/rules.py).
             "can_introduce": can_edit and liaison_rules.is_to_introduce(member),
             "history": history_for(member) if full else [],
+            # Both sides see the end of an exemption in force (never its reason); the workplace side
+            # opens the member's exemptions.
+            "exemption": exemption_in_force(member, timezone.localdate()),
+            "sees_exemptions": scope_for(request.user).may_read(member.workplace_cell),
             # The member's links, newest first, for the links to each one (scoped like the liaison page).
             "liaisons": liaisons_visible_to(request.user)
             .filter(member=member)

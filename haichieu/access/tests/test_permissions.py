@@ -24,6 +24,7 @@ from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone
 from haichieu.audit.tests.access_audit import AUDIT_EXPECTED
 from haichieu.core.models import AuditEntry
 from haichieu.documents.tests.access_documents import DOCUMENTS_EXPECTED
+from haichieu.exemptions.tests.access_exemptions import EXEMPTIONS_EXPECTED
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
@@ -128,6 +129,7 @@ EXPECTED.update(RESIDENCE_EXPECTED)
 EXPECTED.update(IMPORT_EXPECTED)
 EXPECTED.update(AUDIT_EXPECTED)
 EXPECTED.update(DOCUMENTS_EXPECTED)
+EXPECTED.update(EXEMPTIONS_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}
