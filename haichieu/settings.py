@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "haichieu.members",
     "haichieu.liaisons",
     "haichieu.exemptions",
+    "haichieu.meetings",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.demo",
@@ -355,6 +356,38 @@ HAICHIEU["RULES"] = {
     # The quarterly list of changes goes out as a numbered notice (HD 36-HD/VPTW, thông báo): "Số 3-TB/ĐU".
     "NOTICE_SYMBOL": "TB",
 }
+# Cell meetings (issue 11): haichieu/meetings/rules.py reads these.
+HAICHIEU["MEETINGS"] = {
+    # Meetings a residential cell is expected to hold with its linked members each year (QĐ 213-QĐ/TW
+    # Art. 4: the commune committee has its cells meet them "6 tháng một lần hoặc khi cần thiết").
+    "EXPECTED_PER_YEAR": 2,
+    # A member who misses this many meetings in a row is shown as such (the workplace sees it).
+    "MISSED_IN_A_ROW_ALERT": 2,
+    # Agenda templates offered on the meeting form: (key, label, text).
+    "AGENDA_TEMPLATES": [
+        (
+            "residential_briefing",
+            "Chi bộ nơi cư trú: thông báo tình hình địa phương",
+            "1. Thông báo tình hình kinh tế - xã hội, quốc phòng - an ninh của địa phương.\n"
+            "2. Thông báo tình hình công tác xây dựng Đảng, hoạt động của chi bộ, tổ dân phố.\n"
+            "3. Đảng viên giữ mối liên hệ báo cáo việc thực hiện nhiệm vụ nơi cư trú.\n"
+            "4. Ý kiến đóng góp của đảng viên; phân công nhiệm vụ.",
+        ),
+        (
+            "regular",
+            "Sinh hoạt thường kỳ",
+            "1. Đánh giá tình hình thực hiện nhiệm vụ tháng qua.\n"
+            "2. Phương hướng, nhiệm vụ tháng tới.\n"
+            "3. Ý kiến của đảng viên.",
+        ),
+        (
+            "thematic",
+            "Sinh hoạt chuyên đề",
+            "1. Chuyên đề: …\n2. Thảo luận.\n3. Kết luận của chủ trì.",
+        ),
+    ],
+}
+
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json
 

@@ -4,10 +4,13 @@ Callers import from here; nothing else reads roles or compares organisation path
 """
 
 from .objects import (
+    attendances_visible_to,
     audit_entries_visible_to,
     liaison_side,
     liaisons_visible_to,
     may_write_residence,
+    meeting_get_for,
+    meetings_visible_to,
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
@@ -38,12 +41,15 @@ from .scope import (
 
 __all__ = [
     "Scope",
+    "attendances_visible_to",
     "audit_entries_visible_to",
     "inbox_readers",
     "liaison_side",
     "liaisons_visible_to",
     "manage_scope_or_404",
     "may_write_residence",
+    "meeting_get_for",
+    "meetings_visible_to",
     "member_can_edit",
     "member_get_for",
     "member_sees_workplace_fields",

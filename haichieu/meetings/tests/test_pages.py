@@ -1,0 +1,195 @@
+"""Planning, invitations, the roll-call's taps and the member's attendance, through the pages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from haichieu.core.models import AuditEntry
+from haichieu.liaisons.models import InboxItem
+from haichieu.meetings import services
+from haichieu.meetings.models import Attendance, Meeting
+from haichieu.testing import make_member
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+FORM = {
+    "kind": "regular",
+    "date": "15/06/2026",
+    "start_time": "19:30",
+    "place": "Nhà văn hóa tổ dân phố số 1",
+    "agenda_template": "residential_briefing",
+    "agenda": "",
+}
+
+
+def _meeting(world, *, state=Meeting.State.OPEN, cell=None):
+    meeting = services.meeting_create(
+        actor=world.admin,
+        cell=cell or world.r1c1,
+        kind="regular",
+        date=D(2026, 6, 15),
+        start_time=datetime.time(19, 30),
+        place="Nhà văn hóa",
+        agenda="1. Thông báo tình hình địa phương.",
+    )
+    if state != Meeting.State.PLANNED:
+        services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.OPEN)
+    if state == Meeting.State.CLOSED:
+        services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.CLOSED)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_the_cell_secretary_plans_a_meeting_from_a_template_and_invitations_go_out(world, client_for):
+    client = client_for(world.r1c1_secretary)
+    response = client.post(reverse("meetings:create", args=[world.r1c1.pk]), FORM)
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "meetings:detail", args=[meeting.pk]
+    )
+    assert meeting.agenda.startswith("1. Thông báo tình hình kinh tế - xã hội")
+    assert meeting.start_time == datetime.time(19, 30) and meeting.state == Meeting.State.PLANNED
+    (attendance,) = meeting.attendances.all()
+    assert attendance.member == world.m1 and attendance.source == Attendance.Source.LIAISON
+    # The linked member's workplace committee is told.
+    item = InboxItem.objects.get(kind=InboxItem.Kind.MEETING)
+    assert item.recipient_org == world.w1 and "Nguyễn Văn An" in item.summary and "15/06/2026" in item.summary
+    entry = AuditEntry.objects.get(target_type="meetings.meeting", action="create")
+    assert entry.actor == world.r1c1_secretary and entry.changes["after"]["invited"] == 1
+
+
+def test_bad_input_names_the_field_and_writes_nothing(world, client_for):
+    client = client_for(world.r1c1_secretary)
+    bad = {**FORM, "date": "31/02/2026", "start_time": "25:00", "place": " ", "agenda_template": ""}
+    response = client.post(reverse("meetings:create", args=[world.r1c1.pk]), bad)
+    assert response.status_code == 200
+    text = response.content.decode()
+    for message in (
+        "Ngày họp không hợp lệ",
+        "Giờ bắt đầu không hợp lệ",
+        "Vui lòng nhập địa điểm",
+        "Vui lòng nhập nội dung sinh hoạt hoặc chọn một mẫu",
+    ):
+        assert message in text
+    assert not Meeting.objects.exists() and not AuditEntry.objects.filter(target_type="meetings.meeting")
+
+
+def test_another_cells_meeting_is_404_on_get_and_post(world, client_for):
+    meeting = _meeting(world, cell=world.r2c1)
+    client = client_for(world.r1c1_secretary)
+    attendance = meeting.attendances.get()
+    for name, args in (
+        ("meetings:detail", [meeting.pk]),
+        ("meetings:update", [meeting.pk]),
+        ("meetings:roll_call", [meeting.pk]),
+        ("meetings:mark", [meeting.pk, attendance.pk]),
+    ):
+        url = reverse(name, args=args)
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url, {"status": "present"}).status_code == 404
+    assert client.post(reverse("meetings:create", args=[world.r2c1.pk]), FORM).status_code == 404
+    attendance.refresh_from_db()
+    assert attendance.status == "" and Meeting.objects.count() == 1
+
+
+def test_a_tap_is_saved_on_its_own_with_how_who_and_when(world, client_for):
+    meeting = _meeting(world)
+    attendance = meeting.attendances.get()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("meetings:mark", args=[meeting.pk, attendance.pk])
+    response = client.post(url, {"status": "late"})
+    assert response.status_code == 200 and response.json()["label"] == "Đến muộn"
+    response = client.post(url, {"reason": "", "contribution": "Đề nghị sửa đường ngõ 5."})
+    assert response.status_code == 200
+    attendance.refresh_from_db()
+    assert attendance.status == "late" and attendance.contribution == "Đề nghị sửa đường ngõ 5."
+    assert attendance.method == Attendance.Method.ROLL_CALL and attendance.marked_by == world.r1c1_secretary
+    assert attendance.marked_at is not None
+    assert (
+        AuditEntry.objects.filter(target_type="meetings.attendance", target_id=str(attendance.pk)).count()
+        == 2
+    )
+    # After the meeting closed, a change is a correction.
+    services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.CLOSED)
+    assert client.post(url, {"status": "present"}).status_code == 200
+    attendance.refresh_from_db()
+    assert attendance.method == Attendance.Method.CORRECTED
+
+
+def test_a_bad_tap_gets_a_vietnamese_message_and_changes_nothing(world, client_for):
+    meeting = _meeting(world, state=Meeting.State.PLANNED)
+    attendance = meeting.attendances.get()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("meetings:mark", args=[meeting.pk, attendance.pk])
+    response = client.post(url, {"status": "present"})
+    assert response.status_code == 409 and "chưa bắt đầu" in response.json()["message"]
+    services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.OPEN)
+    response = client.post(url, {"status": "asleep"})
+    assert response.status_code == 400 and response.json()["message"].startswith("Tình hình tham dự")
+    attendance.refresh_from_db()
+    assert attendance.status == "" and attendance.marked_at is None
+
+
+def test_the_roll_call_costs_the_same_queries_for_3_or_30_members(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.r1c1_secretary)
+    small = _meeting(world)
+    for n in range(27):
+        make_member(world.r1c1, f"Đảng Viên Số {n}")
+    big = _meeting(world)
+    assert big.attendances.count() == 28
+    with django_assert_max_num_queries(12) as small_queries:
+        assert client.get(reverse("meetings:roll_call", args=[small.pk])).status_code == 200
+    with django_assert_max_num_queries(len(small_queries)):
+        assert client.get(reverse("meetings:roll_call", args=[big.pk])).status_code == 200
+    with django_assert_max_num_queries(len(small_queries) + 2):
+        assert client.get(reverse("meetings:detail", args=[big.pk])).status_code == 200
+
+
+def test_the_workplace_sees_its_members_attendance_and_the_rate(world, client_for):
+    meeting = _meeting(world)
+    attendance = meeting.attendances.get()
+    services.attendance_mark(
+        actor=world.r1c1_secretary, attendance=attendance, status="present", contribution="Ý kiến hay."
+    )
+    services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.CLOSED)
+    response = client_for(world.w1_staff).get(reverse("meetings:member", args=[world.m1.pk]))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Chi bộ tổ dân phố số 1" in text and "Có mặt" in text and "Ý kiến hay." in text
+    # W2's staff sees nothing of W1's member.
+    assert client_for(world.w2_staff).get(reverse("meetings:member", args=[world.m1.pk])).status_code == 404
+
+
+def test_the_calendar_entry(world, client_for):
+    meeting = _meeting(world, state=Meeting.State.PLANNED)
+    response = client_for(world.member_user).get(reverse("meetings:calendar", args=[meeting.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["location"]) == "Nhà văn hóa"
+    assert event.decoded("dtstart").strftime("%d/%m/%Y %H:%M") == "15/06/2026 19:30"
+    # Not invited, not of the cell: 404.
+    assert client_for(world.w2_staff).get(reverse("meetings:calendar", args=[meeting.pk])).status_code == 404
+
+
+def test_a_new_date_renews_the_invitation_list_and_keeps_marks(world):
+    meeting = _meeting(world, state=Meeting.State.PLANNED)
+    newcomer = make_member(world.r1c1, "Kiều Văn Đến")
+    services.meeting_update(
+        actor=world.admin,
+        meeting=meeting,
+        version=meeting.version,
+        kind="thematic",
+        date=D(2026, 6, 20),
+        start_time=datetime.time(8, 0),
+        place="Nhà văn hóa",
+        agenda="Chuyên đề.",
+    )
+    assert set(meeting.attendances.values_list("member__full_name", flat=True)) == {
+        "Nguyễn Văn An",
+        newcomer.full_name,
+    }
