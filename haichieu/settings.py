@@ -363,6 +363,9 @@ HAICHIEU["MEETINGS"] = {
     "EXPECTED_PER_YEAR": 2,
     # A member who misses this many meetings in a row is shown as such (the workplace sees it).
     "MISSED_IN_A_ROW_ALERT": 2,
+    # The self check-in QR code is made anew this often, and a code is accepted this long after.
+    "CHECK_IN_ROTATE_SECONDS": 30,
+    "CHECK_IN_VALID_SECONDS": 90,
     # Agenda templates offered on the meeting form: (key, label, text).
     "AGENDA_TEMPLATES": [
         (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from haichieu.access import attendances_visible_to, meetings_visible_to
+from haichieu.access import attendances_visible_to, meetings_visible_to, members_visible_to
 from haichieu.core.paging import Page, keyset_page
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -108,3 +108,35 @@ def cell_record(cell: Organization, *, year: int) -> CellRecord:
         attended=attended,
         rate=rules.rate(attended, expected),
     )
+
+
+MEMBER_KEY = ("sort_key", "pk")
+
+
+def workplace_page(user, *, today: datetime.date, after="", before="", size: int) -> Page:
+    """The members of the user's workplace side invited to residence meetings, with this year's
+    figures there and meetings missed in a row (two queries a page, whatever its size). The counts
+    run over the residence invitations (the filter's join)."""
+    year = Q(attendances__meeting__date__year=today.year, attendances__meeting__date__lte=today)
+    members = (
+        members_visible_to(user, workplace_only=True)
+        .filter(attendances__source=Attendance.Source.LIAISON)
+        .select_related("workplace_cell")
+        .annotate(
+            year_expected=Count("attendances", filter=year & _expected),
+            year_attended=Count("attendances", filter=year & _attended),
+        )
+    )
+    page = keyset_page(members, key=MEMBER_KEY, after=after, before=before, size=size)
+    statuses: dict[int, list[str]] = {m.pk: [] for m in page.rows}
+    for member_id, status in (
+        Attendance.objects.filter(member_id__in=statuses, meeting__date__lte=today)
+        .order_by("meeting__date", "meeting_id")
+        .values_list("member_id", "status")
+    ):
+        statuses[member_id].append(status)
+    for member in page.rows:
+        member.year_rate = rules.rate(member.year_attended, member.year_expected)
+        member.missed_in_a_row = rules.missed_in_a_row(statuses[member.pk])
+        member.alert = member.missed_in_a_row >= rules.missed_alert()
+    return page

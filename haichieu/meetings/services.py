@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from haichieu.access import scope_for
+from haichieu.access import attendances_visible_to, scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ConflictError, ServiceError, versioned_update
 from haichieu.core.text import clean_text
@@ -16,7 +16,7 @@ from haichieu.liaisons.models import InboxItem, Liaison
 from haichieu.liaisons.services import notify
 from haichieu.organizations.models import Organization
 
-from . import rules
+from . import checkin, rules
 from .models import Attendance, Meeting
 
 EDITED_FIELDS = ("kind", "date", "start_time", "place", "agenda")
@@ -247,3 +247,26 @@ def attendance_mark(
             changes={**diff(before, snapshot(attendance, changes)), "method": [None, method]},
         )
     return attendance
+
+
+def self_check_in(*, actor, code: str) -> Attendance:
+    """A signed-in member checks in with the code shown at the meeting: marked present, as a self
+    check-in. Refused when the code is forged or expired, the meeting is not open, or the member is
+    not invited."""
+    meeting_id = checkin.meeting_id_of(code)
+    scope = scope_for(actor)
+    attendance = (
+        attendances_visible_to(actor)
+        .filter(meeting_id=meeting_id, member_id=scope.member_id)
+        .select_related("meeting__cell", "member")
+        .first()
+        if scope.member_id is not None
+        else None
+    )
+    if attendance is None:
+        raise ServiceError("Bạn không có trong danh sách mời của buổi sinh hoạt này.")
+    if attendance.status in Attendance.ATTENDED and attendance.meeting.state == Meeting.State.OPEN:
+        return attendance  # already marked as taking part (by the secretary or a scan before)
+    return attendance_mark(
+        actor=actor, attendance=attendance, status=Attendance.Status.PRESENT, self_check_in=True
+    )

@@ -14,5 +14,8 @@ urlpatterns = [
     path("<id:pk>/lich.ics", views.meeting_calendar, name="calendar"),
     path("<id:pk>/diem-danh/", views.roll_call, name="roll_call"),
     path("<id:pk>/diem-danh/<id:attendance_pk>/", views.mark, name="mark"),
+    path("<id:pk>/ma-diem-danh/", views.check_in_code, name="check_in_code"),
+    path("diem-danh/", views.check_in, name="check_in"),
+    path("noi-cong-tac/", views.workplace, name="workplace"),
     path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
 ]

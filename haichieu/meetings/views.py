@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from haichieu.access import (
@@ -20,7 +22,7 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 
-from . import calendar, selectors, services
+from . import calendar, checkin, selectors, services
 from .forms import MarkForm, MeetingForm, StateForm
 from .models import Attendance, Meeting
 
@@ -242,9 +244,69 @@ def _form_message(form) -> str:
 
 
 @login_required
+def workplace(request):
+    """The workplace committee's members invited by residential cells, wherever they live: this
+    year's rate and meetings missed in a row."""
+    page = selectors.workplace_page(
+        request.user,
+        today=timezone.localdate(),
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=page_size(request),
+    )
+    return render(request, "meetings/workplace.html", {"page": page, "year": timezone.localdate().year})
+
+
+@login_required
 def member_attendance(request, pk):
     """A member's attendance history, this year's rate and meetings missed in a row (the workplace
     side sees its members' wherever they live; the residence side and the member too)."""
     member = member_get_for(request.user, pk)
     record = selectors.member_record(request.user, member, today=timezone.localdate())
     return render(request, "meetings/member.html", {"member": member, "record": record})
+
+
+@login_required
+def check_in_code(request, pk):
+    """The rotating QR code of an open meeting, shown on the secretary's screen or phone."""
+    meeting = meeting_get_for(request.user, pk, write=True)
+    context = {"meeting": meeting, "rotate": checkin.rotate_seconds()}
+    if meeting.state == Meeting.State.OPEN:
+        url = (
+            request.build_absolute_uri(reverse("meetings:check_in"))
+            + "?"
+            + urlencode({"ma": checkin.make_code(meeting)})
+        )
+        context.update(url=url, qr=checkin.qr_data_uri(url))
+    return render(request, "meetings/check_in_code.html", context)
+
+
+@login_required
+def check_in(request):
+    """A member scans the code: the page asks to confirm (GET changes nothing), the POST marks them
+    present. A forged, expired or closed meeting's code is refused with its reason."""
+    code = (request.POST if request.method == "POST" else request.GET).get("ma", "")
+    context: dict = {"code": code}
+    try:
+        meeting_id = checkin.meeting_id_of(code)
+        if request.method == "POST":
+            context["attendance"] = services.self_check_in(actor=request.user, code=code)
+            return render(request, "meetings/check_in.html", context)
+        scope = scope_for(request.user)
+        attendance = (
+            attendances_visible_to(request.user)
+            .filter(meeting_id=meeting_id, member_id=scope.member_id)
+            .select_related("meeting__cell")
+            .first()
+            if scope.member_id is not None
+            else None
+        )
+        if attendance is None:
+            raise ServiceError("Bạn không có trong danh sách mời của buổi sinh hoạt này.")
+        if attendance.meeting.state != Meeting.State.OPEN:
+            raise ServiceError("Buổi sinh hoạt không diễn ra lúc này: không điểm danh được.")
+        context["meeting"] = attendance.meeting
+    except ServiceError as exc:
+        context["error"] = exc.message
+        return render(request, "meetings/check_in.html", context, status=400)
+    return render(request, "meetings/check_in.html", context)

@@ -71,6 +71,12 @@ MEETINGS_EXPECTED: dict = {
         post=table(404, **R1C1),
         writes=R1C1_WRITERS,
     ),
+    "meetings:check_in_code": row(
+        lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
+    # Without a code: refused with its reason (nothing is written).
+    "meetings:check_in": row(get=everyone(400), post=everyone(400)),
+    "meetings:workplace": row(get=everyone(200), post=everyone(200)),
     "meetings:member": row(
         lambda s: {"pk": s.member.pk}, get=table(404, **M1_READERS), post=table(404, **M1_READERS)
     ),

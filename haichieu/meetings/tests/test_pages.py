@@ -25,12 +25,12 @@ FORM = {
 }
 
 
-def _meeting(world, *, state=Meeting.State.OPEN, cell=None):
+def _meeting(world, *, state=Meeting.State.OPEN, cell=None, date=None):
     meeting = services.meeting_create(
         actor=world.admin,
         cell=cell or world.r1c1,
         kind="regular",
-        date=D(2026, 6, 15),
+        date=date or datetime.date.today() - datetime.timedelta(days=1),
         start_time=datetime.time(19, 30),
         place="Nhà văn hóa",
         agenda="1. Thông báo tình hình địa phương.",
@@ -166,7 +166,7 @@ def test_the_workplace_sees_its_members_attendance_and_the_rate(world, client_fo
 
 
 def test_the_calendar_entry(world, client_for):
-    meeting = _meeting(world, state=Meeting.State.PLANNED)
+    meeting = _meeting(world, state=Meeting.State.PLANNED, date=D(2026, 6, 15))
     response = client_for(world.member_user).get(reverse("meetings:calendar", args=[meeting.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     (event,) = Calendar.from_ical(response.content).walk("VEVENT")
@@ -193,3 +193,20 @@ def test_a_new_date_renews_the_invitation_list_and_keeps_marks(world):
         "Nguyễn Văn An",
         newcomer.full_name,
     }
+
+
+def test_the_workplace_lists_its_members_invited_at_their_residence(
+    world, client_for, django_assert_max_num_queries
+):
+    meeting = _meeting(world)
+    services.attendance_mark(actor=world.admin, attendance=meeting.attendances.get(), status="unexcused")
+    second = _meeting(world)
+    services.attendance_mark(actor=world.admin, attendance=second.attendances.get(), status="excused")
+    client = client_for(world.w1_staff)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("meetings:workplace"))
+    rows = response.content.decode()
+    assert "Nguyễn Văn An" in rows and "Cần nhắc nhở" in rows  # two missed in a row
+    assert (
+        "Nguyễn Văn An" not in client_for(world.w2_staff).get(reverse("meetings:workplace")).content.decode()
+    )
