@@ -12,12 +12,23 @@ DEFAULT_LENGTH = datetime.timedelta(hours=2)
 
 
 def meeting_ics(meeting: Meeting) -> bytes:
-    start = timezone.make_aware(
-        datetime.datetime.combine(meeting.date, meeting.start_time), timezone.get_default_timezone()
-    )
+    return meetings_ics([meeting])
+
+
+def meetings_ics(meetings) -> bytes:
+    """One calendar with an entry per meeting (their cells read with them)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Hai Chieu//Sinh hoat chi bo//VI")
     calendar.add("version", "2.0")
+    for meeting in meetings:
+        calendar.add_component(_event(meeting))
+    return calendar.to_ical()
+
+
+def _event(meeting: Meeting) -> Event:
+    start = timezone.make_aware(
+        datetime.datetime.combine(meeting.date, meeting.start_time), timezone.get_default_timezone()
+    )
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{settings.HAICHIEU.get('CALENDAR_DOMAIN', 'haichieu')}")
     event.add("dtstamp", timezone.now())
@@ -28,5 +39,4 @@ def meeting_ics(meeting: Meeting) -> bytes:
     event.add("description", meeting.agenda)
     if meeting.state == Meeting.State.CLOSED:
         event.add("status", "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from haichieu.access import attendances_visible_to, meetings_visible_to, members_visible_to
+from haichieu.access import (
+    attendances_visible_to,
+    liaisons_visible_to,
+    meetings_visible_to,
+    members_visible_to,
+)
 from haichieu.core.paging import Page, keyset_page
+from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -140,3 +146,28 @@ def workplace_page(user, *, today: datetime.date, after="", before="", size: int
         member.missed_in_a_row = rules.missed_in_a_row(statuses[member.pk])
         member.alert = member.missed_in_a_row >= rules.missed_alert()
     return page
+
+
+@dataclass
+class OwnMeetings:
+    links: list
+    upcoming: list[Attendance]
+
+
+def own_meetings(user, member: Member, *, today: datetime.date) -> OwnMeetings:
+    """A member's own page: where they are linked now (commune, cell, group, who follows them) and
+    the meetings they are invited to from today (two queries)."""
+    links = list(
+        liaisons_visible_to(user)
+        .filter(member=member, status__in=Liaison.RESIDENT_STATUSES)
+        .select_related("commune_org", "cell", "group")
+        .order_by("-pk")
+    )
+    upcoming = list(
+        attendances_visible_to(user)
+        .filter(member=member, meeting__date__gte=today)
+        .exclude(meeting__state="closed")
+        .select_related("meeting__cell")
+        .order_by("meeting__date", "meeting__start_time", "meeting_id")
+    )
+    return OwnMeetings(links=links, upcoming=upcoming)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("<id:pk>/diem-danh/<id:attendance_pk>/", views.mark, name="mark"),
     path("<id:pk>/ma-diem-danh/", views.check_in_code, name="check_in_code"),
     path("diem-danh/", views.check_in, name="check_in"),
+    path("cua-toi/", views.mine, name="mine"),
+    path("cua-toi/lich.ics", views.mine_calendar, name="mine_calendar"),
     path("noi-cong-tac/", views.workplace, name="workplace"),
     path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
 ]

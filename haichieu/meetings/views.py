@@ -15,6 +15,7 @@ from haichieu.access import (
     meeting_get_for,
     member_get_for,
     organization_get_for,
+    own_member_or_404,
     scope_for,
 )
 from haichieu.core.forms import add_service_error
@@ -310,3 +311,28 @@ def check_in(request):
         context["error"] = exc.message
         return render(request, "meetings/check_in.html", context, status=400)
     return render(request, "meetings/check_in.html", context)
+
+
+@login_required
+def mine(request):
+    """A member's own page: where they are linked, the meetings ahead (with a calendar), their
+    attendance. 404 for a user with no member record."""
+    member = own_member_or_404(request.user)
+    today = timezone.localdate()
+    context = {
+        "member": member,
+        "own": selectors.own_meetings(request.user, member, today=today),
+        "record": selectors.member_record(request.user, member, today=today),
+    }
+    return render(request, "meetings/mine.html", context)
+
+
+@login_required
+def mine_calendar(request):
+    """The meetings ahead of the signed-in member as one .ics calendar."""
+    member = own_member_or_404(request.user)
+    own = selectors.own_meetings(request.user, member, today=timezone.localdate())
+    body = calendar.meetings_ics([a.meeting for a in own.upcoming])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lich-sinh-hoat.ics"'
+    return response

@@ -76,6 +76,9 @@ MEETINGS_EXPECTED: dict = {
     ),
     # Without a code: refused with its reason (nothing is written).
     "meetings:check_in": row(get=everyone(400), post=everyone(400)),
+    # A member's own page and calendar: the member; 404 for a user without a member record.
+    "meetings:mine": row(get=table(404, member_user=200), post=table(404, member_user=200)),
+    "meetings:mine_calendar": row(get=table(404, member_user=200), post=table(404, member_user=200)),
     "meetings:workplace": row(get=everyone(200), post=everyone(200)),
     "meetings:member": row(
         lambda s: {"pk": s.member.pk}, get=table(404, **M1_READERS), post=table(404, **M1_READERS)

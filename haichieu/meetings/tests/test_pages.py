@@ -210,3 +210,23 @@ def test_the_workplace_lists_its_members_invited_at_their_residence(
     assert (
         "Nguyễn Văn An" not in client_for(world.w2_staff).get(reverse("meetings:workplace")).content.decode()
     )
+
+
+def test_a_members_own_page_shows_the_link_the_meetings_ahead_and_a_calendar(
+    world, client_for, django_assert_max_num_queries
+):
+    world.m1.liaisons.update(follower_name="Trần Văn Theo", follower_phone="0987654321")
+    ahead = _meeting(
+        world, state=Meeting.State.PLANNED, date=datetime.date.today() + datetime.timedelta(days=7)
+    )
+    _meeting(world, state=Meeting.State.CLOSED)  # past: not listed ahead
+    client = client_for(world.member_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("meetings:mine"))
+    text = response.content.decode()
+    assert "Chi bộ tổ dân phố số 1" in text and "Trần Văn Theo" in text and "0987654321" in text
+    assert f"{ahead.date:%d/%m/%Y}" in text
+    assert text.count("Thêm vào lịch") == 1
+    feed = Calendar.from_ical(client.get(reverse("meetings:mine_calendar")).content)
+    assert len(feed.walk("VEVENT")) == 1
+    assert client_for(world.w1_staff).get(reverse("meetings:mine")).status_code == 404
