@@ -23,7 +23,7 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 
-from . import calendar, checkin, selectors, services
+from . import calendar, checkin, documents, selectors, services
 from .forms import MarkForm, MeetingForm, StateForm
 from .models import Attendance, Meeting
 
@@ -336,3 +336,20 @@ def mine_calendar(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="lich-sinh-hoat.ics"'
     return response
+
+
+@login_required
+def roster_docx(request, pk):
+    """The printed roster with a signature column (the paper fallback)."""
+    meeting = meeting_get_for(request.user, pk)
+    return documents.roster_docx_response(
+        actor=request.user, meeting=meeting, roster=selectors.roster(meeting)
+    )
+
+
+@login_required
+def attendance_xlsx(request, pk):
+    meeting = meeting_get_for(request.user, pk)
+    return documents.attendance_xlsx_response(
+        actor=request.user, meeting=meeting, roster=selectors.roster(meeting)
+    )

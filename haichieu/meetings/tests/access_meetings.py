@@ -62,6 +62,13 @@ MEETINGS_EXPECTED: dict = {
         get=table(404, **R1C1, member_user=200),
         post=table(404, **R1C1, member_user=200),
     ),
+    # Downloads: logged reads ("export" entries), not changes.
+    "meetings:roster_docx": row(
+        lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
+    "meetings:attendance_xlsx": row(
+        lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
     "meetings:roll_call": row(
         lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
     ),

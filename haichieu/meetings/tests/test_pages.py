@@ -230,3 +230,33 @@ def test_a_members_own_page_shows_the_link_the_meetings_ahead_and_a_calendar(
     feed = Calendar.from_ical(client.get(reverse("meetings:mine_calendar")).content)
     assert len(feed.walk("VEVENT")) == 1
     assert client_for(world.w1_staff).get(reverse("meetings:mine")).status_code == 404
+
+
+def test_the_printed_roster_and_the_attendance_export(world, client_for):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    meeting = _meeting(world)
+    services.attendance_mark(
+        actor=world.admin, attendance=meeting.attendances.get(), status="late", contribution="Góp ý."
+    )
+    client = client_for(world.r1c1_secretary)
+    response = client.get(reverse("meetings:roster_docx", args=[meeting.pk]))
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    table = doc.tables[-1]
+    assert [c.text for c in table.rows[0].cells] == [
+        "STT",
+        "Họ và tên",
+        "Diện",
+        "Tình hình tham dự",
+        "Ký tên",
+    ]
+    assert table.rows[1].cells[1].text == "Nguyễn Văn An" and table.rows[1].cells[4].text == ""
+    response = client.get(reverse("meetings:attendance_xlsx", args=[meeting.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Nguyễn Văn An" in values and "Đến muộn" in values and "Góp ý." in values
+    assert AuditEntry.objects.filter(action="export", target_type="meetings.meeting").count() == 2
