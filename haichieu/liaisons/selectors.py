@@ -73,7 +73,9 @@ def linked_liaisons(user, liaison: Liaison, *, limit: int = 20) -> tuple[list[Li
 
 # --- coverage (workplace side) ---------------------------------------------------------------
 # What the coverage list (its page and its export) reads of each member.
-COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
+COVERAGE_FIELDS = (
+    *LIST_FIELDS, "link_status", "liaison_category", "admission_date", "workplace_cell__is_residential",
+)  # fmt: skip
 
 
 def coverage_summary(user, *, org=None) -> dict:
@@ -81,10 +83,11 @@ def coverage_summary(user, *, org=None) -> dict:
 
     Read from the coverage counts the database keeps per organisation (models.CoverageCount): the
     handful of rows of the subtrees' top organisations, whatever their size. `org` must be one the
-    user sees (its whole subtree is then in scope). Active members only, as on the list.
+    user sees (its whole subtree is then in scope). Active working members only (rules.working), as
+    on the list.
     """
     scope = scope_for(user)
-    counts = CoverageCount.objects.all()
+    counts = CoverageCount.objects.filter(working=True)
     if org is not None:
         counts = counts.filter(org=org)
     elif scope.is_superuser:
@@ -92,19 +95,25 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
+    # Each figure is the count of the list filter its card links to (issue 15): `by_status` of the
+    # filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
+    # rules.covered, `excused` and `not_introduced_category` of the category filter.
     by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
-    not_introduced = excused = total = 0
+    not_introduced = excused = total = not_yet = covered = 0
     for row in rows:
         total += row["n"]
+        by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
         rule = rules.category_rule(row["liaison_category"])
         if rule == rules.CategoryRule.NOT_INTRODUCED:
             not_introduced += row["n"]
             continue
         if rule == rules.CategoryRule.EXCUSED:
             excused += row["n"]
-        by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
+        if row["link_status"] in rules.TO_INTRODUCE_STATUSES:
+            not_yet += row["n"]
+        elif row["link_status"] in rules.COVERED_STATUSES:
+            covered += row["n"]
     to_introduce = total - not_introduced
-    covered = sum(by_status.get(s, 0) for s in Liaison.RESIDENT_STATUSES)
     return {
         "total": total,
         "to_introduce": to_introduce,
@@ -112,7 +121,7 @@ def coverage_summary(user, *, org=None) -> dict:
         "excused": excused,
         "by_status": by_status,
         "covered": covered,
-        "not_yet": by_status[rules.LinkStatus.NONE] + by_status[rules.LinkStatus.DRAFT],
+        "not_yet": not_yet,
         "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
     }
 
@@ -121,7 +130,8 @@ def current_liaisons(member_ids) -> dict[int, dict]:
     """What the coverage list shows of the newest liaison of each member (one query), as dicts.
 
     Keys: pk, status, status_label, receive_due, letter_number, letter_reference, return_reason_label,
-    return_note, and the names of its commune committee, residential cell and commune
+    return_note, created_at, returned_at (when the deadline to introduce started: rules.introduction_due),
+    and the names of its commune committee, residential cell and commune
     (`commune_org_name`, `cell_name`, `commune_name`: a lookup per row by primary key; joined,
     PostgreSQL hashes the whole organisation and commune tables for 50 rows, 6 ms instead of 1 at
     100,000 members). Dicts, not model instances: building 50 deferred instances cost more than
@@ -151,6 +161,8 @@ def current_liaisons(member_ids) -> dict[int, dict]:
             "letter_symbol",
             "return_reason",
             "return_note",
+            "created_at",
+            "returned_at",
             "commune_org_name",
             "cell_name",
             "commune_name",
@@ -438,12 +450,11 @@ def departure_get_for(user, pk, *, write: bool = False) -> DepartureReport:
     return report
 
 
-def departure_pending_of(liaison: Liaison) -> DepartureReport | None:
-    """The report waiting for the link, if any (at most one)."""
+def departure_latest_of(liaison: Liaison) -> DepartureReport | None:
+    """The link's newest report (at most one waits), so the cell sees it waiting or why it was
+    rejected."""
     return (
-        DepartureReport.objects.filter(liaison=liaison, state=DepartureReport.State.PENDING)
-        .select_related("commune_org")
-        .first()
+        DepartureReport.objects.filter(liaison=liaison).select_related("commune_org").order_by("-pk").first()
     )
 
 

@@ -171,22 +171,71 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(
-    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
-) -> Liaison | str:
+# Returns for these reasons are about the address: introducing again to the same one needs a note.
+ADDRESS_RETURN_REASONS = (Liaison.ReturnReason.NOT_OUR_AREA, Liaison.ReturnReason.WRONG_ADDRESS)
+OPENED_MEANWHILE = "vừa được người khác lập hồ sơ giữ mối liên hệ: hãy tải lại trang"
+
+
+def _same_address(liaison: Liaison, member: Member) -> bool:
+    return (liaison.commune_id, liaison.address_hamlet, liaison.address_street) == (
+        member.residence_commune_id,
+        member.address_hamlet,
+        member.address_street,
+    )
+
+
+def introduce_refusal(actor, member: Member) -> str | None:
+    """Why `member` cannot be introduced by `actor`, judged on the member's record alone (None: it
+    can). The same reasons for the introduction and for its preview (`introductions.py`)."""
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
         return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
     if rules.category_rule(member.liaison_category) == rules.CategoryRule.NOT_INTRODUCED:
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
+    if not rules.is_working(member):
+        return rules.not_working_reason(member)
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
+    return None
+
+
+def open_link_refusal(current: Liaison | None, member: Member, note: str = "") -> str | None:
+    """Why a member whose newest open link is `current` cannot be introduced again (None: they can).
+    Introducing again to the address an introduction was returned for (not our area, wrong
+    address) needs a changed address or a `note`."""
+    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
+        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    if (
+        current is not None
+        and current.status == S.RETURNED
+        and current.return_reason in ADDRESS_RETURN_REASONS
+        and _same_address(current, member)
+        and not note
+    ):
+        return (
+            f"đã bị trả lại ({current.get_return_reason_display().lower()}) với cùng địa chỉ: "
+            "hãy sửa địa chỉ nơi cư trú hoặc ghi chú lý do giới thiệu lại"
+        )
+    return None
+
+
+def _introduce_one(
+    *,
+    actor,
+    member: Member,
+    today: datetime.date,
+    signer: Signer | None,
+    signers: dict[int, Signer],
+    note: str = "",
+) -> Liaison | str:
+    if (refusal := introduce_refusal(actor, member)) is not None:
+        return refusal
     # Two introductions of one member at once: the second waits here and then finds the first's.
     Member.objects.select_for_update().filter(pk=member.pk).first()
     current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
-    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
-        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    if (refusal := open_link_refusal(current, member, note)) is not None:
+        return refusal
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
     if signer is None:  # the committee's last signer
@@ -216,9 +265,19 @@ def _introduce_one(
         group=None,
     )
     if current is None:
-        current = Liaison.objects.create(member=member, status=S.DRAFT)
+        try:
+            with transaction.atomic():
+                current = Liaison.objects.create(member=member, status=S.DRAFT)
+        except IntegrityError:  # liaison_one_open_per_member: another writer opened one meanwhile
+            return OPENED_MEANWHILE
     old = _transition(current, from_statuses=[S.DRAFT, S.RETURNED], to_status=S.INTRODUCED, **fields)
-    _record(current, actor=actor, action="introduce", from_status=old, note=current.letter_reference)
+    _record(
+        current,
+        actor=actor,
+        action="introduce",
+        from_status=old,
+        note=f"{current.letter_reference}. {note}" if note else current.letter_reference,
+    )
     where = commune_org.name if commune_org else str(member.residence_commune)
     notify(
         org=commune_org,
@@ -231,7 +290,7 @@ def _introduce_one(
 
 
 def liaison_introduce(
-    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None
+    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None, note: str = ""
 ) -> IntroduceResult:
     """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
 
@@ -243,13 +302,20 @@ def liaison_introduce(
 
     `signer`: who signs the letters (title and name, kept with each letter); None: each committee's
     signer of its last letter.
+
+    A member has at most one open link (the constraint liaison_one_open_per_member): one opened by
+    someone else meanwhile is skipped with the reason. Introducing again to the address an
+    introduction was returned for (not our area, wrong address) needs a changed address or `note`.
     """
     today = today or timezone.localdate()
+    note = clean_text(note)
     result = IntroduceResult()
     signers: dict[int, Signer] = {}
     with transaction.atomic():
         for member in members:
-            outcome = _introduce_one(actor=actor, member=member, today=today, signer=signer, signers=signers)
+            outcome = _introduce_one(
+                actor=actor, member=member, today=today, signer=signer, signers=signers, note=note
+            )
             if isinstance(outcome, str):
                 result.skipped.append((member, outcome))
                 continue
@@ -320,14 +386,19 @@ def liaison_receive(
     return liaison
 
 
+def check_return_reason(reason: str, note: str) -> None:
+    """A return needs a known reason, and a note with "other" (also checked before its confirmation)."""
+    if reason not in Liaison.ReturnReason.values:
+        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
+    if reason == Liaison.ReturnReason.OTHER and not clean_text(note):
+        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+
+
 def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> Liaison:
     """The commune committee returns an introduction with a reason (not our area, wrong address…)."""
     _check_residence(actor, liaison)
     note = clean_text(note)
-    if reason not in Liaison.ReturnReason.values:
-        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
-    if reason == Liaison.ReturnReason.OTHER and not note:
-        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+    check_return_reason(reason, note)
     with transaction.atomic():
         old = _transition(
             liaison,
@@ -722,6 +793,16 @@ def member_record_event(
             )
         current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
         notified_to = current.commune_org if current and kind in rules.rules()["NOTIFIED_EVENTS"] else None
+        # Not yet introduced (a draft, or returned): a move changes where it will go, no new link.
+        pending = member.liaisons.filter(status__in=[S.DRAFT, S.RETURNED]).order_by("-pk").first()
+        if kind == N.RESIDENCE_CHANGE and pending is not None:
+            new_address = (new_commune.pk, clean_text(new_hamlet), clean_text(new_street))
+            if (pending.commune_id, pending.address_hamlet, pending.address_street) == new_address:
+                raise ServiceError(
+                    f"Đồng chí {member.full_name} đã được ghi nhận chuyển nơi cư trú về {new_commune.name} "
+                    "với địa chỉ này; hồ sơ giới thiệu về đó đang chờ giới thiệu.",
+                    field="new_commune",
+                )
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
@@ -784,17 +865,47 @@ def member_record_event(
             _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
             _close_departure_reports(current, actor=actor)
             result.ended = current
-        if kind == N.RESIDENCE_CHANGE:
-            draft = Liaison.objects.create(
-                member=member,
-                status=S.DRAFT,
-                previous=current,
+        if kind == N.RESIDENCE_CHANGE and pending is not None:
+            old = _transition(
+                pending,
+                from_statuses=[S.DRAFT, S.RETURNED],
+                to_status=S.DRAFT,
                 workplace_org=workplace_org,
                 commune=new_commune,
                 commune_org=commune_committee_for(new_commune),
                 address_hamlet=member.address_hamlet,
                 address_street=member.address_street,
+                return_reason="",
+                return_note="",
+                returned_at=None,
             )
+            _record(
+                pending,
+                actor=actor,
+                action="readdress",
+                from_status=old,
+                note=f"Chuyển nơi cư trú về {new_commune.name}",
+                changes={"commune": new_commune.name},
+            )
+            result.new_liaison = pending
+        elif kind == N.RESIDENCE_CHANGE:
+            try:
+                with transaction.atomic():
+                    draft = Liaison.objects.create(
+                        member=member,
+                        status=S.DRAFT,
+                        previous=current,
+                        workplace_org=workplace_org,
+                        commune=new_commune,
+                        commune_org=commune_committee_for(new_commune),
+                        address_hamlet=member.address_hamlet,
+                        address_street=member.address_street,
+                    )
+            except IntegrityError as exc:  # liaison_one_open_per_member: opened by someone else meanwhile
+                raise ConflictError(
+                    f"Hồ sơ của đồng chí {member.full_name} vừa được người khác thay đổi. "
+                    "Hãy tải lại trang để xem tình trạng mới."
+                ) from exc
             _set_link_status(member.pk, S.DRAFT)
             LiaisonEvent.objects.create(
                 liaison=draft,

@@ -6,6 +6,8 @@ is fetched through the residence-side scope, so a workplace user or an outsider 
 Residence users never see the national ID, the party card number or ratings on these pages.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -35,7 +37,7 @@ from .forms_residence import (
     ReceiveManyForm,
     ReturnForm,
 )
-from .models import Liaison
+from .models import DepartureReport, Liaison
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -182,11 +184,22 @@ def receive(request, pk):
 
 @login_required
 def return_(request, pk):
+    """Return an introduction, in two steps: the reason (a POST that redirects to its confirmation,
+    a GET safe to reload), then the confirmation (`confirm=1`), which returns it."""
     liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
     if liaison.commune_org is None:
         raise Http404("Không tìm thấy hồ sơ.")
-    form = ReturnForm(request.POST or None)
+    confirming = request.method == "GET" and "reason" in request.GET
+    form = ReturnForm(request.POST if request.method == "POST" else (request.GET if confirming else None))
+    if form is not None and form.is_valid():
+        try:
+            services.check_return_reason(form.cleaned_data["reason"], form.cleaned_data["note"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
     if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "1":
+            query = urlencode({"reason": form.cleaned_data["reason"], "note": form.cleaned_data["note"]})
+            return redirect(f"{reverse('liaisons:residence_return', args=[liaison.pk])}?{query}")
         try:
             services.liaison_return(
                 actor=request.user,
@@ -201,10 +214,17 @@ def return_(request, pk):
                 request, f"Đã trả lại giới thiệu đồng chí {liaison.member.full_name} về nơi công tác."
             )
             return redirect(_incoming_url(liaison.commune_org))
+    confirming = confirming and form.is_valid()
     return render(
         request,
         "liaisons/residence/return.html",
-        {"liaison": liaison, "form": form, "today": timezone.localdate()},
+        {
+            "liaison": liaison,
+            "form": form,
+            "today": timezone.localdate(),
+            "confirming": confirming,
+            "reason_label": Liaison.ReturnReason(form.cleaned_data["reason"]).label if confirming else "",
+        },
     )
 
 
@@ -363,6 +383,7 @@ def no_longer_resides(request, pk):
                 )
             messages.success(request, done)
             return redirect(back)
+    latest = selectors.departure_latest_of(liaison)
     return render(
         request,
         "liaisons/residence/no_longer_resides.html",
@@ -372,7 +393,8 @@ def no_longer_resides(request, pk):
             "back": back,
             "open": liaison.status in (S.RECEIVED, S.ACTIVE),
             "at_once": at_once,
-            "pending": selectors.departure_pending_of(liaison),
+            "pending": latest if latest and latest.state == DepartureReport.State.PENDING else None,
+            "rejected": latest if latest and latest.state == DepartureReport.State.REJECTED else None,
         },
     )
 

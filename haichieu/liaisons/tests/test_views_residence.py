@@ -184,7 +184,15 @@ def test_return_with_a_reason_and_other_needs_a_note(world, client_for):
     assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
     assert "Vui lòng chọn lý do trả lại." in client.post(url, {"reason": ""}).content.decode()
     response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này"})
+    assert response.status_code == 302  # to the confirmation step: nothing returned yet
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    confirm = client.get(response["Location"])
+    body = confirm.content.decode()
+    assert confirm.status_code == 200 and "Xác nhận trả lại" in body and "Sai địa chỉ" in body
+    assert "Không có số nhà này" in body
+    response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này", "confirm": "1"})
     assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200  # the page after it reloads
     liaison.refresh_from_db()
     assert (liaison.status, liaison.return_reason, liaison.return_note) == (
         S.RETURNED,
@@ -325,6 +333,8 @@ def _reported(world, liaison=None, date=datetime.date(2026, 3, 1)):
 def test_the_commune_confirms_from_its_queue_and_the_workplace_is_told(world, client_for):
     report = _reported(world)
     client = client_for(world.r1_staff)
+    inbox = client.get(reverse("liaisons:inbox")).content.decode()
+    assert f'href="{_queue_url(world.r1)}"' in inbox and "Chi bộ báo đảng viên không còn cư trú" in inbox
     home = client.get(reverse("home")).content.decode()
     assert "Báo không còn cư trú" in home and "1 chờ xác nhận" in home
     queue = client.get(_queue_url()).content.decode()  # one committee: it is chosen
@@ -378,7 +388,10 @@ def test_the_commune_rejects_with_a_reason_and_the_cell_is_told(world, client_fo
     told = InboxItem.objects.get(recipient_org=world.r1c1, kind="departure_rejected")
     assert reason in told.summary
     assert not ChangeNotice.objects.exists() and not InboxItem.objects.filter(recipient_org=world.w1).exists()
-    # The cell may report again later: a new report waits.
+    # The cell's page says why, and it may report again later: a new report waits.
+    page = client_for(world.r1c1_secretary).get(_departure_url(liaison)).content.decode()
+    assert 'id="departure-rejected"' in page and reason in page and "Báo đảng ủy xác nhận</button>" in page
+
     _reported(world, date=datetime.date(2026, 4, 1))
     assert DepartureReport.objects.filter(state="pending").count() == 1
 
@@ -470,6 +483,7 @@ def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, perso
     posts = [
         (reverse("liaisons:residence_receive", args=[introduced.pk]), {"cell": world.r1c1.pk}),
         (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate"}),
+        (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate", "confirm": "1"}),
         (reverse("liaisons:residence_group_create", args=[world.r1c1.pk]), {"name": "Tổ 9"}),
         (reverse("liaisons:residence_activate", args=[active.pk]), {}),
         (reverse("liaisons:residence_place", args=[active.pk]), {"follower_name": "X"}),
@@ -651,6 +665,8 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         "Lê Thị Bình",
     ]
     members = [make_member(world.w1c2, name) for name in names]
+    # A member holds one open link at most: the other open links are their namesakes'.
+    namesakes = {i: make_member(world.w1c2, names[i]) for i in (2, 3, 4, 5)}
     for member in reversed(members):  # namesakes' links in the reverse order of their members
         Liaison.objects.create(
             member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
@@ -658,13 +674,13 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
     Liaison.objects.create(
         member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=today
     )
-    Liaison.objects.create(member=members[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
+    Liaison.objects.create(member=namesakes[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
     Liaison.objects.create(
-        member=members[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
+        member=namesakes[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
     )
-    Liaison.objects.create(member=members[4], commune_org=world.r1, status=S.INTRODUCED)
+    Liaison.objects.create(member=namesakes[4], commune_org=world.r1, status=S.INTRODUCED)
     Liaison.objects.create(
-        member=members[5],
+        member=namesakes[5],
         commune_org=world.r1,
         status=S.ACTIVE,
         received_at=now - datetime.timedelta(days=800),
