@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "haichieu.members",
     "haichieu.liaisons",
     "haichieu.exemptions",
+    "haichieu.meetings",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.demo",
@@ -367,6 +368,41 @@ HAICHIEU["RULES"] = {
     # Exemptions ending within this many days are listed and reminded (this deployment's own).
     "EXEMPTION_ENDING_WITHIN_DAYS": 30,
 }
+# Cell meetings (issue 11): haichieu/meetings/rules.py reads these.
+HAICHIEU["MEETINGS"] = {
+    # Meetings a residential cell is expected to hold with its linked members each year (QĐ 213-QĐ/TW
+    # Art. 4: the commune committee has its cells meet them "6 tháng một lần hoặc khi cần thiết").
+    "EXPECTED_PER_YEAR": 2,
+    # A member who misses this many meetings in a row is shown as such (the workplace sees it).
+    "MISSED_IN_A_ROW_ALERT": 2,
+    # The self check-in QR code is made anew this often, and a code is accepted this long after.
+    "CHECK_IN_ROTATE_SECONDS": 30,
+    "CHECK_IN_VALID_SECONDS": 90,
+    # Agenda templates offered on the meeting form: (key, label, text).
+    "AGENDA_TEMPLATES": [
+        (
+            "residential_briefing",
+            "Chi bộ nơi cư trú: thông báo tình hình địa phương",
+            "1. Thông báo tình hình kinh tế - xã hội, quốc phòng - an ninh của địa phương.\n"
+            "2. Thông báo tình hình công tác xây dựng Đảng, hoạt động của chi bộ, tổ dân phố.\n"
+            "3. Đảng viên giữ mối liên hệ báo cáo việc thực hiện nhiệm vụ nơi cư trú.\n"
+            "4. Ý kiến đóng góp của đảng viên; phân công nhiệm vụ.",
+        ),
+        (
+            "regular",
+            "Sinh hoạt thường kỳ",
+            "1. Đánh giá tình hình thực hiện nhiệm vụ tháng qua.\n"
+            "2. Phương hướng, nhiệm vụ tháng tới.\n"
+            "3. Ý kiến của đảng viên.",
+        ),
+        (
+            "thematic",
+            "Sinh hoạt chuyên đề",
+            "1. Chuyên đề: …\n2. Thảo luận.\n3. Kết luận của chủ trì.",
+        ),
+    ],
+}
+
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json
 

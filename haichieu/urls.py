@@ -26,6 +26,7 @@ urlpatterns = [
     path("dang-vien/", include("haichieu.members.urls")),
     path("lien-he/", include("haichieu.liaisons.urls")),
     path("", include("haichieu.exemptions.urls")),
+    path("hop/", include("haichieu.meetings.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("quan-tri/", admin.site.urls),

@@ -4,12 +4,15 @@ Callers import from here; nothing else reads roles or compares organisation path
 """
 
 from .objects import (
+    attendances_visible_to,
     audit_entries_visible_to,
     exemption_member_get_for,
     exemptions_visible_to,
     liaison_side,
     liaisons_visible_to,
     may_write_residence,
+    meeting_get_for,
+    meetings_visible_to,
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
@@ -41,6 +44,7 @@ from .scope import (
 
 __all__ = [
     "Scope",
+    "attendances_visible_to",
     "audit_entries_visible_to",
     "committee_roles",
     "exemption_member_get_for",
@@ -50,6 +54,8 @@ __all__ = [
     "liaisons_visible_to",
     "manage_scope_or_404",
     "may_write_residence",
+    "meeting_get_for",
+    "meetings_visible_to",
     "member_can_edit",
     "member_get_for",
     "member_sees_workplace_fields",

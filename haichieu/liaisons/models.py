@@ -365,6 +365,7 @@ class InboxItem(models.Model):
         REMINDER = "reminder", "Nhắc việc quá hạn"
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
         WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
+        MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"
