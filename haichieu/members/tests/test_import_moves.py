@@ -116,5 +116,6 @@ def test_the_preview_page_shows_the_moves_before_they_are_recorded(world, client
     assert "được ghi nhận là chuyển nơi cư trú" in html
     assert not ChangeNotice.objects.exists()
     token = response["Location"].rstrip("/").split("/")[-1]
-    assert client.post(reverse("members:import_confirm", args=[token])).status_code == 302
+    done = client.post(reverse("members:import_confirm", args=[token]), follow=True)
+    assert "ghi nhận 1 chuyển nơi cư trú" in done.content.decode()
     assert ChangeNotice.objects.get(member=world.m1).kind == "residence_change"
