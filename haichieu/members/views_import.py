@@ -327,6 +327,11 @@ def member_import_confirm(request, token):
     )
     if result.invalid:
         summary += f", {result.invalid} dòng lỗi bỏ qua"
+    if result.moves:
+        summary += (
+            f"; ghi nhận {len(result.moves)} chuyển nơi cư trú (đã thông báo nơi cũ, mở hồ sơ giới thiệu "
+            "về nơi mới trên trang Giữ mối liên hệ)"
+        )
     messages.success(request, summary + ".")
     return redirect("members:list")
 

@@ -73,7 +73,9 @@ def test_a_move_ends_the_link_tells_the_residence_and_opens_the_introduction(wor
     assert "ghi nhận chuyển nơi cư trú" in page and "Đã thông báo cho Đảng ủy phường Hoàn Kiếm" in page
     # "Introduce now": the member's page offers it, and it introduces to the new commune.
     assert 'id="introduce-member"' in page
-    client.post(reverse("liaisons:introduce"), {"member": world.m1.pk})
+    preview = client.post(reverse("liaisons:introduce"), {"member": world.m1.pk})
+    batch = client.get(preview["Location"]).context["batch"]  # the preview names the new commune
+    client.post(reverse("liaisons:introduce_confirm", args=[batch.pk]))
     new.refresh_from_db()
     assert new.status == Liaison.Status.INTRODUCED and new.letter_number
 

@@ -94,3 +94,28 @@ def test_the_command_line_without_a_user_refuses_such_rows(world, tmp_path):
     result = run(world, tmp_path, [moving(world)], user=None)
     assert result.invalid == 1
     assert "cần người nhập (--user)" in result.errors[0].message
+
+
+@pytest.fixture
+def import_dir(settings, tmp_path):
+    settings.HAICHIEU = {**settings.HAICHIEU, "IMPORT_DIR": str(tmp_path / "uploads")}
+    return tmp_path / "uploads"
+
+
+def test_the_preview_page_shows_the_moves_before_they_are_recorded(world, client_for, import_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(world.w1_staff)
+    data = workbook_bytes([HEADER, moving(world)])
+    response = client.post(reverse("members:import"), {"file": SimpleUploadedFile("ds.xlsx", data)})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    moves = html[html.index('id="import-moves"') :]
+    assert "Nguyễn Văn An" in moves and "Phường Hoàn Kiếm" in moves and "Phường Ba Đình" in moves
+    assert "được ghi nhận là chuyển nơi cư trú" in html
+    assert not ChangeNotice.objects.exists()
+    token = response["Location"].rstrip("/").split("/")[-1]
+    done = client.post(reverse("members:import_confirm", args=[token]), follow=True)
+    assert "ghi nhận 1 chuyển nơi cư trú" in done.content.decode()
+    assert ChangeNotice.objects.get(member=world.m1).kind == "residence_change"
