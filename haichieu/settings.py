@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "haichieu.members",
     "haichieu.liaisons",
     "haichieu.exemptions",
+    "haichieu.meetings",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.demo",
@@ -309,6 +310,8 @@ HAICHIEU: dict[str, Any] = {
     # and the import stop answering (issue 9, finding 2): members/collisions.py.
     "COLLISION_LIMIT_PER_DAY": int(os.environ.get("HAICHIEU_COLLISION_LIMIT_PER_DAY", "20")),
     # A province's Word template (haichieu/documents): the file, and what it may unpack to.
+    # The scan of a member's application for an exemption (PDF, JPEG or PNG): exemptions/scans.py.
+    "EXEMPTION_SCAN_MAX_BYTES": int(os.environ.get("HAICHIEU_EXEMPTION_SCAN_MAX_KB", "2048")) * 1024,
     "TEMPLATE_MAX_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_KB", "2048")) * 1024,
     "TEMPLATE_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_UNPACKED_MB", "20"))
     * 1024
@@ -354,7 +357,52 @@ HAICHIEU["RULES"] = {
     "LETTER_SYMBOL": "GGT",
     # The quarterly list of changes goes out as a numbered notice (HD 36-HD/VPTW, thông báo): "Số 3-TB/ĐU".
     "NOTICE_SYMBOL": "TB",
+    # Exemption from party work and activities (miễn công tác và sinh hoạt đảng; exemptions/rules.py):
+    # the reasons offered (Exemption.Reason) …
+    "EXEMPTION_REASONS": ["age_health", "far_work", "treatment", "abroad", "other"],
+    # … those the cell itself decides, reporting to the grassroots committee (HD 27-HD/BTCTW §1.1,
+    # QĐ 24 §7.1: age and weak health); the grassroots committee decides the others.
+    "EXEMPTION_CELL_DECIDES": ["age_health"],
+    # What an exemption lifts while in force (exemptions/rules.py LIFTS).
+    "EXEMPTION_LIFTS": ["meetings", "tasks", "rating"],
+    # Exemptions ending within this many days are listed and reminded (this deployment's own).
+    "EXEMPTION_ENDING_WITHIN_DAYS": 30,
 }
+# Cell meetings (issue 11): haichieu/meetings/rules.py reads these.
+HAICHIEU["MEETINGS"] = {
+    # Meetings a residential cell is expected to hold with its linked members each year (QĐ 213-QĐ/TW
+    # Art. 4: the commune committee has its cells meet them "6 tháng một lần hoặc khi cần thiết").
+    "EXPECTED_PER_YEAR": 2,
+    # A member who misses this many meetings in a row is shown as such (the workplace sees it).
+    "MISSED_IN_A_ROW_ALERT": 2,
+    # The self check-in QR code is made anew this often, and a code is accepted this long after.
+    "CHECK_IN_ROTATE_SECONDS": 30,
+    "CHECK_IN_VALID_SECONDS": 90,
+    # Agenda templates offered on the meeting form: (key, label, text).
+    "AGENDA_TEMPLATES": [
+        (
+            "residential_briefing",
+            "Chi bộ nơi cư trú: thông báo tình hình địa phương",
+            "1. Thông báo tình hình kinh tế - xã hội, quốc phòng - an ninh của địa phương.\n"
+            "2. Thông báo tình hình công tác xây dựng Đảng, hoạt động của chi bộ, tổ dân phố.\n"
+            "3. Đảng viên giữ mối liên hệ báo cáo việc thực hiện nhiệm vụ nơi cư trú.\n"
+            "4. Ý kiến đóng góp của đảng viên; phân công nhiệm vụ.",
+        ),
+        (
+            "regular",
+            "Sinh hoạt thường kỳ",
+            "1. Đánh giá tình hình thực hiện nhiệm vụ tháng qua.\n"
+            "2. Phương hướng, nhiệm vụ tháng tới.\n"
+            "3. Ý kiến của đảng viên.",
+        ),
+        (
+            "thematic",
+            "Sinh hoạt chuyên đề",
+            "1. Chuyên đề: …\n2. Thảo luận.\n3. Kết luận của chủ trì.",
+        ),
+    ],
+}
+
 if os.environ.get("HAICHIEU_RULES_JSON"):
     import json
 

@@ -164,3 +164,16 @@ def build_world() -> World:
     m1.user = users["member_user"]
     m1.save(update_fields=["user"])
     return World(province, w1, w1c1, w1c2, w2, w2c1, r1, r1c1, r1c2, r2, r2c1, m1, m2, m3, users)
+
+
+def introduce_through_preview(client, data: dict):
+    """Introduce as the coverage page does: the POST makes a preview, its confirmation issues the
+    letters; returns the result page (a GET, as the browser lands on it)."""
+    from django.urls import reverse
+
+    preview = client.post(reverse("liaisons:introduce"), data)
+    assert preview.status_code == 302, preview.status_code
+    confirm = preview["Location"].rstrip("/") + "/xac-nhan/"
+    issued = client.post(confirm)
+    assert issued.status_code == 302 and issued["Location"] == preview["Location"], issued
+    return client.get(issued["Location"])

@@ -25,6 +25,8 @@ urlpatterns = [
     path("to-chuc/", include("haichieu.organizations.urls")),
     path("dang-vien/", include("haichieu.members.urls")),
     path("lien-he/", include("haichieu.liaisons.urls")),
+    path("", include("haichieu.exemptions.urls")),
+    path("hop/", include("haichieu.meetings.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("quan-tri/", admin.site.urls),

@@ -4,10 +4,15 @@ Callers import from here; nothing else reads roles or compares organisation path
 """
 
 from .objects import (
+    attendances_visible_to,
     audit_entries_visible_to,
+    exemption_member_get_for,
+    exemptions_visible_to,
     liaison_side,
     liaisons_visible_to,
     may_write_residence,
+    meeting_get_for,
+    meetings_visible_to,
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
@@ -26,6 +31,7 @@ from .objects import (
 )
 from .scope import (
     Scope,
+    committee_roles,
     inbox_readers,
     manage_scope_or_404,
     read_scope_or_404,
@@ -38,12 +44,18 @@ from .scope import (
 
 __all__ = [
     "Scope",
+    "attendances_visible_to",
     "audit_entries_visible_to",
+    "committee_roles",
+    "exemption_member_get_for",
+    "exemptions_visible_to",
     "inbox_readers",
     "liaison_side",
     "liaisons_visible_to",
     "manage_scope_or_404",
     "may_write_residence",
+    "meeting_get_for",
+    "meetings_visible_to",
     "member_can_edit",
     "member_get_for",
     "member_sees_workplace_fields",

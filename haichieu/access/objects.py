@@ -17,7 +17,9 @@ from django.http import Http404
 from haichieu.core.models import AuditEntry
 from haichieu.core.paging import IdsIn, held_ids
 from haichieu.documents.models import DocumentTemplate
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Liaison
+from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -169,6 +171,33 @@ def member_sees_workplace_fields(user, member) -> bool:
     return scope_for(user).sees_workplace_fields(member)
 
 
+# --- exemptions (workplace side only) ----------------------------------------------------------
+def exemptions_visible_to(user) -> QuerySet:
+    """Exemptions of the members the user sees on the workplace side. The residence side never
+    reads them: it sees only "miễn đến …" (exemptions/selectors.py `exempt_until`)."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Exemption.objects.none()
+    return Exemption.objects.filter(scope.workplace_q("member__"))
+
+
+def exemption_member_get_for(user, pk, *, write: bool = False) -> Member:
+    """A member whose exemptions the user may see: the member's workplace cell in the user's read
+    scope (the residence side, the member and anyone else: 404); with write=True, in the write
+    scope (a reader who may not change them: 403)."""
+    scope = scope_for(user)
+    member = None
+    if scope.reads_somewhere:
+        member = (
+            Member.objects.filter(scope.workplace_q()).select_related("workplace_cell").filter(pk=pk).first()
+        )
+    if member is None:
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not scope.may_write(member.workplace_cell):
+        raise PermissionDenied("Bạn chỉ có quyền xem việc miễn công tác và sinh hoạt đảng của đảng viên này.")
+    return member
+
+
 # --- links -----------------------------------------------------------------------------------
 def liaisons_visible_to(user) -> QuerySet:
     """Links of members the user sees on the workplace side, or received in the user's residence
@@ -223,6 +252,41 @@ def notices_visible_to(user) -> QuerySet:
     """Change notices sent or received by an organisation in the user's subtrees."""
     scope = scope_for(user)
     return ChangeNotice.objects.filter(scope.org_q("sender_org__") | scope.org_q("recipient_org__"))
+
+
+# --- meetings (issue 11) ----------------------------------------------------------------------
+def meetings_visible_to(user) -> QuerySet:
+    """Meetings of the cells in the user's subtrees (the cell's side: residence or workplace)."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(scope.org_q("cell__"))
+
+
+def meeting_get_for(user, pk, *, write: bool = False) -> Meeting:
+    """One meeting of a cell the user reads (404 otherwise); with write=True, of a cell the user
+    writes for (403 for one the user may only read)."""
+    meeting = meetings_visible_to(user).select_related("cell").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("Không tìm thấy buổi sinh hoạt.")
+    if write and not scope_for(user).may_write(meeting.cell):
+        raise PermissionDenied("Bạn chỉ có quyền xem buổi sinh hoạt này.")
+    return meeting
+
+
+def attendances_visible_to(user) -> QuerySet:
+    """Attendance the user may see: at meetings of cells in the user's subtrees, of members whose
+    workplace cell is there wherever they live (the regulation's two-way information), and the
+    user's own."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Attendance.objects.all()
+    q = Q(pk__in=[])
+    if scope.read_paths:
+        q |= scope.org_q("meeting__cell__") | scope.workplace_q("member__")
+    if scope.member_id is not None:
+        q |= Q(member_id=scope.member_id)
+    return Attendance.objects.filter(q)
 
 
 # --- the audit log ---------------------------------------------------------------------------

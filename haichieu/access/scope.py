@@ -331,3 +331,14 @@ def inbox_readers(org, *, on: datetime.date | None = None):
         organization=org, kind__in=Role.READ_KINDS
     )
     return User.objects.filter(is_active=True, pk__in=roles.values("user_id"))
+
+
+def committee_roles(orgs, *, on: datetime.date | None = None):
+    """The secretary roles ("Bí thư / chi ủy viên") in force on `orgs`, with their active users and
+    organisations: who sits on those cells' committees (the follower suggested on the residence side)."""
+    return (
+        Role.objects.active_on(on or timezone.localdate())
+        .filter(organization__in=orgs, kind=Role.Kind.SECRETARY, user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__full_name", "user__username")
+    )

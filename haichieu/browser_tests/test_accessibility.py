@@ -46,7 +46,16 @@ def axe_violations(page, axe_file: Path) -> list[str]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
-    lines = []
+    # axe accepts an aria-describedby of which one id exists; every one must (a help text, an error).
+    lines = [
+        f"missing id: {ref}"
+        for ref in page.evaluate(
+            """() => [...document.querySelectorAll('[aria-describedby], [aria-labelledby]')].flatMap(e =>
+                ((e.getAttribute('aria-describedby') || '') + ' ' + (e.getAttribute('aria-labelledby') || ''))
+                .split(/\\s+/).filter(id => id && !document.getElementById(id))
+                .map(id => `${e.id || e.tagName} -> ${id}`))"""
+        )
+    ]
     for violation in result["violations"]:
         for node in violation["nodes"]:
             summary = " ".join(node.get("failureSummary", "").split())[:300]
@@ -54,24 +63,44 @@ def axe_violations(page, axe_file: Path) -> list[str]:
     return lines
 
 
-def _main_pages(page) -> list[str]:
-    """Home, every item of the menu, the first member and organisation pages, the profile."""
-    paths = ["/"]
-    for href in page.locator("nav a[href^='/']").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    ):
-        path = urlsplit(href).path
-        if path not in paths and not path.startswith(NOT_OURS):
-            paths.append(path)
-    for list_path, selector in (
-        ("/dang-vien/", "#member-results tbody a[href^='/dang-vien/']"),
-        ("/to-chuc/", "#org-tree a[href^='/to-chuc/']"),
-    ):
-        page.goto(list_path)
-        first = page.locator(selector).first
-        if first.count():
-            paths.append(urlsplit(first.get_attribute("href")).path)
-    return paths
+# Pages reached from the menu's pages, the first link of each kind: a record, a link, a cell, …
+DEEPER = [
+    re.compile(pattern)
+    for pattern in (
+        r"^/dang-vien/\d+/$",
+        r"^/to-chuc/\d+/$",
+        r"^/lien-he/ho-so/\d+/$",
+        r"^/lien-he/thong-bao/$",
+        r"^/lien-he/noi-cu-tru/chi-bo/\d+/$",
+        r"^/lien-he/noi-cu-tru/so-theo-doi/\d+/$",
+        r"^/lien-he/noi-cu-tru/tiep-nhan/\d+/$",
+    )
+]
+
+
+def _links(page, selector: str) -> list[str]:
+    hrefs = page.locator(selector).evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return [urlsplit(href).path for href in hrefs]
+
+
+def _check_role(page, axe_file: Path, username: str) -> list[str]:
+    """axe on home, every menu item and one page of each DEEPER kind linked from them, at both sizes."""
+    paths = ["/"] + [p for p in dict.fromkeys(_links(page, "nav a[href^='/']")) if not p.startswith(NOT_OURS)]
+    found: list[str] = []
+    kinds_seen: set[int] = set()
+    for size, viewport in (("desktop", {"width": 1280, "height": 800}), ("375px", PHONE_VIEWPORT)):
+        page.set_viewport_size(viewport)
+        for path in paths:  # grows during the desktop pass
+            page.goto(path)
+            found += [f"[{username} {size} {path}] {line}" for line in axe_violations(page, axe_file)]
+            if size != "desktop":
+                continue
+            for link in _links(page, "main a[href^='/']"):
+                kind = next((i for i, pattern in enumerate(DEEPER) if pattern.match(link)), None)
+                if kind is not None and kind not in kinds_seen and link not in paths:
+                    kinds_seen.add(kind)
+                    paths.append(link)
+    return found
 
 
 @pytest.fixture
@@ -94,11 +123,7 @@ def test_no_axe_violation_on_the_main_pages_of_every_demo_role(demo, new_page, a
         with page.expect_navigation():
             page.get_by_role("button", name="Đăng nhập").click()
         assert "/dang-nhap/" not in page.url, username
-        for path in _main_pages(page):
-            for size, viewport in (("desktop", {"width": 1280, "height": 800}), ("375px", PHONE_VIEWPORT)):
-                page.set_viewport_size(viewport)
-                page.goto(path)
-                found += [f"[{username} {size} {path}] {line}" for line in axe_violations(page, axe_file)]
+        found += _check_role(page, axe_file, username)
         page.context.close()
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
@@ -139,15 +164,16 @@ def test_keyboard_and_screen_reader_paths(world, new_page, log_in, axe_file):
     expect(page.get_by_label("Họ và tên")).to_be_focused()
     expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
 
-    # The introduce buttons come after the table they act on; Enter on a checkbox goes to them.
+    # The introduction's controls (signer, buttons) come after the table they act on; Enter on a
+    # checkbox goes to the first of them.
     page.goto("/lien-he/")
     box = page.get_by_role("checkbox", name="Chọn Phạm Văn Dũng")
     box.focus()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
-    button = page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn")
-    expect(button).to_be_focused()
+    expect(page.locator("[data-bulk-actions]").locator("select, input, button").first).to_be_focused()
     expect(box).to_be_checked()
+    button = page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn")
     assert page.locator("#coverage-table").evaluate(
         "(table, button) => Boolean(table.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)",
         button.element_handle(),

@@ -114,6 +114,11 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
         expect(table.get_by_role("link", name=member.full_name, exact=True)).to_be_visible()
         table.get_by_label(f"Chọn {member.full_name}", exact=True).check()
     page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn").click()
+    # The preview: how many, where to, nothing issued until confirmed.
+    expect(page.locator("h1")).to_have_text("Xem trước giới thiệu về nơi cư trú")
+    expect(page.locator("#preview-total")).to_have_text("2")
+    expect(page.locator("#preview-destinations")).to_contain_text(ward.name)
+    page.get_by_role("button", name="Xác nhận giới thiệu 2 đồng chí").click()
 
     expect(page.locator("h1")).to_have_text("Kết quả giới thiệu về nơi cư trú")
     expect(page.get_by_role("status")).to_contain_text("Đã giới thiệu 2 đồng chí")
@@ -163,7 +168,9 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(page.locator("h1")).to_have_text("Trả lại giới thiệu về nơi công tác")
     page.get_by_label("Lý do trả lại").select_option(label="Sai địa chỉ")
     page.get_by_label("Ghi chú").fill(RETURN_NOTE)
-    page.get_by_role("button", name="Trả lại", exact=True).click()
+    page.get_by_role("button", name="Tiếp tục", exact=True).click()
+    expect(page.locator("#return-confirm")).to_contain_text("Sai địa chỉ")  # nothing returned yet
+    page.get_by_role("button", name="Xác nhận trả lại", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text(
         f"Đã trả lại giới thiệu đồng chí {returned.full_name} về nơi công tác."
     )
@@ -228,7 +235,7 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(links.nth(0)).to_contain_text("Chưa giới thiệu")
     expect(links.nth(1)).to_contain_text(ward.name)
     expect(links.nth(1)).to_contain_text("Đã kết thúc")
-    links.nth(1).get_by_role("link").click()
+    links.nth(1).get_by_role("link", name=ward.name).click()  # the follower's phone is a link too
     expect(page.locator("main")).to_contain_text("Đã kết thúc")
     expect(page.locator("main")).to_contain_text("Chuyển nơi cư trú")
     expect(page.locator("main")).to_contain_text(f"Hồ sơ tiếp theo: {new_commune.name} (chưa giới thiệu)")
@@ -246,3 +253,52 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     assert [liaison.status for liaison in chain] == ["ended", "draft"]
     assert chain[1].previous_id == chain[0].pk and chain[1].commune_id == new_commune.pk
     assert Liaison.objects.get(member=returned).return_reason == Liaison.ReturnReason.WRONG_ADDRESS
+
+
+def test_bulk_introduce_preview_confirm_then_withdraw_one_letter(path_demo, page, log_in):
+    """Issue 15, items 5 and 6: the preview says how many and where, the confirmation issues the
+    letters, the result page reloads (no 405), and one letter is withdrawn: its number stays, marked
+    "Đã thu hồi", the ward is told and the member is to introduce again."""
+    kept, withdrawn = path_demo["received"], path_demo["returned"]
+    ward = path_demo["ward"]
+    log_in(page, "coquan", DEMO_PASSWORD)
+    page.locator("#mainnav").get_by_role("link", name="Giữ mối liên hệ").click()
+    page.get_by_label("Tình trạng giới thiệu").select_option(label="Chưa có hồ sơ")
+    page.get_by_role("button", name="Lọc", exact=True).click()
+    table = page.locator("#coverage-table")
+    for member in (kept, withdrawn):
+        table.get_by_label(f"Chọn {member.full_name}", exact=True).check()
+    page.get_by_label("Họ tên người ký").fill("Ngô Văn Ký")
+    page.get_by_role("button", name="Giới thiệu các đồng chí đã chọn").click()
+
+    expect(page.locator("h1")).to_have_text("Xem trước giới thiệu về nơi cư trú")
+    expect(page.locator("#preview-total")).to_have_text("2")
+    expect(page.locator("#preview-destinations")).to_contain_text(ward.name)
+    expect(page.locator("#preview-summary")).to_contain_text("Ngô Văn Ký")
+    assert not Liaison.objects.filter(member__in=[kept, withdrawn], letter_number__isnull=False).exists()
+    page.reload()  # the preview is a page of its own
+    expect(page.locator("h1")).to_have_text("Xem trước giới thiệu về nơi cư trú")
+    page.get_by_role("button", name="Xác nhận giới thiệu 2 đồng chí").click()
+
+    expect(page.locator("h1")).to_have_text("Kết quả giới thiệu về nơi cư trú")
+    page.reload()  # reloading after the confirmation gives the page again, not a 405
+    expect(page.locator("h1")).to_have_text("Kết quả giới thiệu về nơi cư trú")
+    expect(page.get_by_role("status")).to_contain_text("Đã giới thiệu 2 đồng chí")
+    assert Liaison.objects.filter(member__in=[kept, withdrawn], letter_number__isnull=False).count() == 2
+
+    row = page.locator("tbody tr").filter(has_text=withdrawn.full_name)
+    reference = row.locator("td").nth(1).inner_text().strip()
+    row.get_by_role("link", name=f"Thu hồi giấy giới thiệu của đồng chí {withdrawn.full_name}").click()
+    expect(page.locator("h1")).to_have_text(f"Thu hồi giấy giới thiệu {reference}")
+    page.get_by_label("Lý do thu hồi").fill("Nhầm nơi cư trú")
+    page.get_by_role("button", name="Xác nhận thu hồi").click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"Đã thu hồi giấy giới thiệu {reference}")
+    expect(page.locator("#liaison-status")).to_have_text("Đã thu hồi")
+    page.reload()
+    expect(page.locator("#liaison-status")).to_have_text("Đã thu hồi")
+
+    letter = Liaison.objects.get(member=withdrawn, letter_number__isnull=False)
+    assert letter.is_withdrawn and letter.letter_reference == reference
+    assert InboxItem.objects.filter(recipient_org=ward, liaison=letter, kind="withdrawn").exists()
+    assert Member.objects.get(pk=withdrawn.pk).link_status == Member.LinkStatus.DRAFT
+    assert Liaison.objects.get(member=kept, letter_number__isnull=False).status == Liaison.Status.INTRODUCED

@@ -22,7 +22,7 @@ def audit_value(value):
     """A value as the audit log stores it: JSON-ready, a model instance as its text."""
     if isinstance(value, models.Model):
         return str(value)
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

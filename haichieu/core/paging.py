@@ -35,11 +35,34 @@ def page_size(request) -> int:
 @dataclass
 class Page:
     """One page of a list: its rows in list order, and the cursors of the pages beside it (None
-    when there is none)."""
+    when there is none). A list that shows "Trang x/y" and its total counts them (`counted`)."""
 
     rows: list = field(default_factory=list)
     next_cursor: str | None = None
     prev_cursor: str | None = None
+    number: int = 1  # the page's place, carried by the pager's links (?p=)
+    total: int | None = None  # rows of the whole list, when counted
+    size: int = 0
+
+    @property
+    def pages(self) -> int:
+        if not self.total or not self.size:
+            return 1
+        return -(-self.total // self.size)
+
+    def counted(self, *, total: int, size: int, request) -> Page:
+        """This page with the list's total (one COUNT query, whatever the page size) and its
+        number as the pager's links carry it (`?p=`; the first page without a cursor)."""
+        self.total, self.size = total, size
+        number = (
+            parse_id(request.GET.get("p", "")) if request.GET.get("after") or request.GET.get("before") else 1
+        )
+        if self.prev_cursor is None:
+            number = 1
+        self.number = min(number or 1, self.pages)
+        if self.next_cursor is None:  # the last page: whatever the link said
+            self.number = self.pages
+        return self
 
 
 def keyset_page(

@@ -45,6 +45,11 @@ class Exemption(models.Model):
     end_date = models.DateField("miễn đến ngày")
     contact = models.CharField("liên hệ trong thời gian miễn", max_length=255, blank=True)
     revoked_at = models.DateTimeField("thôi miễn lúc", null=True, blank=True)
+    # The exemption this one renews (the member applied again for the next period).
+    renews = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewals",
+        verbose_name="gia hạn từ",
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -65,3 +70,27 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — miễn đến {self.end_date:%d/%m/%Y}"
+
+    def is_in_force_on(self, day) -> bool:
+        """`ExemptionQuerySet.in_force_on` for one exemption already read (the same definition)."""
+        return self.revoked_at is None and self.start_date <= day <= self.end_date
+
+
+class ExemptionScan(models.Model):
+    """The scan of the member's application (PDF, JPEG or PNG), kept in the database beside the
+    exemption (never under the web root), read only through the exemption's pages."""
+
+    exemption = models.OneToOneField(Exemption, on_delete=models.CASCADE, related_name="scan")
+    content = models.BinaryField("tệp")
+    filename = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=50)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản chụp đơn xin miễn"
+        verbose_name_plural = "bản chụp đơn xin miễn"
+
+    def __str__(self) -> str:
+        return self.filename

@@ -3,13 +3,15 @@
 Every insert, delete, or change of workplace cell, status, link status or HD 33 category of a
 member adds one to, or takes one from, the rows of the member's workplace cell and of each of its
 ancestors (their paths are the prefixes of the cell's path), in the writer's own transaction.
-Only active members (probationary, full) are counted. A decrement only updates existing rows, so
+Only active members (probationary, full) are counted, apart by whether they are working members
+(`working`: their cell is not a residential cell, rules.working). A decrement only updates existing rows, so
 emptying the tables in any order (test flushes on SQLite) leaves no negative rows behind. On
 PostgreSQL, writers under one root organisation first take a transaction-level advisory lock on
 it: they all touch the root's rows, and could otherwise deadlock taking them in different orders.
 
 Recounting is only needed when the tree itself changes (a moved organisation gets other
-ancestors) or after a repair; both recounts here are idempotent.
+ancestors, a cell becomes residential or stops being so) or after a repair; the recounts here are
+idempotent.
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ M_STATUS = _column(Member, "status")
 M_LINK = _column(Member, "link_status")
 M_CATEGORY = _column(Member, "liaison_category")
 WATCHED = (M_CELL, M_STATUS, M_LINK, M_CATEGORY)
-# organizations_organization: id, materialized path, depth.
+# organizations_organization: id, materialized path, depth, residential flag.
 O_ID = _column(Organization, "id")
 O_PATH = _column(Organization, "path")
 O_DEPTH = _column(Organization, "depth")
+O_RESIDENTIAL = _column(Organization, "is_residential")
 # liaisons_coveragecount: one row per (organisation, link status, category).
 C_ORG = _column(CoverageCount, "org")
 C_LINK = _column(CoverageCount, "link_status")
 C_CATEGORY = _column(CoverageCount, "liaison_category")
+C_WORKING = _column(CoverageCount, "working")
 C_MEMBERS = _column(CoverageCount, "members")
 # The upsert's conflict target: the columns of the unique constraint coverage_count_once.
 C_KEY = ", ".join(
@@ -83,14 +87,14 @@ def _postgres_apply(changes: str) -> str:
               FROM (SELECT DISTINCT {M_CELL} FROM ({changes}) rows) ch
               JOIN {ORGS} c ON c.{O_ID} = ch.{M_CELL} ORDER BY 1) roots;
         INSERT INTO {COUNTS} ({C_COLUMNS})
-        SELECT o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}, SUM(ch.d)
+        SELECT o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}, NOT c.{O_RESIDENTIAL}, SUM(ch.d)
         FROM ({per_cell}) ch
         JOIN {ORGS} c ON c.{O_ID} = ch.{M_CELL}
         JOIN LATERAL generate_series(1, c.{O_DEPTH}) AS k ON true
         JOIN {ORGS} o ON o.{O_PATH} = substr(c.{O_PATH}, 1, k * {STEP})
-        GROUP BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}
+        GROUP BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}, NOT c.{O_RESIDENTIAL}
         HAVING SUM(ch.d) <> 0
-        ORDER BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}
+        ORDER BY o.{O_ID}, ch.{M_LINK}, ch.{M_CATEGORY}, NOT c.{O_RESIDENTIAL}
         ON CONFLICT ({C_KEY})
         DO UPDATE SET {C_MEMBERS} = {COUNTS}.{C_MEMBERS} + EXCLUDED.{C_MEMBERS};"""
 
@@ -118,11 +122,13 @@ _POSTGRES_TRIGGERS = {
 }
 
 
-def _sqlite_ancestors(row: str) -> str:
-    """The ids of the organisations on the path of `row`'s workplace cell (triggers allow no CTE)."""
+def _sqlite_ancestors(row: str, *, working: bool = False) -> str:
+    """The ids of the organisations on the path of `row`'s workplace cell (triggers allow no CTE),
+    with whether the cell is a working one (`working`)."""
     prefixes = ", ".join(f"substr(c.{O_PATH}, 1, {k * STEP})" for k in range(1, MAX_LEVELS + 1))
+    columns = f"o.{O_ID}, NOT c.{O_RESIDENTIAL} AS {C_WORKING}" if working else f"o.{O_ID}"
     return (
-        f"SELECT o.{O_ID} FROM {ORGS} c JOIN {ORGS} o ON o.{O_PATH} IN ({prefixes}) "
+        f"SELECT {columns} FROM {ORGS} c JOIN {ORGS} o ON o.{O_PATH} IN ({prefixes}) "
         f"WHERE c.{O_ID} = {row}.{M_CELL}"
     )
 
@@ -130,7 +136,8 @@ def _sqlite_ancestors(row: str) -> str:
 def _sqlite_add(row: str) -> str:
     return (
         f"INSERT INTO {COUNTS} ({C_COLUMNS}) "
-        f"SELECT {O_ID}, {row}.{M_LINK}, {row}.{M_CATEGORY}, 1 FROM ({_sqlite_ancestors(row)}) "
+        f"SELECT {O_ID}, {row}.{M_LINK}, {row}.{M_CATEGORY}, {C_WORKING}, 1 "
+        f"FROM ({_sqlite_ancestors(row, working=True)}) "
         f"WHERE {row}.{M_STATUS} IN {ACTIVE} "
         f"ON CONFLICT ({C_KEY}) DO UPDATE SET {C_MEMBERS} = {C_MEMBERS} + excluded.{C_MEMBERS};"
     )
@@ -140,6 +147,7 @@ def _sqlite_take(row: str) -> str:
     return (
         f"UPDATE {COUNTS} SET {C_MEMBERS} = {C_MEMBERS} - 1 WHERE {row}.{M_STATUS} IN {ACTIVE} "
         f"AND {C_LINK} = {row}.{M_LINK} AND {C_CATEGORY} = {row}.{M_CATEGORY} "
+        f"AND {C_WORKING} = (SELECT NOT {O_RESIDENTIAL} FROM {ORGS} WHERE {O_ID} = {row}.{M_CELL}) "
         f"AND {C_ORG} IN ({_sqlite_ancestors(row)});"
     )
 
@@ -208,13 +216,13 @@ WITH RECURSIVE levels(k) AS (
     SELECT {M_CELL} AS cell_id, {M_LINK}, {M_CATEGORY}, COUNT(*) AS n
     FROM {MEMBERS} WHERE {M_STATUS} IN {ACTIVE} GROUP BY {_COUNTED}
 )
-SELECT o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}, SUM(per_cell.n)
+SELECT o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}, NOT c.{O_RESIDENTIAL}, SUM(per_cell.n)
 FROM per_cell
 JOIN {ORGS} c ON c.{O_ID} = per_cell.cell_id
 JOIN levels ON levels.k <= c.{O_DEPTH}
 JOIN {ORGS} o ON o.{O_PATH} = substr(c.{O_PATH}, 1, levels.k * {STEP})
 WHERE {{where}}
-GROUP BY o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}
+GROUP BY o.{O_ID}, per_cell.{M_LINK}, per_cell.{M_CATEGORY}, NOT c.{O_RESIDENTIAL}
 """
 
 
@@ -251,4 +259,12 @@ def coverage_counts_after_move(org, old_ancestor_paths: list[str]) -> None:
     """
     org.refresh_from_db(fields=["path", "depth"])
     paths = set(old_ancestor_paths) | set(org.ancestor_paths())
+    coverage_counts_rebuild(Organization.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def coverage_counts_after_residential_change(org) -> None:
+    """Recount an organisation and its ancestors after it became residential or stopped being so:
+    its own members are now counted as working members, or no longer (call after the change)."""
+    org.refresh_from_db(fields=["path", "depth"])
+    paths = {org.path, *org.ancestor_paths()}
     coverage_counts_rebuild(Organization.objects.filter(path__in=paths).values_list("pk", flat=True))

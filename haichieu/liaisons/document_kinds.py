@@ -17,6 +17,7 @@ from docx.document import Document as DocxDocument
 from haichieu.core import documents as layout
 from haichieu.documents import engine
 from haichieu.documents.registry import register
+from haichieu.members.models import Member
 
 from . import documents
 
@@ -214,6 +215,7 @@ def _sample_header(number: str, place: str = "Hà Nội") -> dict:
 
 def letter_sample() -> dict:
     name = "Nguyễn Thị Mẫu"
+    reason = Member.LiaisonCategory.MOBILE.label
     return {
         **_sample_header("Số 15-GGT/ĐU"),
         "form": "Mẫu 2-213",
@@ -235,8 +237,8 @@ def letter_sample() -> dict:
             f"với tổ chức đảng và nhân dân nơi cư trú theo {documents.REGULATION}."
         ),
         "excused": True,
-        "excused_reason": "Làm việc lưu động, xa nơi cư trú",
-        "duty_text": documents._duty_text(name, excused=True, reason="Làm việc lưu động, xa nơi cư trú"),
+        "excused_reason": reason,
+        "duty_text": documents._duty_text(name, excused=True, reason=reason),
         "duties": [{"text": duty} for duty in documents.EXCUSED_DUTIES],
         "signer": {"title": "BÍ THƯ", "name": "Trần Văn Ký"},
         "recipients": list(documents.LETTER_RECIPIENTS),

@@ -33,6 +33,22 @@ def _date_field(label: str, **kwargs) -> forms.DateField:
     )
 
 
+FOLLOWER_OPTIONS_ID = "follower-options"
+
+
+class FollowerNameField(forms.CharField):
+    """The committee member who follows a member: chosen from the suggestions (the cell committee,
+    the cell's members: `selectors.follower_suggestions`, a <datalist>) or typed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Cấp ủy viên theo dõi")
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Chọn trong danh sách chi ủy, đảng viên của chi bộ, hoặc gõ họ tên.")
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": FOLLOWER_OPTIONS_ID, "autocomplete": "off"})
+
+
 class _CellChoice(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -76,8 +92,13 @@ class ReceiveForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
         empty_label="— Chưa phân tổ/nhóm —",
         error_messages={"invalid_choice": "Tổ/nhóm đã chọn không hợp lệ."},
     )
-    follower_name = forms.CharField(label="Cấp ủy viên theo dõi", max_length=100, required=False)
+    follower_name = FollowerNameField()
     follower_phone = forms.CharField(label="Điện thoại người theo dõi", max_length=20, required=False)
+    received_on = _date_field(
+        "Ngày tiếp nhận",
+        required=False,
+        help_text="Để trống là hôm nay; phiếu đã nhận trên giấy từ trước: ghi ngày nhận.",
+    )
 
     def __init__(self, *args, user, commune, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,8 +173,15 @@ class PlaceForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
         empty_label="— Chưa phân tổ/nhóm —",
         error_messages={"invalid_choice": "Tổ/nhóm đã chọn không thuộc chi bộ này."},
     )
-    follower_name = forms.CharField(label="Cấp ủy viên theo dõi", max_length=100, required=False)
+    follower_name = FollowerNameField()
     follower_phone = forms.CharField(label="Điện thoại người theo dõi", max_length=20, required=False)
+    new_group = forms.CharField(
+        label="Hoặc lập tổ/nhóm mới",
+        max_length=100,
+        required=False,
+        help_text="Ghi tên tổ/nhóm mới để lập và phân đồng chí vào đó ngay.",
+        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: Tổ 1"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, liaison, **kwargs):
@@ -168,7 +196,21 @@ class PlaceForm(PlacementFieldsMixin, BootstrapFormMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = Group.objects.filter(cell_id=liaison.cell_id).order_by("name")
+        self.fields["group"].help_text = (
+            ""
+            if self.fields["group"].queryset.exists()
+            else (f"{liaison.cell.name} chưa có tổ/nhóm nào: lập tổ/nhóm mới ở ô dưới.")
+        )
         self.fields["follower_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+
+    def clean_new_group(self):
+        return clean_text(self.cleaned_data.get("new_group"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_group") and data.get("group"):
+            self.add_error("new_group", "Chọn một tổ/nhóm có sẵn hoặc lập tổ/nhóm mới, không cả hai.")
+        return data
 
 
 class GroupForm(BootstrapFormMixin, forms.Form):

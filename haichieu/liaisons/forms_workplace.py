@@ -6,10 +6,21 @@ from haichieu.members.models import Member
 from haichieu.organizations.models import Commune, Province
 
 from .models import ChangeNotice, SignerTitle
-from .rules import CategoryRule
+from .rules import INTRODUCED_CATEGORIES, CategoryRule
 from .services import WORKPLACE_EVENTS
 
-LINK_STATUS_CHOICES = [("", "Tất cả"), *Member.LinkStatus.choices]
+# The two groups the coverage cards count (rules.to_introduce, rules.covered), then each status; the
+# draft is named apart from the group "Chưa giới thiệu" it belongs to.
+TO_INTRODUCE, COVERED = "to_introduce", "covered"
+LINK_STATUS_CHOICES = [
+    ("", "Tất cả"),
+    (TO_INTRODUCE, "Chưa giới thiệu (chưa có hồ sơ, chưa gửi, bị trả lại)"),
+    (COVERED, "Đã giới thiệu (đã gửi, đã tiếp nhận, đang sinh hoạt)"),
+    *[
+        (value, "Đã lập hồ sơ, chưa gửi giới thiệu" if value == Member.LinkStatus.DRAFT else label)
+        for value, label in Member.LinkStatus.choices
+    ],
+]
 
 
 class CoverageFilterForm(BootstrapFormMixin, forms.Form):
@@ -19,7 +30,11 @@ class CoverageFilterForm(BootstrapFormMixin, forms.Form):
     category = forms.ChoiceField(
         label="Diện",
         required=False,
-        choices=[("", "Tất cả các diện"), *CategoryRule.choices],
+        choices=[
+            ("", "Tất cả các diện"),
+            (INTRODUCED_CATEGORIES, "Các diện được giới thiệu (tính tỷ lệ)"),
+            *CategoryRule.choices,
+        ],
     )
 
 
@@ -48,6 +63,17 @@ class SignerForm(BootstrapFormMixin, forms.Form):
         if not data.get("signer_name"):
             return None
         return Signer.checked(data.get("signer_title") or SignerTitle.SECRETARY, data["signer_name"])
+
+
+class WithdrawForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        label="Lý do thu hồi",
+        max_length=255,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Lý do thu hồi dài quá 255 ký tự."},
+        help_text="Gửi kèm thông báo cho đảng ủy nơi cư trú (không bắt buộc).",
+    )
 
 
 class MemberEventForm(BootstrapFormMixin, forms.Form):

@@ -90,6 +90,8 @@ class Liaison(models.Model):
         LEFT_PARTY = "left_party", "Ra khỏi Đảng"
         DECEASED = "deceased", "Từ trần"
         SPECIAL_DUTY = "special_duty", "Nhận nhiệm vụ đặc biệt"
+        # The workplace took its letter back before the residence acted on it (`liaison_withdraw`).
+        WITHDRAWN = "withdrawn", "Đã thu hồi giấy giới thiệu"
         OTHER = "other", "Lý do khác"
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="liaisons")
@@ -169,6 +171,15 @@ class Liaison(models.Model):
     class Meta:
         verbose_name = "hồ sơ giữ mối liên hệ"
         verbose_name_plural = "hồ sơ giữ mối liên hệ"
+        constraints = [
+            # At most one open link per member (issue 15): a second one, from a move recorded twice
+            # or two users at once, is refused by the database whatever the writer.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["draft", "introduced", "returned", "received", "active"]),
+                name="liaison_one_open_per_member",
+            )
+        ]
         indexes = [
             models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
             # The tracking book of a commune committee or a cell (selectors.tracking_book_counts)
@@ -221,6 +232,15 @@ class Liaison(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.ENDED and self.end_reason == self.EndReason.WITHDRAWN
+
+    @property
+    def status_label(self) -> str:
+        """The status as the pages print it: a withdrawn letter's link reads "Đã thu hồi"."""
+        return "Đã thu hồi" if self.is_withdrawn else self.get_status_display()
+
 
 class LiaisonEvent(models.Model):
     """One transition of a liaison: who, when, why (the link's own history)."""
@@ -243,10 +263,13 @@ class LiaisonEvent(models.Model):
         "return": "Trả lại giới thiệu",
         "activate": "Chi bộ xác nhận đã tiếp nhận",
         "place": "Phân tổ/nhóm, người theo dõi",
+        "readdress": "Chuyển nơi cư trú trước khi giới thiệu",
         "no_longer_resides": "Báo không còn cư trú",
         "departure_report": "Chi bộ báo không còn cư trú",
         "departure_reject": "Đảng ủy không xác nhận báo không còn cư trú",
         "end": "Kết thúc giữ mối liên hệ",
+        "withdraw": "Thu hồi giấy giới thiệu",
+        "address_correction": "Sửa lỗi nhập nơi cư trú (giữ liên hệ)",
     }
 
     class Meta:
@@ -341,6 +364,8 @@ class InboxItem(models.Model):
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
         REMINDER = "reminder", "Nhắc việc quá hạn"
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
+        WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
+        MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"
@@ -501,9 +526,11 @@ class CoverageCountQuerySet(models.QuerySet):
 class CoverageCount(models.Model):
     """How many active members of an organisation's whole subtree have each link status and category.
 
-    One row per (organisation, link status, HD 33 category), for the organisation and every
+    One row per (organisation, link status, HD 33 category, working), for the organisation and every
     ancestor of each member's workplace cell: the coverage summary of any subtree is the handful of
-    rows of its top organisation, not a count over its members (DESIGN.md "Scale").
+    rows of its top organisation, not a count over its members (DESIGN.md "Scale"). `working`: the
+    member's official cell is not a residential cell (rules.working); the coverage reads only
+    those rows, the tree's member counts read them all.
 
     Kept by database triggers on members_member (migration 0004), so every writer — services,
     bulk loads, imports, the admin, tests — keeps it exact in the same transaction. Moving an
@@ -514,6 +541,7 @@ class CoverageCount(models.Model):
     org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     link_status = models.CharField(max_length=20)
     liaison_category = models.CharField(max_length=20)
+    working = models.BooleanField(default=True)
     members = models.IntegerField(default=0)
 
     objects = CoverageCountQuerySet.as_manager()
@@ -521,9 +549,42 @@ class CoverageCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "link_status", "liaison_category"], name="coverage_count_once"
+                fields=["org", "link_status", "liaison_category", "working"], name="coverage_count_once"
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.link_status} {self.liaison_category}: {self.members}"
+
+
+class IntroductionBatch(models.Model):
+    """A bulk introduction: previewed (who, to which committees, date and signer) and then confirmed
+    once. The confirmation moves it from previewed to issued with a conditional update, so a double
+    submission issues the letters once; the issued batch keeps what it did, so its result page can be
+    reloaded or bookmarked (post/redirect/get). Only its creator sees it."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Chờ xác nhận"
+        ISSUED = "issued", "Đã giới thiệu"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEWED)
+    letter_date = models.DateField("ngày giới thiệu")
+    # The signer chosen on the coverage page; a blank name: each committee's signer of its last letter.
+    signer_title, signer_name = signer_fields()
+    member_ids = models.JSONField(default=list)
+    limited = models.BooleanField(default=False)  # the selection was cut at the batch limit
+    # Why members returned for their address are introduced again to the same one (services).
+    note = models.CharField(max_length=255, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    introduced_ids = models.JSONField(default=list)  # the liaisons introduced, in letter order
+    skipped = models.JSONField(default=list)  # [[member id, reason], …] refused at the confirmation
+
+    class Meta:
+        verbose_name = "đợt giới thiệu"
+        verbose_name_plural = "đợt giới thiệu"
+        indexes = [models.Index(fields=["created_by", "state", "created_at"], name="intro_batch_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Đợt giới thiệu {self.pk} ({self.get_state_display()})"

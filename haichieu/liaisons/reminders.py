@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from haichieu.exemptions.reminders import exemptions_due
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -20,12 +21,15 @@ from . import rules, selectors
 from .models import InboxItem, Liaison, ReminderSent
 from .services import notify, workplace_committee_of
 
-KINDS = ("introduce", "receive", "digest")
+KINDS = ("introduce", "receive", "digest", "exemption")
 LABELS = {
     "introduce": "đảng viên quá hạn giới thiệu về nơi cư trú",
     "receive": "giới thiệu quá hạn tiếp nhận",
     "digest": "danh sách biến động quá hạn gửi nơi cư trú",
+    "exemption": "lần miễn công tác và sinh hoạt đảng sắp hết hạn hoặc đã hết hạn mà chưa gia hạn",
 }
+# Kinds whose items name a workplace cell: the reminder goes to the cell's committee.
+TO_CELL_COMMITTEE = ("introduce", "exemption")
 
 
 def _overdue_introductions(today):
@@ -60,13 +64,14 @@ def send_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
         "introduce": _overdue_introductions,
         "receive": _overdue_receptions,
         "digest": _overdue_digests,
+        "exemption": exemptions_due,
     }
     cell_committees: dict[int, int] = {}
     for kind, source in sources.items():
         already = set(ReminderSent.objects.filter(kind=kind).values_list("key", "recipient_org_id"))
         new: dict[int, list[str]] = defaultdict(list)
         for key, org_id in source(today):
-            if kind == "introduce":
+            if kind in TO_CELL_COMMITTEE:
                 if org_id not in cell_committees:
                     cell_committees[org_id] = workplace_committee_of(Organization.objects.get(pk=org_id)).pk
                 org_id = cell_committees[org_id]

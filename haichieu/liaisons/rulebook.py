@@ -21,6 +21,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from haichieu.exemptions import rules as exemption_rules
+from haichieu.exemptions.models import Exemption
 from haichieu.members.models import Member
 
 from . import rules as liaison_rules
@@ -108,10 +110,20 @@ DOCUMENTS: dict[str, Document] = {
     "QD294": Document(
         "Quy định",
         "294-QĐ/TW",
-        "05/2025",
+        "26/05/2025",
         "Ban Chấp hành Trung ương",
         "Thi hành Điều lệ Đảng",
         "Đang áp dụng.",
+    ),
+    "HD27": Document(
+        "Hướng dẫn",
+        "27-HD/BTCTW",
+        "26/03/2009",
+        "Ban Tổ chức Trung ương",
+        "Về việc miễn công tác và sinh hoạt đảng đối với đảng viên",
+        "Điểm 1.1 đã đối chiếu; các quy định thi hành Điều lệ Đảng sau đó (QĐ 24, nay QĐ 232 và QĐ 294, "
+        "hiệu lực từ 01/07/2025) vẫn quy định việc đảng viên xin miễn công tác và sinh hoạt đảng: đối chiếu "
+        "với các quy định này.",
     ),
     "QD366": Document(
         "Quy định",
@@ -172,6 +184,16 @@ def _events(values: Iterable[str]) -> str:
     return "; ".join(labels.get(v, v) for v in values) or "—"
 
 
+def _reasons(values: Iterable[str]) -> str:
+    labels = dict(Exemption.Reason.choices)
+    return "; ".join(labels.get(v, v) for v in values) or "—"
+
+
+def _lifts(values: Iterable[str]) -> str:
+    labels = dict(exemption_rules.Lift.choices)
+    return "; ".join(labels.get(v, v) for v in values) or "—"
+
+
 def _symbol(value: Any) -> str:
     return f"{value} (Số …-{value}/…)"
 
@@ -216,6 +238,7 @@ DEADLINES = "Thời hạn"
 CATEGORIES = "Diện đảng viên"
 NOTICES = "Thông báo biến động"
 PAPERS = "Văn bản"
+EXEMPTIONS = "Miễn công tác và sinh hoạt đảng"
 
 RULEBOOK: dict[str, Rule] = {
     rule.key: rule
@@ -311,6 +334,52 @@ RULEBOOK: dict[str, Rule] = {
             _symbol,
             text_value="TB",
         ),
+        Rule(
+            "EXEMPTION_REASONS",
+            EXEMPTIONS,
+            "Lý do được xét miễn công tác và sinh hoạt đảng",
+            Origin.NATIONAL,
+            (Source("HD27", "điểm 1.1", "tuổi cao, sức khỏe yếu"), Source("QD294")),
+            "Đảng viên làm đơn (hoặc báo cáo trực tiếp) nêu lý do và thời gian xin miễn. Tuổi cao, sức khỏe "
+            "yếu theo Hướng dẫn 27 điểm 1.1; đi làm ăn xa, điều trị dài ngày, ra nước ngoài theo thực tiễn các "
+            "địa phương đã đọc (chưa đối chiếu được nguyên văn các điểm khác của Hướng dẫn 27 và Quy định 294). "
+            "Nơi cư trú chỉ thấy “miễn đến …”, không thấy lý do.",
+            _reasons,
+        ),
+        Rule(
+            "EXEMPTION_CELL_DECIDES",
+            EXEMPTIONS,
+            "Lý do chi bộ tự xét, quyết định (báo cáo cấp ủy cơ sở)",
+            Origin.NATIONAL,
+            (
+                Source("HD27", "điểm 1.1", "chi bộ họp xét, ra nghị quyết … và báo cáo với cấp ủy cơ sở"),
+                Source("QD24", "mục 7.1"),
+            ),
+            "Các lý do khác do đảng ủy cơ sở quyết định theo đề nghị của chi bộ.",
+            _reasons,
+            text_value=["age_health"],
+        ),  # fmt: skip
+        Rule(
+            "EXEMPTION_LIFTS",
+            EXEMPTIONS,
+            "Việc được miễn trong thời gian miễn",
+            Origin.NATIONAL,
+            (Source("HD27", "điểm 1.1"), Source("QD366")),
+            "Đảng viên được miễn không được mời sinh hoạt (nơi công tác và nơi cư trú), không giao công tác "
+            "đảng và không đánh giá, xếp loại trong thời gian miễn.",
+            _lifts,
+            text_value=["meetings", "tasks", "rating"],
+        ),
+        Rule(
+            "EXEMPTION_ENDING_WITHIN_DAYS",
+            EXEMPTIONS,
+            "Báo trước khi hết thời gian miễn",
+            Origin.LOCAL,
+            (Source("HD27", "điểm 1.1"),),
+            "Văn bản không quy định số ngày báo trước: đây là quy định riêng của đơn vị triển khai. Các lần "
+            "miễn sắp hết hạn hoặc đã hết hạn mà chưa gia hạn được liệt kê và nhắc việc.",
+            _days,
+        ),
     )
 }
 
@@ -349,6 +418,18 @@ DECISIONS: tuple[Decision, ...] = (
         "Người có quyền sửa hồ sơ đảng viên ở nơi công tác, theo các trường hợp của Hướng dẫn 33",
         Origin.LOCAL,
         Source("HD33", "điểm 1.1, 1.2"),
+    ),
+    Decision(
+        "Miễn công tác và sinh hoạt đảng vì tuổi cao, sức khỏe yếu",
+        "Chi bộ nơi đảng viên sinh hoạt xét, ra nghị quyết và báo cáo cấp ủy cơ sở",
+        Origin.NATIONAL,
+        Source("HD27", "điểm 1.1"),
+    ),
+    Decision(
+        "Miễn công tác và sinh hoạt đảng vì các lý do khác",
+        "Đảng ủy cơ sở, theo đề nghị của chi bộ",
+        Origin.NATIONAL,
+        Source("QD294"),
     ),
     Decision(
         "Đảng ủy phụ trách mỗi xã, phường, đặc khu trên phần mềm",

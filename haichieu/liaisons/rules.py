@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from haichieu.core.text import fold
 from haichieu.members.models import Member
@@ -44,6 +45,12 @@ def category_rule(category: str) -> CategoryRule:
     return CategoryRule.REGULAR
 
 
+def category_labels(rule: str) -> list[str]:
+    """The names of the member categories that fall under `rule` (a CategoryRule), as the settings
+    have them: what the coverage page says of its "Tính riêng (HD 33)" figures."""
+    return [label for value, label in Member.LiaisonCategory.choices if category_rule(value) == rule]
+
+
 def category_rule_q(rule: str) -> Q:
     """Members whose category falls under `rule` (a CategoryRule), as a filter."""
     not_introduced = list(rules()["NOT_INTRODUCED_CATEGORIES"])
@@ -55,37 +62,126 @@ def category_rule_q(rule: str) -> Q:
     return ~Q(liaison_category__in=not_introduced + excused)
 
 
+# The value of the coverage list's category filter for every category that is introduced (regular
+# and excused): the members the coverage rate is taken over.
+INTRODUCED_CATEGORIES = "introduced"
+
+
+def introduced_categories(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The members of `members` whose category is introduced (HD 33 §1.2 leaves some out)."""
+    return members.exclude(category_rule_q(CategoryRule.NOT_INTRODUCED))
+
+
+# --- working members ---------------------------------------------------------------------------
+# Regulation 213-QĐ/TW concerns members who work: a member whose official cell is a residential cell
+# (a retired member in the cell of their residential group) already lives their party life where they
+# reside. Such a member is never in the coverage, never "to introduce", never introduced; the coverage
+# counts keep them apart (CoverageCount.working, kept by the triggers of coverage.py).
+WORKING_Q = Q(workplace_cell__is_residential=False)
+
+
+def working(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The working members of `members`: their official cell is not a residential cell."""
+    return members.filter(WORKING_Q)
+
+
+def is_working(member: Member) -> bool:
+    """`working` for one member already read (with `workplace_cell__is_residential`)."""
+    return not member.workplace_cell.is_residential
+
+
+def not_working_reason(member: Member) -> str:
+    """Why `member` is left out of the coverage, or '' for a working member (services, pages)."""
+    if is_working(member):
+        return ""
+    return (
+        f"sinh hoạt chính thức ở chi bộ nơi cư trú ({member.workplace_cell.name}), "
+        "không thuộc diện giới thiệu về nơi cư trú"
+    )
+
+
 # --- link-status predicates ----------------------------------------------------------------------
 # A member still to introduce: no liaison yet, a draft, or an introduction the commune returned.
 TO_INTRODUCE_STATUSES = (LinkStatus.NONE, LinkStatus.DRAFT, LinkStatus.RETURNED)
 
 
 def to_introduce(members: QuerySet[Member]) -> QuerySet[Member]:
-    """The members of `members` still to introduce: link status in TO_INTRODUCE_STATUSES and a
-    category that is introduced (HD 33 §1.2 leaves some out)."""
-    return members.filter(link_status__in=TO_INTRODUCE_STATUSES).exclude(
-        category_rule_q(CategoryRule.NOT_INTRODUCED)
-    )
+    """The members of `members` still to introduce: working members (`working`), link status in
+    TO_INTRODUCE_STATUSES and a category that is introduced (HD 33 §1.2 leaves some out)."""
+    return introduced_categories(working(members).filter(link_status__in=TO_INTRODUCE_STATUSES))
 
 
 def is_to_introduce(member: Member) -> bool:
-    """`to_introduce` for one member already read (`link_status` and `liaison_category`)."""
+    """`to_introduce` for one member already read (`link_status`, `liaison_category` and
+    `workplace_cell__is_residential`)."""
     return (
         member.link_status in TO_INTRODUCE_STATUSES
         and category_rule(member.liaison_category) != CategoryRule.NOT_INTRODUCED
+        and is_working(member)
     )
 
 
+# A link that counts as introduced in the coverage rate (the card and the list filter "covered").
+COVERED_STATUSES = Liaison.RESIDENT_STATUSES
+
+
+def covered(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The members of `members` the coverage rate counts as introduced: working members of a
+    category that is introduced, whose link was sent and is neither returned nor ended."""
+    return introduced_categories(working(members).filter(link_status__in=COVERED_STATUSES))
+
+
+# The deadline to introduce counts from the event that starts it (issue 15): admission for a member
+# never linked, the opening of the draft (a move recorded) for a draft, the return for a returned
+# introduction. A move recorded today is not overdue today.
+def _introduction_start_before(today: datetime.date) -> tuple[datetime.date, datetime.datetime]:
+    """The day before which a start is late, and the midnight it begins (to compare datetimes)."""
+    latest = today - datetime.timedelta(days=rules()["INTRODUCE_WITHIN_DAYS"])
+    return latest, timezone.make_aware(datetime.datetime.combine(latest, datetime.time.min))
+
+
 def introduction_overdue(members: QuerySet[Member], today: datetime.date) -> QuerySet[Member]:
-    """The members of `members` still to introduce whose introduction deadline (admission date +
-    INTRODUCE_WITHIN_DAYS, `introduce_due`) has passed."""
-    latest_admission = today - datetime.timedelta(days=rules()["INTRODUCE_WITHIN_DAYS"])
-    return to_introduce(members).filter(admission_date__lt=latest_admission)
+    """The members of `members` still to introduce whose introduction deadline (its start +
+    INTRODUCE_WITHIN_DAYS, `introduction_due`) has passed."""
+    latest, latest_start = _introduction_start_before(today)
+    links = Liaison.objects.filter(member=OuterRef("pk"))
+    return to_introduce(members).filter(
+        Q(link_status=LinkStatus.NONE, admission_date__lt=latest)
+        | Q(
+            Exists(links.filter(status=Liaison.Status.DRAFT, created_at__lt=latest_start)),
+            link_status=LinkStatus.DRAFT,
+        )
+        | Q(
+            Exists(links.filter(status=Liaison.Status.RETURNED, returned_at__lt=latest_start)),
+            link_status=LinkStatus.RETURNED,
+        )
+    )
 
 
-def is_introduction_overdue(member: Member, today: datetime.date) -> bool:
-    """`introduction_overdue` for one member already read (also `admission_date`)."""
-    return is_to_introduce(member) and introduce_due(member.admission_date) < today
+def introduction_due(member: Member, liaison: dict[str, Any] | None) -> datetime.date | None:
+    """When `member` must be introduced by (`liaison`: the member's selectors.current_liaisons dict,
+    or None), or None when nothing has started the deadline."""
+    start: datetime.datetime | datetime.date | None = None
+    if member.link_status == LinkStatus.NONE:
+        start = member.admission_date
+    elif liaison is not None and member.link_status == LinkStatus.DRAFT == liaison["status"]:
+        start = liaison["created_at"]
+    elif liaison is not None and member.link_status == LinkStatus.RETURNED == liaison["status"]:
+        start = liaison["returned_at"]
+    if isinstance(start, datetime.datetime):
+        start = timezone.localdate(start)
+    return None if start is None else start + datetime.timedelta(days=rules()["INTRODUCE_WITHIN_DAYS"])
+
+
+def is_introduction_overdue(
+    member: Member, today: datetime.date, liaison: dict[str, Any] | None = None
+) -> bool:
+    """`introduction_overdue` for one member already read (also `admission_date`) with its current
+    link (`liaison`, a selectors.current_liaisons dict, or None)."""
+    if not is_to_introduce(member):
+        return False
+    due = introduction_due(member, liaison)
+    return due is not None and due < today
 
 
 def waiting_at_residence(liaisons: QuerySet[Liaison]) -> QuerySet[Liaison]:
@@ -118,17 +214,13 @@ def overdue_reason(member: Member, liaison: dict[str, Any] | None, today: dateti
     or None): shown on the page and in its export alike."""
     if liaison is not None and is_reception_overdue(liaison, today):
         return f"Nơi cư trú quá hạn tiếp nhận (hạn {liaison['receive_due']:%d/%m/%Y})"
-    if is_introduction_overdue(member, today):
+    if is_introduction_overdue(member, today, liaison):
         return "Quá hạn giới thiệu về nơi cư trú"
     return ""
 
 
 def receive_due(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=rules()["RECEIVE_WITHIN_DAYS"])
-
-
-def introduce_due(admission_date: datetime.date) -> datetime.date:
-    return admission_date + datetime.timedelta(days=rules()["INTRODUCE_WITHIN_DAYS"])
 
 
 def digest_period(day: datetime.date) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from haichieu.access import (
+    committee_roles,
     liaisons_visible_to,
     organizations_visible_to,
     residence_liaisons_visible_to,
@@ -24,6 +25,7 @@ from haichieu.core.paging import IdsIn, Page, decode_cursor, held_ids, keyset_pa
 from haichieu.core.paths import group_by_top, subtree_q
 from haichieu.core.services import ServiceError
 from haichieu.core.text import by_vn_name, clean_text, contains_words, fold
+from haichieu.exemptions.selectors import exempt_until
 from haichieu.members.selectors import LIST_FIELDS
 
 from . import rules
@@ -73,7 +75,9 @@ def linked_liaisons(user, liaison: Liaison, *, limit: int = 20) -> tuple[list[Li
 
 # --- coverage (workplace side) ---------------------------------------------------------------
 # What the coverage list (its page and its export) reads of each member.
-COVERAGE_FIELDS = (*LIST_FIELDS, "link_status", "liaison_category", "admission_date")
+COVERAGE_FIELDS = (
+    *LIST_FIELDS, "link_status", "liaison_category", "admission_date", "workplace_cell__is_residential",
+)  # fmt: skip
 
 
 def coverage_summary(user, *, org=None) -> dict:
@@ -81,10 +85,11 @@ def coverage_summary(user, *, org=None) -> dict:
 
     Read from the coverage counts the database keeps per organisation (models.CoverageCount): the
     handful of rows of the subtrees' top organisations, whatever their size. `org` must be one the
-    user sees (its whole subtree is then in scope). Active members only, as on the list.
+    user sees (its whole subtree is then in scope). Active working members only (rules.working), as
+    on the list.
     """
     scope = scope_for(user)
-    counts = CoverageCount.objects.all()
+    counts = CoverageCount.objects.filter(working=True)
     if org is not None:
         counts = counts.filter(org=org)
     elif scope.is_superuser:
@@ -92,19 +97,25 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
+    # Each figure is the count of the list filter its card links to (issue 15): `by_status` of the
+    # filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
+    # rules.covered, `excused` and `not_introduced_category` of the category filter.
     by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
-    not_introduced = excused = total = 0
+    not_introduced = excused = total = not_yet = covered = 0
     for row in rows:
         total += row["n"]
+        by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
         rule = rules.category_rule(row["liaison_category"])
         if rule == rules.CategoryRule.NOT_INTRODUCED:
             not_introduced += row["n"]
             continue
         if rule == rules.CategoryRule.EXCUSED:
             excused += row["n"]
-        by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
+        if row["link_status"] in rules.TO_INTRODUCE_STATUSES:
+            not_yet += row["n"]
+        elif row["link_status"] in rules.COVERED_STATUSES:
+            covered += row["n"]
     to_introduce = total - not_introduced
-    covered = sum(by_status.get(s, 0) for s in Liaison.RESIDENT_STATUSES)
     return {
         "total": total,
         "to_introduce": to_introduce,
@@ -112,7 +123,7 @@ def coverage_summary(user, *, org=None) -> dict:
         "excused": excused,
         "by_status": by_status,
         "covered": covered,
-        "not_yet": by_status[rules.LinkStatus.NONE] + by_status[rules.LinkStatus.DRAFT],
+        "not_yet": not_yet,
         "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
     }
 
@@ -121,7 +132,8 @@ def current_liaisons(member_ids) -> dict[int, dict]:
     """What the coverage list shows of the newest liaison of each member (one query), as dicts.
 
     Keys: pk, status, status_label, receive_due, letter_number, letter_reference, return_reason_label,
-    return_note, and the names of its commune committee, residential cell and commune
+    return_note, created_at, returned_at (when the deadline to introduce started: rules.introduction_due),
+    and the names of its commune committee, residential cell and commune
     (`commune_org_name`, `cell_name`, `commune_name`: a lookup per row by primary key; joined,
     PostgreSQL hashes the whole organisation and commune tables for 50 rows, 6 ms instead of 1 at
     100,000 members). Dicts, not model instances: building 50 deferred instances cost more than
@@ -151,6 +163,8 @@ def current_liaisons(member_ids) -> dict[int, dict]:
             "letter_symbol",
             "return_reason",
             "return_note",
+            "created_at",
+            "returned_at",
             "commune_org_name",
             "cell_name",
             "commune_name",
@@ -305,7 +319,7 @@ BOOK_KEY = ("member__sort_key", "pk")
 BOOK_FIELDS = (
     "pk", "status", "excused", "received_at", "end_date", "end_reason", "member__sort_key",
     "member__full_name", "member__date_of_birth", "member__position", "member__workplace_unit",
-    "workplace_org_name", "cell_name", "group_name", "follower_name", "follower_phone",
+    "workplace_org_name", "cell_name", "group_name", "follower_name", "follower_phone", "exempt_until",
 )  # fmt: skip
 
 
@@ -361,6 +375,7 @@ def residence_liaison_get_for(user, pk, *, write: bool = False) -> Liaison:
     liaison = (
         residence_liaisons_visible_to(user)
         .select_related("member", "commune_org", "cell", "group", "workplace_org", "commune")
+        .annotate(exempt_until=exempt_until("member_id", timezone.localdate()))
         .filter(pk=pk)
         .first()
     )
@@ -438,12 +453,11 @@ def departure_get_for(user, pk, *, write: bool = False) -> DepartureReport:
     return report
 
 
-def departure_pending_of(liaison: Liaison) -> DepartureReport | None:
-    """The report waiting for the link, if any (at most one)."""
+def departure_latest_of(liaison: Liaison) -> DepartureReport | None:
+    """The link's newest report (at most one waits), so the cell sees it waiting or why it was
+    rejected."""
     return (
-        DepartureReport.objects.filter(liaison=liaison, state=DepartureReport.State.PENDING)
-        .select_related("commune_org")
-        .first()
+        DepartureReport.objects.filter(liaison=liaison).select_related("commune_org").order_by("-pk").first()
     )
 
 
@@ -574,7 +588,10 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
         liaisons = liaisons.filter(member__name_folded__contains=folded)
     liaisons = (
         liaisons.select_related("member", "workplace_org", "group")
-        .annotate(departure_pending=_departure_pending())
+        .annotate(
+            departure_pending=_departure_pending(),
+            exempt_until=exempt_until("member_id", timezone.localdate()),
+        )
         .order_by("member__sort_key", "pk")
     )
     by_group: dict = {g.pk: {"group": g, "liaisons": []} for g in groups}
@@ -644,6 +661,7 @@ def _book_rows(page: QuerySet) -> QuerySet:
         workplace_org_name=name_of(Organization, "workplace_org_id"),
         cell_name=name_of(Organization, "cell_id"),
         group_name=name_of(Group, "group_id"),
+        exempt_until=exempt_until("member_id", timezone.localdate()),
     ).values(*BOOK_FIELDS)
 
 
@@ -720,3 +738,39 @@ def _book_walk(book: QuerySet, members: QuerySet, *, after: str, size: int) -> Q
     return Member.objects.filter(Q(pk__in=[pk for pk, _ in walked]) | Q(sort_key__in=sorted(ties))).values(
         "pk"
     )
+
+
+FOLLOWER_MEMBERS_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class FollowerSuggestion:
+    name: str
+    note: str  # who they are: "Chi ủy Chi bộ …", "Đảng viên của chi bộ, 09…"
+
+
+def follower_suggestions(cells, *, members_of=None) -> list[FollowerSuggestion]:
+    """Names to offer as "Cấp ủy viên theo dõi" (free text stays possible): the users holding a
+    secretary role on `cells`, then, with `members_of` (one cell), the members received there."""
+    found: list[FollowerSuggestion] = []
+    seen: set[str] = set()
+    for role in committee_roles(cells):
+        name = role.user.full_name or role.user.username
+        if name not in seen:
+            seen.add(name)
+            found.append(FollowerSuggestion(name, f"Chi ủy {role.organization.name}"))
+    if members_of is not None:
+        members = (
+            Liaison.objects.filter(
+                cell=members_of, status__in=[Liaison.Status.RECEIVED, Liaison.Status.ACTIVE]
+            )
+            .values_list("member__full_name", "member__phone", "member__sort_key")
+            .order_by("member__sort_key")[:FOLLOWER_MEMBERS_LIMIT]
+        )
+        for name, phone, _ in members:
+            if name not in seen:
+                seen.add(name)
+                found.append(
+                    FollowerSuggestion(name, ", ".join(p for p in ["Đảng viên của chi bộ", phone] if p))
+                )
+    return found

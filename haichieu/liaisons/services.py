@@ -171,22 +171,71 @@ class IntroduceResult:
     without_commune_org: list[Liaison] = field(default_factory=list)
 
 
-def _introduce_one(
-    *, actor, member: Member, today: datetime.date, signer: Signer | None, signers: dict[int, Signer]
-) -> Liaison | str:
+# Returns for these reasons are about the address: introducing again to the same one needs a note.
+ADDRESS_RETURN_REASONS = (Liaison.ReturnReason.NOT_OUR_AREA, Liaison.ReturnReason.WRONG_ADDRESS)
+OPENED_MEANWHILE = "vừa được người khác lập hồ sơ giữ mối liên hệ: hãy tải lại trang"
+
+
+def _same_address(liaison: Liaison, member: Member) -> bool:
+    return (liaison.commune_id, liaison.address_hamlet, liaison.address_street) == (
+        member.residence_commune_id,
+        member.address_hamlet,
+        member.address_street,
+    )
+
+
+def introduce_refusal(actor, member: Member) -> str | None:
+    """Why `member` cannot be introduced by `actor`, judged on the member's record alone (None: it
+    can). The same reasons for the introduction and for its preview (`introductions.py`)."""
     if not _can_write(actor, member.workplace_cell):
         return "không thuộc phạm vi bạn được giới thiệu"
     if member.status not in Member.ACTIVE_STATUSES:
         return f"đảng viên đang ở tình trạng “{member.get_status_display()}”"
     if rules.category_rule(member.liaison_category) == rules.CategoryRule.NOT_INTRODUCED:
         return f"thuộc diện không giới thiệu ({member.get_liaison_category_display()})"
+    if not rules.is_working(member):
+        return rules.not_working_reason(member)
     if member.residence_commune_id is None:
         return "chưa có xã/phường cư trú trong hồ sơ: hãy bổ sung địa chỉ nơi cư trú"
+    return None
+
+
+def open_link_refusal(current: Liaison | None, member: Member, note: str = "") -> str | None:
+    """Why a member whose newest open link is `current` cannot be introduced again (None: they can).
+    Introducing again to the address an introduction was returned for (not our area, wrong
+    address) needs a changed address or a `note`."""
+    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
+        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    if (
+        current is not None
+        and current.status == S.RETURNED
+        and current.return_reason in ADDRESS_RETURN_REASONS
+        and _same_address(current, member)
+        and not note
+    ):
+        return (
+            f"đã bị trả lại ({current.get_return_reason_display().lower()}) với cùng địa chỉ: "
+            "hãy sửa địa chỉ nơi cư trú hoặc ghi chú lý do giới thiệu lại"
+        )
+    return None
+
+
+def _introduce_one(
+    *,
+    actor,
+    member: Member,
+    today: datetime.date,
+    signer: Signer | None,
+    signers: dict[int, Signer],
+    note: str = "",
+) -> Liaison | str:
+    if (refusal := introduce_refusal(actor, member)) is not None:
+        return refusal
     # Two introductions of one member at once: the second waits here and then finds the first's.
     Member.objects.select_for_update().filter(pk=member.pk).first()
     current = member.liaisons.filter(status__in=Liaison.OPEN_STATUSES).order_by("-pk").first()
-    if current is not None and current.status not in (S.DRAFT, S.RETURNED):
-        return f"đã có hồ sơ giữ mối liên hệ ({current.get_status_display().lower()})"
+    if (refusal := open_link_refusal(current, member, note)) is not None:
+        return refusal
     workplace_org = workplace_committee_of(member.workplace_cell)
     commune_org = commune_committee_for(member.residence_commune)
     if signer is None:  # the committee's last signer
@@ -216,9 +265,19 @@ def _introduce_one(
         group=None,
     )
     if current is None:
-        current = Liaison.objects.create(member=member, status=S.DRAFT)
+        try:
+            with transaction.atomic():
+                current = Liaison.objects.create(member=member, status=S.DRAFT)
+        except IntegrityError:  # liaison_one_open_per_member: another writer opened one meanwhile
+            return OPENED_MEANWHILE
     old = _transition(current, from_statuses=[S.DRAFT, S.RETURNED], to_status=S.INTRODUCED, **fields)
-    _record(current, actor=actor, action="introduce", from_status=old, note=current.letter_reference)
+    _record(
+        current,
+        actor=actor,
+        action="introduce",
+        from_status=old,
+        note=f"{current.letter_reference}. {note}" if note else current.letter_reference,
+    )
     where = commune_org.name if commune_org else str(member.residence_commune)
     notify(
         org=commune_org,
@@ -231,7 +290,7 @@ def _introduce_one(
 
 
 def liaison_introduce(
-    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None
+    *, actor, members, today: datetime.date | None = None, signer: Signer | None = None, note: str = ""
 ) -> IntroduceResult:
     """Introduce members to the commune/ward committee of their residence (Điều 3, QĐ 213).
 
@@ -243,13 +302,20 @@ def liaison_introduce(
 
     `signer`: who signs the letters (title and name, kept with each letter); None: each committee's
     signer of its last letter.
+
+    A member has at most one open link (the constraint liaison_one_open_per_member): one opened by
+    someone else meanwhile is skipped with the reason. Introducing again to the address an
+    introduction was returned for (not our area, wrong address) needs a changed address or `note`.
     """
     today = today or timezone.localdate()
+    note = clean_text(note)
     result = IntroduceResult()
     signers: dict[int, Signer] = {}
     with transaction.atomic():
         for member in members:
-            outcome = _introduce_one(actor=actor, member=member, today=today, signer=signer, signers=signers)
+            outcome = _introduce_one(
+                actor=actor, member=member, today=today, signer=signer, signers=signers, note=note
+            )
             if isinstance(outcome, str):
                 result.skipped.append((member, outcome))
                 continue
@@ -279,6 +345,23 @@ def _check_cell(liaison: Liaison, cell: Organization | None, group: Group | None
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc {cell.name}.", field="group")
 
 
+def _received_at(liaison: Liaison, received_on: datetime.date | None) -> datetime.datetime:
+    """When an introduction was received: now, or the start of the day given for a paper slip."""
+    today = timezone.localdate()
+    if received_on is None or received_on == today:
+        return timezone.now()
+    if received_on > today:
+        raise ServiceError("Ngày tiếp nhận không được ở tương lai.", field="received_on")
+    letter_day = liaison.letter_date or (
+        timezone.localdate(liaison.introduced_at) if liaison.introduced_at else None
+    )
+    if letter_day is not None and received_on < letter_day:
+        raise ServiceError(
+            f"Ngày tiếp nhận không được trước ngày giới thiệu ({letter_day:%d/%m/%Y}).", field="received_on"
+        )
+    return timezone.make_aware(datetime.datetime.combine(received_on, datetime.time.min))
+
+
 def liaison_receive(
     *,
     actor,
@@ -287,10 +370,15 @@ def liaison_receive(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> Liaison:
-    """The commune committee receives an introduction and places the member in a residential cell."""
+    """The commune committee receives an introduction and places the member in a residential cell.
+
+    `received_on`: the day a slip received on paper earlier was received (today when None); not in
+    the future, not before the letter's date."""
     _check_residence(actor, liaison)
     _check_cell(liaison, cell, group)
+    received_at = _received_at(liaison, received_on)
     with transaction.atomic():
         old = _transition(
             liaison,
@@ -300,9 +388,12 @@ def liaison_receive(
             group=group,
             follower_name=clean_text(follower_name),
             follower_phone=clean_text(follower_phone),
-            received_at=timezone.now(),
+            received_at=received_at,
         )
-        _record(liaison, actor=actor, action="receive", from_status=old, note=f"Phân về {cell.name}")
+        note = f"Phân về {cell.name}"
+        if received_on is not None and received_on != timezone.localdate():
+            note += f"; nhận ngày {received_on:%d/%m/%Y}"
+        _record(liaison, actor=actor, action="receive", from_status=old, note=note)
         _handled(liaison, actor=actor)
         member = liaison.member
         notify(
@@ -320,14 +411,19 @@ def liaison_receive(
     return liaison
 
 
+def check_return_reason(reason: str, note: str) -> None:
+    """A return needs a known reason, and a note with "other" (also checked before its confirmation)."""
+    if reason not in Liaison.ReturnReason.values:
+        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
+    if reason == Liaison.ReturnReason.OTHER and not clean_text(note):
+        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+
+
 def liaison_return(*, actor, liaison: Liaison, reason: str, note: str = "") -> Liaison:
     """The commune committee returns an introduction with a reason (not our area, wrong address…)."""
     _check_residence(actor, liaison)
     note = clean_text(note)
-    if reason not in Liaison.ReturnReason.values:
-        raise ServiceError("Vui lòng chọn lý do trả lại.", field="reason")
-    if reason == Liaison.ReturnReason.OTHER and not note:
-        raise ServiceError("Với “Lý do khác”, hãy ghi rõ lý do trả lại.", field="note")
+    check_return_reason(reason, note)
     with transaction.atomic():
         old = _transition(
             liaison,
@@ -369,8 +465,12 @@ def liaison_place(
     follower_name: str = "",
     follower_phone: str = "",
     version: int | None = None,
+    new_group: str = "",
 ) -> Liaison:
-    """Move a member between groups of the cell, or change the committee member who follows them."""
+    """Move a member between groups of the cell, or change the committee member who follows them.
+
+    `new_group`: the name of a group to create in the member's cell and place them in (one
+    transaction: a refused placement creates no group)."""
     _check_residence(actor, liaison, cell_ok=True)
     if liaison.status not in (S.RECEIVED, S.ACTIVE):
         raise ServiceError("Chỉ phân tổ/nhóm cho đảng viên đã được tiếp nhận.")
@@ -378,6 +478,17 @@ def liaison_place(
         raise ServiceError(f"Tổ/nhóm “{group.name}” không thuộc chi bộ của đảng viên.", field="group")
     before = {"group": str(liaison.group or ""), "follower_name": liaison.follower_name}
     with transaction.atomic():
+        if clean_text(new_group):
+            if group is not None:
+                raise ServiceError(
+                    "Chọn một tổ/nhóm có sẵn hoặc lập tổ/nhóm mới, không cả hai.", field="new_group"
+                )
+            try:
+                if liaison.cell is None:
+                    raise ServiceError("Đảng viên chưa được phân về chi bộ nào.", field="new_group")
+                group = group_create(actor=actor, cell=liaison.cell, name=new_group)
+            except ServiceError as exc:
+                raise ServiceError(exc.message, field="new_group") from exc
         if not versioned_update(
             Liaison,
             liaison.pk,
@@ -722,6 +833,16 @@ def member_record_event(
             )
         current = member.liaisons.filter(status__in=Liaison.RESIDENT_STATUSES).order_by("-pk").first()
         notified_to = current.commune_org if current and kind in rules.rules()["NOTIFIED_EVENTS"] else None
+        # Not yet introduced (a draft, or returned): a move changes where it will go, no new link.
+        pending = member.liaisons.filter(status__in=[S.DRAFT, S.RETURNED]).order_by("-pk").first()
+        if kind == N.RESIDENCE_CHANGE and pending is not None:
+            new_address = (new_commune.pk, clean_text(new_hamlet), clean_text(new_street))
+            if (pending.commune_id, pending.address_hamlet, pending.address_street) == new_address:
+                raise ServiceError(
+                    f"Đồng chí {member.full_name} đã được ghi nhận chuyển nơi cư trú về {new_commune.name} "
+                    "với địa chỉ này; hồ sơ giới thiệu về đó đang chờ giới thiệu.",
+                    field="new_commune",
+                )
         notice = ChangeNotice.objects.create(
             member=member,
             liaison=current,
@@ -784,17 +905,47 @@ def member_record_event(
             _record(current, actor=actor, action="end", from_status=old, note=notice.get_kind_display())
             _close_departure_reports(current, actor=actor)
             result.ended = current
-        if kind == N.RESIDENCE_CHANGE:
-            draft = Liaison.objects.create(
-                member=member,
-                status=S.DRAFT,
-                previous=current,
+        if kind == N.RESIDENCE_CHANGE and pending is not None:
+            old = _transition(
+                pending,
+                from_statuses=[S.DRAFT, S.RETURNED],
+                to_status=S.DRAFT,
                 workplace_org=workplace_org,
                 commune=new_commune,
                 commune_org=commune_committee_for(new_commune),
                 address_hamlet=member.address_hamlet,
                 address_street=member.address_street,
+                return_reason="",
+                return_note="",
+                returned_at=None,
             )
+            _record(
+                pending,
+                actor=actor,
+                action="readdress",
+                from_status=old,
+                note=f"Chuyển nơi cư trú về {new_commune.name}",
+                changes={"commune": new_commune.name},
+            )
+            result.new_liaison = pending
+        elif kind == N.RESIDENCE_CHANGE:
+            try:
+                with transaction.atomic():
+                    draft = Liaison.objects.create(
+                        member=member,
+                        status=S.DRAFT,
+                        previous=current,
+                        workplace_org=workplace_org,
+                        commune=new_commune,
+                        commune_org=commune_committee_for(new_commune),
+                        address_hamlet=member.address_hamlet,
+                        address_street=member.address_street,
+                    )
+            except IntegrityError as exc:  # liaison_one_open_per_member: opened by someone else meanwhile
+                raise ConflictError(
+                    f"Hồ sơ của đồng chí {member.full_name} vừa được người khác thay đổi. "
+                    "Hãy tải lại trang để xem tình trạng mới."
+                ) from exc
             _set_link_status(member.pk, S.DRAFT)
             LiaisonEvent.objects.create(
                 liaison=draft,
@@ -809,6 +960,101 @@ def member_record_event(
             )
             result.new_liaison = draft
     return result
+
+
+# --- the member form: a new residence commune of a linked member --------------------------------
+class AddressChange:
+    """What a new residence commune of a member whose link is open at the residence means."""
+
+    MOVE = "move"
+    CORRECTION = "correction"
+    CHOICES = [
+        (MOVE, "Chuyển nơi cư trú (ghi nhận biến động)"),
+        (CORRECTION, "Sửa lỗi nhập (giữ liên hệ)"),
+    ]
+
+
+# After a move (the event form, the member form): the member's page has the button it names.
+INTRODUCE_NOW = "Đã mở hồ sơ giới thiệu về nơi cư trú mới: bấm “Giới thiệu về nơi cư trú” để giới thiệu ngay."
+RESIDENCE_FIELDS = ("residence_commune", "residence_province", "address_hamlet", "address_street")
+
+
+def resident_link(member: Member) -> Liaison | None:
+    """The member's link the residence holds (introduced, received or active), if any."""
+    return (
+        Liaison.objects.filter(member=member, status__in=Liaison.RESIDENT_STATUSES)
+        .select_related("commune_org")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def commune_changes(member: Member, data: dict) -> bool:
+    """Whether `data` (the member form's) gives the member another residence commune."""
+    if "residence_commune" not in data:
+        return False
+    new = data["residence_commune"]
+    return (new.pk if new is not None else None) != member.residence_commune_id
+
+
+def member_update_address(
+    *,
+    actor,
+    member: Member,
+    data: dict,
+    version: int | None = None,
+    address_change: str = "",
+    move_date: datetime.date | None = None,
+) -> EventResult | None:
+    """Save the member form; a new residence commune of a member whose link the residence holds is
+    either a move or a correction, and the user must say which (issue 15, item 2).
+
+    A move is the "Ghi nhận biến động" residence change (`member_record_event`): the link ends, the
+    residence is told, a pre-filled introduction to the new commune opens; the address is written by
+    that event. A correction saves the form as it is and keeps the link, with a line in its history.
+    One transaction: a refusal of either step leaves nothing written. Returns the move's result.
+    """
+    from haichieu.members.services import member_update
+
+    stored = Member.objects.get(pk=member.pk)
+    link = resident_link(stored) if commune_changes(stored, data) else None
+    if link is None:
+        member_update(actor=actor, member=member, data=data, version=version)
+        return None
+    if address_change not in (AddressChange.MOVE, AddressChange.CORRECTION):
+        raise ServiceError(
+            f"Đồng chí {stored.full_name} đang giữ mối liên hệ với {link.commune_org or 'nơi cư trú cũ'}: "
+            "hãy chọn đây là chuyển nơi cư trú hay sửa lỗi nhập.",
+            field="address_change",
+        )
+    with transaction.atomic():
+        if address_change == AddressChange.CORRECTION:
+            old_commune = stored.residence_commune
+            updated = member_update(actor=actor, member=member, data=data, version=version)
+            _note(
+                link,
+                actor=actor,
+                action="address_correction",
+                note=f"Nơi cư trú sửa từ “{old_commune or '—'}” thành “{updated.residence_commune or '—'}”.",
+            )
+            return None
+        new_commune = data["residence_commune"]
+        if new_commune is None:
+            raise ServiceError(
+                "Chuyển nơi cư trú: vui lòng chọn xã/phường/đặc khu nơi cư trú mới.",
+                field="residence_commune",
+            )
+        rest = {k: v for k, v in data.items() if k not in RESIDENCE_FIELDS}
+        updated = member_update(actor=actor, member=member, data=rest, version=version)
+        return member_record_event(
+            actor=actor,
+            member=updated,
+            kind=N.RESIDENCE_CHANGE,
+            event_date=move_date or timezone.localdate(),
+            new_commune=new_commune,
+            new_hamlet=data.get("address_hamlet", ""),
+            new_street=data.get("address_street", ""),
+        )
 
 
 def _describe(kind, details, new_position, new_commune, new_hamlet, new_street) -> str:
@@ -906,6 +1152,7 @@ def liaison_receive_many(
     group: Group | None = None,
     follower_name: str = "",
     follower_phone: str = "",
+    received_on: datetime.date | None = None,
 ) -> list[Liaison]:
     """The commune committee receives several introductions into one residential cell at once.
 
@@ -924,6 +1171,7 @@ def liaison_receive_many(
                 group=group,
                 follower_name=follower_name,
                 follower_phone=follower_phone,
+                received_on=received_on,
             )
             for liaison in liaisons
         ]

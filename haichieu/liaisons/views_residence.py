@@ -6,6 +6,8 @@ is fetched through the residence-side scope, so a workplace user or an outsider 
 Residence users never see the national ID, the party card number or ratings on these pages.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -35,7 +37,7 @@ from .forms_residence import (
     ReceiveManyForm,
     ReturnForm,
 )
-from .models import Liaison
+from .models import DepartureReport, Liaison
 
 S = Liaison.Status
 BOOK_PAGE_SIZE = 100
@@ -96,6 +98,7 @@ def incoming(request):
                     group=data["group"],
                     follower_name=data["follower_name"],
                     follower_phone=data["follower_phone"],
+                    received_on=data["received_on"],
                 )
             except ServiceError as exc:
                 add_service_error(form, exc)
@@ -135,6 +138,7 @@ def incoming(request):
         "later_page": bool(request.GET.get("after")),
         "base_query": params.urlencode(),
         "today": today,
+        "follower_options": selectors.follower_suggestions(form.commune_cells) if form is not None else [],
     }
     if len(communes) > 1:  # a choice of commune: rendered like the rows (a province has ~130)
         context["commune_options"] = render_jinja2("core/_options.html", {
@@ -165,6 +169,7 @@ def receive(request, pk):
                 group=data["group"],
                 follower_name=data["follower_name"],
                 follower_phone=data["follower_phone"],
+                received_on=data["received_on"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -176,17 +181,34 @@ def receive(request, pk):
     return render(
         request,
         "liaisons/residence/receive.html",
-        {"liaison": liaison, "form": form, "suggested": suggested, "today": timezone.localdate()},
+        {
+            "liaison": liaison,
+            "form": form,
+            "suggested": suggested,
+            "today": timezone.localdate(),
+            "follower_options": selectors.follower_suggestions(form.commune_cells),
+        },
     )
 
 
 @login_required
 def return_(request, pk):
+    """Return an introduction, in two steps: the reason (a POST that redirects to its confirmation,
+    a GET safe to reload), then the confirmation (`confirm=1`), which returns it."""
     liaison = selectors.residence_liaison_get_for(request.user, pk, write=True)
     if liaison.commune_org is None:
         raise Http404("Không tìm thấy hồ sơ.")
-    form = ReturnForm(request.POST or None)
+    confirming = request.method == "GET" and "reason" in request.GET
+    form = ReturnForm(request.POST if request.method == "POST" else (request.GET if confirming else None))
+    if form is not None and form.is_valid():
+        try:
+            services.check_return_reason(form.cleaned_data["reason"], form.cleaned_data["note"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
     if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "1":
+            query = urlencode({"reason": form.cleaned_data["reason"], "note": form.cleaned_data["note"]})
+            return redirect(f"{reverse('liaisons:residence_return', args=[liaison.pk])}?{query}")
         try:
             services.liaison_return(
                 actor=request.user,
@@ -201,10 +223,17 @@ def return_(request, pk):
                 request, f"Đã trả lại giới thiệu đồng chí {liaison.member.full_name} về nơi công tác."
             )
             return redirect(_incoming_url(liaison.commune_org))
+    confirming = confirming and form.is_valid()
     return render(
         request,
         "liaisons/residence/return.html",
-        {"liaison": liaison, "form": form, "today": timezone.localdate()},
+        {
+            "liaison": liaison,
+            "form": form,
+            "today": timezone.localdate(),
+            "confirming": confirming,
+            "reason_label": Liaison.ReturnReason(form.cleaned_data["reason"]).label if confirming else "",
+        },
     )
 
 
@@ -336,6 +365,7 @@ def place(request, pk):
                 follower_name=data["follower_name"],
                 follower_phone=data["follower_phone"],
                 version=data["version"],
+                new_group=data["new_group"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -344,7 +374,15 @@ def place(request, pk):
                 request, f"Đã lưu tổ/nhóm và người theo dõi của đồng chí {liaison.member.full_name}."
             )
             return redirect("liaisons:residence_cell", pk=liaison.cell_id)
-    return render(request, "liaisons/residence/place.html", {"liaison": liaison, "form": form})
+    return render(
+        request,
+        "liaisons/residence/place.html",
+        {
+            "liaison": liaison,
+            "form": form,
+            "follower_options": selectors.follower_suggestions([liaison.cell_id], members_of=liaison.cell_id),
+        },
+    )
 
 
 def residence_actions(request, liaison) -> dict | None:
@@ -362,8 +400,19 @@ def residence_actions(request, liaison) -> dict | None:
     return {
         "back": back,
         "at_once": services.departure_ends_at_once(request.user, liaison),
-        "pending": selectors.departure_pending_of(liaison),
+        **_departure_state(liaison),
         "form": NoLongerResidesForm(initial={"date": timezone.localdate()}),
+    }
+
+
+def _departure_state(liaison) -> dict:
+    """The cell's last report on the link: `pending` while it waits, `rejected` when the committee
+    did not confirm it (the form says why)."""
+    latest = selectors.departure_latest_of(liaison)
+    state = latest.state if latest is not None else None
+    return {
+        "pending": latest if state == DepartureReport.State.PENDING else None,
+        "rejected": latest if state == DepartureReport.State.REJECTED else None,
     }
 
 
@@ -413,7 +462,7 @@ def no_longer_resides(request, pk):
             "back": back,
             "open": liaison.status in (S.RECEIVED, S.ACTIVE),
             "at_once": at_once,
-            "pending": selectors.departure_pending_of(liaison),
+            **_departure_state(liaison),
         },
     )
 

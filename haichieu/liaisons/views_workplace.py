@@ -30,13 +30,21 @@ from haichieu.core.params import parse_id, parse_ids
 from haichieu.core.services import ServiceError
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_from_filter
 
-from . import exports, rules, selectors, services
-from .forms_workplace import CoverageFilterForm, MemberEventForm, SignerForm
-from .models import Liaison, SignerTitle
+from . import exports, introductions, rules, selectors, services
+from .forms_workplace import (
+    COVERED,
+    TO_INTRODUCE,
+    CoverageFilterForm,
+    MemberEventForm,
+    SignerForm,
+    WithdrawForm,
+)
+from .models import IntroductionBatch, Liaison, SignerTitle
 from .views_residence import residence_actions
 
-INTRODUCE_BATCH_LIMIT = 1000
+INTRODUCE_BATCH_LIMIT = introductions.BATCH_LIMIT
 
 
 def _coverage_members(user, filters):
@@ -50,21 +58,24 @@ def _coverage_members(user, filters):
 def _coverage_filter(user, filters):
     """(the filtered organisation or None, the list's filters as one function from members to
     members (members.selectors.member_filter), error)."""
-    org = None
-    code = (filters.get("org") or "").strip().upper()
-    if code:
-        org = organizations_visible_to(user).filter(code=code).first()
-        if org is None:
-            return None, None, f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    org, error = organization_from_filter(user, filters.get("org") or "")
+    if error:
+        return None, None, error
     narrow_members = member_filter(user=user, q=filters.get("q", ""), org=org, status="active")
     link = filters.get("link")
     category = filters.get("category")
 
     def narrow(qs):
-        qs = narrow_members(qs)
-        if link:
+        qs = rules.working(narrow_members(qs))
+        if link == TO_INTRODUCE:
+            qs = rules.to_introduce(qs)
+        elif link == COVERED:
+            qs = rules.covered(qs)
+        elif link:
             qs = qs.filter(link_status=link)
-        if category:
+        if category == rules.INTRODUCED_CATEGORIES:
+            qs = rules.introduced_categories(qs)
+        elif category:
             qs = qs.filter(rules.category_rule_q(category))
         return qs
 
@@ -92,14 +103,19 @@ def coverage(request):
         page, summary, rows = Page(), None, []
     else:
         summary = selectors.coverage_summary(request.user, org=org)
+        size = page_size(request)
         page = member_list_page(
             request.user,
             narrow=narrow,
             workplace_only=True,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
-            size=page_size(request),
+            size=size,
             fields=selectors.COVERAGE_FIELDS,
+        ).counted(
+            total=member_list(request.user, narrow=narrow, workplace_only=True).count(),
+            size=size,
+            request=request,
         )
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
@@ -119,6 +135,7 @@ def coverage(request):
     params.pop("after", None)
     params.pop("before", None)
     params.pop("format", None)
+    params.pop("p", None)
     rows_html = render_jinja2(
         "liaisons/workplace/_coverage_rows.html",
         {
@@ -138,6 +155,12 @@ def coverage(request):
             "summary": summary,
             "org_error": org_error,
             "base_query": params.urlencode(),
+            # The summary's cards link to the list under the organisation they count (and nothing else).
+            "card_base": urlencode({"org": org.code}) if org is not None else "",
+            "hd33": {
+                "excused": rules.category_labels(rules.CategoryRule.EXCUSED),
+                "not_introduced": rules.category_labels(rules.CategoryRule.NOT_INTRODUCED),
+            },
             "can_write": scope.writes_somewhere,
             "signer_form": _signer_form(request.user) if scope.writes_somewhere else None,
             "status_labels": dict(Liaison.Status.choices),
@@ -155,7 +178,8 @@ def _signer_form(user) -> SignerForm:
 @login_required
 @require_POST
 def introduce(request):
-    """Introduce the selected members, or every member not yet introduced under the current filter."""
+    """Preview the introduction of the selected members, or of every member not yet introduced under
+    the current filter: nothing is issued until the preview is confirmed (`introduce_confirm`)."""
     write_scope_or_404(request.user)
     visible = members_visible_to(request.user, workplace_only=True).select_related(
         "workplace_cell", "residence_commune"
@@ -188,16 +212,116 @@ def introduce(request):
     if not signer_form.is_valid():
         messages.error(request, " ".join(e for errors in signer_form.errors.values() for e in errors))
         return redirect("liaisons:coverage")
-    result = services.liaison_introduce(actor=request.user, members=members, signer=signer_form.signer())
+    try:
+        batch = introductions.introduction_batch_create(
+            actor=request.user,
+            members=members,
+            signer=signer_form.signer(),
+            limited=len(members) == INTRODUCE_BATCH_LIMIT,
+            note=request.POST.get("note", "")[:255],
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("liaisons:coverage")
+    # Post/redirect/get: the preview (and later the result) is a page of its own, safe to reload.
+    return redirect("liaisons:introduce_batch", pk=batch.pk)
+
+
+def _own_batch(user, pk) -> IntroductionBatch:
+    """A bulk introduction of the user's own (previewed or issued); anyone else's is 404."""
+    write_scope_or_404(user)
+    batch = IntroductionBatch.objects.filter(pk=pk, created_by=user).first()
+    if batch is None:
+        raise Http404("Không tìm thấy đợt giới thiệu.")
+    return batch
+
+
+@login_required
+def introduce_batch(request, pk):
+    """A bulk introduction: its preview while it waits for confirmation, then what it did."""
+    batch = _own_batch(request.user, pk)
+    if batch.state == IntroductionBatch.State.PREVIEWED:
+        preview = introductions.introduction_preview(
+            actor=request.user,
+            members=introductions.batch_members(request.user, batch),
+            signer=introductions.batch_signer(batch),
+            letter_date=batch.letter_date,
+            note=batch.note,
+        )
+        return render(
+            request,
+            "liaisons/workplace/introduce_preview.html",
+            {
+                "batch": batch,
+                "preview": preview,
+                "stale": batch.letter_date != timezone.localdate(),
+                "limit": INTRODUCE_BATCH_LIMIT,
+            },
+        )
+    introduced = list(
+        Liaison.objects.filter(pk__in=batch.introduced_ids)
+        .select_related("member", "commune_org", "commune")
+        .order_by("letter_number", "pk")
+    )
+    skipped_reasons = dict((member_id, why) for member_id, why in batch.skipped)
+    skipped_members = members_visible_to(request.user, workplace_only=True).filter(pk__in=skipped_reasons)
     return render(
         request,
         "liaisons/workplace/introduce_result.html",
         {
-            "result": result,
-            "limited": len(members) == INTRODUCE_BATCH_LIMIT,
-            "letter_ids": ",".join(str(liaison.pk) for liaison in result.introduced),
+            "batch": batch,
+            "introduced": introduced,
+            "without_commune_org": [link for link in introduced if link.commune_org_id is None],
+            "skipped": [(m, skipped_reasons[m.pk]) for m in skipped_members.order_by("sort_key", "pk")],
+            "limited": batch.limited,
+            "letter_ids": ",".join(str(link.pk) for link in introduced),
         },
     )
+
+
+@login_required
+@require_POST
+def introduce_confirm(request, pk):
+    """Issue the previewed letters (once: a second submission lands on the same result)."""
+    batch = _own_batch(request.user, pk)
+    try:
+        batch, issued_now = introductions.introduction_batch_issue(actor=request.user, batch=batch)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("liaisons:coverage")
+    if not issued_now:
+        messages.info(
+            request, "Đợt giới thiệu này đã được xác nhận trước đó: không cấp thêm giấy giới thiệu nào."
+        )
+    return redirect("liaisons:introduce_batch", pk=batch.pk)
+
+
+@login_required
+def withdraw(request, pk):
+    """Take back a letter the residence has not acted on (a confirmation page, then the POST)."""
+    liaison = selectors.liaison_get_for(request.user, pk)
+    scope = scope_for(request.user)
+    if not scope.may_write(liaison.member.workplace_cell):
+        if scope.may_read(liaison.member.workplace_cell):
+            raise PermissionDenied("Bạn chỉ có quyền xem hồ sơ này.")
+        raise Http404("Không tìm thấy hồ sơ.")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            introductions.liaison_withdraw(
+                actor=request.user, liaison=liaison, note=form.cleaned_data["note"]
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Đã thu hồi giấy giới thiệu {liaison.letter_reference} của đồng chí {liaison.member.full_name}; "
+                f"{liaison.commune_org.name if liaison.commune_org else 'nơi cư trú'} đã được thông báo. "
+                "Đồng chí trở lại danh sách chưa giới thiệu.",
+            )
+            return redirect("liaisons:detail", pk=liaison.pk)
+    return render(request, "liaisons/workplace/withdraw.html", {"liaison": liaison, "form": form})
 
 
 def _workplace_liaisons(user, ids):
@@ -295,7 +419,7 @@ def member_event(request, member_pk):
             elif result.notice.kind not in rules.rules()["NOTIFIED_EVENTS"]:
                 text += " Không gửi thông báo: loại biến động này không thuộc danh sách phải thông báo (trang Quy định)."
             if result.new_liaison:
-                text += " Đã mở hồ sơ giới thiệu về nơi cư trú mới: hãy giới thiệu đồng chí tại trang Giữ mối liên hệ."
+                text += " " + services.INTRODUCE_NOW
             messages.success(request, text)
             return redirect("members:detail", pk=member.pk)
     return render(request, "liaisons/workplace/member_event.html", {"form": form, "member": member})

@@ -5,6 +5,7 @@ from django.utils import timezone
 from haichieu.access import members_visible_to, scope_for, writable_cells
 from haichieu.core.forms import DATE_WIDGET, BootstrapFormMixin
 from haichieu.core.text import clean_text
+from haichieu.liaisons.services import AddressChange
 from haichieu.organizations.models import Commune, Organization, Province
 
 from . import validators
@@ -22,6 +23,19 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Asked only when the residence commune of a member whose link the residence holds changes.
+    address_change = forms.ChoiceField(
+        label="Đổi xã/phường cư trú là",
+        choices=[("", "— Chọn —"), *AddressChange.CHOICES],
+        help_text="Chuyển nơi cư trú: kết thúc giữ mối liên hệ ở nơi cũ, thông báo cho nơi cũ và mở hồ sơ "
+        "giới thiệu về nơi mới. Sửa lỗi nhập: chỉ sửa địa chỉ, giữ mối liên hệ.",
+    )
+    move_date = forms.DateField(
+        label="Ngày chuyển nơi cư trú",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Khi chuyển nơi cư trú; để trống là hôm nay.",
+    )
 
     class Meta:
         model = Member
@@ -59,9 +73,22 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "email": {"invalid": validators.EMAIL_INVALID},
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, resident_link=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.resident_link = resident_link
+        # A submitted new residence commune for a member whose link the residence holds.
+        stored = self.instance.residence_commune_id if self.instance.pk else None
+        self.asks_address_change = (
+            resident_link is not None
+            and self.is_bound
+            and (self.data.get("residence_commune") or "") != ("" if stored is None else str(stored))
+        )
+        if self.asks_address_change:  # asked right under the address
+            at = list(self.fields).index("residence_type") + 1
+            self.order_fields([*list(self.fields)[:at], "address_change", "move_date"])
+        else:
+            del self.fields["address_change"], self.fields["move_date"]
         self.collisions: list[tuple[str, str]] = []
         self.blocked = self.is_bound and collisions_blocked(user)
         cells = writable_cells(user) if scope_for(user).writes_somewhere else Organization.objects.none()
@@ -95,6 +122,12 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 field.error_messages["invalid"] = validators.DATE_INVALID
             if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
                 field.error_messages["invalid_choice"] = validators.invalid_choice_message(field.label)
+
+    def clean_move_date(self):
+        day = self.cleaned_data.get("move_date")
+        if day and day > timezone.localdate():
+            raise ValidationError("Ngày chuyển nơi cư trú không được ở tương lai.")
+        return day
 
     # Text fields are stored NFC-normalised and trimmed.
     def _clean_text(self, name):

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from haichieu.access import (
     liaisons_visible_to,
     member_can_edit,
     member_get_for,
     member_sees_workplace_fields,
-    organizations_visible_to,
     scope_for,
     write_scope_or_404,
 )
@@ -16,6 +16,10 @@ from haichieu.core.forms import add_service_error, choice_options, filter_summar
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
+from haichieu.exemptions.selectors import exemption_in_force
+from haichieu.liaisons import rules as liaison_rules
+from haichieu.liaisons import services as liaison_services
+from haichieu.organizations.selectors import organization_from_filter
 
 from . import selectors, services
 from .collisions import collisions_record
@@ -28,13 +32,7 @@ from .models import Member
 def member_list(request):
     form = MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    org = None
-    org_error = ""
-    code = (filters.get("org") or "").strip().upper()
-    if code:
-        org = organizations_visible_to(request.user).filter(code=code).first()
-        if org is None:
-            org_error = f"Không tìm thấy tổ chức có mã “{code}” trong phạm vi của bạn."
+    org, org_error = organization_from_filter(request.user, filters.get("org") or "")
     if org_error:
         page = Page()
     else:
@@ -85,6 +83,7 @@ def member_list(request):
 def member_detail(request, pk):
     member = member_get_for(request.user, pk)
     full = member_sees_workplace_fields(request.user, member)
+    can_edit = member_can_edit(request.user, member)
     if full:
         # Reads of a member's full record are logged (DESIGN.md "Data protection").
         audit_record(actor=request.user, action="view", target=member)
@@ -94,8 +93,14 @@ def member_detail(request, pk):
         {
             "member": member,
             "full": full,
-            "can_edit": member_can_edit(request.user, member),
+            "can_edit": can_edit,
+            # "Giới thiệu" here, as on the coverage page: the same rule (liaisons/rules.py).
+            "can_introduce": can_edit and liaison_rules.is_to_introduce(member),
             "history": history_for(member) if full else [],
+            # Both sides see the end of an exemption in force (never its reason); the workplace side
+            # opens the member's exemptions.
+            "exemption": exemption_in_force(member, timezone.localdate()),
+            "sees_exemptions": scope_for(request.user).may_read(member.workplace_cell),
             # The member's links, newest first, for the links to each one (scoped like the liaison page).
             "liaisons": liaisons_visible_to(request.user)
             .filter(member=member)
@@ -131,21 +136,39 @@ def member_create(request):
     return render(request, "members/form.html", {"form": form, "member": None})
 
 
+def _moved_message(moved) -> str:
+    text = "Đã lưu thay đổi và ghi nhận chuyển nơi cư trú."
+    if moved.ended is not None:
+        text += f" Đã kết thúc giữ mối liên hệ với {moved.ended.commune_org or 'nơi cư trú cũ'}."
+    if moved.notice.recipient_org:
+        text += f" Đã thông báo cho {moved.notice.recipient_org.name}."
+    if moved.new_liaison is not None:
+        text += " " + liaison_services.INTRODUCE_NOW
+    return text
+
+
 @login_required
 def member_update(request, pk):
     member = member_get_for(request.user, pk, write=True)
-    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    link = liaison_services.resident_link(member)
+    form = MemberForm(request.POST or None, instance=member, user=request.user, resident_link=link)
     if request.method == "POST" and _form_valid(request, form):
+        data = form.cleaned_data
         try:
-            services.member_update(
+            moved = liaison_services.member_update_address(
                 actor=request.user,
                 member=member,
-                data=form.cleaned_data,
-                version=form.cleaned_data.get("version"),
+                data=data,
+                version=data.get("version"),
+                address_change=data.get("address_change", ""),
+                move_date=data.get("move_date"),
             )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Đã lưu thay đổi.")
+            if moved is None:
+                messages.success(request, "Đã lưu thay đổi.")
+            else:
+                messages.success(request, _moved_message(moved))
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "member": member})

@@ -48,6 +48,24 @@ def organization_search(user, query: str, *, limit: int = 50) -> list[Organizati
     return list(qs.order_by("depth", "name")[:limit])
 
 
+def organization_from_filter(user, text: str) -> tuple[Organization | None, str]:
+    """The organisation a list filter names (the chooser's code, or a name typed without choosing
+    that only one organisation in scope matches), or an error message; (None, "") for no filter."""
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    org = organizations_visible_to(user).filter(code=text.upper()).first()
+    if org is None:
+        found = organization_search(user, text, limit=2)
+        org = found[0] if len(found) == 1 else None
+    if org is None:
+        return None, (
+            f"Không tìm thấy tổ chức có mã “{text.upper()}” trong phạm vi của bạn "
+            "(gõ tên hoặc mã rồi chọn trong danh sách gợi ý)."
+        )
+    return org, ""
+
+
 def organization_breadcrumb(user, org: Organization) -> list[Organization]:
     """The ancestors of `org` the user may see, top first."""
     paths = org.ancestor_paths()

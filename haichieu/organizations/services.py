@@ -6,7 +6,7 @@ from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ServiceError
 from haichieu.core.text import clean_text, fold
-from haichieu.liaisons.coverage import coverage_counts_after_move
+from haichieu.liaisons.coverage import coverage_counts_after_move, coverage_counts_after_residential_change
 from haichieu.liaisons.models import InboxItem
 from haichieu.liaisons.services import notify
 
@@ -209,6 +209,8 @@ def organization_update(
         changes = diff(before, snapshot(org, _AUDITED))
         if changes:
             audit_record(actor=actor, action="update", target=org, changes=changes)
+        if "is_residential" in changes:  # its members become working members, or stop being so
+            coverage_counts_after_residential_change(org)
         _committee_notice(actor, org, facts_before, facts_after)
         return org
 

@@ -188,3 +188,16 @@ def commune_options(request):
     code = next((v.strip() for k, v in request.GET.items() if k.endswith("province") and v.strip()), "")
     communes = Commune.objects.filter(province_id=code).values_list("code", "name") if code else []
     return render(request, "_options.html", {"blank": "— Chọn xã/phường/đặc khu —", "options": communes})
+
+
+ORG_OPTIONS_LIMIT = 20
+
+
+@login_required
+def organization_options(request):
+    """<option>s of a filter's organisation chooser (a <datalist> filled as the user types): the
+    organisations in the user's scope whose name (without diacritics) or code contains the text;
+    the option's value is the code the filters take."""
+    query = (request.GET.get("org") or request.GET.get("q") or "")[:100]
+    found = selectors.organization_search(request.user, query, limit=ORG_OPTIONS_LIMIT)
+    return render(request, "organizations/_search_options.html", {"organizations": found})

@@ -177,6 +177,28 @@ class Side:
         return services.departure_report(actor=self.world.admin, liaison=liaison, date=datetime.date.today())
 
     @cached_property
+    def meeting(self):
+        """An open meeting of the residential cell, inviting the side's member (issue 11)."""
+        from haichieu.meetings import services
+        from haichieu.meetings.models import Meeting
+
+        meeting = services.meeting_create(
+            actor=self.world.admin,
+            cell=self.residential_cell,
+            kind=Meeting.Kind.REGULAR,
+            date=datetime.date.today(),
+            start_time=datetime.time(19, 30),
+            place="Nhà văn hóa",
+            agenda="Thông báo tình hình địa phương.",
+        )
+        return services.meeting_set_state(actor=self.world.admin, meeting=meeting, state=Meeting.State.OPEN)
+
+    @cached_property
+    def attendance(self):
+        """The side's member's invitation to that meeting."""
+        return self.meeting.attendances.get(member=self.member)
+
+    @cached_property
     def to_introduce(self):
         """A working member of the cell not yet introduced to the residence."""
         return self._new_member("Vũ Thị Lan")

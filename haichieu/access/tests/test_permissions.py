@@ -24,8 +24,10 @@ from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone
 from haichieu.audit.tests.access_audit import AUDIT_EXPECTED
 from haichieu.core.models import AuditEntry
 from haichieu.documents.tests.access_documents import DOCUMENTS_EXPECTED
+from haichieu.exemptions.tests.access_exemptions import EXEMPTIONS_EXPECTED
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
+from haichieu.meetings.tests.access_meetings import MEETINGS_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
 from haichieu.testing import build_world
 
@@ -71,6 +73,8 @@ EXPECTED = {
     "organizations:tree": row(get=everyone(200), post=everyone(200)),
     "organizations:create_root": row(get=table(404, admin=200), post=table(404, admin=200)),
     "organizations:commune_options": row(get=everyone(200), post=everyone(200)),
+    # The organisation chooser's suggestions: every signed-in user, each within their own scope.
+    "organizations:search_options": row(get=everyone(200), post=everyone(200)),
     "organizations:detail": row(
         lambda s: {"pk": s.committee.pk},
         get=table(404, admin=200, province_staff=200, w1_staff=200, w1_viewer=200),
@@ -126,6 +130,8 @@ EXPECTED.update(RESIDENCE_EXPECTED)
 EXPECTED.update(IMPORT_EXPECTED)
 EXPECTED.update(AUDIT_EXPECTED)
 EXPECTED.update(DOCUMENTS_EXPECTED)
+EXPECTED.update(EXEMPTIONS_EXPECTED)
+EXPECTED.update(MEETINGS_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}

@@ -189,3 +189,19 @@ def test_a_filter_with_a_bad_date_names_only_ids_that_exist(world, client_for, u
     doc = lxml.html.fromstring(response.content)
     assert describedby_problems(doc) == []
     assert {e.get("name") for e in doc.xpath("//*[@aria-invalid='true']")} == {"start", "end"}
+
+
+@pytest.mark.django_db
+def test_the_departure_decision_page_with_errors_names_only_ids_that_exist(world, client_for):
+    from haichieu.liaisons import services
+
+    report = services.departure_report(
+        actor=world.r1c1_secretary, liaison=world.m1.liaisons.get(), date=datetime.date(2026, 3, 1), note="Đi"
+    )
+    url = reverse("liaisons:residence_departure", args=[report.pk])
+    page = client_for(world.r1_staff).post(url, {"decision": "reject", "reason": "  "}).content
+    doc = lxml.html.fromstring(page)
+    assert describedby_problems(doc) == []
+    (reason,) = doc.xpath("//textarea[@name='reason'] | //input[@name='reason']")
+    assert reason.get("aria-invalid") == "true"
+    assert "Vui lòng ghi lý do" in doc.get_element_by_id("id_reason_error").text_content()

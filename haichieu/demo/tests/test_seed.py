@@ -152,3 +152,17 @@ SEED_2026_KEY_FINGERPRINT = "13f90abb57bb462dc073d7d30bbd450361b78e36ccf4800b256
 
 def test_seed_2026_still_gives_the_rows_the_benchmark_was_built_on():
     assert _fingerprints_of(members=SIZE, seed=2026)[1] == SEED_2026_KEY_FINGERPRINT
+
+
+def test_the_demo_coverage_leaves_out_its_retired_members(seeded):
+    """The demo holds members whose official cell is residential (retired): the province's coverage
+    counts only its working members, so its rate is the corrected one (issue 15)."""
+    from haichieu.liaisons import rules, selectors
+
+    active = Member.objects.filter(status__in=Member.ACTIVE_STATUSES)
+    retired = active.filter(workplace_cell__is_residential=True)
+    assert retired.count() > 10
+    summary = selectors.coverage_summary(User.objects.get(username="bantochuc"))
+    assert summary["total"] == rules.working(active).count() == active.count() - retired.count()
+    covered = rules.working(active).filter(link_status__in=Liaison.RESIDENT_STATUSES)
+    assert summary["covered"] == covered.exclude(liaison_category="secret").count()

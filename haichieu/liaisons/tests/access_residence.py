@@ -39,7 +39,8 @@ RESIDENCE_EXPECTED: dict = {
         writes=R1_WRITERS,
     ),
     "liaisons:residence_return": row(
-        lambda s: Target({"pk": s.introduced.pk}, data={"reason": "wrong_address"}),
+        # The confirmation's POST (`confirm=1`): the first step only redirects to it.
+        lambda s: Target({"pk": s.introduced.pk}, data={"reason": "wrong_address", "confirm": "1"}),
         get=table(404, **R1),
         post=table(404, **_on(R1, 302)),
         writes=R1_WRITERS,

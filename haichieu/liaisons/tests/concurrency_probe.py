@@ -45,9 +45,16 @@ def main() -> dict:
     report = services.departure_report(
         actor=world.r1c1_secretary, liaison=waiting, date=datetime.date.today()
     )
-    barrier = threading.Barrier(5 * THREADS)
+    # One bulk introduction previewed, then its confirmation sent five times at once (a double click,
+    # two tabs): its letter is issued once.
+    from haichieu.liaisons.introductions import introduction_batch_create
+
+    batched = make_member(world.w1c1, "Phan Văn Đợt", **alike)
+    batch = introduction_batch_create(actor=world.w1_staff, members=[batched], signer=None)
+    barrier = threading.Barrier(6 * THREADS)
     statuses: dict[str, list[int]] = {
         "introduce_each": [], "introduce_same": [], "group_same_name": [], "report_same": [], "confirm_same": [],
+        "batch_same": [],
     }  # fmt: skip
 
     def act(kind: str, user, url: str, data: dict) -> None:
@@ -55,7 +62,11 @@ def main() -> dict:
         client.force_login(user)
         barrier.wait()
         try:
-            statuses[kind].append(client.post(url, data).status_code)
+            response = client.post(url, data)
+            if kind.startswith("introduce_") and response.status_code == 302:
+                # The coverage page's POST makes a preview; its confirmation issues the letter.
+                response = client.post(response["Location"].rstrip("/") + "/xac-nhan/")
+            statuses[kind].append(response.status_code)
         finally:
             connection.close()
 
@@ -63,6 +74,7 @@ def main() -> dict:
     group = reverse("liaisons:residence_group_create", args=[world.r1c1.pk])
     leave = reverse("liaisons:residence_no_longer_resides", args=[reported.pk])
     decide = reverse("liaisons:residence_departure", args=[report.pk])
+    confirm = reverse("liaisons:introduce_confirm", args=[batch.pk])
     today = f"{datetime.date.today():%d/%m/%Y}"
     threads = [
         *(threading.Thread(target=act, args=("introduce_each", world.w1_staff, introduce, {"member": m.pk})) for m in each),
@@ -70,7 +82,8 @@ def main() -> dict:
         *(threading.Thread(target=act, args=("group_same_name", world.r1c1_secretary, group, {"name": "Tổ 1"})) for _ in range(THREADS)),
         *(threading.Thread(target=act, args=("report_same", world.r1c1_secretary, leave, {"date": today})) for _ in range(THREADS)),
         *(threading.Thread(target=act, args=("confirm_same", world.r1_staff, decide, {"decision": "confirm"})) for _ in range(THREADS)),
-    ]  # fmt: skip # five groups of threads, one a line
+        *(threading.Thread(target=act, args=("batch_same", world.w1_staff, confirm, {})) for _ in range(THREADS)),
+    ]  # fmt: skip # six groups of threads, one a line
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -91,6 +104,7 @@ def main() -> dict:
             liaison=waiting, kind="no_longer_resides"
         ).count(),
         "confirmed_link": Liaison.objects.get(pk=waiting.pk).status,
+        "letters_of_batched": Liaison.objects.filter(member=batched, letter_number__isnull=False).count(),
     }
 
 

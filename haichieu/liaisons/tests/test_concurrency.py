@@ -51,8 +51,10 @@ def test_many_users_at_once_get_answers_and_nothing_twice(tmp_path):
         assert len(statuses) == 5 and set(statuses) <= {200, 302}, (kind, statuses, result.stderr[-3000:])
     assert found["introduced_each"] == 5
     assert found["links_of_same"] == 1
-    # Six letters from the threads, one made before them (the link whose report is confirmed).
-    assert found["letters"] == found["distinct_letter_numbers"] == 7
+    # Seven letters from the threads (one a batch confirmed five times at once), one made before them
+    # (the link whose report is confirmed).
+    assert found["letters"] == found["distinct_letter_numbers"] == 8
+    assert found["letters_of_batched"] == 1
     assert found["groups"] == 1
     # A cell's report sent five times makes one; a report confirmed five times ends the link once.
     assert (found["reports_of_same"], found["reported_link"]) == (1, "active")

@@ -37,10 +37,12 @@ def live_counts() -> dict:
 
 
 def kept_counts() -> dict:
-    return {
-        (c.org_id, c.link_status, c.liaison_category): c.members
-        for c in CoverageCount.objects.exclude(members=0)
-    }
+    """{(org pk, link status, category): n} as kept, working members or not."""
+    result: dict = {}
+    for c in CoverageCount.objects.exclude(members=0):
+        key = (c.org_id, c.link_status, c.liaison_category)
+        result[key] = result.get(key, 0) + c.members
+    return {key: n for key, n in result.items() if n}
 
 
 def test_counts_follow_every_kind_of_write(world):

@@ -1,7 +1,7 @@
 """The coverage SQL is written from the models, and is the SQL the migrations installed.
 
 coverage.py builds table and column names from each model's `_meta` and the path step from
-treebeard; migrations 0004 and 0007 carry frozen copies of what they installed. For today's
+treebeard; migrations 0004, 0007 and 0013 carry frozen copies of what they installed. For today's
 models the two must be the same text: when this fails after a change of the triggers' SQL on
 purpose, write a migration that installs the new SQL (as 0007 does) and compare with it here.
 """
@@ -15,22 +15,22 @@ from haichieu.liaisons import coverage
 from haichieu.organizations.models import Organization
 
 M0004 = importlib.import_module("haichieu.liaisons.migrations.0004_coverage_counts_kept_by_triggers")
-M0007 = importlib.import_module("haichieu.liaisons.migrations.0007_coverage_function_sums_per_cell")
+M0013 = importlib.import_module("haichieu.liaisons.migrations.0013_coverage_counts_working_members_apart")
 
 
-def test_postgres_function_is_the_one_migration_0007_installed():
-    assert coverage.POSTGRES_FUNCTION == M0007.POSTGRES_FUNCTION
+def test_postgres_function_is_the_one_migration_0013_installed():
+    assert coverage.POSTGRES_FUNCTION == M0013.POSTGRES_FUNCTION
 
 
 @pytest.mark.parametrize(
-    "postgres, frozen", [(True, M0004.POSTGRES_TRIGGERS), (False, M0004.SQLITE_TRIGGERS)]
+    "postgres, frozen", [(True, M0004.POSTGRES_TRIGGERS), (False, M0013.SQLITE_TRIGGERS)]
 )
-def test_triggers_are_the_ones_migration_0004_installed(postgres, frozen):
+def test_triggers_are_the_ones_the_migrations_installed(postgres, frozen):
     assert [coverage.trigger_sql(name, postgres=postgres) for name in coverage.TRIGGERS] == frozen
 
 
-def test_recount_is_the_one_migration_0004_ran():
-    assert coverage._COUNT_SQL.format(where="1 = 1") == M0004.COUNT_SQL
+def test_recount_is_the_one_migration_0013_ran():
+    assert coverage._COUNT_SQL.format(where="1 = 1") == M0013.COUNT_SQL
 
 
 def test_names_come_from_the_models():
@@ -41,7 +41,7 @@ def test_names_come_from_the_models():
     )
     assert coverage.STEP == Organization.steplen == 4
     assert coverage.WATCHED == ("workplace_cell_id", "status", "link_status", "liaison_category")
-    assert coverage.C_KEY == "org_id, link_status, liaison_category"
+    assert coverage.C_KEY == "org_id, link_status, liaison_category, working"
 
 
 @pytest.mark.django_db

@@ -133,7 +133,7 @@ def test_excused_member_gets_form_2_213_with_the_reason(letters):
     assert "Số 2-GGT/ĐU" in text
     assert "miễn sinh hoạt định kỳ với chi bộ nơi cư trú và không lấy ý kiến nhận xét hằng năm" in text
     assert "Hướng dẫn số 33-HD/BTCTW" in text
-    assert "Lý do: Làm việc lưu động, xa nơi cư trú (thi công thủy điện Lai Châu)." in text
+    assert "Lý do: Thường xuyên đi làm việc xa nơi cư trú, lưu động (thi công thủy điện Lai Châu)." in text
 
 
 def test_a_batch_has_one_letter_per_member_on_its_own_page(letters):
@@ -236,11 +236,13 @@ def test_digest_xlsx_has_real_dates_and_no_formula(digest):
     assert "filename*=UTF-8''Bi%E1%BA%BFn%20%C4%91%E1%BB%99ng%20qu%C3%BD" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A1"].value.startswith("DANH SÁCH ĐẢNG VIÊN CÓ BIẾN ĐỘNG QUÝ")
-    assert [c.value for c in sheet[3]] == documents.DIGEST_HEADER
-    assert sheet["B4"].value == "Nguyễn Văn An"
-    assert sheet["C4"].is_date and sheet["C4"].number_format == "DD/MM/YYYY"
-    assert sheet["F4"].is_date
-    position = sheet["D4"]
+    # The title block of every Excel list: title, date of the export, a blank row, then the header.
+    assert sheet["A2"].value.startswith("Ngày xuất: ") and sheet["A3"].value is None
+    assert [c.value for c in sheet[4]] == documents.DIGEST_HEADER and sheet.freeze_panes == "A5"
+    assert sheet["B5"].value == "Nguyễn Văn An"
+    assert sheet["C5"].is_date and sheet["C5"].number_format == "DD/MM/YYYY"
+    assert sheet["F5"].is_date
+    position = sheet["D5"]
     assert position.data_type == "s" and position.value.startswith("'=HYPERLINK(")
 
 
@@ -288,6 +290,7 @@ def test_tracking_book_rows_docx_and_xlsx(book, django_assert_max_num_queries):
     assert [c.text for c in doc.tables[-1].rows[0].cells] == header and len(doc.tables[-1].rows) == 3
 
     sheet = load_workbook(io.BytesIO(b"".join(documents.tracking_book_xlsx(**book).streaming_content))).active
+    assert sheet["A1"].value.startswith(documents.TRACKING_BOOK_TITLE)
     at = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "STT")  # under the title block
     assert [c.value for c in sheet[at]] == header
     received = sheet.cell(row=at + 1, column=9)

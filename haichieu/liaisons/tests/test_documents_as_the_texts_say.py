@@ -17,7 +17,7 @@ from haichieu.liaisons.services import Signer
 from haichieu.members.models import Member
 from haichieu.organizations import services as org_services
 from haichieu.organizations.models import Commune, Organization
-from haichieu.testing import make_member
+from haichieu.testing import introduce_through_preview, make_member
 
 from .test_documents import full_text, reload
 
@@ -246,11 +246,11 @@ def test_the_introduce_form_carries_the_signer(world, client_for, hk):
     client = client_for(world.w1_staff)
     page = client.get(reverse("liaisons:coverage")).content.decode()
     assert 'name="signer_title"' in page and 'name="signer_name"' in page
-    response = client.post(
-        reverse("liaisons:introduce"),
+    response = introduce_through_preview(
+        client,
         {"member": [member.pk], "all": "0", "signer_title": "PHÓ BÍ THƯ", "signer_name": "Trần Văn Ký"},
     )
-    liaison = response.context["result"].introduced[0]
+    liaison = response.context["introduced"][0]
     assert (liaison.signer_title, liaison.signer_name) == ("PHÓ BÍ THƯ", "Trần Văn Ký")
     # The form's default is the last signer.
     form = client.get(reverse("liaisons:coverage")).context["signer_form"]

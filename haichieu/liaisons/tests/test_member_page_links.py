@@ -28,7 +28,8 @@ def test_read_only_and_residence_users_get_no_change_form_link(world, client_for
 
 
 def test_a_residence_user_does_not_see_the_members_draft(world, client_for):
-    draft = Liaison.objects.create(member=world.m1, workplace_org=world.w1, status=Liaison.Status.DRAFT)
+    # A draft closed without being sent (one open link at most: m1's is active at the ward).
+    draft = Liaison.objects.create(member=world.m1, workplace_org=world.w1, status=Liaison.Status.ENDED)
     assert reverse("liaisons:detail", args=[draft.pk]) in _page(client_for, world.w1_staff, world.m1)
     assert reverse("liaisons:detail", args=[draft.pk]) not in _page(client_for, world.r1_staff, world.m1)
 

@@ -61,7 +61,8 @@ def test_reception_overdue_agrees_for_rows_dicts_and_querysets(world):
     for status, due in itertools.product(
         Liaison.Status.values, [None, today - datetime.timedelta(days=1), today]
     ):
-        Liaison.objects.create(member=world.m2, status=status, receive_due=due)
+        # One open link per member: each link its own member.
+        Liaison.objects.create(member=make_member(world.w1c2, "Hạn Văn Nhận"), status=status, receive_due=due)
     liaisons = Liaison.objects.all()
     late = {li.pk for li in rules.reception_overdue(liaisons, today)}
     assert late == {li.pk for li in liaisons if rules.is_reception_overdue(li, today)}
@@ -89,10 +90,25 @@ def mixed(world):
     member("Đỗ Văn Kín", liaison_category="secret", admission_date=old)
     member("Đỗ Văn Trại", liaison_category="barracks", admission_date=old)
     member("Đỗ Văn Khai", status=Member.Status.EXPELLED, admission_date=old)
+    long_ago = timezone.now() - datetime.timedelta(days=400)
     draft = member("Đỗ Thị Nháp", Member.LinkStatus.DRAFT, admission_date=old)
-    Liaison.objects.create(member=draft, workplace_org=world.w1, status=Liaison.Status.DRAFT)
+    opened = Liaison.objects.create(member=draft, workplace_org=world.w1, status=Liaison.Status.DRAFT)
+    Liaison.objects.filter(pk=opened.pk).update(created_at=long_ago)
     returned = member("Đỗ Thị Trả", Member.LinkStatus.RETURNED, admission_date=old)
-    Liaison.objects.create(member=returned, workplace_org=world.w1, commune_org=world.r1, status="returned")
+    Liaison.objects.create(
+        member=returned, workplace_org=world.w1, commune_org=world.r1, status="returned", returned_at=long_ago
+    )
+    # Moved today (a draft opened today) and returned today: to introduce, not late yet.
+    moved = member("Đỗ Văn Chuyển", Member.LinkStatus.DRAFT, admission_date=old)
+    Liaison.objects.create(member=moved, workplace_org=world.w1, status=Liaison.Status.DRAFT)
+    back = member("Đỗ Văn Về", Member.LinkStatus.RETURNED, admission_date=old)
+    Liaison.objects.create(
+        member=back,
+        workplace_org=world.w1,
+        commune_org=world.r1,
+        status="returned",
+        returned_at=timezone.now(),
+    )
     for name, days in (("Đỗ Văn Chờ", -3), ("Đỗ Văn Trễ", 3)):
         waiting = member(name, Member.LinkStatus.INTRODUCED, admission_date=old)
         Liaison.objects.create(
@@ -120,7 +136,8 @@ def test_page_export_and_reminders_count_the_same_members(world, client_for, mix
     rows = client.get(reverse("liaisons:coverage"), {"size": 200}).context["rows"]
     page_late = {row["member"].pk for row in rows if row["overdue"] == INTRODUCTION_LATE}
     reminded = {int(key.split(":")[1]) for key, _org in reminders._overdue_introductions(today)}
-    # m2, the excused one, the draft and the returned one; not the new, secret, expelled or introduced.
+    # m2, the excused one, the old draft and the one returned long ago; not the new, the moved or
+    # returned today, the secret, expelled or introduced ones.
     assert page_late == reminded and len(reminded) == 4
 
     page_waiting = {row["liaison"]["pk"] for row in rows if row["overdue"].startswith(RECEPTION_LATE)}
@@ -134,7 +151,9 @@ def test_page_export_and_reminders_count_the_same_members(world, client_for, mix
     can_introduce = {row["member"].pk for row in rows if row["can_introduce"]}
     active = Member.objects.filter(status__in=Member.ACTIVE_STATUSES)
     assert can_introduce == set(rules.to_introduce(active).values_list("pk", flat=True))
-    assert len(can_introduce) == 5  # the four late ones and the new one
+    assert (
+        len(can_introduce) == 7
+    )  # the four late ones, the new one, the one moved and the one returned today
 
 
 def test_waiting_at_the_residence_is_one_definition_for_the_inbox_and_the_reminders(world):
@@ -162,3 +181,30 @@ def test_waiting_at_the_residence_is_one_definition_for_the_inbox_and_the_remind
         rules.reception_overdue(Liaison.objects.all(), datetime.date(2026, 2, 1)).values_list("pk", flat=True)
     )
     assert overdue == {sent.pk}
+
+
+def test_the_deadline_to_introduce_counts_from_the_event_that_starts_it(world):
+    """Admission for a member never linked; the draft's opening (a move recorded) for a draft; the
+    return for a returned introduction: the queryset and the row agree (issue 15)."""
+    from haichieu.liaisons import selectors
+
+    today = timezone.localdate()
+    days = rules.rules()["INTRODUCE_WITHIN_DAYS"]
+    pks = {}
+    for n, (status, age) in enumerate(itertools.product(["draft", "returned"], [0, days, days + 1, 400])):
+        member = make_member(world.w1c1, f"Hạn Từ {n}", admission_date=datetime.date(2000, 1, 1))
+        Member.objects.filter(pk=member.pk).update(link_status=status)
+        started = timezone.now() - datetime.timedelta(days=age)
+        link = Liaison.objects.create(member=member, status=status, returned_at=started)
+        Liaison.objects.filter(pk=link.pk).update(created_at=started)
+        pks[(status, age)] = member.pk
+    members = Member.objects.filter(pk__in=pks.values())
+    late = {m.pk for m in rules.introduction_overdue(members, today)}
+    current = selectors.current_liaisons(pks.values())
+    assert late == {m.pk for m in members if rules.is_introduction_overdue(m, today, current[m.pk])}
+    assert late == {
+        pks[("draft", days + 1)],
+        pks[("draft", 400)],
+        pks[("returned", days + 1)],
+        pks[("returned", 400)],
+    }

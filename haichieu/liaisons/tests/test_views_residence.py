@@ -184,7 +184,15 @@ def test_return_with_a_reason_and_other_needs_a_note(world, client_for):
     assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
     assert "Vui lòng chọn lý do trả lại." in client.post(url, {"reason": ""}).content.decode()
     response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này"})
+    assert response.status_code == 302  # to the confirmation step: nothing returned yet
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    confirm = client.get(response["Location"])
+    body = confirm.content.decode()
+    assert confirm.status_code == 200 and "Xác nhận trả lại" in body and "Sai địa chỉ" in body
+    assert "Không có số nhà này" in body
+    response = client.post(url, {"reason": "wrong_address", "note": "Không có số nhà này", "confirm": "1"})
     assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200  # the page after it reloads
     liaison.refresh_from_db()
     assert (liaison.status, liaison.return_reason, liaison.return_note) == (
         S.RETURNED,
@@ -325,6 +333,8 @@ def _reported(world, liaison=None, date=datetime.date(2026, 3, 1)):
 def test_the_commune_confirms_from_its_queue_and_the_workplace_is_told(world, client_for):
     report = _reported(world)
     client = client_for(world.r1_staff)
+    inbox = client.get(reverse("liaisons:inbox")).content.decode()
+    assert f'href="{_queue_url(world.r1)}"' in inbox and "Chi bộ báo đảng viên không còn cư trú" in inbox
     home = client.get(reverse("home")).content.decode()
     assert "Báo không còn cư trú" in home and "1 chờ xác nhận" in home
     queue = client.get(_queue_url()).content.decode()  # one committee: it is chosen
@@ -378,7 +388,10 @@ def test_the_commune_rejects_with_a_reason_and_the_cell_is_told(world, client_fo
     told = InboxItem.objects.get(recipient_org=world.r1c1, kind="departure_rejected")
     assert reason in told.summary
     assert not ChangeNotice.objects.exists() and not InboxItem.objects.filter(recipient_org=world.w1).exists()
-    # The cell may report again later: a new report waits.
+    # The cell's page says why, and it may report again later: a new report waits.
+    page = client_for(world.r1c1_secretary).get(_departure_url(liaison)).content.decode()
+    assert 'id="departure-rejected"' in page and reason in page and "Báo đảng ủy xác nhận</button>" in page
+
     _reported(world, date=datetime.date(2026, 4, 1))
     assert DepartureReport.objects.filter(state="pending").count() == 1
 
@@ -470,6 +483,7 @@ def test_outsiders_get_404_on_every_page_with_an_object(world, client_for, perso
     posts = [
         (reverse("liaisons:residence_receive", args=[introduced.pk]), {"cell": world.r1c1.pk}),
         (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate"}),
+        (reverse("liaisons:residence_return", args=[introduced.pk]), {"reason": "duplicate", "confirm": "1"}),
         (reverse("liaisons:residence_group_create", args=[world.r1c1.pk]), {"name": "Tổ 9"}),
         (reverse("liaisons:residence_activate", args=[active.pk]), {}),
         (reverse("liaisons:residence_place", args=[active.pk]), {"follower_name": "X"}),
@@ -651,6 +665,8 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         "Lê Thị Bình",
     ]
     members = [make_member(world.w1c2, name) for name in names]
+    # A member holds one open link at most: the other open links are their namesakes'.
+    namesakes = {i: make_member(world.w1c2, names[i]) for i in (2, 3, 4, 5)}
     for member in reversed(members):  # namesakes' links in the reverse order of their members
         Liaison.objects.create(
             member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
@@ -658,13 +674,13 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
     Liaison.objects.create(
         member=members[1], commune_org=world.r1, status=S.ENDED, received_at=now, end_date=today
     )
-    Liaison.objects.create(member=members[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
+    Liaison.objects.create(member=namesakes[3], cell=world.r1c2, status=S.RECEIVED, received_at=now)
     Liaison.objects.create(
-        member=members[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
+        member=namesakes[2], commune_org=world.r2, cell=world.r1c1, status=S.ACTIVE, received_at=now
     )
-    Liaison.objects.create(member=members[4], commune_org=world.r1, status=S.INTRODUCED)
+    Liaison.objects.create(member=namesakes[4], commune_org=world.r1, status=S.INTRODUCED)
     Liaison.objects.create(
-        member=members[5],
+        member=namesakes[5],
         commune_org=world.r1,
         status=S.ACTIVE,
         received_at=now - datetime.timedelta(days=800),
@@ -677,3 +693,108 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
         for size in (1, 2, 3, 100):
             assert _book_pks(org, start, end, size) == expected, (org, size)
     assert len(list(selectors.tracking_book(world.r1, start=start, end=end))) == 9
+
+
+# --- issue 15, item 7: forms that know what the system knows -----------------------------------
+def test_a_slip_received_on_paper_earlier_keeps_its_day(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    liaison.refresh_from_db()
+    client = client_for(world.r1_staff)
+    url = reverse("liaisons:residence_receive", args=[liaison.pk])
+    today = timezone.localdate()
+    letter_day = liaison.letter_date
+    tomorrow = (today + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.post(url, {"cell": world.r1c1.pk, "received_on": tomorrow}).content.decode()
+    assert "Ngày tiếp nhận không được ở tương lai." in page
+    before_letter = (letter_day - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.post(url, {"cell": world.r1c1.pk, "received_on": before_letter}).content.decode()
+    assert f"Ngày tiếp nhận không được trước ngày giới thiệu ({letter_day:%d/%m/%Y})." in page
+    assert Liaison.objects.get(pk=liaison.pk).status == S.INTRODUCED
+    assert (
+        client.post(url, {"cell": world.r1c1.pk, "received_on": letter_day.strftime("%d/%m/%Y")}).status_code
+        == 302
+    )
+    liaison.refresh_from_db()
+    assert liaison.status == S.RECEIVED and timezone.localdate(liaison.received_at) == letter_day
+
+
+def test_receiving_many_takes_the_reception_day_too(world, client_for):
+    a, b = introduce(
+        world, "Phạm Thu Hằng", "Hoàng Văn Nam", today=timezone.localdate() - datetime.timedelta(days=20)
+    )
+    day = timezone.localdate() - datetime.timedelta(days=10)
+    response = client_for(world.r1_staff).post(
+        incoming_url(world.r1),
+        {"liaisons": [a.pk, b.pk], "cell": world.r1c1.pk, "received_on": day.strftime("%d/%m/%Y")},
+    )
+    assert response.status_code == 302
+    days = {
+        timezone.localdate(at)
+        for at in Liaison.objects.filter(pk__in=[a.pk, b.pk]).values_list("received_at", flat=True)
+    }
+    assert days == {day}
+
+
+def test_reception_without_a_day_is_today(world, client_for):
+    liaison = introduce(world, "Phạm Thu Hằng")[0]
+    client_for(world.r1_staff).post(
+        reverse("liaisons:residence_receive", args=[liaison.pk]), {"cell": world.r1c1.pk}
+    )
+    liaison.refresh_from_db()
+    assert timezone.localdate(liaison.received_at) == timezone.localdate()
+
+
+def test_the_follower_is_offered_from_the_cell_committee_and_its_members(world, client_for):
+    world.r1c1_secretary.full_name = "Đỗ Văn Tâm"
+    world.r1c1_secretary.save(update_fields=["full_name"])
+    liaison = _received(world, "Phạm Thu Hằng")[0]
+    page = client_for(world.r1c1_secretary).get(reverse("liaisons:residence_place", args=[liaison.pk]))
+    body = page.content.decode()
+    assert 'list="follower-options"' in body
+    options = body[body.index('<datalist id="follower-options">') :]
+    options = options[: options.index("</datalist>")]
+    assert 'value="Đỗ Văn Tâm" label="Chi ủy Chi bộ tổ dân phố số 1"' in options
+    assert 'value="Nguyễn Văn An"' in options and 'value="Phạm Thu Hằng"' in options
+    # The receive page offers the committees of the commune's cells.
+    waiting = introduce(world, "Hoàng Văn Nam")[0]
+    body = (
+        client_for(world.r1_staff)
+        .get(reverse("liaisons:residence_receive", args=[waiting.pk]))
+        .content.decode()
+    )
+    assert 'value="Đỗ Văn Tâm" label="Chi ủy Chi bộ tổ dân phố số 1"' in body
+    # Free text stays possible.
+    url = reverse("liaisons:residence_place", args=[liaison.pk])
+    liaison.refresh_from_db()
+    client_for(world.r1c1_secretary).post(
+        url, {"follower_name": "Người Ngoài Danh Sách", "version": liaison.version}
+    )
+    assert Liaison.objects.get(pk=liaison.pk).follower_name == "Người Ngoài Danh Sách"
+
+
+def test_a_group_is_created_where_the_member_is_placed(world, client_for):
+    liaison = _received(world, "Phạm Thu Hằng")[0]
+    liaison.refresh_from_db()
+    client = client_for(world.r1c1_secretary)
+    url = reverse("liaisons:residence_place", args=[liaison.pk])
+    body = client.get(url).content.decode()
+    assert "chưa có tổ/nhóm nào: lập tổ/nhóm mới ở ô dưới" in body
+    assert client.post(url, {"new_group": " Tổ  3 ", "version": liaison.version}).status_code == 302
+    liaison.refresh_from_db()
+    assert liaison.group.name == "Tổ 3" and liaison.group.cell == world.r1c1
+    # An existing name: the message on the field, nothing placed, no second group.
+    other = _received(world, "Hoàng Văn Nam")[0]
+    other.refresh_from_db()
+    page = client.post(
+        reverse("liaisons:residence_place", args=[other.pk]), {"new_group": "tổ 3", "version": other.version}
+    ).content.decode()
+    assert "Chi bộ đã có tổ/nhóm “tổ 3”." in page
+    assert (
+        Group.objects.filter(cell=world.r1c1).count() == 1 and Liaison.objects.get(pk=other.pk).group is None
+    )
+    # Both a group and a new one: which one is meant is asked.
+    page = client.post(
+        reverse("liaisons:residence_place", args=[other.pk]),
+        {"group": liaison.group_id, "new_group": "Tổ 4", "version": other.version},
+    ).content.decode()
+    assert "không cả hai" in page and not Group.objects.filter(name="Tổ 4").exists()

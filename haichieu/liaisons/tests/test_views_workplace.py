@@ -9,7 +9,7 @@ from haichieu.liaisons import services
 from haichieu.liaisons.models import ChangeNotice, InboxItem, Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Commune
-from haichieu.testing import make_member
+from haichieu.testing import introduce_through_preview, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,9 @@ def test_introduce_selected_members_then_download_letters(world, client_for, hk)
     a = make_member(world.w1c1, "Lã Thị Hoa", residence_commune=hk, gender=Member.Gender.FEMALE)
     b = make_member(world.w1c2, "Mạc Văn Long", residence_commune=hk)
     client = client_for(world.w1_staff)
-    response = client.post(reverse("liaisons:introduce"), {"member": [a.pk, b.pk], "all": "0"})
+    response = introduce_through_preview(client, {"member": [a.pk, b.pk], "all": "0"})
     assert response.status_code == 200
-    introduced = response.context["result"].introduced
+    introduced = response.context["introduced"]
     assert sorted(liaison.member.full_name for liaison in introduced) == ["Lã Thị Hoa", "Mạc Văn Long"]
     assert InboxItem.objects.filter(recipient_org=world.r1, kind="introduction").count() == 2
     letters = client.get(reverse("liaisons:letters"), {"ids": response.context["letter_ids"]})
@@ -80,10 +80,9 @@ def test_introduce_selected_members_then_download_letters(world, client_for, hk)
 
 def test_introduce_all_not_yet_introduced_reports_who_was_skipped(world, client_for, hk):
     make_member(world.w1c1, "Lã Thị Hoa", residence_commune=hk)
-    response = client_for(world.w1_staff).post(reverse("liaisons:introduce"), {"all": "1"})
-    result = response.context["result"]
-    assert [liaison.member.full_name for liaison in result.introduced] == ["Lã Thị Hoa"]
-    assert [m.full_name for m, _ in result.skipped] == ["Trần Thị Bình"]  # no residence commune
+    response = introduce_through_preview(client_for(world.w1_staff), {"all": "1"})
+    assert [liaison.member.full_name for liaison in response.context["introduced"]] == ["Lã Thị Hoa"]
+    assert [m.full_name for m, _ in response.context["skipped"]] == ["Trần Thị Bình"]  # no residence commune
     assert "chưa có xã/phường cư trú" in response.content.decode()
 
 
@@ -257,11 +256,11 @@ def test_the_link_page_names_only_the_links_the_user_may_open(world, client_for)
     """A member moved from Hoàn Kiếm to Ba Đình: Hoàn Kiếm's ward keeps its own link's page but
     learns nothing of the new one (issue 9, finding 9); the workplace sees both."""
     old = Liaison.objects.get(member=world.m1)
+    Liaison.objects.filter(pk=old.pk).update(status=Liaison.Status.ENDED)
     new = Liaison.objects.create(
         member=world.m1, workplace_org=world.w1, commune_org=world.r2, commune=world.r2.commune,
         status=Liaison.Status.INTRODUCED, previous=old,
     )  # fmt: skip # one call, the fields of one row
-    Liaison.objects.filter(pk=old.pk).update(status=Liaison.Status.ENDED)
     ward = client_for(world.r1_staff).get(reverse("liaisons:detail", args=[old.pk]))
     assert ward.status_code == 200
     assert ward.context["next_links"] == []

@@ -16,6 +16,12 @@ Rules (issue 4, DESIGN.md "Bad input"):
   sheet and a Vietnamese message.
 - Applying is one transaction: any invalid row stops the whole import unless the caller chose to
   apply only the valid rows; a failure half-way leaves the database as it was.
+- A new residence commune for a member whose link the residence holds (introduced, received,
+  active) is a move (issue 15): the preview lists these rows, and applying records each as the
+  "Ghi nhận biến động" residence change on the import's day (`liaisons.services.member_record_event`:
+  the link ends, the old residence is told, an introduction to the new commune opens), in the same
+  transaction. A typo in a commune is corrected in the member form, which asks. The command line
+  without a user cannot record events: such rows are refused with a message.
 - Each created or updated member gets the audit entry `member_create`/`member_update` would have
   written (same action, same `changes`); they are written in bulk, because one service call per row
   costs several queries and a 20,000-row file would take minutes (bench/imports.py).
@@ -44,6 +50,8 @@ from haichieu.core.bulk import (
 from haichieu.core.models import AuditEntry
 from haichieu.core.services import ConflictError, ServiceError
 from haichieu.core.text import clean_text
+from haichieu.liaisons.models import ChangeNotice, Liaison
+from haichieu.liaisons.services import RESIDENCE_FIELDS, member_record_event
 from haichieu.organizations.models import Organization
 
 from .. import validators
@@ -114,6 +122,7 @@ class ImportResult:
     day_month: bool = False  # Excel's dates were read as day/month swapped
     ignored_columns: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)  # the first PREVIEW_CHANGES updated rows
+    moves: list[dict] = field(default_factory=list)  # {"sheet", "row", "name", "before", "after"}
 
     def as_json(self) -> dict:
         """The command line's report: {"rows", "created", "updated", "unchanged", "invalid", "errors",
@@ -207,6 +216,7 @@ class _Row:
     action: str = ""
     changes: dict = field(default_factory=dict)
     collisions: list = field(default_factory=list)  # (kind, value) held by someone the user does not see
+    move: bool = False  # a new residence commune of a member whose link the residence holds
 
     def collide(self, kind: str, value: str) -> None:
         self.errors.append((kind, NEUTRAL_MESSAGE))
@@ -509,8 +519,9 @@ def members_import(
                 result.created = result.updated = 0
                 return result
             _write(rows, actor=actor, source_name=source_name)
+            _record_moves(rows, actor=actor, today=today)
             result.applied = True
-    except ConflictError as exc:
+    except ServiceError as exc:  # a conflict, or a move refused (recorded already, no right)
         result.file_error = exc.message
         result.created = result.updated = 0
     except IntegrityError:
@@ -654,6 +665,7 @@ _EXISTING_FIELDS = (
     "residence_commune__province_id",
     "residence_province__name",
     "status",
+    "link_status",
     *[FK_FIELDS.get(f, f) for f in AUDITED_FIELDS],
 )
 
@@ -689,6 +701,7 @@ def _plan(rows: list[_Row], scope: _Scope, default_cell, today) -> None:
         row.existing = None
         row.changes = {}
         row.collisions = []
+        row.move = False
         values = row.values
         card = values.get("party_card_number")
         if card in by_card:
@@ -759,10 +772,20 @@ def _plan_update(row: _Row, scope: _Scope, today) -> None:
         for name, message in validators.member_record_errors(merged, today=today):
             if name not in failed:
                 row.errors.append((name, message))
+    if "residence_commune" in changes and current["link_status"] in Liaison.RESIDENT_STATUSES:
+        if scope.actor is None:
+            row.errors.append(("residence_commune", MOVE_NEEDS_USER))
+        row.move = True
     if row.errors:
         return
     row.changes = changes
     row.action = "update" if changes else "unchanged"
+
+
+MOVE_NEEDS_USER = (
+    "Đảng viên đang giữ mối liên hệ nơi cư trú đổi xã/phường: chuyển nơi cư trú được ghi nhận như một "
+    "biến động, cần người nhập (--user)."
+)
 
 
 # A required field the sheet has no column for: reported once for the sheet, not on every row.
@@ -829,6 +852,16 @@ def _count(result: ImportResult, rows: list[_Row]) -> None:
             result.updated += 1
             if len(result.changes) < PREVIEW_CHANGES:
                 result.changes.append(_change_summary(row))
+            if row.move:
+                result.moves.append(
+                    {
+                        "sheet": row.sheet.title,
+                        "row": row.number,
+                        "name": row.existing["full_name"],
+                        "before": _display(row.existing["residence_commune__name"]),
+                        "after": _display(row.changes["residence_commune"]),
+                    }
+                )
         else:
             result.unchanged += 1
     result.errors[:0] = [_missing_column_issue(sheet, name, n) for (_, name), (sheet, n) in missing.items()]
@@ -912,7 +945,11 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
             ]
         )
     audit_bulk(created)
-    updates = [row for row in rows if row.action == "update"]
+    # A move's address is written by its event (`_record_moves`), with its own audit entry.
+    for row in rows:
+        if row.action == "update" and row.move:
+            row.changes = {k: v for k, v in row.changes.items() if k not in RESIDENCE_FIELDS}
+    updates = [row for row in rows if row.action == "update" and row.changes]
     changes = []
     for row in updates:
         values = {FK_FIELDS.get(k, k): (v.pk if k in FK_FIELDS else v) for k, v in row.changes.items()}
@@ -945,3 +982,21 @@ def _write(rows: list[_Row], *, actor, source_name: str) -> None:
             )
         )
     audit_bulk(entries)
+
+
+def _record_moves(rows: list[_Row], *, actor, today: datetime.date) -> None:
+    """Each move of the import as the residence change event, in the caller's transaction."""
+    moved = [row for row in rows if row.action == "update" and row.move]
+    if not moved:
+        return
+    members = Member.objects.select_related("workplace_cell").in_bulk([row.existing["pk"] for row in moved])
+    for row in moved:
+        member_record_event(
+            actor=actor,
+            member=members[row.existing["pk"]],
+            kind=ChangeNotice.Kind.RESIDENCE_CHANGE,
+            event_date=today,
+            new_commune=row.values["residence_commune"],
+            new_hamlet=row.values.get("address_hamlet", row.existing["address_hamlet"]),
+            new_street=row.values.get("address_street", row.existing["address_street"]),
+        )

@@ -3,6 +3,7 @@
 import io
 import stat
 
+import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -291,8 +292,14 @@ def test_an_oversize_upload_is_not_kept_while_it_arrives(world, client_for, sett
     with mock.patch.object(TemporaryFileUploadHandler, "receive_data_chunk", spy):
         response = _upload(client_for(world.w1_staff), data)
     page = response.content.decode()
-    assert response.status_code == 200 and "Tệp quá lớn" in page
-    assert page.count("Tệp quá lớn") == 1 and "Hãy chọn tệp" not in page
+    assert response.status_code == 200 and "Tệp quá lớn" in page and "Hãy chọn tệp" not in page
+    # One error, said once at the field and once in the error summary that links to it.
+    doc = lxml.html.fromstring(page)
+    assert doc.get_element_by_id("id_file_error").text_content().count("Tệp quá lớn") == 1
+    (summary,) = doc.xpath("//*[@data-error-summary]")
+    (item,) = summary.xpath(".//li")
+    assert "Tệp quá lớn" in item.text_content() and item.xpath(".//a/@href") == ["#id_file"]
+    assert page.count("Tệp quá lớn") == 2
     assert written == [] and not any(import_dir.rglob("*.xlsx"))  # never written to disk, here or by Django
 
 

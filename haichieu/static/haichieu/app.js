@@ -64,3 +64,30 @@ document.addEventListener("keydown", function (event) {
   event.preventDefault();
   first.focus();
 });
+
+// A table wider than the screen scrolls sideways inside .table-responsive. With no link or field
+// in it a keyboard could not scroll it, so while it overflows it takes the focus itself, named by
+// its caption or the heading above it (WCAG 2.1.1; axe's scrollable-region-focusable).
+function scrollableTables() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    var overflows = box.scrollWidth > box.clientWidth + 1;
+    var focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (overflows && !focusable && !box.hasAttribute("tabindex")) {
+      var caption = box.querySelector("caption");
+      var heading = box.previousElementSibling;
+      while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", ((caption || heading) ? (caption || heading).textContent.trim() + " — " : "") + "bảng cuộn ngang");
+      box.dataset.scrollFocus = "1";
+    } else if (!overflows && box.dataset.scrollFocus) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      delete box.dataset.scrollFocus;
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", scrollableTables);
+window.addEventListener("resize", scrollableTables);
+document.addEventListener("htmx:afterSettle", scrollableTables);

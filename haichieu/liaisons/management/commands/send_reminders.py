@@ -6,7 +6,10 @@ from haichieu.liaisons.reminders import send_reminders
 
 
 class Command(BaseCommand):
-    help = "Nhắc các tổ chức việc quá hạn (giới thiệu, tiếp nhận, danh sách biến động). Chạy lại không nhắc trùng."
+    help = (
+        "Nhắc các tổ chức việc quá hạn (giới thiệu, tiếp nhận, danh sách biến động, miễn sinh hoạt sắp hết hạn). "
+        "Chạy lại không nhắc trùng."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
@@ -18,5 +21,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Đã nhắc: {counts['introduce']} quá hạn giới thiệu, {counts['receive']} quá hạn tiếp nhận, "
-            f"{counts['digest']} danh sách biến động quá hạn; tổng {counts['sent']}."
+            f"{counts['digest']} danh sách biến động quá hạn, {counts['exemption']} lần miễn sinh hoạt sắp hoặc đã "
+            f"hết hạn; tổng {counts['sent']}."
         )

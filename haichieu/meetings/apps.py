@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    """Cell meetings, their invitations and the roll-call (issue 11): the place where the link of
+    Regulation 213 becomes real, seen by both the residence and the workplace."""
+
+    name = "haichieu.meetings"
+    label = "meetings"
+    verbose_name = "Sinh hoạt chi bộ"

@@ -1,0 +1,106 @@
+"""Who is expected at a meeting, and the arithmetic of attendance (issue 11), each written once.
+
+- `invitation_list(cell, day)`: every active member of the cell plus, for a residential cell, every
+  working member linked and placed in it (link received or active, this cell) from the link's start,
+  less those HD 33 excuses from residence meetings and those exempt on that day
+  (`Exemption.objects.in_force_on`). The cell's own members exempt that day are listed apart: the
+  roster shows them as "Miễn" and the rates leave them out.
+- `rate(attended, expected)` and `missed_in_a_row(statuses)`: the member's and the cell's figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from haichieu.exemptions.models import Exemption
+from haichieu.liaisons.models import Liaison
+from haichieu.liaisons.rules import CategoryRule, category_rule_q
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+
+from .models import Attendance
+
+LINKED_STATUSES = (Liaison.Status.RECEIVED, Liaison.Status.ACTIVE)
+
+
+def meeting_settings() -> dict:
+    return settings.HAICHIEU["MEETINGS"]
+
+
+def agenda_templates() -> list[tuple[str, str, str]]:
+    """(key, label, text) of the agenda templates offered on the meeting form."""
+    return [tuple(t) for t in meeting_settings()["AGENDA_TEMPLATES"]]  # type: ignore[misc]
+
+
+def expected_per_year() -> int:
+    return int(meeting_settings()["EXPECTED_PER_YEAR"])
+
+
+def missed_alert() -> int:
+    return int(meeting_settings()["MISSED_IN_A_ROW_ALERT"])
+
+
+@dataclass(frozen=True)
+class Invitation:
+    member: Member
+    source: str  # Attendance.Source
+    exempt: bool = False  # a member of the cell exempt that day: on the roster as "Miễn"
+
+
+def _end_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def linked_members_q(cell: Organization, day: datetime.date) -> Q:
+    """Q over Liaison: links placing a working member in `cell` on `day` (received or active, and
+    received by then: a member who moved in mid-year is expected from the link's start)."""
+    started = Q(received_at__isnull=True) | Q(received_at__lt=_end_of_day(day))
+    return Q(cell=cell, status__in=LINKED_STATUSES) & started
+
+
+def invitation_list(cell: Organization, day: datetime.date) -> list[Invitation]:
+    """The members a meeting of `cell` on `day` invites, in list order (see the module)."""
+    exempt_ids = set(Exemption.objects.in_force_on(day).values_list("member_id", flat=True))
+    active = Member.objects.filter(status__in=Member.ACTIVE_STATUSES).order_by("sort_key", "id")
+    own = list(active.filter(workplace_cell=cell))
+    result = [Invitation(m, Attendance.Source.CELL, exempt=m.pk in exempt_ids) for m in own]
+    if cell.is_residential:
+        own_ids = {m.pk for m in own}
+        linked = (
+            active.filter(pk__in=Liaison.objects.filter(linked_members_q(cell, day)).values("member_id"))
+            .exclude(category_rule_q(CategoryRule.EXCUSED))
+            .exclude(pk__in=own_ids | exempt_ids)
+        )
+        result += [Invitation(m, Attendance.Source.LIAISON) for m in linked]
+    return result
+
+
+def rate(attended: int, expected: int) -> float | None:
+    """Share of the expected meetings attended, in per cent (one decimal); None when none expected."""
+    if expected <= 0:
+        return None
+    return round(100 * attended / expected, 1)
+
+
+def counts_as_expected(status: str) -> bool:
+    """A marked invitation counts in the rates unless the member was exempt (an unmarked one does
+    not count: the meeting has not taken their roll yet)."""
+    return bool(status) and status not in Attendance.NOT_EXPECTED
+
+
+def missed_in_a_row(statuses: list[str]) -> int:
+    """Meetings missed in a row up to the latest, `statuses` from the oldest to the newest
+    (exempt and unmarked invitations neither break nor extend the run)."""
+    run = 0
+    for status in reversed(statuses):
+        if not counts_as_expected(status):
+            continue
+        if status in Attendance.ATTENDED:
+            break
+        run += 1
+    return run

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("chi-bo/<id:pk>/them/", views.meeting_create, name="create"),
+    path("<id:pk>/", views.meeting_detail, name="detail"),
+    path("<id:pk>/sua/", views.meeting_update, name="update"),
+    path("<id:pk>/trang-thai/", views.meeting_state, name="state"),
+    path("<id:pk>/moi/", views.meeting_invite, name="invite"),
+    path("<id:pk>/lich.ics", views.meeting_calendar, name="calendar"),
+    path("<id:pk>/danh-sach-ky.docx", views.roster_docx, name="roster_docx"),
+    path("<id:pk>/tham-du.xlsx", views.attendance_xlsx, name="attendance_xlsx"),
+    path("<id:pk>/diem-danh/", views.roll_call, name="roll_call"),
+    path("<id:pk>/diem-danh/<id:attendance_pk>/", views.mark, name="mark"),
+    path("<id:pk>/ma-diem-danh/", views.check_in_code, name="check_in_code"),
+    path("diem-danh/", views.check_in, name="check_in"),
+    path("cua-toi/", views.mine, name="mine"),
+    path("cua-toi/lich.ics", views.mine_calendar, name="mine_calendar"),
+    path("noi-cong-tac/", views.workplace, name="workplace"),
+    path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
+]
