@@ -7,11 +7,20 @@ import pytest
 from playwright.sync_api import expect
 
 from haichieu.accounts.models import Role
+from haichieu.browser_tests.conftest import PHONE
+from haichieu.browser_tests.test_accessibility import AXE, axe_violations
 from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.liaisons.models import ChangeNotice, DepartureReport, Liaison
 from haichieu.members.models import Member
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _no_axe_violation(page, where: str) -> None:
+    """axe-core's WCAG A/AA rules on the page, when it is installed (test_accessibility.py skips
+    without it; these paths run anyway)."""
+    if AXE.is_file():
+        assert axe_violations(page, AXE) == [], where
 
 
 def _count_loads(page) -> list[str]:
@@ -34,12 +43,10 @@ def cell_demo():
     return cell, liaison
 
 
-def test_the_cell_secretary_reports_a_departure_in_three_page_loads(
-    cell_demo, phone_page, horizontal_overflow
-):
+def test_the_cell_secretary_reports_a_departure_in_three_page_loads(cell_demo, new_page, horizontal_overflow):
     cell, liaison = cell_demo
     name = liaison.member.full_name
-    page = phone_page
+    page = new_page(**PHONE, bypass_csp=True)  # axe-core is injected from its local file
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto("/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("chibotdp")
@@ -58,11 +65,13 @@ def test_the_cell_secretary_reports_a_departure_in_three_page_loads(
     expect(row).to_have_count(1)
     expect(row.locator("[data-follower]")).to_be_visible()  # the follower, at phone width
     expect(page.locator("#live-status")).to_contain_text("Đã cập nhật kết quả")
+    _no_axe_violation(page, "the cell's page, searched")
 
     # 2: the member's page, with the report's form.
     row.get_by_role("link", name=name, exact=True).tap()
     expect(page.locator("h1")).to_have_text(name)
     assert horizontal_overflow(page) <= 0, "the link's page"
+    _no_axe_violation(page, "the link's page")
     page.locator("#departure").get_by_label("Ghi chú").fill("Đã chuyển đi nơi khác")
 
     # 3: sent; back on the cell, the row says it waits for the ward.
@@ -73,7 +82,7 @@ def test_the_cell_secretary_reports_a_departure_in_three_page_loads(
     assert DepartureReport.objects.filter(liaison=liaison, state="pending").count() == 1
 
 
-def test_the_notices_page_at_phone_width(world, phone_page, log_in, horizontal_overflow):
+def test_the_notices_page_at_phone_width(world, new_page, log_in, horizontal_overflow):
     notice = ChangeNotice.objects.create(
         member=world.m1,
         kind="long_absence",
@@ -83,10 +92,11 @@ def test_the_notices_page_at_phone_width(world, phone_page, log_in, horizontal_o
         event_date=datetime.date(2026, 11, 3),
         details="Đi công tác dài ngày ở tỉnh Lào Cai.",
     )
-    page = phone_page
+    page = new_page(**PHONE, bypass_csp=True)  # axe-core is injected from its local file
     log_in(page, "w1_staff")
     page.goto("/lien-he/thong-bao/")
     assert horizontal_overflow(page) <= 0, "notices"
+    _no_axe_violation(page, "notices")
     card = page.locator("#notice-cards li").filter(has_text=world.m1.full_name)
     expect(card).to_be_visible()
     expect(card).to_contain_text("Đảng bộ Sở Tài chính")  # the sender, and the content
@@ -108,3 +118,4 @@ def test_the_notices_page_at_phone_width(world, phone_page, log_in, horizontal_o
     expect(page.locator("#notice-details")).to_have_text("Đi công tác dài ngày ở tỉnh Lào Cai.")
     assert page.url.endswith(f"/lien-he/thong-bao/{notice.pk}/")
     assert horizontal_overflow(page) <= 0, "a notice"
+    _no_axe_violation(page, "a notice")
