@@ -128,7 +128,47 @@ def meeting_set_state(*, actor, meeting: Meeting, state: str) -> Meeting:
             raise ConflictError("Buổi sinh hoạt đã được chuyển trạng thái trước đó.")
         audit_record(actor=actor, action="update", target=meeting, changes={"state": [meeting.state, state]})
         meeting.refresh_from_db()
+        if state == Meeting.State.CLOSED:
+            _notify_missed(meeting)
     return meeting
+
+
+def _notify_missed(meeting: Meeting) -> None:
+    """At the close: each workplace committee is told of its linked members who have now missed
+    MISSED_IN_A_ROW_ALERT meetings in a row (exactly then: a meeting closes once, so once a run)."""
+    alert = rules.missed_alert()
+    absent = list(
+        meeting.attendances.filter(source=Attendance.Source.LIAISON)
+        .exclude(status__in=(*Attendance.ATTENDED, *Attendance.NOT_EXPECTED, ""))
+        .values_list("member_id", flat=True)
+    )
+    if not absent:
+        return
+    history: dict[int, list[str]] = defaultdict(list)
+    for member_id, status in (
+        Attendance.objects.filter(member_id__in=absent, meeting__date__lte=meeting.date)
+        .exclude(meeting__state=Meeting.State.PLANNED)
+        .order_by("meeting__date", "meeting_id")
+        .values_list("member_id", "status")
+    ):
+        history[member_id].append(status)
+    reached = [pk for pk in absent if rules.missed_in_a_row(history[pk]) == alert]
+    if not reached:
+        return
+    by_committee: dict[int, list[str]] = defaultdict(list)
+    for org_id, name in Liaison.objects.filter(
+        rules.linked_members_q(meeting.cell, meeting.date), member_id__in=reached, workplace_org__isnull=False
+    ).values_list("workplace_org_id", "member__full_name"):
+        by_committee[org_id].append(name)
+    for org in Organization.objects.filter(pk__in=by_committee):
+        notify(
+            org=org,
+            kind=InboxItem.Kind.MEETING,
+            summary=(
+                f"Vắng {alert} buổi sinh hoạt liên tiếp tại {meeting.cell.name} (gần nhất ngày "
+                f"{meeting.date:%d/%m/%Y}): đồng chí {', '.join(sorted(by_committee[org.pk]))}"
+            ),
+        )
 
 
 def meeting_invite(*, actor, meeting: Meeting) -> int:

@@ -260,3 +260,28 @@ def test_the_printed_roster_and_the_attendance_export(world, client_for):
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "Nguyễn Văn An" in values and "Đến muộn" in values and "Góp ý." in values
     assert AuditEntry.objects.filter(action="export", target_type="meetings.meeting").count() == 2
+
+
+def test_the_workplace_is_told_once_when_a_member_misses_meetings_in_a_row(world, settings):
+    assert settings.HAICHIEU["MEETINGS"]["MISSED_IN_A_ROW_ALERT"] == 2
+
+    def closed_meeting(days_ago, status):
+        meeting = _meeting(world, date=datetime.date.today() - datetime.timedelta(days=days_ago))
+        services.attendance_mark(actor=world.admin, attendance=meeting.attendances.get(), status=status)
+        services.meeting_set_state(actor=world.admin, meeting=meeting, state=Meeting.State.CLOSED)
+
+    def told():
+        return list(
+            InboxItem.objects.filter(kind=InboxItem.Kind.MEETING, summary__startswith="Vắng").values_list(
+                "recipient_org", "summary"
+            )
+        )
+
+    closed_meeting(40, "present")
+    closed_meeting(30, "unexcused")
+    assert told() == []
+    closed_meeting(20, "excused")  # the second in a row: told
+    ((org, summary),) = told()
+    assert org == world.w1.pk and "Vắng 2 buổi" in summary and "Nguyễn Văn An" in summary
+    closed_meeting(10, "unexcused")  # the third: already told of this run
+    assert len(told()) == 1
