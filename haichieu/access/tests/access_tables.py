@@ -178,7 +178,8 @@ class Side:
 
     @cached_property
     def meeting(self):
-        """An open meeting of the residential cell, inviting the side's member (issue 11)."""
+        """An open meeting of the residential cell, inviting the side's member (issue 11): held before
+        the member's exemption of the walk (exemptions' rows) starts, ten days ago."""
         from haichieu.meetings import services
         from haichieu.meetings.models import Meeting
 
@@ -186,7 +187,7 @@ class Side:
             actor=self.world.admin,
             cell=self.residential_cell,
             kind=Meeting.Kind.REGULAR,
-            date=datetime.date.today(),
+            date=datetime.date.today() - datetime.timedelta(days=30),
             start_time=datetime.time(19, 30),
             place="Nhà văn hóa",
             agenda="Thông báo tình hình địa phương.",
