@@ -552,7 +552,10 @@ def book(request, pk):
         parts = selectors.tracking_book_parts(org, start=start, end=end)
         counts = selectors.tracking_book_counts(parts, start=start, end=end)
         page = selectors.tracking_book_page(
-            parts, after=request.GET.get("after", ""), size=BOOK_PAGE_SIZE, totals=counts["parts"]
+            parts,
+            after=request.GET.get("after", ""),
+            size=page_size(request) if "size" in request.GET else BOOK_PAGE_SIZE,
+            totals=counts["parts"],
         )
     params = request.GET.copy()
     params.pop("after", None)

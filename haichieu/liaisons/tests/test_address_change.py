@@ -77,6 +77,8 @@ def test_a_move_ends_the_link_tells_the_residence_and_opens_the_introduction(wor
     batch = client.get(preview["Location"]).context["batch"]  # the preview names the new commune
     client.post(reverse("liaisons:introduce_confirm", args=[batch.pk]))
     new.refresh_from_db()
+    batch.refresh_from_db()
+    assert batch.skipped == [], batch.skipped
     assert new.status == Liaison.Status.INTRODUCED and new.letter_number
 
 
