@@ -341,6 +341,7 @@ class InboxItem(models.Model):
         ENDED = "ended", "Kết thúc giữ mối liên hệ"
         REMINDER = "reminder", "Nhắc việc quá hạn"
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
+        EXEMPTION = "exemption", "Chi bộ báo cáo miễn công tác và sinh hoạt đảng"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"
