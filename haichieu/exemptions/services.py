@@ -13,7 +13,8 @@ from haichieu.access import scope_for
 from haichieu.core.audit import audit_record, diff, snapshot
 from haichieu.core.services import ServiceError
 from haichieu.core.text import clean_text
-from haichieu.liaisons.services import workplace_committee_of
+from haichieu.liaisons.models import InboxItem
+from haichieu.liaisons.services import notify, workplace_committee_of
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -135,7 +136,27 @@ def exemption_create(
         if renews is not None:
             changes["renews"] = renews.pk
         audit_record(actor=actor, action="create", target=exemption, changes=changes)
+        _report_upward(exemption)
     return exemption
+
+
+def _report_upward(exemption: Exemption) -> None:
+    """The cell that decided itself reports to the grassroots committee (HD 27-HD/BTCTW §1.1): an
+    item in the committee's inbox, with the period and never the reason."""
+    member = exemption.member
+    if exemption.decided_by_id != member.workplace_cell_id:
+        return
+    committee = workplace_committee_of(member.workplace_cell)
+    if committee.pk == member.workplace_cell_id:
+        return
+    notify(
+        org=committee,
+        kind=InboxItem.Kind.EXEMPTION,
+        summary=(
+            f"{member.workplace_cell.name} báo cáo: đồng chí {member.full_name} được miễn công tác và sinh "
+            f"hoạt đảng từ {exemption.start_date:%d/%m/%Y} đến {exemption.end_date:%d/%m/%Y}."
+        ),
+    )
 
 
 def exemption_update(*, actor, exemption: Exemption, data: dict, scan=None) -> Exemption:

@@ -366,6 +366,7 @@ class InboxItem(models.Model):
         COMMITTEE = "committee", "Thay đổi đảng ủy phụ trách xã/phường"
         WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
         MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
+        EXEMPTION = "exemption", "Chi bộ báo cáo miễn công tác và sinh hoạt đảng"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

@@ -9,6 +9,7 @@ from haichieu.core.models import AuditEntry
 from haichieu.core.services import ServiceError
 from haichieu.exemptions import rules, services
 from haichieu.exemptions.models import Exemption, ExemptionScan
+from haichieu.liaisons.models import InboxItem
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_the_grassroots_committee_decides_and_the_record_is_audited(world):
     assert exemption.decided_by == world.w1 and exemption.contact == "Zalo 0912 345 678"
     entry = AuditEntry.objects.get(target_type="exemptions.exemption", target_id=str(exemption.pk))
     assert entry.action == "create" and entry.changes["after"]["reason"] == "far_work"
+    assert not InboxItem.objects.filter(kind="exemption").exists()  # the committee decided: no report
 
 
 def test_the_cell_decides_only_on_the_age_and_health_route(world):
@@ -50,6 +52,10 @@ def test_the_cell_decides_only_on_the_age_and_health_route(world):
         data=data(world, reason="age_health", decided_by=world.w1c1),
     )
     assert exemption.decided_by == world.w1c1
+    # … and reports to the grassroots committee (its inbox), without the reason.
+    item = InboxItem.objects.get(recipient_org=world.w1, kind="exemption")
+    assert "Nguyễn Văn An" in item.summary and "31/12/2026" in item.summary
+    assert "Lào Cai" not in item.summary
 
 
 def test_who_decides_follows_the_settings(world, settings):
