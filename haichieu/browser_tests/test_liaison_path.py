@@ -241,7 +241,9 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(page.locator("main")).to_contain_text(f"Hồ sơ tiếp theo: {new_commune.name} (chưa giới thiệu)")
 
     page.locator("#mainnav").get_by_role("link", name="Giữ mối liên hệ").click()
-    page.get_by_label("Tình trạng giới thiệu").select_option(label="Chưa giới thiệu")
+    page.get_by_label("Tình trạng giới thiệu").select_option(
+        label="Chưa giới thiệu (chưa có hồ sơ, chưa gửi, bị trả lại)"
+    )
     page.get_by_role("button", name="Lọc", exact=True).click()
     row = page.locator("#coverage-table tr[data-row]").filter(has_text=received.full_name)
     expect(row).to_have_count(1)
