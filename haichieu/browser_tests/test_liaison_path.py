@@ -181,8 +181,9 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     # --- the cell secretary sees the member in the group ----------------------------------------
     log_in(page, "chibotdp", DEMO_PASSWORD)
     page.goto("/")
-    page.get_by_role("link", name=re.compile("^Chi bộ nơi cư trú")).click()
-    page.get_by_role("link", name=cell.name, exact=True).click()
+    # A secretary of one cell goes from the home page straight to it.
+    page.locator("#home-residence-cells").get_by_text("Chi bộ của tôi").click()
+    expect(page.locator("h1")).to_have_text(cell.name)
     group = page.locator("section").filter(has=page.get_by_role("heading", name=re.compile(GROUP_NAME)))
     expect(group.get_by_role("heading")).to_have_text(f"{GROUP_NAME} (1)")
     expect(group.locator("tbody tr")).to_have_count(1)
@@ -241,7 +242,9 @@ def test_the_whole_path_of_two_introductions(path_demo, page, log_in):
     expect(page.locator("main")).to_contain_text(f"Hồ sơ tiếp theo: {new_commune.name} (chưa giới thiệu)")
 
     page.locator("#mainnav").get_by_role("link", name="Giữ mối liên hệ").click()
-    page.get_by_label("Tình trạng giới thiệu").select_option(label="Chưa giới thiệu")
+    page.get_by_label("Tình trạng giới thiệu").select_option(
+        label="Chưa giới thiệu (chưa có hồ sơ, chưa gửi, bị trả lại)"
+    )
     page.get_by_role("button", name="Lọc", exact=True).click()
     row = page.locator("#coverage-table tr[data-row]").filter(has_text=received.full_name)
     expect(row).to_have_count(1)

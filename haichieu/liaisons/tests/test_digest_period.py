@@ -87,13 +87,23 @@ def test_the_rename_keeps_the_digests_sent(world):
     executor = MigrationExecutor(connection)
     before = [("liaisons", "0007_coverage_function_sums_per_cell")]
     after = [("liaisons", "0008_digest_named_for_its_period")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps.get_model("liaisons", "QuarterlyDigest")
-    old.objects.create(
-        sender_org_id=world.w1.pk, recipient_org_id=world.r1.pk, year=2026, quarter=3, sent_at=timezone.now()
-    )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps.get_model("liaisons", "Digest")
-    assert list(new.objects.values_list("year", "period")) == [(2026, 3)]
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps.get_model("liaisons", "QuarterlyDigest")
+        old.objects.create(
+            sender_org_id=world.w1.pk,
+            recipient_org_id=world.r1.pk,
+            year=2026,
+            quarter=3,
+            sent_at=timezone.now(),
+        )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps.get_model("liaisons", "Digest")
+        assert list(new.objects.values_list("year", "period")) == [(2026, 3)]
+    finally:
+        # Back to the latest schema: the tests after this one share the database.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
