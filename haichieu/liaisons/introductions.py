@@ -37,6 +37,7 @@ from .services import (
     _set_link_status,
     _transition,
     _workplace,
+    commune_committees_for,
     introduce_refusal,
     liaison_introduce,
     notify,
@@ -87,19 +88,6 @@ def _workplace_committees(cells) -> dict[int, Organization]:
     }
 
 
-def _commune_committees(commune_ids) -> dict[int, Organization]:
-    """`services.commune_committee_for` of each commune, in one query."""
-    found: dict[int, Organization] = {}
-    orgs = (
-        Organization.objects.filter(commune_id__in=list(commune_ids), is_residential=True, is_active=True)
-        .exclude(kind=Organization.Kind.CELL)
-        .order_by("depth", "pk")
-    )
-    for org in orgs:
-        found.setdefault(org.commune_id, org)
-    return found
-
-
 def introduction_preview(
     *, actor, members, signer: Signer | None, letter_date: datetime.date, note: str = ""
 ) -> IntroducePreview:
@@ -114,7 +102,7 @@ def introduction_preview(
     ).order_by("pk"):
         newest[link.member_id] = link
     committees = _workplace_committees({m.workplace_cell for m in members})
-    communes = _commune_committees({m.residence_commune_id for m in members if m.residence_commune_id})
+    communes = commune_committees_for({m.residence_commune_id for m in members if m.residence_commune_id})
     signers: dict[int, Signer] = {}
     destinations: dict[tuple[int, str], Destination] = {}
     for member in members:

@@ -42,16 +42,28 @@ def workplace_committee_of(cell: Organization) -> Organization:
     return cell.parent_node() or cell
 
 
+def _commune_committees():
+    """Active residential (non-cell) organisations, the committee of a commune first (the one rule)."""
+    return (
+        Organization.objects.filter(is_residential=True, is_active=True)
+        .exclude(kind=Organization.Kind.CELL)
+        .order_by("depth", "pk")
+    )
+
+
 def commune_committee_for(commune) -> Organization | None:
     """The active residential (non-cell) organisation of a commune/ward, if the system has one."""
     if commune is None:
         return None
-    return (
-        Organization.objects.filter(commune=commune, is_residential=True, is_active=True)
-        .exclude(kind=Organization.Kind.CELL)
-        .order_by("depth", "pk")
-        .first()
-    )
+    return _commune_committees().filter(commune=commune).first()
+
+
+def commune_committees_for(commune_ids) -> dict[int, Organization]:
+    """`commune_committee_for` of each commune, in one query: {commune id: committee}."""
+    found: dict[int, Organization] = {}
+    for org in _commune_committees().filter(commune_id__in=list(commune_ids)):
+        found.setdefault(org.commune_id, org)
+    return found
 
 
 def suggest_cell(commune_org: Organization, hamlet: str) -> Organization | None:
