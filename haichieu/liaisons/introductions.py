@@ -25,7 +25,6 @@ from haichieu.core.audit import audit_record
 from haichieu.core.services import ConflictError, ServiceError
 from haichieu.core.text import clean_text
 from haichieu.members.models import Member
-from haichieu.organizations.models import Organization
 
 from .models import InboxItem, IntroductionBatch, Liaison, LiaisonEvent
 from .selectors import Signer, last_signer
@@ -42,6 +41,7 @@ from .services import (
     liaison_introduce,
     notify,
     open_link_refusal,
+    workplace_committees_of,
 )
 
 S = Liaison.Status
@@ -73,21 +73,6 @@ class IntroducePreview:
         return sum(d.count for d in self.destinations)
 
 
-def _workplace_committees(cells) -> dict[int, Organization]:
-    """The introducing committee of each workplace cell (`services.workplace_committee_of`), read
-    in one query for all the cells."""
-    cells = {c.pk: c for c in cells}
-    steplen = Organization.steplen
-    parent_paths = {
-        c.path[:-steplen] for c in cells.values() if c.kind == Organization.Kind.CELL and c.depth > 1
-    }
-    parents = {o.path: o for o in Organization.objects.filter(path__in=parent_paths)}
-    return {
-        pk: (parents.get(c.path[:-steplen], c) if c.kind == Organization.Kind.CELL else c)
-        for pk, c in cells.items()
-    }
-
-
 def introduction_preview(
     *, actor, members, signer: Signer | None, letter_date: datetime.date, note: str = ""
 ) -> IntroducePreview:
@@ -101,7 +86,7 @@ def introduction_preview(
         member_id__in=[m.pk for m in members], status__in=Liaison.OPEN_STATUSES
     ).order_by("pk"):
         newest[link.member_id] = link
-    committees = _workplace_committees({m.workplace_cell for m in members})
+    committees = workplace_committees_of({m.workplace_cell for m in members})
     communes = commune_committees_for({m.residence_commune_id for m in members if m.residence_commune_id})
     signers: dict[int, Signer] = {}
     destinations: dict[tuple[int, str], Destination] = {}

@@ -35,11 +35,25 @@ D = DepartureReport.State
 
 
 # --- where things go -----------------------------------------------------------------------
+def workplace_committees_of(cells) -> dict[int, Organization]:
+    """The committee that introduces a member, for each workplace cell: {cell id: committee}. A
+    cell's committee is its parent (a cell at the root is its own); any other organisation is its
+    own. One query for all the cells, none when no cell has a parent."""
+    cells = {c.pk: c for c in cells}
+    steplen = Organization.steplen
+    parent_paths = {
+        c.path[:-steplen] for c in cells.values() if c.kind == Organization.Kind.CELL and c.depth > 1
+    }
+    parents = {o.path: o for o in Organization.objects.filter(path__in=parent_paths)} if parent_paths else {}
+    return {
+        pk: (parents.get(c.path[:-steplen], c) if c.kind == Organization.Kind.CELL else c)
+        for pk, c in cells.items()
+    }
+
+
 def workplace_committee_of(cell: Organization) -> Organization:
-    """The committee that introduces a member: the nearest non-cell ancestor of the workplace cell."""
-    if cell.kind != Organization.Kind.CELL:
-        return cell
-    return cell.parent_node() or cell
+    """The committee that introduces a member from `cell` (`workplace_committees_of`)."""
+    return workplace_committees_of([cell])[cell.pk]
 
 
 def _commune_committees():
