@@ -368,7 +368,8 @@ HAICHIEU["RULES"] = {
     # Exemptions ending within this many days are listed and reminded (this deployment's own).
     "EXEMPTION_ENDING_WITHIN_DAYS": 30,
 }
-# Cell meetings (issue 11): haichieu/meetings/rules.py reads these.
+# Cell meetings (issue 11): haichieu/meetings/rules.py reads these; like RULES, every key has an entry
+# in liaisons/rulebook.py and a line on the rules page.
 HAICHIEU["MEETINGS"] = {
     # Meetings a residential cell is expected to hold with its linked members each year (QĐ 213-QĐ/TW
     # Art. 4: the commune committee has its cells meet them "6 tháng một lần hoặc khi cần thiết").

@@ -42,6 +42,8 @@ class Scope:
     has_residence_committee_role: bool = False  # on a commune/ward committee, not only on cells
     # The residential cells the user's reading roles are on (a cell secretary's own cell).
     residence_cell_ids: list[int] = field(default_factory=list)
+    # The cells (either side) the user is secretary of: their meetings are the user's to keep.
+    secretary_cell_ids: list[int] = field(default_factory=list)
 
     # --- organisations -------------------------------------------------------------------
     def _paths(self, kind: str) -> list[str]:
@@ -256,6 +258,8 @@ def scope_for(user) -> Scope:
                 scope.has_workplace_role = True
         if kind in Role.WRITE_KINDS:
             scope.write_paths.append(path)
+        if kind == Role.Kind.SECRETARY and org_kind == "cell" and org_id not in scope.secretary_cell_ids:
+            scope.secretary_cell_ids.append(org_id)
         if kind in Role.MANAGE_KINDS:
             scope.manage_paths.append(path)
     if not roles:

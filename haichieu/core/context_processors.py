@@ -5,7 +5,9 @@
 def nav_active(request) -> dict[str, str]:
     match = getattr(request, "resolver_match", None)
     app, name = (match.app_name, match.url_name or "") if match is not None else ("", "")
-    if app in ("organizations", "members", "documents", "meetings"):
+    if app == "meetings" and name in ("mine", "mine_calendar"):
+        item = "mine"
+    elif app in ("organizations", "members", "documents", "meetings", "exemptions"):
         item = app
     elif app == "audit":
         item = "audit" if name in ("log", "export") else ""

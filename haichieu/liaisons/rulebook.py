@@ -4,7 +4,9 @@ deployment (issue 10, items 8 and 9).
 Regulation 213-QĐ/TW is due to be replaced (Kết luận 229-KL/TW, 05/01/2026). Its deadlines and
 categories are settings (`settings.HAICHIEU["RULES"]`); this registry says, for each key, what it
 means, how its value reads, which document and article it comes from, and whether the texts fix it
-(national) or the deployment does (its own rule: the day counts the texts do not give). A value
+(national) or the deployment does (its own rule: the day counts the texts do not give). The cell
+meetings' settings (`HAICHIEU["MEETINGS"]`, issue 11) are listed the same way; a rule of the software
+itself (how long a check-in code lives) has no source. A value
 that differs from what the texts fix is shown as changed by the deployment. The rules page
 (`/lien-he/quy-dinh/`) lists it all; a test fails when a RULES key has no entry here.
 
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -198,6 +201,22 @@ def _symbol(value: Any) -> str:
     return f"{value} (Số …-{value}/…)"
 
 
+def _meetings(value: Any) -> str:
+    return f"{value} buổi"
+
+
+def _seconds(value: Any) -> str:
+    return f"{value} giây"
+
+
+def _agenda_templates(values: Iterable) -> str:
+    return "; ".join(str(template[1]) for template in values) or "—"
+
+
+# The settings the registry covers: HAICHIEU[group], every key with an entry here.
+SETTING_GROUPS = ("RULES", "MEETINGS")
+
+
 @dataclass(frozen=True)
 class Rule:
     """One key of HAICHIEU["RULES"]: what it means, how its value reads, where it comes from."""
@@ -211,6 +230,7 @@ class Rule:
     formatter: Callable[[Any], str]
     # The value the texts fix, when they fix one: a setting that differs is the deployment's own.
     text_value: Any = None
+    setting: str = "RULES"  # the HAICHIEU group the key is in (SETTING_GROUPS)
 
 
 # Where each category comes from, and what the text makes of it (the settings decide what the
@@ -239,6 +259,7 @@ CATEGORIES = "Diện đảng viên"
 NOTICES = "Thông báo biến động"
 PAPERS = "Văn bản"
 EXEMPTIONS = "Miễn công tác và sinh hoạt đảng"
+MEETINGS = "Sinh hoạt chi bộ"
 
 RULEBOOK: dict[str, Rule] = {
     rule.key: rule
@@ -380,6 +401,60 @@ RULEBOOK: dict[str, Rule] = {
             "miễn sắp hết hạn hoặc đã hết hạn mà chưa gia hạn được liệt kê và nhắc việc.",
             _days,
         ),
+        Rule(
+            "EXPECTED_PER_YEAR",
+            MEETINGS,
+            "Số buổi chi bộ nơi cư trú họp với đảng viên giữ mối liên hệ mỗi năm",
+            Origin.NATIONAL,
+            (Source("QD213", "Điều 4", "6 tháng một lần hoặc khi cần thiết"),),
+            "Đảng ủy xã, phường chỉ đạo chi bộ nơi cư trú họp với đảng viên giữ mối liên hệ; số buổi đã họp "
+            "của mỗi chi bộ trong năm được so với số này. Đảng viên được miễn sinh hoạt nơi cư trú (Hướng dẫn "
+            "33) hoặc miễn công tác và sinh hoạt đảng không được mời.",
+            _meetings,
+            text_value=2,
+            setting="MEETINGS",
+        ),
+        Rule(
+            "MISSED_IN_A_ROW_ALERT",
+            MEETINGS,
+            "Số buổi vắng liên tiếp thì báo cấp ủy nơi công tác",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 3, Điều 4"),),
+            "Văn bản quy định hai bên trao đổi thông tin về đảng viên, không quy định số buổi vắng: đây là "
+            "quy định riêng của đơn vị triển khai. Buổi được miễn không tính.",
+            _meetings,
+            setting="MEETINGS",
+        ),
+        Rule(
+            "CHECK_IN_ROTATE_SECONDS",
+            MEETINGS,
+            "Mã QR tự điểm danh đổi sau mỗi",
+            Origin.LOCAL,
+            (),
+            "Mã do phần mềm tạo, ký bằng khóa của máy chủ, chỉ dùng được khi buổi sinh hoạt đang diễn ra.",
+            _seconds,
+            setting="MEETINGS",
+        ),
+        Rule(
+            "CHECK_IN_VALID_SECONDS",
+            MEETINGS,
+            "Mã QR tự điểm danh còn dùng được trong",
+            Origin.LOCAL,
+            (),
+            "Quá thời gian này, đảng viên quét lại mã đang hiện trên màn hình của chi bộ.",
+            _seconds,
+            setting="MEETINGS",
+        ),
+        Rule(
+            "AGENDA_TEMPLATES",
+            MEETINGS,
+            "Mẫu nội dung sinh hoạt",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"),),
+            "Gợi ý khi lập kế hoạch sinh hoạt, sửa được từng buổi; lời văn của mẫu là của đơn vị triển khai.",
+            _agenda_templates,
+            setting="MEETINGS",
+        ),
     )
 }
 
@@ -471,7 +546,7 @@ class RuleInForce:
 
 def rule_in_force(key: str) -> RuleInForce:
     rule = RULEBOOK[key]
-    value = liaison_rules.rules()[key]
+    value = liaison_rules.rules()[key] if rule.setting == "RULES" else settings.HAICHIEU[rule.setting][key]
     changed = rule.text_value is not None and not _same(value, rule.text_value)
     return RuleInForce(
         rule=rule,

@@ -106,3 +106,22 @@ class Attendance(models.Model):
     @property
     def attended(self) -> bool:
         return self.status in self.ATTENDED
+
+
+class CalendarFeed(models.Model):
+    """A user's subscribable calendar (meetings/calendar.py `feed_token`): the link names the user
+    and this generation, signed with the server's key. "Make a new link" moves the generation on,
+    which revokes every older link. A user without a row is at generation 0."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    generation = models.PositiveIntegerField("lần cấp liên kết", default=0)
+    renewed_at = models.DateTimeField("cấp lại lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "liên kết lịch sinh hoạt"
+        verbose_name_plural = "liên kết lịch sinh hoạt"
+
+    def __str__(self) -> str:
+        return f"Liên kết lịch sinh hoạt của {self.user} (lần {self.generation})"

@@ -13,6 +13,7 @@ from haichieu.access import (
     liaisons_visible_to,
     meetings_visible_to,
     members_visible_to,
+    scope_for,
 )
 from haichieu.core.paging import Page, keyset_page
 from haichieu.liaisons.models import Liaison
@@ -171,3 +172,37 @@ def own_meetings(user, member: Member, *, today: datetime.date) -> OwnMeetings:
         .order_by("meeting__date", "meeting__start_time", "meeting_id")
     )
     return OwnMeetings(links=links, upcoming=upcoming)
+
+
+# The subscribable calendar (calendar.py `feed_token`): meetings from this many days back (a meeting
+# just held stays in the calendar), at most this many.
+FEED_PAST_DAYS = 90
+FEED_LIMIT = 200
+
+
+def has_calendar_feed(user) -> bool:
+    """The user has meetings to subscribe to: as a member who signs in, or as a cell's secretary."""
+    scope = scope_for(user)
+    return scope.member_id is not None or bool(scope.secretary_cell_ids)
+
+
+def feed_meetings(user, *, today: datetime.date) -> list[Meeting] | None:
+    """The meetings of the user's calendar feed, oldest first: those the user is invited to as a
+    member and those of the cells the user is secretary of, from FEED_PAST_DAYS ago (one query);
+    None for a user who has no feed."""
+    if not has_calendar_feed(user):
+        return None
+    scope = scope_for(user)
+    mine = Q(pk__in=[])
+    if scope.member_id is not None:
+        invited = attendances_visible_to(user).filter(member_id=scope.member_id).values("meeting_id")
+        mine |= Q(pk__in=invited)
+    if scope.secretary_cell_ids:
+        kept = meetings_visible_to(user).filter(cell_id__in=scope.secretary_cell_ids).values("pk")
+        mine |= Q(pk__in=kept)
+    since = today - datetime.timedelta(days=FEED_PAST_DAYS)
+    return list(
+        Meeting.objects.filter(mine, date__gte=since)
+        .select_related("cell")
+        .order_by("date", "start_time", "pk")[:FEED_LIMIT]
+    )

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from haichieu.access import attendances_visible_to, scope_for
@@ -17,7 +18,7 @@ from haichieu.liaisons.services import notify
 from haichieu.organizations.models import Organization
 
 from . import checkin, rules
-from .models import Attendance, Meeting
+from .models import Attendance, CalendarFeed, Meeting
 
 EDITED_FIELDS = ("kind", "date", "start_time", "place", "agenda")
 MAX_CONTRIBUTION = 2000
@@ -310,3 +311,19 @@ def self_check_in(*, actor, code: str) -> Attendance:
     return attendance_mark(
         actor=actor, attendance=attendance, status=Attendance.Status.PRESENT, self_check_in=True
     )
+
+
+def calendar_feed_renew(*, actor) -> CalendarFeed:
+    """Make the user's calendar link anew: the generation moves on (a conditional F() update, safe
+    when two requests race), so every older link answers 404 from now on (calendar.py)."""
+    with transaction.atomic():
+        feed, _ = CalendarFeed.objects.get_or_create(user=actor)
+        before = feed.generation
+        CalendarFeed.objects.filter(pk=feed.pk).update(
+            generation=F("generation") + 1, renewed_at=timezone.now()
+        )
+        feed.refresh_from_db()
+        audit_record(
+            actor=actor, action="update", target=feed, changes={"generation": [before, feed.generation]}
+        )
+    return feed

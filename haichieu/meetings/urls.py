@@ -20,6 +20,9 @@ urlpatterns = [
     path("diem-danh/", views.check_in, name="check_in"),
     path("cua-toi/", views.mine, name="mine"),
     path("cua-toi/lich.ics", views.mine_calendar, name="mine_calendar"),
+    # The subscribable calendar: a secret link a calendar app polls without signing in.
+    path("lich/<str:token>.ics", views.calendar_feed, name="feed"),
+    path("lich/lam-moi/", views.calendar_feed_renew, name="feed_renew"),
     path("noi-cong-tac/", views.workplace, name="workplace"),
     path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haichieu.access import (
     attendances_visible_to,
@@ -57,6 +57,8 @@ def meeting_list(request):
         "may_plan": cell is not None and scope_for(request.user).may_write(cell),
         "cell_record": selectors.cell_record(cell, year=timezone.localdate().year) if cell else None,
         "base_query": f"org={cell.pk}" if cell else "",
+        # A cell secretary's calendar link (a member finds theirs on their own page).
+        "feed": _feed_links(request) if scope_for(request.user).secretary_cell_ids else None,
     }
     return render(request, "meetings/list.html", context)
 
@@ -323,8 +325,46 @@ def mine(request):
         "member": member,
         "own": selectors.own_meetings(request.user, member, today=today),
         "record": selectors.member_record(request.user, member, today=today),
+        "feed": _feed_links(request),
     }
     return render(request, "meetings/mine.html", context)
+
+
+def _feed_links(request) -> dict:
+    """The user's calendar link, as https:// (to copy) and webcal:// (opens the calendar app)."""
+    url = request.build_absolute_uri(reverse("meetings:feed", args=[calendar.feed_token(request.user)]))
+    return {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+@require_safe
+def calendar_feed(request, token):
+    """The user's subscribable calendar, for a calendar app that cannot sign in: the link is the
+    key (calendar.py). Any token that is not a user's current link answers 404, as does a user
+    with nothing to subscribe to."""
+    user = calendar.feed_user(token)
+    meetings = selectors.feed_meetings(user, today=timezone.localdate()) if user is not None else None
+    if meetings is None:
+        raise Http404("Không tìm thấy lịch.")
+    body = calendar.meetings_ics(meetings, name="Lịch sinh hoạt chi bộ")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="lich-sinh-hoat.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@login_required
+def calendar_feed_renew(request):
+    """Make a new calendar link; the old one stops working (404 for a user with no calendar)."""
+    if not selectors.has_calendar_feed(request.user):
+        raise Http404("Tài khoản của bạn không có lịch sinh hoạt.")
+    services.calendar_feed_renew(actor=request.user)
+    messages.success(
+        request,
+        "Đã tạo liên kết lịch mới; liên kết cũ không còn dùng được. Hãy thêm liên kết mới vào ứng dụng lịch.",
+    )
+    return redirect("meetings:mine" if scope_for(request.user).member_id is not None else "meetings:list")
 
 
 @login_required

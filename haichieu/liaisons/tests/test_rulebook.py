@@ -21,10 +21,10 @@ from haichieu.members.models import Member
 pytestmark = pytest.mark.django_db
 
 
-def _rules(**changes):
-    """HAICHIEU with RULES changed (override_settings replaces the whole dict)."""
+def _rules(group="RULES", **changes):
+    """HAICHIEU with RULES (or another group) changed (override_settings replaces the whole dict)."""
     haichieu = copy.deepcopy(settings.HAICHIEU)
-    haichieu["RULES"].update(changes)
+    haichieu[group].update(changes)
     return override_settings(HAICHIEU=haichieu)
 
 
@@ -34,16 +34,20 @@ def _row(page: str, key: str) -> str:
 
 
 def test_every_rules_key_has_an_entry_and_every_entry_a_key():
-    assert set(settings.HAICHIEU["RULES"]) == set(rulebook.RULEBOOK)
+    for group in rulebook.SETTING_GROUPS:
+        entries = {key for key, rule in rulebook.RULEBOOK.items() if rule.setting == group}
+        assert set(settings.HAICHIEU[group]) == entries, group
+    assert {rule.setting for rule in rulebook.RULEBOOK.values()} == set(rulebook.SETTING_GROUPS)
 
 
 def test_every_entry_names_a_known_document_and_formats_the_default():
     for key, rule in rulebook.RULEBOOK.items():
         assert rule.key == key
-        assert rule.sources, key
+        # A rule without a source is the software's own (how long a check-in code lives).
+        assert rule.sources or rule.origin == rulebook.Origin.LOCAL, key
         for source in rule.sources:
             assert source.document in rulebook.DOCUMENTS, key
-        assert rule.formatter(settings.HAICHIEU["RULES"][key])
+        assert rule.formatter(settings.HAICHIEU[rule.setting][key])
         if rule.text_value is not None:  # the defaults are what the texts say
             assert rulebook.rule_in_force(key).origin == rule.origin == rulebook.Origin.NATIONAL
 
@@ -118,6 +122,33 @@ def test_changing_a_setting_changes_the_page(world, client_for):
     assert "Quy định riêng của đơn vị triển khai" in digest and "đã thay đổi so với văn bản" in digest
     assert '<li data-event="residence_change"><span class="badge text-bg-success">Thông báo</span>' in page
     assert '<li data-event="deceased"><span class="badge text-bg-secondary">Không thông báo</span>' in page
+
+
+def test_the_meetings_settings_are_on_the_page_with_their_source(world, client_for):
+    """HAICHIEU["MEETINGS"]: the meetings a year come from QĐ 213 Art. 4; the rest is the deployment's."""
+    client = client_for(world.r1c1_secretary)
+    page = client.get(reverse("liaisons:rules")).content.decode()
+    expected = _row(page, "EXPECTED_PER_YEAR")
+    assert "<td>2 buổi</td>" in expected and "Văn bản của Trung ương" in expected
+    assert "QĐ 213-QĐ/TW, Điều 4: “6 tháng một lần hoặc khi cần thiết”" in expected
+    missed = _row(page, "MISSED_IN_A_ROW_ALERT")
+    assert "<td>2 buổi</td>" in missed and "Quy định riêng của đơn vị triển khai" in missed
+    for key, value in (("CHECK_IN_ROTATE_SECONDS", "30 giây"), ("CHECK_IN_VALID_SECONDS", "90 giây")):
+        row = _row(page, key)
+        assert f"<td>{value}</td>" in row and "Thiết lập của phần mềm" in row, key
+    assert "Chi bộ nơi cư trú: thông báo tình hình địa phương" in _row(page, "AGENDA_TEMPLATES")
+    for key in (
+        "EXEMPTION_REASONS",
+        "EXEMPTION_CELL_DECIDES",
+        "EXEMPTION_LIFTS",
+        "EXEMPTION_ENDING_WITHIN_DAYS",
+    ):
+        assert f'data-rule="{key}"' in page
+    with _rules("MEETINGS", EXPECTED_PER_YEAR=4):
+        page = client.get(reverse("liaisons:rules")).content.decode()
+    expected = _row(page, "EXPECTED_PER_YEAR")
+    assert "<td>4 buổi" in expected and "Văn bản: 2 buổi" in expected
+    assert "Quy định riêng của đơn vị triển khai" in expected
 
 
 def test_rules_json_from_the_environment_reaches_the_page():

@@ -18,6 +18,20 @@ M1_READERS = {
 }
 
 
+FEED_OWNERS = {"member_user": 302, "w1c1_secretary": 302, "r1c1_secretary": 302}
+
+
+def _feed_token(s) -> str:
+    """member_user's current calendar link; on the twin, the same signed with another key."""
+    from django.core import signing
+
+    from haichieu.meetings.calendar import FEED_SALT, feed_token
+
+    if s.second:
+        return signing.Signer(key="not the server's key", salt=FEED_SALT).sign_object({"u": 1, "g": 0})
+    return feed_token(s.world.member_user)
+
+
 def _form(s) -> dict:
     return {
         "kind": "thematic",
@@ -86,6 +100,21 @@ MEETINGS_EXPECTED: dict = {
     # A member's own page and calendar: the member; 404 for a user without a member record.
     "meetings:mine": row(get=table(404, member_user=200), post=table(404, member_user=200)),
     "meetings:mine_calendar": row(get=table(404, member_user=200), post=table(404, member_user=200)),
+    # The subscribable calendar: the link is the key, so anyone holding member_user's current link
+    # reads it (a calendar app signs in to nothing); on the twin, a forged link: 404 for everyone.
+    # Only GET (and HEAD): a POST is refused.
+    "meetings:feed": row(
+        lambda s: {"token": _feed_token(s)},
+        get=everyone(200, anonymous=200),
+        post=everyone(405, anonymous=405),
+        outside={"get": everyone(404, anonymous=404), "post": everyone(405, anonymous=405)},
+    ),
+    # A new link (the old one revoked): members who sign in and cells' secretaries.
+    "meetings:feed_renew": row(
+        get=everyone(405, anonymous=405),
+        post=table(404, **FEED_OWNERS),
+        writes=tuple(FEED_OWNERS),
+    ),
     "meetings:workplace": row(get=everyone(200), post=everyone(200)),
     "meetings:member": row(
         lambda s: {"pk": s.member.pk}, get=table(404, **M1_READERS), post=table(404, **M1_READERS)
