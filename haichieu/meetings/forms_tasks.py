@@ -37,7 +37,10 @@ class TaskForm(BootstrapFormMixin, forms.Form):
     )
     kind = forms.ChoiceField(
         label="Loại nhiệm vụ",
-        error_messages={"required": "Vui lòng chọn loại nhiệm vụ.", "invalid_choice": "Loại nhiệm vụ không hợp lệ."},
+        error_messages={
+            "required": "Vui lòng chọn loại nhiệm vụ.",
+            "invalid_choice": "Loại nhiệm vụ không hợp lệ.",
+        },
     )
     description = forms.CharField(
         label="Nội dung nhiệm vụ",

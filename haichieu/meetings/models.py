@@ -154,9 +154,7 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     given_at = models.DateTimeField("giao lúc")
-    outcome = models.CharField(
-        "kết quả", max_length=20, choices=Outcome.choices, default=Outcome.IN_PROGRESS
-    )
+    outcome = models.CharField("kết quả", max_length=20, choices=Outcome.choices, default=Outcome.IN_PROGRESS)
     outcome_note = models.TextField("nhận xét kết quả", blank=True)
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

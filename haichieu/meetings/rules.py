@@ -84,9 +84,11 @@ def _active_members() -> QuerySet[Member]:
 def linked_members(cell: Organization, day: datetime.date) -> QuerySet[Member]:
     """The active working members linked and placed in the residential `cell` on `day` whom HD 33
     does not excuse from residence meetings, in list order (exemptions left to the caller)."""
-    return _active_members().filter(
-        pk__in=Liaison.objects.filter(linked_members_q(cell, day)).values("member_id")
-    ).exclude(category_rule_q(CategoryRule.EXCUSED))
+    return (
+        _active_members()
+        .filter(pk__in=Liaison.objects.filter(linked_members_q(cell, day)).values("member_id"))
+        .exclude(category_rule_q(CategoryRule.EXCUSED))
+    )
 
 
 def invitation_list(cell: Organization, day: datetime.date) -> list[Invitation]:

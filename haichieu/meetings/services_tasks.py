@@ -27,9 +27,7 @@ OUTCOME_FIELDS = ("outcome", "outcome_note")
 def _check_cell(actor, cell: Organization) -> None:
     """Only the residence side gives tasks: the residential cell's writers (its secretary, the
     commune committee above it). A workplace user, even the member's own committee, only reads."""
-    if not (
-        cell.is_cell and cell.is_residential and cell.is_active and scope_for(actor).may_write(cell)
-    ):
+    if not (cell.is_cell and cell.is_residential and cell.is_active and scope_for(actor).may_write(cell)):
         raise ServiceError("Bạn không có quyền giao nhiệm vụ cho đảng viên ở chi bộ này.")
 
 
@@ -127,5 +125,7 @@ def task_record_outcome(*, actor, task: Task, version: int, outcome: str, note: 
         if not changed:
             raise ConflictError("Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
         task.refresh_from_db()
-        audit_record(actor=actor, action="update", target=task, changes=diff(before, snapshot(task, OUTCOME_FIELDS)))
+        audit_record(
+            actor=actor, action="update", target=task, changes=diff(before, snapshot(task, OUTCOME_FIELDS))
+        )
     return task

@@ -67,12 +67,16 @@ def _linked_member(world, name, *, cell, status=Liaison.Status.RECEIVED):
 def test_the_cell_secretary_gives_a_task_from_the_meeting_and_the_workplace_is_told(world, client_for):
     meeting = _meeting(world)
     client = client_for(world.r1c1_secretary)
-    url = reverse("meetings:task_create", args=[world.r1c1.pk]) + f"?member={world.m1.pk}&meeting={meeting.pk}"
+    url = (
+        reverse("meetings:task_create", args=[world.r1c1.pk]) + f"?member={world.m1.pk}&meeting={meeting.pk}"
+    )
     page = client.get(url).content.decode()
     assert "Nguyễn Văn An" in page and "Tham gia Ban công tác Mặt trận khu dân cư" in page
     response = client.post(url, _form(world.m1, meeting=meeting.pk))
     task = Task.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("meetings:task_detail", args=[task.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "meetings:task_detail", args=[task.pk]
+    )
     assert (task.cell, task.member, task.meeting, task.given_by) == (
         world.r1c1,
         world.m1,
@@ -89,7 +93,9 @@ def test_the_cell_secretary_gives_a_task_from_the_meeting_and_the_workplace_is_t
     assert entry.actor == world.r1c1_secretary and entry.changes["after"]["member"] == "Nguyễn Văn An"
     # The meeting's page offers it, and lists the tasks given there.
     detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
-    assert reverse("meetings:task_create", args=[world.r1c1.pk]) in detail and "phụ trách tuyên truyền" in detail
+    assert (
+        reverse("meetings:task_create", args=[world.r1c1.pk]) in detail and "phụ trách tuyên truyền" in detail
+    )
 
 
 def test_the_commune_committee_above_the_cell_gives_one_too(world, client_for):
@@ -125,7 +131,9 @@ def test_no_task_for_a_member_not_linked_and_placed_in_the_cell(world, client_fo
     response = client_for(world.r1c1_secretary).post(
         reverse("meetings:task_create", args=[world.r1c1.pk]), _form(member)
     )
-    assert response.status_code == 200 and "Hãy chọn một đảng viên trong danh sách" in response.content.decode()
+    assert (
+        response.status_code == 200 and "Hãy chọn một đảng viên trong danh sách" in response.content.decode()
+    )
     assert not Task.objects.exists() and not InboxItem.objects.filter(kind=InboxItem.Kind.TASK).exists()
 
 
@@ -195,7 +203,9 @@ def test_the_cell_records_the_outcome_with_who_and_when(world, client_for):
     response = client.post(
         url, {"outcome": "done", "outcome_note": "Đã tuyên truyền ở 3 buổi họp tổ.", "version": task.version}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("meetings:task_detail", args=[task.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "meetings:task_detail", args=[task.pk]
+    )
     task.refresh_from_db()
     assert task.outcome == Task.Outcome.DONE and task.outcome_note == "Đã tuyên truyền ở 3 buổi họp tổ."
     assert task.outcome_by == world.r1c1_secretary and task.outcome_at is not None
@@ -261,7 +271,9 @@ def test_the_cells_list_of_tasks(world, client_for):
     assert "phòng chống cháy nổ" in text and "Quán Thánh" not in text
     assert reverse("meetings:task_create", args=[world.r1c1.pk]) in text
     assert client.get(reverse("meetings:task_list", args=[world.r2c1.pk])).status_code == 404
-    assert client_for(world.w1_staff).get(reverse("meetings:task_list", args=[world.r1c1.pk])).status_code == 404
+    assert (
+        client_for(world.w1_staff).get(reverse("meetings:task_list", args=[world.r1c1.pk])).status_code == 404
+    )
 
 
 # --- query counts -------------------------------------------------------------------------------
@@ -293,3 +305,14 @@ def test_the_task_lists_cost_the_same_queries_for_1_or_30_tasks(
         _task(world, member=member, meeting=meeting, description=f"Nhiệm vụ số {n}")
     assert Task.objects.count() == 30
     assert measure() == few
+
+
+def test_the_members_page_offers_the_cell_to_give_a_task_and_the_workplace_not(world, client_for):
+    give = reverse("meetings:task_create", args=[world.r1c1.pk]) + f"?member={world.m1.pk}"
+    page = client_for(world.r1c1_secretary).get(reverse("meetings:member", args=[world.m1.pk]))
+    assert give in page.content.decode()
+    page = client_for(world.w1_staff).get(reverse("meetings:member", args=[world.m1.pk]))
+    assert page.status_code == 200 and "nhiem-vu/giao/" not in page.content.decode()
+    # The link's "?member=" chooses the member on the form.
+    form = client_for(world.r1c1_secretary).get(give).content.decode()
+    assert f'<option value="{world.m1.pk}" selected>' in form
