@@ -72,7 +72,10 @@ def task_give(
             field="member",
         )
     liaison = rules.task_liaison(cell, member, today)
-    assert liaison is not None  # task_members found the same link
+    if liaison is None:  # ended between the two reads
+        raise ServiceError(
+            f"Đồng chí {member.full_name} không còn giữ mối liên hệ ở chi bộ này.", field="member"
+        )
     with transaction.atomic():
         task = Task.objects.create(
             cell=cell,
