@@ -379,6 +379,18 @@ HAICHIEU["MEETINGS"] = {
     # The self check-in QR code is made anew this often, and a code is accepted this long after.
     "CHECK_IN_ROTATE_SECONDS": 30,
     "CHECK_IN_VALID_SECONDS": 90,
+    # The kinds of task a residential cell may give a linked member: (key, label). The member's duties
+    # at the residence are those of QĐ 213-QĐ/TW Art. 2 (HD 33-HD/BTCTW §1.1 keeps its clauses 1, 2,
+    # 5, 6, 7 even for members excused from residence meetings); the texts list no kinds of task:
+    # these are the deployment's, suited to a member's work and circumstances (seed 002). A key in
+    # use stays readable when it leaves the list (shown as it is).
+    "TASK_KINDS": [
+        ("propaganda", "Tuyên truyền, vận động nhân dân ở tổ dân phố, thôn"),
+        ("front_committee", "Tham gia Ban công tác Mặt trận khu dân cư"),
+        ("mediation_security", "Tham gia tổ hòa giải, tổ an ninh trật tự cơ sở"),
+        ("movements", "Tham gia phong trào, cuộc vận động ở khu dân cư"),
+        ("other", "Khác"),
+    ],
     # Agenda templates offered on the meeting form: (key, label, text).
     "AGENDA_TEMPLATES": [
         (

@@ -27,6 +27,8 @@ from .objects import (
     provinces_managed_by,
     residence_liaisons_visible_to,
     residence_write_or_403,
+    task_get_for,
+    tasks_visible_to,
     writable_cells,
 )
 from .scope import (
@@ -75,6 +77,8 @@ __all__ = [
     "scope_name",
     "scope_for",
     "notices_visible_to",
+    "task_get_for",
+    "tasks_visible_to",
     "writable_cells",
     "write_scope_or_404",
 ]

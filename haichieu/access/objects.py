@@ -19,7 +19,7 @@ from haichieu.core.paging import IdsIn, held_ids
 from haichieu.documents.models import DocumentTemplate
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Liaison
-from haichieu.meetings.models import Attendance, Meeting
+from haichieu.meetings.models import Attendance, Meeting, Task
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -287,6 +287,38 @@ def attendances_visible_to(user) -> QuerySet:
     if scope.member_id is not None:
         q |= Q(member_id=scope.member_id)
     return Attendance.objects.filter(q)
+
+
+def tasks_visible_to(user) -> QuerySet:
+    """Tasks the user may see: given by residential cells in the user's subtrees (the residence
+    side), to members whose workplace cell is there wherever they live (the workplace sees what the
+    residence asks of its members, the regulation's two-way information; seed 003), and the user's own."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Task.objects.all()
+    q = Q(pk__in=[])
+    if scope.read_paths:
+        q |= scope.org_q("cell__") | scope.workplace_q("member__")
+    if scope.member_id is not None:
+        q |= Q(member_id=scope.member_id)
+    return Task.objects.filter(q)
+
+
+def task_get_for(user, pk, *, write: bool = False) -> Task:
+    """One task the user sees (404 otherwise). With write=True, one of a residential cell in the
+    user's subtrees (the workplace side and the member only read: 404 for them), 403 for a cell the
+    user may only read."""
+    if write:
+        scope = scope_for(user)
+        tasks = Task.objects.filter(scope.org_q("cell__")) if scope.reads_somewhere else Task.objects.none()
+    else:
+        tasks = tasks_visible_to(user)
+    task = tasks.select_related("cell", "member", "meeting").filter(pk=pk).first()
+    if task is None:
+        raise Http404("Không tìm thấy nhiệm vụ.")
+    if write and not scope_for(user).may_write(task.cell):
+        raise PermissionDenied("Bạn chỉ có quyền xem nhiệm vụ này.")
+    return task
 
 
 # --- the audit log ---------------------------------------------------------------------------

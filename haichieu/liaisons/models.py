@@ -367,6 +367,7 @@ class InboxItem(models.Model):
         WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
         MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
         EXEMPTION = "exemption", "Chi bộ báo cáo miễn công tác và sinh hoạt đảng"
+        TASK = "task", "Chi bộ nơi cư trú giao nhiệm vụ"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

@@ -197,6 +197,10 @@ def _lifts(values: Iterable[str]) -> str:
     return "; ".join(labels.get(v, v) for v in values) or "—"
 
 
+def _task_kinds(values: Iterable[Any]) -> str:
+    return "; ".join(str(label) for _, label in values) or "—"
+
+
 def _symbol(value: Any) -> str:
     return f"{value} (Số …-{value}/…)"
 
@@ -230,7 +234,13 @@ class Rule:
     formatter: Callable[[Any], str]
     # The value the texts fix, when they fix one: a setting that differs is the deployment's own.
     text_value: Any = None
-    setting: str = "RULES"  # the HAICHIEU group the key is in (SETTING_GROUPS)
+    # The HAICHIEU group the key lives in (most are RULES; the meetings' are MEETINGS).
+    setting: str = "RULES"
+
+    def value(self) -> Any:
+        if self.setting == "RULES":
+            return liaison_rules.rules()[self.key]
+        return settings.HAICHIEU[self.setting][self.key]
 
 
 # Where each category comes from, and what the text makes of it (the settings decide what the
@@ -455,6 +465,25 @@ RULEBOOK: dict[str, Rule] = {
             _agenda_templates,
             setting="MEETINGS",
         ),
+        Rule(
+            "TASK_KINDS",
+            MEETINGS,
+            "Loại nhiệm vụ chi bộ nơi cư trú giao đảng viên giữ mối liên hệ",
+            Origin.LOCAL,
+            (
+                Source("QD213", "Điều 2"),
+                Source("QD213", "Điều 4"),
+                Source("HD33", "điểm 1.1", "khoản 1, 2, 5, 6, 7 Điều 2"),
+            ),
+            "Điều 2 quy định nhiệm vụ của đảng viên ở nơi cư trú, Điều 4 việc chi bộ nơi cư trú tạo điều "
+            "kiện để đảng viên thực hiện; văn bản không liệt kê loại nhiệm vụ: danh sách là quy định riêng "
+            "của đơn vị triển khai. Nhiệm vụ giao phù hợp với công việc, hoàn cảnh của đảng viên, chỉ cho "
+            "đảng viên đã được phân về chi bộ, không thuộc diện miễn sinh hoạt nơi cư trú, không đang được "
+            "miễn công tác; cấp ủy nơi đảng viên công tác được thông báo và thấy kết quả (không giao thay "
+            "việc của tổ dân phố).",
+            _task_kinds,
+            setting="MEETINGS",
+        ),
     )
 }
 
@@ -546,7 +575,7 @@ class RuleInForce:
 
 def rule_in_force(key: str) -> RuleInForce:
     rule = RULEBOOK[key]
-    value = liaison_rules.rules()[key] if rule.setting == "RULES" else settings.HAICHIEU[rule.setting][key]
+    value = rule.value()
     changed = rule.text_value is not None and not _same(value, rule.text_value)
     return RuleInForce(
         rule=rule,

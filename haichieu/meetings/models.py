@@ -2,7 +2,9 @@
 
 A `Meeting` belongs to one cell (residential or workplace). Its invitations are `Attendance` rows,
 one per member expected (rules.invitation_list), made when the invitations are sent; the roll-call
-marks them one tap at a time. Each mark keeps how it was made, by whom and when.
+marks them one tap at a time. Each mark keeps how it was made, by whom and when. A `Task` is a
+piece of work a residential cell gives one of its linked members (rules.task_members), seen by the
+member's workplace.
 """
 
 from django.conf import settings
@@ -125,3 +127,76 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Liên kết lịch sinh hoạt của {self.user} (lần {self.generation})"
+
+
+class Task(models.Model):
+    """A task a residential cell gives a working member linked and placed in it (QĐ 213-QĐ/TW Art. 2:
+    the member's duties at the residence; Art. 4: the cell creates the conditions for them), with a
+    due date and an outcome. Its kind is one of the TASK_KINDS setting (kept as its key: the labels
+    are the deployment's). The workplace committee sees it (seed 003: cells must not hand their own
+    chores to these members unseen)."""
+
+    class Outcome(models.TextChoices):
+        IN_PROGRESS = "in_progress", "Đang thực hiện"
+        DONE = "done", "Hoàn thành"
+        NOT_DONE = "not_done", "Chưa hoàn thành"
+
+    cell = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="chi bộ nơi cư trú",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        db_index=False,  # task_cell_idx starts with it
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="đảng viên",
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        db_index=False,  # task_member_idx starts with it
+    )
+    liaison = models.ForeignKey(
+        "liaisons.Liaison", verbose_name="giữ mối liên hệ", on_delete=models.PROTECT, related_name="tasks"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name="giao tại buổi sinh hoạt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    kind = models.CharField("loại nhiệm vụ", max_length=40)
+    description = models.TextField("nội dung nhiệm vụ")
+    due_date = models.DateField("thời hạn")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    given_at = models.DateTimeField("giao lúc")
+    outcome = models.CharField("kết quả", max_length=20, choices=Outcome.choices, default=Outcome.IN_PROGRESS)
+    outcome_note = models.TextField("nhận xét kết quả", blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome_at = models.DateTimeField("ghi kết quả lúc", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "nhiệm vụ ở nơi cư trú"
+        verbose_name_plural = "nhiệm vụ ở nơi cư trú"
+        indexes = [
+            # The cell's list, newest first.
+            models.Index(fields=["cell", "-given_at", "-id"], name="task_cell_idx"),
+            # A member's tasks (their page, the workplace's list, their own page).
+            models.Index(fields=["member", "-given_at", "-id"], name="task_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.description[:60]}"
+
+    @property
+    def kind_label(self) -> str:
+        from .rules import task_kind_label  # rules reads these models
+
+        return task_kind_label(self.kind)

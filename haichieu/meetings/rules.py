@@ -5,6 +5,9 @@
   less those HD 33 excuses from residence meetings and those exempt on that day
   (`Exemption.objects.in_force_on`). The cell's own members exempt that day are listed apart: the
   roster shows them as "Miễn" and the rates leave them out.
+- `task_members(cell, day)`: the working members a residential cell may give a task on `day`: those
+  the invitation list takes in as linked (the same query), less those exempt that day when the
+  EXEMPTION_LIFTS setting lifts tasks.
 - `rate(attended, expected)` and `missed_in_a_row(statuses)`: the member's and the cell's figures.
 """
 
@@ -14,9 +17,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from haichieu.exemptions import rules as exemption_rules
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import Liaison
 from haichieu.liaisons.rules import CategoryRule, category_rule_q
@@ -35,6 +39,16 @@ def meeting_settings() -> dict:
 def agenda_templates() -> list[tuple[str, str, str]]:
     """(key, label, text) of the agenda templates offered on the meeting form."""
     return [tuple(t) for t in meeting_settings()["AGENDA_TEMPLATES"]]  # type: ignore[misc]
+
+
+def task_kinds() -> list[tuple[str, str]]:
+    """(key, label) of the kinds of task a cell may give, in the settings' order."""
+    return [(str(key), str(label)) for key, label in meeting_settings()["TASK_KINDS"]]
+
+
+def task_kind_label(kind: str) -> str:
+    """The label of a task kind; a key no longer in the settings reads as it is."""
+    return dict(task_kinds()).get(kind, kind)
 
 
 def expected_per_year() -> int:
@@ -63,21 +77,46 @@ def linked_members_q(cell: Organization, day: datetime.date) -> Q:
     return Q(cell=cell, status__in=LINKED_STATUSES) & started
 
 
+def _active_members() -> QuerySet[Member]:
+    return Member.objects.filter(status__in=Member.ACTIVE_STATUSES).order_by("sort_key", "id")
+
+
+def linked_members(cell: Organization, day: datetime.date) -> QuerySet[Member]:
+    """The active working members linked and placed in the residential `cell` on `day` whom HD 33
+    does not excuse from residence meetings, in list order (exemptions left to the caller)."""
+    return (
+        _active_members()
+        .filter(pk__in=Liaison.objects.filter(linked_members_q(cell, day)).values("member_id"))
+        .exclude(category_rule_q(CategoryRule.EXCUSED))
+    )
+
+
 def invitation_list(cell: Organization, day: datetime.date) -> list[Invitation]:
     """The members a meeting of `cell` on `day` invites, in list order (see the module)."""
     exempt_ids = set(Exemption.objects.in_force_on(day).values_list("member_id", flat=True))
-    active = Member.objects.filter(status__in=Member.ACTIVE_STATUSES).order_by("sort_key", "id")
-    own = list(active.filter(workplace_cell=cell))
+    own = list(_active_members().filter(workplace_cell=cell))
     result = [Invitation(m, Attendance.Source.CELL, exempt=m.pk in exempt_ids) for m in own]
     if cell.is_residential:
         own_ids = {m.pk for m in own}
-        linked = (
-            active.filter(pk__in=Liaison.objects.filter(linked_members_q(cell, day)).values("member_id"))
-            .exclude(category_rule_q(CategoryRule.EXCUSED))
-            .exclude(pk__in=own_ids | exempt_ids)
-        )
+        linked = linked_members(cell, day).exclude(pk__in=own_ids | exempt_ids)
         result += [Invitation(m, Attendance.Source.LIAISON) for m in linked]
     return result
+
+
+def task_members(cell: Organization, day: datetime.date) -> QuerySet[Member]:
+    """The working members `cell` may give a task on `day` (see the module): none for a cell that is
+    not residential."""
+    if not cell.is_residential:
+        return Member.objects.none()
+    members = linked_members(cell, day).exclude(workplace_cell=cell)
+    if exemption_rules.lifts(exemption_rules.Lift.TASKS):
+        members = members.exclude(pk__in=Exemption.objects.in_force_on(day).values("member_id"))
+    return members
+
+
+def task_liaison(cell: Organization, member: Member, day: datetime.date) -> Liaison | None:
+    """The link through which `member` is placed in `cell` on `day` (the task's link)."""
+    return Liaison.objects.filter(linked_members_q(cell, day), member=member).order_by("-pk").first()
 
 
 def rate(attended: int, expected: int) -> float | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tasks
 
 app_name = "meetings"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("lich/lam-moi/", views.calendar_feed_renew, name="feed_renew"),
     path("noi-cong-tac/", views.workplace, name="workplace"),
     path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
+    # Tasks a residential cell gives its linked members.
+    path("chi-bo/<id:pk>/nhiem-vu/", views_tasks.task_list, name="task_list"),
+    path("chi-bo/<id:pk>/nhiem-vu/giao/", views_tasks.task_create, name="task_create"),
+    path("nhiem-vu/<id:pk>/", views_tasks.task_detail, name="task_detail"),
+    path("nhiem-vu/<id:pk>/ket-qua/", views_tasks.task_outcome, name="task_outcome"),
+    path("noi-cong-tac/nhiem-vu/", views_tasks.workplace_tasks, name="workplace_tasks"),
 ]

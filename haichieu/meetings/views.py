@@ -23,7 +23,7 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 
-from . import calendar, checkin, documents, selectors, services
+from . import calendar, checkin, documents, selectors, selectors_tasks, services
 from .forms import MarkForm, MeetingForm, StateForm
 from .models import Attendance, Meeting
 
@@ -134,6 +134,7 @@ def meeting_detail(request, pk):
         "counts": counts,
         "roster": selectors.roster(meeting),
         "may_write": scope_for(request.user).may_write(meeting.cell),
+        "tasks": selectors_tasks.meeting_tasks(meeting) if meeting.cell.is_residential else [],
     }
     return render(request, "meetings/detail.html", context)
 
@@ -265,8 +266,13 @@ def member_attendance(request, pk):
     """A member's attendance history, this year's rate and meetings missed in a row (the workplace
     side sees its members' wherever they live; the residence side and the member too)."""
     member = member_get_for(request.user, pk)
-    record = selectors.member_record(request.user, member, today=timezone.localdate())
-    return render(request, "meetings/member.html", {"member": member, "record": record})
+    context = {
+        "member": member,
+        "record": selectors.member_record(request.user, member, today=timezone.localdate()),
+        "tasks": selectors_tasks.member_tasks(request.user, member),
+        "give_cells": selectors_tasks.cells_giving_tasks_to(request.user, member, today=timezone.localdate()),
+    }
+    return render(request, "meetings/member.html", context)
 
 
 @login_required
@@ -326,6 +332,7 @@ def mine(request):
         "own": selectors.own_meetings(request.user, member, today=today),
         "record": selectors.member_record(request.user, member, today=today),
         "feed": _feed_links(request),
+        "tasks": selectors_tasks.member_tasks(request.user, member),
     }
     return render(request, "meetings/mine.html", context)
 

@@ -211,3 +211,18 @@ def test_the_receive_page_notes_the_deadline_of_a_waiting_introduction(world, cl
     page = client_for(world.r1_staff).get(reverse("liaisons:residence_receive", args=[liaison.pk]))
     text = page.content.decode()
     assert "Quá hạn" in text and len(_notes(text)) == 1
+
+
+def test_the_task_kinds_are_on_the_page_as_the_deployments_own_and_follow_the_setting(
+    world, client_for, settings
+):
+    client = client_for(world.r1c1_secretary)
+    row = _row(client.get(reverse("liaisons:rules")).content.decode(), "TASK_KINDS")
+    assert "Tham gia Ban công tác Mặt trận khu dân cư" in row and "QĐ 213-QĐ/TW, Điều 2" in row
+    assert "Quy định riêng của đơn vị triển khai" in row
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "MEETINGS": {**settings.HAICHIEU["MEETINGS"], "TASK_KINDS": [("choir", "Tham gia đội văn nghệ")]},
+    }
+    row = _row(client.get(reverse("liaisons:rules")).content.decode(), "TASK_KINDS")
+    assert "<td>Tham gia đội văn nghệ</td>" in row and "Mặt trận" not in row

@@ -2,6 +2,8 @@
 
 The side's meeting is an open one of its residential cell (R1C1, twin R2C1), inviting its member."""
 
+import datetime
+
 from haichieu.access.tests.access_tables import Target, everyone, row, table, today_text
 
 # Residential cell R1C1 (and those above it): the admin, the province's and R1's staff, its secretary.
@@ -41,6 +43,31 @@ def _form(s) -> dict:
         "agenda": "Chuyên đề.",
         "version": s.meeting.version,
     }
+
+
+# The task's member is the side's received member (placed in the residential cell, not exempt: the
+# side's m1 is exempt in the walk); W1's users read it, as the cell's side does.
+TASK_READERS = {**R1C1, "w1_staff": 200, "w1c1_secretary": 200, "w1_viewer": 200}
+
+
+def _due() -> str:
+    return f"{datetime.date.today() + datetime.timedelta(days=30):%d/%m/%Y}"
+
+
+def _task(s):
+    """A task the residential cell gave the side's received member (made once per side)."""
+    if "task" not in s.__dict__:
+        from haichieu.meetings import services_tasks
+
+        s.__dict__["task"] = services_tasks.task_give(
+            actor=s.world.admin,
+            cell=s.residential_cell,
+            member=s.received.member,
+            kind="propaganda",
+            description="Tuyên truyền phòng chống cháy nổ.",
+            due_date=datetime.date.today() + datetime.timedelta(days=30),
+        )
+    return s.__dict__["task"]
 
 
 MEETINGS_EXPECTED: dict = {
@@ -119,4 +146,32 @@ MEETINGS_EXPECTED: dict = {
     "meetings:member": row(
         lambda s: {"pk": s.member.pk}, get=table(404, **M1_READERS), post=table(404, **M1_READERS)
     ),
+    # Tasks: the residential cell's side gives them and records the outcome; the member's workplace reads.
+    "meetings:task_list": row(
+        lambda s: {"pk": s.residential_cell.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
+    "meetings:task_create": row(
+        lambda s: Target(
+            {"pk": s.residential_cell.pk},
+            data={
+                "member": s.received.member.pk,
+                "kind": "front_committee",
+                "description": "Tham gia Ban công tác Mặt trận.",
+                "due_date": _due(),
+            },
+        ),
+        get=table(404, **R1C1),
+        post=table(404, **REDIRECT),
+        writes=R1C1_WRITERS,
+    ),
+    "meetings:task_detail": row(
+        lambda s: {"pk": _task(s).pk}, get=table(404, **TASK_READERS), post=table(404, **TASK_READERS)
+    ),
+    "meetings:task_outcome": row(
+        lambda s: Target({"pk": _task(s).pk}, data={"outcome": "done", "outcome_note": "Tốt.", "version": 1}),
+        get=everyone(405, anonymous=405),
+        post=table(404, **REDIRECT),
+        writes=R1C1_WRITERS,
+    ),
+    "meetings:workplace_tasks": row(get=everyone(200), post=everyone(200)),
 }
