@@ -15,6 +15,7 @@ from docx import Document
 
 from haichieu.core import documents as layout
 from haichieu.core.models import AuditEntry
+from haichieu.documents import engine
 from haichieu.documents import services as template_services
 from haichieu.documents.registry import get_kind
 from haichieu.documents.tests.test_office import _pdf_text
@@ -153,6 +154,26 @@ def test_the_default_template_prints_what_the_python_docx_layout_prints(world):
     lines = [line for line in from_template.splitlines() if line.strip()]
     assert lines == [line for line in from_layout.splitlines() if line.strip()]
     assert "Mai Văn Lực" in from_template
+
+
+def test_the_default_template_passes_the_upload_check_and_the_templates_page_offers_it(world, client_for):
+    kind = get_kind(document_kinds.MINUTES)
+    used = engine.inspect_template(kind, kind.default_bytes()).placeholders
+    assert {
+        "chair",
+        "recorder",
+        "summary",
+        "attendance[].names",
+        "contributions[].text",
+        "conclusion",
+    } <= set(used)
+    client = client_for(world.province_staff)
+    page = client.get(reverse("documents:province", args=[world.province.pk])).content.decode()
+    assert "Biên bản sinh hoạt chi bộ" in page
+    preview = client.get(reverse("documents:preview", args=[world.province.pk, document_kinds.MINUTES]))
+    assert preview.status_code == 200
+    text = full_text(Document(io.BytesIO(b"".join(preview.streaming_content))))
+    assert "Lò Thị Khánh (Ốm)" in text and "CHỦ TRÌ" in text
 
 
 def _province_variant() -> bytes:
