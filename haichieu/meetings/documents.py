@@ -14,6 +14,7 @@ from docx.document import Document as DocxDocument
 from haichieu.core import documents as layout
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import title_details, xlsx_response
+from haichieu.documents import defaults
 
 from .models import Attendance, Meeting
 
@@ -95,7 +96,7 @@ MINUTES_SUBJECT = {
 DRAFT_NOTE = "(DỰ THẢO: buổi sinh hoạt chưa kết thúc)"
 NO_CONTRIBUTIONS = "Không có ý kiến đóng góp được ghi nhận."
 UNMARKED = "Chưa điểm danh"
-DOTS = layout.BLANK * 4
+DOTS = defaults.DOTS
 # The order of the attendance lines: those who took part, those absent, those not expected.
 STATUS_ORDER = (S.PRESENT, S.LATE, S.LEFT_EARLY, S.EXCUSED, S.UNEXCUSED, S.EXEMPT)
 
@@ -193,8 +194,6 @@ def minutes_context(meeting: Meeting, roster: list[Attendance], *, names: dict |
     }
 
 
-# The list paragraphs of the minutes: (context key, loop variable, the Jinja text of one item, the
-# Python text of one item, what is printed when the list is empty).
 def _attendance_line(row: dict) -> str:
     return f"- {row['label']}: {row['count']} đồng chí" + (f": {row['names']}" if row["names"] else "") + "."
 
@@ -203,6 +202,9 @@ def _contribution_line(item: dict) -> str:
     return f"- Đồng chí {item['full_name']}: {item['text']}"
 
 
+# The list paragraphs of the minutes: context key -> (loop variable, the Jinja text of one item, the
+# Python text of one item, what is printed when the list is empty). The default template and the
+# python-docx layout print the same (test_minutes checks it).
 _MINUTES_LISTS = {
     "attendance": (
         "row",
@@ -216,7 +218,7 @@ _MINUTES_LISTS = {
         "- Đồng chí {{ item.full_name }}: {{ item.text }}",
         _contribution_line,
         NO_CONTRIBUTIONS,
-    ),  # fmt: skip
+    ),
     "conclusion": ("line", "{{ line }}", str, DOTS),
 }
 
@@ -226,9 +228,7 @@ def _list_paragraphs(doc, ctx: dict, key: str) -> None:
     same as docxtpl paragraph tags ({%p for %} … {%p if not … %})."""
     item, jinja_text, python_text, empty = _MINUTES_LISTS[key]
     if ctx.get(layout.TEMPLATE):
-        texts = [f"{{%p for {item} in {key} %}}", jinja_text, "{%p endfor %}"]
-        if empty:
-            texts += [f"{{%p if not {key} %}}", empty, "{%p endif %}"]
+        texts = defaults.loop(key, item, jinja_text) + (defaults.when(f"not {key}", empty) if empty else [])
     else:
         texts = [python_text(value) for value in ctx[key]] or ([empty] if empty else [])
     for text in texts:
@@ -256,7 +256,7 @@ def minutes_docx(ctx: dict) -> DocxDocument:
     layout.paragraph(doc, ctx["title"], bold=True, size=15, align="center", space_after=0)
     layout.paragraph(doc, ctx["subject"], bold=True, size=14, align="center", space_after=2)
     if template:
-        for text in ("{%p if draft %}", DRAFT_NOTE, "{%p endif %}"):
+        for text in defaults.when("draft", DRAFT_NOTE):
             layout.paragraph(doc, text, italic=True, align="center")
     elif ctx["draft"]:
         layout.paragraph(doc, DRAFT_NOTE, italic=True, align="center")

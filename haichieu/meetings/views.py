@@ -152,7 +152,9 @@ def meeting_state(request, pk):
     if meeting.state == Meeting.State.OPEN:
         messages.success(request, "Buổi sinh hoạt đã bắt đầu: mời điểm danh.")
         return redirect("meetings:roll_call", pk=meeting.pk)
-    messages.success(request, "Buổi sinh hoạt đã kết thúc.")
+    messages.success(
+        request, "Buổi sinh hoạt đã kết thúc. Bấm “Ghi biên bản” để ghi người chủ trì, thư ký và kết luận."
+    )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
