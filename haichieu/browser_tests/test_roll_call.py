@@ -133,3 +133,33 @@ def test_a_member_checks_in_with_the_qr_code_and_bad_codes_are_refused(world, ne
     expect(secretary.locator("#meeting-state")).to_have_text("Đã kết thúc")
     member.goto(url)  # the code of a meeting now closed
     expect(member.locator("#check-in-error")).to_contain_text("không diễn ra lúc này")
+
+
+def test_after_closing_the_secretary_writes_the_minutes_and_downloads_them_on_a_phone(
+    world, new_page, log_in, horizontal_overflow, tmp_path
+):
+    from docx import Document
+
+    meeting = _meeting(world)
+    page = new_page(**PHONE_667, accept_downloads=True)
+    log_in(page, "r1c1_secretary")
+    page.goto(f"/hop/{meeting.pk}/")
+    expect(page.get_by_role("link", name="Biên bản (dự thảo, .docx)")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kết thúc buổi họp").tap()
+    expect(page.locator(".alert")).to_contain_text("Ghi biên bản")
+    page.get_by_role("link", name="Ghi biên bản").tap()
+    page.get_by_label("Người chủ trì").fill("Trần Văn Chủ")
+    page.get_by_label("Thư ký").fill("Lê Thị Ghi")
+    page.get_by_label("Kết luận của chủ trì").fill("Chi bộ thống nhất sửa đèn ngõ 3.\nGiao tổ 1 theo dõi.")
+    assert horizontal_overflow(page) <= 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu biên bản").tap()
+    expect(page.locator("dl")).to_contain_text("Trần Văn Chủ")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Biên bản (.docx)").tap()
+    path = tmp_path / "bien-ban.docx"
+    download.value.save_as(path)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "BIÊN BẢN" in text and "Chủ trì: đồng chí Trần Văn Chủ" in text
+    assert "Chi bộ thống nhất sửa đèn ngõ 3.\nGiao tổ 1 theo dõi." in text and "DỰ THẢO" not in text

@@ -33,6 +33,9 @@ PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 # HD 36-HD/VPTW: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 BLANK = "……"
+# A context made of placeholders (`{{ member.full_name }}`): the python-docx writers that lay a context
+# out then lay out a Word template (haichieu/documents: each kind's default template).
+TEMPLATE = "_template"
 
 
 # --- document and page -------------------------------------------------------------------------
@@ -298,6 +301,34 @@ def signature_block(
     if name:
         _cell_paragraph(right, name, bold=True, size=HEADER_SIZE, align="center")
     return left, right
+
+
+def header_from_context(doc: DocxDocument, ctx: dict) -> None:
+    """The party header of a document's context (`number`, `date`, `date_line`, `issuer.superior`,
+    `issuer.name`, `issuer.place`); a template's context (TEMPLATE) upper-cases the names in Jinja."""
+    template = ctx.get(TEMPLATE, False)
+    party_document_header(
+        doc,
+        superior_name=ctx["issuer"]["superior"] if not template else "{{ issuer.superior|upper }}",
+        issuer_name=ctx["issuer"]["name"] if not template else "{{ issuer.name|upper }}",
+        number_line=ctx["number"],
+        place=ctx["issuer"]["place"],
+        date=ctx["date"],
+        date_line=ctx["date_line"],
+        upper=not template,
+    )
+
+
+def signatures_side_by_side(
+    doc: DocxDocument, left: tuple[str, str], right: tuple[str, str], *, signing_space: float = 60
+):
+    """Two signers on one line, each a (title, name): minutes signed by the recorder (left) and the
+    chair (right)."""
+    cells = two_columns(doc, left_share=0.5)
+    for cell, (title, name) in zip(cells, (left, right), strict=True):
+        _cell_paragraph(cell, title, bold=True, size=HEADER_SIZE, align="center", space_after=signing_space)
+        _cell_paragraph(cell, name, bold=True, size=HEADER_SIZE, align="center")
+    return cells
 
 
 # --- names from the organisation tree ----------------------------------------------------------

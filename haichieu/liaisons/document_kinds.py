@@ -15,7 +15,7 @@ import datetime
 from docx.document import Document as DocxDocument
 
 from haichieu.core import documents as layout
-from haichieu.documents import engine
+from haichieu.documents import defaults, engine
 from haichieu.documents.registry import register
 from haichieu.members.models import Member
 
@@ -24,7 +24,6 @@ from . import documents
 LETTER = "introduction_letter"
 NOTICE = "digest_notice"
 TRACKING_BOOK = "tracking_book"
-DOTS = layout.BLANK * 4  # what `core.documents.labelled` prints for an empty value
 
 _HEADER = {
     "number": "Số văn bản, ví dụ “Số 15-GGT/ĐU” (trống khi văn bản không đánh số)",
@@ -111,39 +110,12 @@ BOOK_PLACEHOLDERS = {
 
 
 # --- contexts made of placeholders: the writers lay them out as the default templates ------------
-def _ph(name: str, blank: bool = False) -> str:
-    """'{{ name }}'; `blank`: dots when the value is empty, as the python-docx layout prints them."""
-    return f"{{{{ {name}|default('{DOTS}', true) }}}}" if blank else f"{{{{ {name} }}}}"
-
-
-def _loop(items: str, item: str, text: str) -> list[str]:
-    """Paragraphs repeated for each item of a list (docxtpl's {%p %} tags take a paragraph each)."""
-    return [f"{{%p for {item} in {items} %}}", text, "{%p endfor %}"]
-
-
-def _header_placeholders() -> dict:
-    return {
-        documents.TEMPLATE: True,
-        "number": "{% if number %}{{ number }}{% endif %}",
-        "date": None,
-        "date_line": _ph("date_line"),
-        "issuer": {
-            "superior": _ph("issuer.superior"),
-            "name": _ph("issuer.name"),
-            "place": _ph("issuer.place"),
-            "on_behalf": _ph("issuer.on_behalf"),
-        },
-    }
-
-
-def _table_loop(keys: list[str]) -> list[dict]:
-    """The three rows of a table that repeats its middle row for each of `rows` ({%tr %})."""
-    first, *rest = keys
-    return [
-        {first: "{%tr for row in rows %}", **dict.fromkeys(rest, "")},
-        {key: _ph(f"row.{key}") for key in keys},
-        {first: "{%tr endfor %}", **dict.fromkeys(rest, "")},
-    ]
+_ph, _loop, _header_placeholders, _table_loop = (
+    defaults.ph,
+    defaults.loop,
+    defaults.header,
+    defaults.table_loop,
+)
 
 
 def letter_template() -> bytes:

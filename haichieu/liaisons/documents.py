@@ -28,7 +28,7 @@ from . import rules
 from .models import Liaison
 
 # A context made of placeholders (document_kinds.py): the writers below then lay out a Word template.
-TEMPLATE = "_template"
+TEMPLATE = layout.TEMPLATE
 
 # --- introduction letters ----------------------------------------------------------------------
 LETTER_TITLE = "GIẤY GIỚI THIỆU"
@@ -427,19 +427,7 @@ def _digest_document(ctx: dict) -> DocxDocument:
     return doc
 
 
-def _header_from(doc, ctx: dict) -> None:
-    """The party header of a context; a template's context (TEMPLATE) upper-cases in Jinja."""
-    template = ctx.get(TEMPLATE, False)
-    layout.party_document_header(
-        doc,
-        superior_name=ctx["issuer"]["superior"] if not template else "{{ issuer.superior|upper }}",
-        issuer_name=ctx["issuer"]["name"] if not template else "{{ issuer.name|upper }}",
-        number_line=ctx["number"],
-        place=ctx["issuer"]["place"],
-        date=ctx["date"],
-        date_line=ctx["date_line"],
-        upper=not template,
-    )
+_header_from = layout.header_from_context
 
 
 def digest_filename(*, recipient_org, year: int, period: int, ext: str) -> str:

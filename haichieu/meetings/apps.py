@@ -8,3 +8,8 @@ class MeetingsConfig(AppConfig):
     name = "haichieu.meetings"
     label = "meetings"
     verbose_name = "Sinh hoạt chi bộ"
+
+    def ready(self):
+        from .document_kinds import register_kinds
+
+        register_kinds()  # the minutes a province may adapt

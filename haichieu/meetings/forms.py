@@ -70,6 +70,32 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         return data
 
 
+class MinutesForm(BootstrapFormMixin, forms.Form):
+    """What the minutes say beyond the roll-call (services.meeting_record_minutes)."""
+
+    chair = forms.CharField(
+        label="Người chủ trì",
+        required=False,
+        max_length=255,
+        help_text="Họ tên, như in trong biên bản; ví dụ: Nguyễn Văn An, Bí thư chi bộ.",
+        error_messages={"max_length": "Họ tên người chủ trì dài quá 255 ký tự."},
+    )
+    recorder = forms.CharField(
+        label="Thư ký",
+        required=False,
+        max_length=255,
+        error_messages={"max_length": "Họ tên thư ký dài quá 255 ký tự."},
+    )
+    conclusion = forms.CharField(
+        label="Kết luận của chủ trì",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"max_length": "Kết luận dài quá 5000 ký tự."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class StateForm(forms.Form):
     state = forms.ChoiceField(choices=[(Meeting.State.OPEN, ""), (Meeting.State.CLOSED, "")])
 

@@ -34,6 +34,11 @@ class Meeting(models.Model):
     start_time = models.TimeField("giờ bắt đầu")
     place = models.CharField("địa điểm", max_length=255)
     agenda = models.TextField("nội dung sinh hoạt")
+    # The minutes (biên bản): who chaired and who recorded (names as the minutes print them: the
+    # chair may be a guest from the commune committee) and the chair's conclusion.
+    chair = models.CharField("người chủ trì", max_length=255, blank=True)
+    recorder = models.CharField("thư ký", max_length=255, blank=True)
+    conclusion = models.TextField("kết luận", blank=True)
     state = models.CharField("trạng thái", max_length=20, choices=State.choices, default=State.PLANNED)
     invited_at = models.DateTimeField("gửi giấy mời lúc", null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +22,9 @@ from . import checkin, rules
 from .models import Attendance, CalendarFeed, Meeting
 
 EDITED_FIELDS = ("kind", "date", "start_time", "place", "agenda")
+MINUTES_FIELDS = ("chair", "recorder", "conclusion")
 MAX_CONTRIBUTION = 2000
+MAX_CONCLUSION = 5000
 
 
 def _check_cell(actor, cell: Organization) -> None:
@@ -106,6 +109,33 @@ def meeting_update(
         if "date" in changes:
             changes["invited"] = [None, _invite(meeting)]
         audit_record(actor=actor, action="update", target=meeting, changes=changes)
+    return meeting
+
+
+def meeting_record_minutes(
+    *, actor, meeting: Meeting, version: int, chair: str, recorder: str, conclusion: str
+) -> Meeting:
+    """Record what the minutes (biên bản) say beyond the roll-call: who chaired, who recorded, the
+    chair's conclusion. Allowed in every state: planned ahead, written during the meeting, completed
+    after it closed (the minutes are drawn up and signed after the meeting)."""
+    _check_cell(actor, meeting.cell)
+    values: dict[str, Any] = {
+        "chair": clean_text(chair),
+        "recorder": clean_text(recorder),
+        "conclusion": "\n".join(line.rstrip() for line in (conclusion or "").strip().splitlines()),
+    }
+    for field, label in (("chair", "Họ tên người chủ trì"), ("recorder", "Họ tên thư ký")):
+        if len(values[field]) > 255:
+            raise ServiceError(f"{label} dài quá 255 ký tự.", field=field)
+    if len(values["conclusion"]) > MAX_CONCLUSION:
+        raise ServiceError(f"Kết luận dài quá {MAX_CONCLUSION} ký tự.", field="conclusion")
+    before = snapshot(meeting, MINUTES_FIELDS)
+    with transaction.atomic():
+        if not versioned_update(Meeting, meeting.pk, version, **values):
+            raise ConflictError("Buổi sinh hoạt vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.")
+        meeting.refresh_from_db()
+        changes = diff(before, snapshot(meeting, MINUTES_FIELDS))
+        audit_record(actor=actor, action="update", target=meeting, changes=changes, note="Biên bản")
     return meeting
 
 

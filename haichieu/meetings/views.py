@@ -23,8 +23,8 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
 
-from . import calendar, checkin, documents, selectors, selectors_tasks, services
-from .forms import MarkForm, MeetingForm, StateForm
+from . import calendar, checkin, document_kinds, documents, selectors, selectors_tasks, services
+from .forms import MarkForm, MeetingForm, MinutesForm, StateForm
 from .models import Attendance, Meeting
 
 
@@ -155,7 +155,9 @@ def meeting_state(request, pk):
     if meeting.state == Meeting.State.OPEN:
         messages.success(request, "Buổi sinh hoạt đã bắt đầu: mời điểm danh.")
         return redirect("meetings:roll_call", pk=meeting.pk)
-    messages.success(request, "Buổi sinh hoạt đã kết thúc.")
+    messages.success(
+        request, "Buổi sinh hoạt đã kết thúc. Bấm “Ghi biên bản” để ghi người chủ trì, thư ký và kết luận."
+    )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -400,3 +402,49 @@ def attendance_xlsx(request, pk):
     return documents.attendance_xlsx_response(
         actor=request.user, meeting=meeting, roster=selectors.roster(meeting)
     )
+
+
+@login_required
+def minutes(request, pk):
+    """Who chaired, who recorded and the conclusion: what the minutes print beyond the roll-call."""
+    meeting = meeting_get_for(request.user, pk, write=True)
+    initial = {
+        "chair": meeting.chair,
+        "recorder": meeting.recorder,
+        "conclusion": meeting.conclusion,
+        "version": meeting.version,
+    }
+    form = MinutesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_record_minutes(
+                actor=request.user,
+                meeting=meeting,
+                version=data["version"] or meeting.version,
+                chair=data["chair"],
+                recorder=data["recorder"],
+                conclusion=data["conclusion"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Đã lưu biên bản.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/minutes.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+def minutes_docx(request, pk):
+    """The minutes (biên bản) as Word, from the province's template: a draft while the meeting is
+    open, none before it starts."""
+    meeting = meeting_get_for(request.user, pk)
+    if meeting.state == Meeting.State.PLANNED:
+        messages.error(request, "Buổi sinh hoạt chưa bắt đầu: chưa có biên bản.")
+        return redirect("meetings:detail", pk=meeting.pk)
+    try:
+        doc = document_kinds.minutes_document(meeting, selectors.roster(meeting))
+    except ServiceError as exc:  # the province's template cannot be filled with these data
+        messages.error(request, exc.message)
+        return redirect("meetings:detail", pk=meeting.pk)
+    return documents.minutes_response(actor=request.user, meeting=meeting, doc=doc)

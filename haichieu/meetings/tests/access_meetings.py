@@ -110,6 +110,25 @@ MEETINGS_EXPECTED: dict = {
     "meetings:attendance_xlsx": row(
         lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
     ),
+    # The minutes: the cell's writers record chair, recorder and conclusion; its readers download them
+    # (the side's meeting is open: a draft).
+    "meetings:minutes": row(
+        lambda s: Target(
+            {"pk": s.meeting.pk},
+            data={
+                "chair": "Trần Văn Chủ",
+                "recorder": "",
+                "conclusion": "Thống nhất.",
+                "version": s.meeting.version,
+            },
+        ),
+        get=table(404, **R1C1),
+        post=table(404, **REDIRECT),
+        writes=R1C1_WRITERS,
+    ),
+    "meetings:minutes_docx": row(
+        lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
+    ),
     "meetings:roll_call": row(
         lambda s: {"pk": s.meeting.pk}, get=table(404, **R1C1), post=table(404, **R1C1)
     ),
