@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 
 from haichieu.access import (
     attendances_visible_to,
@@ -18,14 +20,27 @@ from haichieu.core.paging import Page, keyset_page
 from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_children
 
 from . import rules
 from .models import Attendance, Meeting
 
 MEETING_KEY = ("-date", "-pk")
 
-_expected = Q(attendances__status__gt="") & ~Q(attendances__status__in=Attendance.NOT_EXPECTED)
-_attended = Q(attendances__status__in=Attendance.ATTENDED)
+
+
+def expected_q(prefix: str = "attendances__") -> Q:
+    """Invitations that count in the rates (rules.counts_as_expected): marked and not exempt."""
+    return Q(**{f"{prefix}status__gt": ""}) & ~Q(**{f"{prefix}status__in": Attendance.NOT_EXPECTED})
+
+
+def attended_q(prefix: str = "attendances__") -> Q:
+    """Invitations taken part in (Attendance.ATTENDED)."""
+    return Q(**{f"{prefix}status__in": Attendance.ATTENDED})
+
+
+_expected = expected_q()
+_attended = attended_q()
 
 
 def with_counts(meetings: QuerySet) -> QuerySet:
@@ -171,3 +186,140 @@ def own_meetings(user, member: Member, *, today: datetime.date) -> OwnMeetings:
         .order_by("meeting__date", "meeting__start_time", "meeting_id")
     )
     return OwnMeetings(links=links, upcoming=upcoming)
+
+
+# --- figures of an organisation's year (issue 11: held against expected, rate, below the minimum) ---
+@dataclass
+class Figures:
+    """One organisation's year over its subtree: its active cells and the meetings they held (closed)
+    against the expected number, the invitations and attendance rate of those meetings, and its
+    linked members below the minimum (rules.below_minimum)."""
+
+    org: Organization
+    cells: int = 0
+    cells_below: int = 0  # cells that held fewer meetings than rules.expected_per_year()
+    held: int = 0
+    invited: int = 0
+    expected: int = 0
+    attended: int = 0
+    below_minimum: int = 0
+
+    @property
+    def expected_meetings(self) -> int:
+        return self.cells * rules.expected_per_year()
+
+    @property
+    def rate(self) -> float | None:
+        return rules.rate(self.attended, self.expected)
+
+    def worst_first(self) -> tuple:
+        """Sort key: the largest share of cells below the expected number first, then the lowest
+        rate (none yet: lowest), then the most members below the minimum; no cells at all last."""
+        share = self.cells_below / self.cells if self.cells else 0.0
+        rate = self.rate if self.rate is not None else -1.0
+        return (not self.cells, -share, rate, -self.below_minimum)
+
+
+@dataclass
+class OrganizationFigures:
+    year: int
+    total: Figures
+    children: list[Figures]  # worst first
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def organization_figures(org: Organization, *, year: int) -> OrganizationFigures:
+    """`org`'s figures for `year` and its active children's, worst first, each row counted over the
+    child's subtree (`org` must be one the user reads: its whole subtree is then in scope).
+
+    Counted in the database, grouped by the child's path (the first characters of each cell's
+    path): at most nine queries whatever the number of children, cells or members. Linked members
+    below the minimum are counted on the side of the row's organisation: for a residence one, the
+    members its cells invited through their link (at those cells' meetings); for a workplace one,
+    its own members wherever they live (their marks at any residential cell's meetings).
+    """
+    children = [child for child in organization_children(org) if child.is_active]
+    total = Figures(org=org)
+    _count(org, year, {org.path: total}, length=len(org.path))
+    rows = {child.path: Figures(org=child) for child in children}
+    if rows:
+        _count(org, year, rows, length=len(org.path) + Organization.steplen)
+    # A stable sort: rows alike stay in the Vietnamese order of their names.
+    return OrganizationFigures(year=year, total=total, children=sorted(rows.values(), key=Figures.worst_first))
+
+
+def _count(org: Organization, year: int, rows: dict[str, Figures], *, length: int) -> None:
+    """Fill `rows` (by the path of their organisation, each `length` characters long) from the
+    cells and meetings of `org`'s subtree."""
+    start, end = year_bounds(year)
+    closed = Q(state=Meeting.State.CLOSED, date__gte=start, date__lte=end)
+    held_by_cell = (
+        Meeting.objects.filter(closed, cell=OuterRef("pk"))
+        .order_by()
+        .values("cell")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cells = (
+        Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
+        .annotate(key=Substr("path", 1, length), held=Coalesce(Subquery(held_by_cell), 0))
+        .values("key")
+        .annotate(cells=Count("pk"), below=Count("pk", filter=Q(held__lt=rules.expected_per_year())))
+        .order_by()
+    )
+    for row in cells:
+        if (figures := rows.get(row["key"])) is not None:
+            figures.cells, figures.cells_below = row["cells"], row["below"]
+    meetings = (
+        Meeting.objects.filter(closed, org.subtree_q("cell__path"))
+        .annotate(key=Substr("cell__path", 1, length))
+        .values("key")
+        .annotate(
+            held=Count("pk", distinct=True),
+            invited=Count("attendances"),
+            expected=Count("attendances", filter=_expected),
+            attended=Count("attendances", filter=_attended),
+        )
+        .order_by()
+    )
+    for row in meetings:
+        if (figures := rows.get(row["key"])) is not None:
+            figures.held, figures.invited = row["held"], row["invited"]
+            figures.expected, figures.attended = row["expected"], row["attended"]
+    # Linked members below the minimum, on each row's side (see organization_figures).
+    for residential, where in ((True, "meeting__cell__path"), (False, "member__workplace_cell__path")):
+        keys = {key for key, figures in rows.items() if figures.org.is_residential == residential}
+        if not keys:
+            continue
+        for key, n in _members_below_minimum(org, start, end, where=where, length=length).items():
+            if key in keys:
+                rows[key].below_minimum = n
+
+
+def _members_below_minimum(org, start, end, *, where: str, length: int) -> dict[str, int]:
+    """{path prefix: linked members below the minimum}: their residence invitations of the year at
+    closed meetings, where `where` (the meeting's cell, or the member's workplace cell) lies in
+    `org`'s subtree, grouped by the prefix and the member; the members below counted per prefix."""
+    per_member = (
+        Attendance.objects.filter(
+            org.subtree_q(where),
+            source=Attendance.Source.LIAISON,
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=start,
+            meeting__date__lte=end,
+        )
+        .annotate(key=Substr(where, 1, length))
+        .values("key", "member_id")
+        .annotate(n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q("")))
+        .filter(rules.below_minimum_q(attended="n_attended", expected="n_expected"))
+        .order_by()
+    )
+    sql, params = per_member.query.sql_with_params()
+    connection = connections[per_member.db]
+    key = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT below.{key}, COUNT(*) FROM ({sql}) below GROUP BY below.{key}", params)
+        return dict(cursor.fetchall())

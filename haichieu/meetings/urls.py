@@ -22,4 +22,7 @@ urlpatterns = [
     path("cua-toi/lich.ics", views.mine_calendar, name="mine_calendar"),
     path("noi-cong-tac/", views.workplace, name="workplace"),
     path("dang-vien/<id:pk>/", views.member_attendance, name="member"),
+    path("so-lieu/", views.figures, name="figures"),
+    path("so-lieu/buoi-sinh-hoat.xlsx", views.figures_meetings, name="figures_meetings"),
+    path("so-lieu/tham-du.xlsx", views.figures_attendance, name="figures_attendance"),
 ]
