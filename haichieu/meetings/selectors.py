@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from haichieu.access import (
@@ -26,7 +26,6 @@ from . import rules
 from .models import Attendance, Meeting
 
 MEETING_KEY = ("-date", "-pk")
-
 
 
 def expected_q(prefix: str = "attendances__") -> Q:
@@ -241,14 +240,22 @@ def organization_figures(org: Organization, *, year: int) -> OrganizationFigures
     members its cells invited through their link (at those cells' meetings); for a workplace one,
     its own members wherever they live (their marks at any residential cell's meetings).
     """
-    children = [child for child in organization_children(org) if child.is_active]
+    children = organization_children(org)
     total = Figures(org=org)
-    _count(org, year, {org.path: total}, length=len(org.path))
-    rows = {child.path: Figures(org=child) for child in children}
-    if rows:
+    if not children:
+        _count(org, year, {org.path: total}, length=len(org.path))
+    else:
+        # Every cell of the subtree lies under one child (a cell has no children): the total is the
+        # children's sum, inactive ones included, but for the members below the minimum (a member
+        # may be counted under two children).
+        rows = {child.path: Figures(org=child) for child in children}
         _count(org, year, rows, length=len(org.path) + Organization.steplen)
+        for field in ("cells", "cells_below", "held", "invited", "expected", "attended"):
+            setattr(total, field, sum(getattr(row, field) for row in rows.values()))
+        _count_below_minimum(org, year, {org.path: total}, length=len(org.path))
+    shown = [row for row in (rows.values() if children else ()) if row.org.is_active]
     # A stable sort: rows alike stay in the Vietnamese order of their names.
-    return OrganizationFigures(year=year, total=total, children=sorted(rows.values(), key=Figures.worst_first))
+    return OrganizationFigures(year=year, total=total, children=sorted(shown, key=Figures.worst_first))
 
 
 def _count(org: Organization, year: int, rows: dict[str, Figures], *, length: int) -> None:
@@ -263,33 +270,51 @@ def _count(org: Organization, year: int, rows: dict[str, Figures], *, length: in
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # Meetings held are counted per active cell (an index range each), so that the invitations
+    # below are one grouping of the year's invitations, with no DISTINCT over their join.
     cells = (
         Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
-        .annotate(key=Substr("path", 1, length), held=Coalesce(Subquery(held_by_cell), 0))
+        .annotate(key=Substr("path", 1, length), n_held=Coalesce(Subquery(held_by_cell), 0))
         .values("key")
-        .annotate(cells=Count("pk"), below=Count("pk", filter=Q(held__lt=rules.expected_per_year())))
+        .annotate(
+            cells=Count("pk"),
+            below=Count("pk", filter=Q(n_held__lt=rules.expected_per_year())),
+            held=Sum("n_held"),
+        )
         .order_by()
     )
     for row in cells:
         if (figures := rows.get(row["key"])) is not None:
-            figures.cells, figures.cells_below = row["cells"], row["below"]
-    meetings = (
-        Meeting.objects.filter(closed, org.subtree_q("cell__path"))
-        .annotate(key=Substr("cell__path", 1, length))
+            figures.cells, figures.cells_below, figures.held = row["cells"], row["below"], row["held"] or 0
+    invitations = (
+        Attendance.objects.filter(
+            org.subtree_q("meeting__cell__path"),
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=start,
+            meeting__date__lte=end,
+        )
+        .annotate(key=Substr("meeting__cell__path", 1, length))
         .values("key")
         .annotate(
-            held=Count("pk", distinct=True),
-            invited=Count("attendances"),
-            expected=Count("attendances", filter=_expected),
-            attended=Count("attendances", filter=_attended),
+            invited=Count("pk"),
+            expected=Count("pk", filter=expected_q("")),
+            attended=Count("pk", filter=attended_q("")),
         )
         .order_by()
     )
-    for row in meetings:
+    for row in invitations:
         if (figures := rows.get(row["key"])) is not None:
-            figures.held, figures.invited = row["held"], row["invited"]
-            figures.expected, figures.attended = row["expected"], row["attended"]
-    # Linked members below the minimum, on each row's side (see organization_figures).
+            figures.invited, figures.expected, figures.attended = (
+                row["invited"],
+                row["expected"],
+                row["attended"],
+            )
+    _count_below_minimum(org, year, rows, length=length)
+
+
+def _count_below_minimum(org: Organization, year: int, rows: dict[str, Figures], *, length: int) -> None:
+    """Linked members below the minimum, on each row's side (see organization_figures)."""
+    start, end = year_bounds(year)
     for residential, where in ((True, "meeting__cell__path"), (False, "member__workplace_cell__path")):
         keys = {key for key, figures in rows.items() if figures.org.is_residential == residential}
         if not keys:
@@ -313,7 +338,9 @@ def _members_below_minimum(org, start, end, *, where: str, length: int) -> dict[
         )
         .annotate(key=Substr(where, 1, length))
         .values("key", "member_id")
-        .annotate(n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q("")))
+        .annotate(
+            n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q(""))
+        )
         .filter(rules.below_minimum_q(attended="n_attended", expected="n_expected"))
         .order_by()
     )

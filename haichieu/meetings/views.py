@@ -23,7 +23,6 @@ from haichieu.core.forms import add_service_error
 from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id, parse_year
 from haichieu.core.services import ServiceError
-
 from haichieu.organizations.selectors import organization_roots_for
 
 from . import calendar, checkin, documents, exports, rules, selectors, services

@@ -43,7 +43,9 @@ def _meeting(cell, day, marks, *, state=Meeting.State.CLOSED):
             meeting=meeting,
             member=member,
             status=status,
-            source=Attendance.Source.CELL if member.workplace_cell_id == cell.pk else Attendance.Source.LIAISON,
+            source=Attendance.Source.CELL
+            if member.workplace_cell_id == cell.pk
+            else Attendance.Source.LIAISON,
         )
         for member, status in marks.items()
     )
@@ -143,7 +145,9 @@ def test_an_inactive_child_is_not_listed(world, year, client_for):
     assert "Chi bộ đã giải thể" not in text
 
 
-@pytest.mark.parametrize("name", ["meetings:figures", "meetings:figures_meetings", "meetings:figures_attendance"])
+@pytest.mark.parametrize(
+    "name", ["meetings:figures", "meetings:figures_meetings", "meetings:figures_attendance"]
+)
 def test_another_organisations_figures_and_exports_are_404(world, year, client_for, name):
     client = client_for(world.r1_staff)
     for org in (world.r2, world.w1, world.province, world.r2c1):
@@ -165,7 +169,9 @@ def test_another_organisations_figures_and_exports_are_404(world, year, client_f
         {"year": "²⁰²⁵"},
     ],
 )
-@pytest.mark.parametrize("name", ["meetings:figures", "meetings:figures_meetings", "meetings:figures_attendance"])
+@pytest.mark.parametrize(
+    "name", ["meetings:figures", "meetings:figures_meetings", "meetings:figures_attendance"]
+)
 def test_a_malformed_org_or_year_gets_a_message(world, client_for, query, name):
     response = client_for(world.r1_staff).get(reverse(name), query)
     assert response.status_code == 400
@@ -174,7 +180,9 @@ def test_a_malformed_org_or_year_gets_a_message(world, client_for, query, name):
     assert not AuditEntry.objects.filter(action="export").exists()
 
 
-def test_the_page_costs_the_same_queries_for_2_or_12_cells(world, year, client_for, django_assert_max_num_queries):
+def test_the_page_costs_the_same_queries_for_2_or_12_cells(
+    world, year, client_for, django_assert_max_num_queries
+):
     client = client_for(world.r1_staff)
     with django_assert_max_num_queries(20) as few:
         assert client.get(reverse("meetings:figures"), {"year": YEAR}).status_code == 200
