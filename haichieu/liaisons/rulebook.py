@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -174,6 +175,10 @@ def _months(value: Any) -> str:
     return {1: "1 tháng (hằng tháng)", 3: "3 tháng (hằng quý)", 6: "6 tháng"}.get(value, f"{value} tháng")
 
 
+def _meetings(value: Any) -> str:
+    return f"{value} buổi"
+
+
 def _categories(values: Iterable[str]) -> str:
     labels = dict(Member.LiaisonCategory.choices)
     return "; ".join(labels.get(v, v) for v in values) or "—"
@@ -211,6 +216,8 @@ class Rule:
     formatter: Callable[[Any], str]
     # The value the texts fix, when they fix one: a setting that differs is the deployment's own.
     text_value: Any = None
+    # The group of HAICHIEU settings the key lives in ("RULES"; "MEETINGS": the meetings app's).
+    group: str = "RULES"
 
 
 # Where each category comes from, and what the text makes of it (the settings decide what the
@@ -239,6 +246,7 @@ CATEGORIES = "Diện đảng viên"
 NOTICES = "Thông báo biến động"
 PAPERS = "Văn bản"
 EXEMPTIONS = "Miễn công tác và sinh hoạt đảng"
+MEETINGS = "Sinh hoạt chi bộ"
 
 RULEBOOK: dict[str, Rule] = {
     rule.key: rule
@@ -380,6 +388,40 @@ RULEBOOK: dict[str, Rule] = {
             "miễn sắp hết hạn hoặc đã hết hạn mà chưa gia hạn được liệt kê và nhắc việc.",
             _days,
         ),
+        Rule(
+            "EXPECTED_PER_YEAR",
+            MEETINGS,
+            "Số buổi chi bộ nơi cư trú sinh hoạt với đảng viên giữ mối liên hệ trong năm",
+            Origin.NATIONAL,
+            (Source("QD213", "Điều 4", "6 tháng một lần hoặc khi cần thiết"),),
+            "Trang số liệu sinh hoạt so số buổi đã họp (đã kết thúc) của mỗi chi bộ với số buổi này.",
+            _meetings,
+            text_value=2,
+            group="MEETINGS",
+        ),
+        Rule(
+            "MIN_ATTENDED_PER_YEAR",
+            MEETINGS,
+            "Mức tối thiểu: số buổi đảng viên giữ mối liên hệ dự trong năm",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4", "6 tháng một lần hoặc khi cần thiết"),),
+            "Đảng viên dự ít hơn số buổi này và ít hơn số buổi được mời (không tính buổi được miễn, buổi chưa "
+            "điểm danh; vắng có lý do vẫn tính là vắng) là dưới mức tối thiểu. Văn bản không quy định con số: "
+            "đây là quy định riêng của đơn vị triển khai, mặc định dự đủ các buổi của năm.",
+            _meetings,
+            group="MEETINGS",
+        ),
+        Rule(
+            "MISSED_IN_A_ROW_ALERT",
+            MEETINGS,
+            "Báo nơi công tác khi đảng viên vắng liên tiếp",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"),),
+            "Cấp ủy nơi công tác nhận thông báo khi đảng viên của mình vắng liên tiếp số buổi này. Văn bản không "
+            "quy định con số: đây là quy định riêng của đơn vị triển khai.",
+            _meetings,
+            group="MEETINGS",
+        ),
     )
 }
 
@@ -471,7 +513,7 @@ class RuleInForce:
 
 def rule_in_force(key: str) -> RuleInForce:
     rule = RULEBOOK[key]
-    value = liaison_rules.rules()[key]
+    value = liaison_rules.rules()[key] if rule.group == "RULES" else settings.HAICHIEU[rule.group][key]
     changed = rule.text_value is not None and not _same(value, rule.text_value)
     return RuleInForce(
         rule=rule,

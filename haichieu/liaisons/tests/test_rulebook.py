@@ -34,7 +34,12 @@ def _row(page: str, key: str) -> str:
 
 
 def test_every_rules_key_has_an_entry_and_every_entry_a_key():
-    assert set(settings.HAICHIEU["RULES"]) == set(rulebook.RULEBOOK)
+    in_rules = {key for key, rule in rulebook.RULEBOOK.items() if rule.group == "RULES"}
+    assert set(settings.HAICHIEU["RULES"]) == in_rules
+    # The meetings settings that come from the texts (not the QR code's timings, the agenda templates).
+    in_meetings = {key for key, rule in rulebook.RULEBOOK.items() if rule.group == "MEETINGS"}
+    assert in_meetings == {"EXPECTED_PER_YEAR", "MIN_ATTENDED_PER_YEAR", "MISSED_IN_A_ROW_ALERT"}
+    assert in_meetings <= set(settings.HAICHIEU["MEETINGS"])
 
 
 def test_every_entry_names_a_known_document_and_formats_the_default():
@@ -43,7 +48,7 @@ def test_every_entry_names_a_known_document_and_formats_the_default():
         assert rule.sources, key
         for source in rule.sources:
             assert source.document in rulebook.DOCUMENTS, key
-        assert rule.formatter(settings.HAICHIEU["RULES"][key])
+        assert rule.formatter(settings.HAICHIEU[rule.group][key])
         if rule.text_value is not None:  # the defaults are what the texts say
             assert rulebook.rule_in_force(key).origin == rule.origin == rulebook.Origin.NATIONAL
 
@@ -180,3 +185,19 @@ def test_the_receive_page_notes_the_deadline_of_a_waiting_introduction(world, cl
     page = client_for(world.r1_staff).get(reverse("liaisons:residence_receive", args=[liaison.pk]))
     text = page.content.decode()
     assert "Quá hạn" in text and len(_notes(text)) == 1
+
+
+def test_the_meetings_settings_are_on_the_rules_page_with_their_source(world, client_for, settings):
+    client = client_for(world.w1_staff)
+    page = client.get(reverse("liaisons:rules")).content.decode()
+    assert "<td>2 buổi</td>" in _row(page, "EXPECTED_PER_YEAR") and "Điều 4" in _row(
+        page, "EXPECTED_PER_YEAR"
+    )
+    assert "Mức tối thiểu" in _row(page, "MIN_ATTENDED_PER_YEAR")
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "MEETINGS": {**settings.HAICHIEU["MEETINGS"], "EXPECTED_PER_YEAR": 4},
+    }
+    expected = client.get(reverse("liaisons:rules")).content.decode()
+    row = _row(expected, "EXPECTED_PER_YEAR")
+    assert "<td>4 buổi" in row and "Văn bản: 2 buổi" in row
