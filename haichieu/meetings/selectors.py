@@ -296,18 +296,18 @@ def _count(org: Organization, year: int, rows: dict[str, Figures], *, length: in
         .annotate(key=Substr("meeting__cell__path", 1, length))
         .values("key")
         .annotate(
-            invited=Count("pk"),
-            expected=Count("pk", filter=expected_q("")),
-            attended=Count("pk", filter=attended_q("")),
+            n_invited=Count("pk"),
+            n_expected=Count("pk", filter=expected_q("")),
+            n_attended=Count("pk", filter=attended_q("")),
         )
         .order_by()
     )
     for row in invitations:
         if (figures := rows.get(row["key"])) is not None:
             figures.invited, figures.expected, figures.attended = (
-                row["invited"],
-                row["expected"],
-                row["attended"],
+                row["n_invited"],
+                row["n_expected"],
+                row["n_attended"],
             )
     _count_below_minimum(org, year, rows, length=length)
 
