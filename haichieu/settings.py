@@ -374,6 +374,10 @@ HAICHIEU["MEETINGS"] = {
     # Meetings a residential cell is expected to hold with its linked members each year (QĐ 213-QĐ/TW
     # Art. 4: the commune committee has its cells meet them "6 tháng một lần hoặc khi cần thiết").
     "EXPECTED_PER_YEAR": 2,
+    # A linked member who attended fewer meetings of the year than this (and fewer than they were
+    # expected at) is "below the minimum" (meetings/rules.below_minimum): QĐ 213-QĐ/TW Art. 4 has the
+    # cell meet them every 6 months, so the deployment asks for both meetings by default.
+    "MIN_ATTENDED_PER_YEAR": 2,
     # A member who misses this many meetings in a row is shown as such (the workplace sees it).
     "MISSED_IN_A_ROW_ALERT": 2,
     # The self check-in QR code is made anew this often, and a code is accepted this long after.

@@ -177,6 +177,10 @@ def _months(value: Any) -> str:
     return {1: "1 tháng (hằng tháng)", 3: "3 tháng (hằng quý)", 6: "6 tháng"}.get(value, f"{value} tháng")
 
 
+def _meetings(value: Any) -> str:
+    return f"{value} buổi"
+
+
 def _categories(values: Iterable[str]) -> str:
     labels = dict(Member.LiaisonCategory.choices)
     return "; ".join(labels.get(v, v) for v in values) or "—"
@@ -422,6 +426,18 @@ RULEBOOK: dict[str, Rule] = {
             "33) hoặc miễn công tác và sinh hoạt đảng không được mời.",
             _meetings,
             text_value=2,
+            setting="MEETINGS",
+        ),
+        Rule(
+            "MIN_ATTENDED_PER_YEAR",
+            MEETINGS,
+            "Mức tối thiểu: số buổi đảng viên giữ mối liên hệ dự trong năm",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4", "6 tháng một lần hoặc khi cần thiết"),),
+            "Đảng viên dự ít hơn số buổi này và ít hơn số buổi được mời (không tính buổi được miễn, buổi chưa "
+            "điểm danh; vắng có lý do vẫn tính là vắng) là dưới mức tối thiểu. Văn bản không quy định con số: "
+            "đây là quy định riêng của đơn vị triển khai, mặc định dự đủ các buổi của năm.",
+            _meetings,
             setting="MEETINGS",
         ),
         Rule(

@@ -9,6 +9,9 @@
   the invitation list takes in as linked (the same query), less those exempt that day when the
   EXEMPTION_LIFTS setting lifts tasks.
 - `rate(attended, expected)` and `missed_in_a_row(statuses)`: the member's and the cell's figures.
+- `below_minimum(attended, expected)` (and `below_minimum_q`, the same rule over counts annotated
+  in the database): a linked member who did not attend the year's minimum (figures page, yearly
+  comment).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from haichieu.exemptions import rules as exemption_rules
@@ -53,6 +56,10 @@ def task_kind_label(kind: str) -> str:
 
 def expected_per_year() -> int:
     return int(meeting_settings()["EXPECTED_PER_YEAR"])
+
+
+def minimum_attended() -> int:
+    return int(meeting_settings()["MIN_ATTENDED_PER_YEAR"])
 
 
 def missed_alert() -> int:
@@ -130,6 +137,20 @@ def counts_as_expected(status: str) -> bool:
     """A marked invitation counts in the rates unless the member was exempt (an unmarked one does
     not count: the meeting has not taken their roll yet)."""
     return bool(status) and status not in Attendance.NOT_EXPECTED
+
+
+def below_minimum(attended: int, expected: int) -> bool:
+    """A member is below the minimum of a year when they attended fewer meetings than
+    `MIN_ATTENDED_PER_YEAR` and fewer than they were expected at (QĐ 213-QĐ/TW Art. 4: the cell
+    meets its linked members every 6 months; a cell that held one meeting cannot ask for two).
+    `attended` and `expected` count as `rate` does: exempt and unmarked invitations are left out,
+    an absence with a reason counts as missed."""
+    return attended < minimum_attended() and attended < expected
+
+
+def below_minimum_q(*, attended: str, expected: str) -> Q:
+    """`below_minimum` as a Q over two counts annotated on a grouped query (their names)."""
+    return Q(**{f"{attended}__lt": minimum_attended()}) & Q(**{f"{attended}__lt": F(expected)})
 
 
 def missed_in_a_row(statuses: list[str]) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
 
 from haichieu.access import (
     attendances_visible_to,
@@ -19,14 +21,26 @@ from haichieu.core.paging import Page, keyset_page
 from haichieu.liaisons.models import Liaison
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_children
 
 from . import rules
 from .models import Attendance, Meeting
 
 MEETING_KEY = ("-date", "-pk")
 
-_expected = Q(attendances__status__gt="") & ~Q(attendances__status__in=Attendance.NOT_EXPECTED)
-_attended = Q(attendances__status__in=Attendance.ATTENDED)
+
+def expected_q(prefix: str = "attendances__") -> Q:
+    """Invitations that count in the rates (rules.counts_as_expected): marked and not exempt."""
+    return Q(**{f"{prefix}status__gt": ""}) & ~Q(**{f"{prefix}status__in": Attendance.NOT_EXPECTED})
+
+
+def attended_q(prefix: str = "attendances__") -> Q:
+    """Invitations taken part in (Attendance.ATTENDED)."""
+    return Q(**{f"{prefix}status__in": Attendance.ATTENDED})
+
+
+_expected = expected_q()
+_attended = attended_q()
 
 
 def with_counts(meetings: QuerySet) -> QuerySet:
@@ -206,3 +220,168 @@ def feed_meetings(user, *, today: datetime.date) -> list[Meeting] | None:
         .select_related("cell")
         .order_by("date", "start_time", "pk")[:FEED_LIMIT]
     )
+
+
+# --- figures of an organisation's year (issue 11: held against expected, rate, below the minimum) ---
+@dataclass
+class Figures:
+    """One organisation's year over its subtree: its active cells and the meetings they held (closed)
+    against the expected number, the invitations and attendance rate of those meetings, and its
+    linked members below the minimum (rules.below_minimum)."""
+
+    org: Organization
+    cells: int = 0
+    cells_below: int = 0  # cells that held fewer meetings than rules.expected_per_year()
+    held: int = 0
+    invited: int = 0
+    expected: int = 0
+    attended: int = 0
+    below_minimum: int = 0
+
+    @property
+    def expected_meetings(self) -> int:
+        return self.cells * rules.expected_per_year()
+
+    @property
+    def rate(self) -> float | None:
+        return rules.rate(self.attended, self.expected)
+
+    def worst_first(self) -> tuple:
+        """Sort key: the largest share of cells below the expected number first, then the lowest
+        rate (none yet: lowest), then the most members below the minimum; no cells at all last."""
+        share = self.cells_below / self.cells if self.cells else 0.0
+        rate = self.rate if self.rate is not None else -1.0
+        return (not self.cells, -share, rate, -self.below_minimum)
+
+
+@dataclass
+class OrganizationFigures:
+    year: int
+    total: Figures
+    children: list[Figures]  # worst first
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def organization_figures(org: Organization, *, year: int) -> OrganizationFigures:
+    """`org`'s figures for `year` and its active children's, worst first, each row counted over the
+    child's subtree (`org` must be one the user reads: its whole subtree is then in scope).
+
+    Counted in the database, grouped by the child's path (the first characters of each cell's
+    path): at most nine queries whatever the number of children, cells or members. Linked members
+    below the minimum are counted on the side of the row's organisation: for a residence one, the
+    members its cells invited through their link (at those cells' meetings); for a workplace one,
+    its own members wherever they live (their marks at any residential cell's meetings).
+    """
+    children = organization_children(org)
+    total = Figures(org=org)
+    if not children:
+        _count(org, year, {org.path: total}, length=len(org.path))
+    else:
+        # Every cell of the subtree lies under one child (a cell has no children): the total is the
+        # children's sum, inactive ones included, but for the members below the minimum (a member
+        # may be counted under two children).
+        rows = {child.path: Figures(org=child) for child in children}
+        _count(org, year, rows, length=len(org.path) + Organization.steplen)
+        for field in ("cells", "cells_below", "held", "invited", "expected", "attended"):
+            setattr(total, field, sum(getattr(row, field) for row in rows.values()))
+        _count_below_minimum(org, year, {org.path: total}, length=len(org.path))
+    shown = [row for row in (rows.values() if children else ()) if row.org.is_active]
+    # A stable sort: rows alike stay in the Vietnamese order of their names.
+    return OrganizationFigures(year=year, total=total, children=sorted(shown, key=Figures.worst_first))
+
+
+def _count(org: Organization, year: int, rows: dict[str, Figures], *, length: int) -> None:
+    """Fill `rows` (by the path of their organisation, each `length` characters long) from the
+    cells and meetings of `org`'s subtree."""
+    start, end = year_bounds(year)
+    closed = Q(state=Meeting.State.CLOSED, date__gte=start, date__lte=end)
+    held_by_cell = (
+        Meeting.objects.filter(closed, cell=OuterRef("pk"))
+        .order_by()
+        .values("cell")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    # Meetings held are counted per active cell (an index range each), so that the invitations
+    # below are one grouping of the year's invitations, with no DISTINCT over their join.
+    cells = (
+        Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
+        .annotate(key=Substr("path", 1, length), n_held=Coalesce(Subquery(held_by_cell), 0))
+        .values("key")
+        .annotate(
+            cells=Count("pk"),
+            below=Count("pk", filter=Q(n_held__lt=rules.expected_per_year())),
+            held=Sum("n_held"),
+        )
+        .order_by()
+    )
+    for row in cells:
+        if (figures := rows.get(row["key"])) is not None:
+            figures.cells, figures.cells_below, figures.held = row["cells"], row["below"], row["held"] or 0
+    invitations = (
+        Attendance.objects.filter(
+            org.subtree_q("meeting__cell__path"),
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=start,
+            meeting__date__lte=end,
+        )
+        .annotate(key=Substr("meeting__cell__path", 1, length))
+        .values("key")
+        .annotate(
+            n_invited=Count("pk"),
+            n_expected=Count("pk", filter=expected_q("")),
+            n_attended=Count("pk", filter=attended_q("")),
+        )
+        .order_by()
+    )
+    for row in invitations:
+        if (figures := rows.get(row["key"])) is not None:
+            figures.invited, figures.expected, figures.attended = (
+                row["n_invited"],
+                row["n_expected"],
+                row["n_attended"],
+            )
+    _count_below_minimum(org, year, rows, length=length)
+
+
+def _count_below_minimum(org: Organization, year: int, rows: dict[str, Figures], *, length: int) -> None:
+    """Linked members below the minimum, on each row's side (see organization_figures)."""
+    start, end = year_bounds(year)
+    for residential, where in ((True, "meeting__cell__path"), (False, "member__workplace_cell__path")):
+        keys = {key for key, figures in rows.items() if figures.org.is_residential == residential}
+        if not keys:
+            continue
+        for key, n in _members_below_minimum(org, start, end, where=where, length=length).items():
+            if key in keys:
+                rows[key].below_minimum = n
+
+
+def _members_below_minimum(org, start, end, *, where: str, length: int) -> dict[str, int]:
+    """{path prefix: linked members below the minimum}: their residence invitations of the year at
+    closed meetings, where `where` (the meeting's cell, or the member's workplace cell) lies in
+    `org`'s subtree, grouped by the prefix and the member; the members below counted per prefix."""
+    per_member = (
+        Attendance.objects.filter(
+            org.subtree_q(where),
+            source=Attendance.Source.LIAISON,
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=start,
+            meeting__date__lte=end,
+        )
+        .annotate(key=Substr(where, 1, length))
+        .values("key", "member_id")
+        .annotate(
+            n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q(""))
+        )
+        .filter(rules.below_minimum_q(attended="n_attended", expected="n_expected"))
+        .order_by()
+    )
+    sql, params = per_member.query.sql_with_params()
+    connection = connections[per_member.db]
+    key = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT below.{key}, COUNT(*) FROM ({sql}) below GROUP BY below.{key}", params)
+        return dict(cursor.fetchall())

@@ -33,4 +33,7 @@ urlpatterns = [
     path("nhiem-vu/<id:pk>/", views_tasks.task_detail, name="task_detail"),
     path("nhiem-vu/<id:pk>/ket-qua/", views_tasks.task_outcome, name="task_outcome"),
     path("noi-cong-tac/nhiem-vu/", views_tasks.workplace_tasks, name="workplace_tasks"),
+    path("so-lieu/", views.figures, name="figures"),
+    path("so-lieu/buoi-sinh-hoat.xlsx", views.figures_meetings, name="figures_meetings"),
+    path("so-lieu/tham-du.xlsx", views.figures_attendance, name="figures_attendance"),
 ]

@@ -16,14 +16,26 @@ from haichieu.access import (
     member_get_for,
     organization_get_for,
     own_member_or_404,
+    read_scope_or_404,
     scope_for,
 )
 from haichieu.core.forms import add_service_error
 from haichieu.core.paging import page_size
-from haichieu.core.params import parse_id
+from haichieu.core.params import parse_id, parse_year
 from haichieu.core.services import ServiceError
+from haichieu.organizations.selectors import organization_roots_for
 
-from . import calendar, checkin, document_kinds, documents, selectors, selectors_tasks, services
+from . import (
+    calendar,
+    checkin,
+    document_kinds,
+    documents,
+    exports,
+    rules,
+    selectors,
+    selectors_tasks,
+    services,
+)
 from .forms import MarkForm, MeetingForm, MinutesForm, StateForm
 from .models import Attendance, Meeting
 
@@ -55,6 +67,7 @@ def meeting_list(request):
         "page": page,
         "cell": cell,
         "may_plan": cell is not None and scope_for(request.user).may_write(cell),
+        "may_see_figures": scope_for(request.user).reads_somewhere,
         "cell_record": selectors.cell_record(cell, year=timezone.localdate().year) if cell else None,
         "base_query": f"org={cell.pk}" if cell else "",
         # A cell secretary's calendar link (a member finds theirs on their own page).
@@ -448,3 +461,72 @@ def minutes_docx(request, pk):
         messages.error(request, exc.message)
         return redirect("meetings:detail", pk=meeting.pk)
     return documents.minutes_response(actor=request.user, meeting=meeting, doc=doc)
+
+
+def _figures_scope(request):
+    """(organisation, year, error, the user's other top organisations) of the figures page and its
+    exports: `?org=` (404 outside the user's scope; default: the user's own organisation, the first
+    of several) and `?year=` (default: this year). A malformed value gets a message (`error`) and
+    the default in its place."""
+    read_scope_or_404(request.user)
+    tops = organization_roots_for(request.user)
+    if not tops:
+        raise Http404("Không tìm thấy tổ chức.")
+    errors = []
+    org = tops[0]
+    raw_org = request.GET.get("org", "")
+    if raw_org:
+        pk = parse_id(raw_org)
+        if pk is None:
+            errors.append("Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn.")
+        else:
+            org = organization_get_for(request.user, pk=pk)
+    year = timezone.localdate().year
+    raw_year = request.GET.get("year", "")
+    if raw_year:
+        parsed = parse_year(raw_year)
+        if parsed is None:
+            errors.append(f"Năm không hợp lệ: đang hiển thị năm {year}.")
+        else:
+            year = parsed
+    return org, year, " ".join(errors), [top for top in tops if top.pk != org.pk]
+
+
+@login_required
+def figures(request):
+    """An organisation's year: its own figures and its children's, worst first, each linking one
+    level down (selectors.organization_figures)."""
+    org, year, error, others = _figures_scope(request)
+    return _figures_page(request, org, year, error, others)
+
+
+def _figures_page(request, org, year, error, others):
+    context = {
+        "org": org,
+        "year": year,
+        "error": error,
+        "others": others,
+        "figures": selectors.organization_figures(org, year=year),
+        "expected_per_year": rules.expected_per_year(),
+        "minimum": rules.minimum_attended(),
+        "query": urlencode({"org": org.pk, "year": year}),
+    }
+    return render(request, "meetings/figures.html", context, status=400 if error else 200)
+
+
+@login_required
+def figures_meetings(request):
+    """The meetings of the figures page's organisation and year as .xlsx (one row a meeting)."""
+    org, year, error, others = _figures_scope(request)
+    if error:
+        return _figures_page(request, org, year, error, others)
+    return exports.meetings_export(actor=request.user, org=org, year=year)
+
+
+@login_required
+def figures_attendance(request):
+    """The attendance marks of the figures page's organisation and year as .xlsx (one row a mark)."""
+    org, year, error, others = _figures_scope(request)
+    if error:
+        return _figures_page(request, org, year, error, others)
+    return exports.attendance_export(actor=request.user, org=org, year=year)

@@ -226,3 +226,19 @@ def test_the_task_kinds_are_on_the_page_as_the_deployments_own_and_follow_the_se
     }
     row = _row(client.get(reverse("liaisons:rules")).content.decode(), "TASK_KINDS")
     assert "<td>Tham gia đội văn nghệ</td>" in row and "Mặt trận" not in row
+
+
+def test_the_meetings_settings_are_on_the_rules_page_with_their_source(world, client_for, settings):
+    client = client_for(world.w1_staff)
+    page = client.get(reverse("liaisons:rules")).content.decode()
+    assert "<td>2 buổi</td>" in _row(page, "EXPECTED_PER_YEAR") and "Điều 4" in _row(
+        page, "EXPECTED_PER_YEAR"
+    )
+    assert "Mức tối thiểu" in _row(page, "MIN_ATTENDED_PER_YEAR")
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "MEETINGS": {**settings.HAICHIEU["MEETINGS"], "EXPECTED_PER_YEAR": 4},
+    }
+    expected = client.get(reverse("liaisons:rules")).content.decode()
+    row = _row(expected, "EXPECTED_PER_YEAR")
+    assert "<td>4 buổi" in row and "Văn bản: 2 buổi" in row

@@ -194,3 +194,11 @@ MEETINGS_EXPECTED: dict = {
     ),
     "meetings:workplace_tasks": row(get=everyone(200), post=everyone(200)),
 }
+# The figures page of an organisation's year and its two exports ("export" entries: logged reads):
+# those who read the residential cell (its twin: R2's staff).
+for _name in ("meetings:figures", "meetings:figures_meetings", "meetings:figures_attendance"):
+    MEETINGS_EXPECTED[_name] = row(
+        lambda s: Target(query=f"org={s.residential_cell.pk}"),
+        get=table(404, **R1C1),
+        post=table(404, **R1C1),
+    )
