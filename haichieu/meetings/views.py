@@ -196,8 +196,8 @@ def roll_call(request, pk):
     context = {
         "meeting": meeting,
         "roster": selectors.roster(meeting),
-        "statuses": Attendance.Status.choices,
-        "short_labels": SHORT_LABELS,
+        # (value, label, the button's short label): one loop a person, not one a button.
+        "statuses": [(value, label, SHORT_LABELS[value]) for value, label in Attendance.Status.choices],
     }
     return render(request, "meetings/roll_call.html", context)
 
