@@ -197,7 +197,7 @@ def roll_call(request, pk):
     people = render_jinja2(
         "meetings/_roll_call_people.html",
         {
-            "roster": selectors.roster(meeting),
+            "roster": selectors.roll_call_rows(meeting),
             "statuses": [(value, label, SHORT_LABELS[value]) for value, label in Attendance.Status.choices],
             "roll_call_url": reverse("meetings:roll_call", args=[meeting.pk]),
         },
