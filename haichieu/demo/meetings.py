@@ -110,7 +110,7 @@ def _add_members(cell: Organization, count: int, rng: random.Random) -> None:
     )
     tree = Tree(committee_node, [], [], [committee_node], {cell.commune.code: [cell_node]})
     prefix = f"{cell.province.code.zfill(2)}{ADDED_SERIES}"
-    offset = Member.objects.filter(party_card_number__startswith=prefix).count()
+    offset = added_members().count()
     plans = [
         plan_member(
             rng,
