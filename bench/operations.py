@@ -1,7 +1,8 @@
 """The operations the benchmark times: a registry of name -> URL builder.
 
 To time a new page, add a function decorated with `@operation("name")` that returns its URL
-(it may use the `BenchContext`, which picks real codes and names from the seeded data).
+(it may use the `BenchContext`, which picks real codes and names from the seeded data). To time a
+write, return a `Post` instead: the URL, the form data of each request and the page it is made from.
 
 A page is timed as each role that uses it (DESIGN.md "How performance is measured"): a provincial
 user's scope is everything and hides what a smaller scope costs. `<page>@<role>` is the page as one
@@ -9,12 +10,14 @@ of the demo users of ROLES; a name without a role is the page as provincial staf
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from haichieu.accounts.models import Role, User
+from haichieu.demo.meetings import bench_meeting
+from haichieu.meetings.models import Attendance
 from haichieu.organizations.models import Organization
 
 # A common diacritic-free fragment ("Nguyễn Văn …" is about one name in eight) and a rare one
@@ -39,8 +42,22 @@ class BenchContext:
     province_pk: int = 0  # the province (the `province` role's organisation)
     ward_pk: int = 0  # the ward committee of the `ward` role
     residential_cell_pk: int = 0  # the residential cell of the `residential_cell` role
+    meeting_pk: int = 0  # the open meeting of that cell (haichieu.demo.meetings), when seeded
+    attendance_pk: int = 0  # one of its invitations: the one the roll-call's tap marks
     search_common: str = SEARCH_COMMON
     search_rare: str = SEARCH_RARE
+
+
+@dataclass(frozen=True)
+class Post:
+    """A write, timed as a POST to `url` with `data(i)` as the form of the i-th request (each one a
+    real change), after a GET of `page` (the screen it is made from, which gives the CSRF token the
+    POST sends, as that screen's script does). `floor_pk`: the row the write floor updates."""
+
+    url: str
+    page: str
+    data: Callable[[int], dict] = field(compare=False)
+    floor_pk: int = 0
 
 
 def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
@@ -54,16 +71,27 @@ def bench_context(username: str = BENCH_USERNAME) -> BenchContext:
     committee = (
         Role.objects.select_related("organization").get(user__username=ROLES["committee"]).organization
     )
+    meeting = bench_meeting()
+    # The tap marks a member in the middle of the list.
+    attendance = (
+        Attendance.objects.filter(meeting=meeting).order_by("member__sort_key", "member_id")[
+            meeting.attendances.count() // 2
+        ]
+        if meeting
+        else None
+    )
     return BenchContext(
         user=user,
         org_code=committee.code,
         province_pk=orgs[ROLES["province"]],
         ward_pk=orgs[ROLES["ward"]],
         residential_cell_pk=orgs[ROLES["residential_cell"]],
+        meeting_pk=meeting.pk if meeting else 0,
+        attendance_pk=attendance.pk if attendance else 0,
     )
 
 
-OPERATIONS: dict[str, Callable[[BenchContext], str]] = {}
+OPERATIONS: dict[str, Callable[[BenchContext], str | Post]] = {}
 # Operations timed as another demo user than BENCH_USERNAME (a residence page, say).
 OPERATION_USERS: dict[str, str] = {}
 # Pages whose rows the benchmark cannot count (no `data-row` mark): the rows the floor then reads.
@@ -73,7 +101,7 @@ UNPAGED: set[str] = set()
 
 
 def operation(name: str, *, user: str | None = None, floor_rows: int | None = None, paged: bool = True):
-    def register(build: Callable[[BenchContext], str]):
+    def register(build: Callable[[BenchContext], str | Post]):
         OPERATIONS[name] = build
         if user:
             OPERATION_USERS[name] = user
@@ -182,3 +210,29 @@ operation("tracking_book@ward", user=ROLES["ward"], floor_rows=100)(
 operation("tracking_book@residential_cell", user=ROLES["residential_cell"], floor_rows=100)(
     lambda ctx: tracking_book(ctx, pk=ctx.residential_cell_pk)
 )
+
+
+# --- the roll-call of a meeting (issue 11) -------------------------------------------------------
+@operation("attendance_page", user=ROLES["residential_cell"], paged=False)
+def attendance_page(ctx: BenchContext) -> str:
+    """The roll-call screen of the residential cell's open meeting (300 invited at 100,000 members:
+    haichieu.demo.meetings), as its secretary: every person with a button per status."""
+    return reverse("meetings:roll_call", args=[ctx.meeting_pk])
+
+
+# Each tap changes the mark: present, then late, then present again…
+TAP_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+
+
+@operation("attendance_tap", user=ROLES["residential_cell"], paged=False)
+def attendance_tap(ctx: BenchContext) -> Post:
+    """One tap of that roll-call: one member's status saved (JSON), compared with a bare view that
+    updates one row of the same table. The first tap changes the status the data set holds."""
+    current = Attendance.objects.filter(pk=ctx.attendance_pk).values_list("status", flat=True).first()
+    start = 1 if current == TAP_STATUSES[0] else 0
+    return Post(
+        url=reverse("meetings:mark", args=[ctx.meeting_pk, ctx.attendance_pk]),
+        page=attendance_page(ctx),
+        data=lambda i: {"status": TAP_STATUSES[(start + i) % len(TAP_STATUSES)]},
+        floor_pk=ctx.attendance_pk,
+    )

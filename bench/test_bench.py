@@ -1,25 +1,41 @@
 """The benchmark's machinery at a tiny size, in the test database (fast: a few seconds)."""
 
+import datetime
 import json
 
 import pytest
+from django.urls import reverse
 
-from haichieu.accounts.models import User
+from haichieu.accounts.models import Role, User
+from haichieu.core.models import AuditEntry
+from haichieu.demo.meetings import added_members, bench_meeting, seed_bench_meeting
 from haichieu.demo.seed import seed_demo
+from haichieu.meetings import rules
+from haichieu.meetings.models import Attendance, Meeting
+from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
-from .measure import count_queries, count_rows, run_operations
-from .operations import OPERATION_USERS, OPERATIONS, ROLES, UNPAGED, bench_context, with_params
+from .measure import (
+    _queries,
+    count_queries,
+    count_rows,
+    poster,
+    run_operations,
+    signed_in_client,
+)
+from .operations import OPERATION_USERS, OPERATIONS, ROLES, UNPAGED, Post, bench_context, with_params
 
 pytestmark = pytest.mark.django_db
 
 FIGURES = {"median_ms", "p95_ms", "queries", "floor_median_ms", "ratio", "rows"}
+INVITED = 40  # the roll-call's size here (300 at 100,000 members)
 
 
 @pytest.fixture
 def bench(settings):
     settings.ROOT_URLCONF = "bench.urls"
     seed_demo(members=300, seed=11)
+    seed_bench_meeting(invited=INVITED)
     return bench_context()
 
 
@@ -40,6 +56,8 @@ def test_queries_do_not_grow_with_the_page_size(bench, client):
     for name, build in OPERATIONS.items():
         client.force_login(User.objects.get(username=OPERATION_USERS.get(name, bench.user.username)))
         url = build(bench)
+        if isinstance(url, Post):
+            continue  # a write: test_the_tap_costs_the_same_queries_whatever_the_meeting
         small, large = with_params(url, size=1), with_params(url, size=50)
         assert name in UNPAGED or count_rows(client, small) <= 1
         assert count_queries(client, small) == count_queries(client, large), name
@@ -66,3 +84,93 @@ def test_key_pages_are_timed_as_each_role(bench):
             name = page if role == "province" else f"{page}@{role}"
             assert name in OPERATIONS
             assert OPERATION_USERS.get(name, bench.user.username) == ROLES[role]
+
+
+def test_the_meeting_step_gives_the_secretarys_cell_an_open_meeting_of_that_size(bench):
+    """At this size the cell has fewer members to invite: retired members living there are added,
+    as the demo makes them, and counted apart from the data set's own."""
+    meeting = bench_meeting()
+    cell = Role.objects.get(user__username=ROLES["residential_cell"]).organization
+    assert meeting.cell == cell and meeting.state == Meeting.State.OPEN
+    assert meeting.attendances.count() == INVITED
+    added = added_members()
+    assert 0 < added.count() < INVITED and set(added.values_list("workplace_cell", flat=True)) == {cell.pk}
+    assert Member.objects.count() - added.count() == 300
+    assert not added.filter(full_name="").exists() and not added.filter(sort_key="").exists()
+    # Made through the meetings services: audited, as the secretary.
+    assert AuditEntry.objects.filter(
+        target_type="meetings.meeting", actor__username=ROLES["residential_cell"]
+    ).exists()
+    # Once: the step finds it again and adds nothing.
+    assert seed_bench_meeting(invited=INVITED) == meeting and added_members().count() == added.count()
+    assert Meeting.objects.count() == 1
+
+
+def test_a_cell_with_more_members_gets_the_meeting_of_the_day_it_counted_that_many(settings):
+    """At 100,000 members the cell has some 750 to invite today: the meeting is dated the first
+    day its invitation list counted the size asked (the rule decides who was expected then)."""
+    seed_demo(members=300, seed=11)
+    cell = Role.objects.get(user__username=ROLES["residential_cell"]).organization
+    from haichieu.demo.common import TODAY
+
+    today = len(rules.invitation_list(cell, TODAY))
+    assert today >= 2
+    meeting = seed_bench_meeting(invited=today - 1)
+    assert not added_members().exists()
+    assert meeting.attendances.count() == len(rules.invitation_list(cell, meeting.date)) >= today - 1
+    assert meeting.date < TODAY
+    assert len(rules.invitation_list(cell, meeting.date - datetime.timedelta(days=1))) < today - 1
+
+
+def test_the_roll_call_counts_a_row_per_person(bench, client):
+    client.force_login(User.objects.get(username=ROLES["residential_cell"]))
+    assert count_rows(client, OPERATIONS["attendance_page"](bench)) == INVITED
+
+
+def test_the_tap_writes_a_new_status_each_time_with_the_csrf_token(bench):
+    """The tap is a POST with the page's CSRF token (the client enforces the check); each one
+    changes the mark, audited; the write floor updates that row alone, in one query."""
+    tap = OPERATIONS["attendance_tap"](bench)
+    assert isinstance(tap, Post)
+    client = signed_in_client(ROLES["residential_cell"])
+    assert client.post(tap.url, tap.data(0)).status_code == 403  # no token: refused
+    send, floor = poster(client, tap)
+    attendance = Attendance.objects.get(pk=bench.attendance_pk)
+    seen = []
+    for _ in range(3):
+        assert send().json()["ok"] is True
+        attendance.refresh_from_db()
+        seen.append(attendance.status)
+    assert seen[0] != seen[1] != seen[2] and attendance.method == Attendance.Method.ROLL_CALL
+    assert AuditEntry.objects.filter(target_type="meetings.attendance").count() == 3
+    before = attendance.marked_at
+    assert floor().json() == {"ok": True}
+    attendance.refresh_from_db()
+    assert attendance.marked_at > before and attendance.status == seen[2]
+    # Bare: its one query, as the floor of a page has one (the rest, the signed-in session and
+    # user, are the middleware's for both).
+    assert _queries(floor) == count_queries(client, "/__bench__/floor/?n=1")
+
+
+def test_the_tap_costs_the_same_queries_whatever_the_meeting(bench):
+    """One tap costs as many queries in a meeting of 3 as in the bench's."""
+    big = OPERATIONS["attendance_tap"](bench)
+    meeting = Meeting.objects.get(pk=bench.meeting_pk)
+    small_meeting = Meeting.objects.create(
+        cell=meeting.cell, date=meeting.date, start_time=meeting.start_time, place="Nhà văn hóa",
+        agenda="Họp.", state=Meeting.State.OPEN,
+    )  # fmt: skip
+    for attendance in meeting.attendances.all()[:3]:
+        Attendance.objects.create(meeting=small_meeting, member=attendance.member)
+    small_pk = small_meeting.attendances.first().pk
+    small = Post(
+        url=reverse("meetings:mark", args=[small_meeting.pk, small_pk]),
+        page=reverse("meetings:roll_call", args=[small_meeting.pk]),
+        data=big.data,
+        floor_pk=small_pk,
+    )
+    client = signed_in_client(ROLES["residential_cell"])
+    send_small, _ = poster(client, small)
+    send_big, _ = poster(client, big)
+    send_small(), send_big()  # the session's first write done
+    assert _queries(send_small) == _queries(send_big) <= 10  # the member not read again for the audit

@@ -1,14 +1,20 @@
-"""The project's URLs plus the floor: a bare view the benchmark compares every operation with.
+"""The project's URLs plus the floors: bare views the benchmark compares every operation with.
 
-The floor runs one indexed query for the same number of rows as the operation it is compared with
-and renders them through a one-table template (no base template, no authentication). It is
-registered only here, never in the project's own URLs.
+The floor runs one indexed query for the same number of rows as the page it is compared with and
+renders them through a one-table template (no base template, no authentication). The write floor,
+for an operation that writes (a POST), updates one row by its primary key, in the table that
+operation writes, and answers a line of JSON (no authentication, no audit: the CSRF check, like
+every middleware, it passes as the write does). They are registered only here, never in the
+project's own URLs.
 """
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template import engines
 from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from haichieu.meetings.models import Attendance
 from haichieu.members.models import Member
 from haichieu.urls import urlpatterns as project_urlpatterns
 
@@ -32,4 +38,19 @@ def floor(request):
     return HttpResponse(FLOOR_TEMPLATE.render({"rows": rows}))
 
 
-urlpatterns = [path("__bench__/floor/", floor, name="bench_floor"), *project_urlpatterns]
+@require_POST
+def floor_write(request):
+    """One row of the attendance table (`pk`: the row the timed write changes) updated, one query."""
+    try:
+        pk = int(request.POST.get("pk", ""))
+    except ValueError:
+        pk = 0
+    updated = Attendance.objects.filter(pk=pk).update(marked_at=timezone.now())
+    return JsonResponse({"ok": bool(updated)})
+
+
+urlpatterns = [
+    path("__bench__/floor/", floor, name="bench_floor"),
+    path("__bench__/floor/write/", floor_write, name="bench_floor_write"),
+    *project_urlpatterns,
+]

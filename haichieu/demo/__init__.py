@@ -16,6 +16,7 @@ One module per concern, in the order the seed uses them:
   liaisons.py  their liaisons in every status, with letter numbers
   accounts.py  one login per role
   seed.py      `seed_demo`, which runs them in one transaction
+  meetings.py  the benchmark's roll-call: a step of its own after the seed (`seed_bench_meeting`)
 
 Nothing outside this package imports it but the benchmark and the tests: the app runs without it.
 The same seed gives the same rows, and must keep giving them: the benchmark reuses a database

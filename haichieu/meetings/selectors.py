@@ -4,10 +4,11 @@ the page: each list is one query (plus its counts), whatever its length."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from haichieu.access import (
@@ -61,9 +62,23 @@ def meetings_page(user, *, cell: Organization | None = None, after="", before=""
     )
 
 
+ROSTER_ORDER = ("member__sort_key", "member_id")
+
+
 def roster(meeting: Meeting) -> list[Attendance]:
     """The meeting's invitations in list order, with their members (one query)."""
-    return list(meeting.attendances.select_related("member").order_by("member__sort_key", "member_id"))
+    return list(meeting.attendances.select_related("member").order_by(*ROSTER_ORDER))
+
+
+def roll_call_rows(meeting: Meeting) -> list[Mapping[str, object]]:
+    """The roster as the roll-call shows it: dicts of the columns it shows, in list order (one
+    query). Not model instances: 300 of them with their members kept ~2,700 objects for the garbage
+    collector, whose full collections then came every few requests (80 ms each under load)."""
+    return list(
+        meeting.attendances.order_by(*ROSTER_ORDER).values(
+            "pk", "source", "status", "reason", "contribution", full_name=F("member__full_name")
+        )
+    )
 
 
 @dataclass

@@ -310,7 +310,9 @@ def attendance_mark(
         Attendance.objects.filter(pk=attendance.pk).update(
             **changes, method=method, marked_by=actor, marked_at=timezone.now()
         )
-        attendance.refresh_from_db()
+        # The fields written, alone: a whole refresh forgets the member and meeting the caller
+        # loaded, and the audit entry's text read the member again (a query more on every tap).
+        attendance.refresh_from_db(fields=[*changes, "method", "marked_by", "marked_at"])
         audit_record(
             actor=actor,
             action="update",

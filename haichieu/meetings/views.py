@@ -20,6 +20,7 @@ from haichieu.access import (
     scope_for,
 )
 from haichieu.core.forms import add_service_error
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id, parse_year
 from haichieu.core.services import ServiceError
@@ -211,13 +212,15 @@ def _meeting_for_invitee(user, pk) -> Meeting:
 def roll_call(request, pk):
     """The roll-call on a phone: one screen, each person one tap from each status (static JS)."""
     meeting = meeting_get_for(request.user, pk, write=True)
-    context = {
-        "meeting": meeting,
-        "roster": selectors.roster(meeting),
-        "statuses": Attendance.Status.choices,
-        "short_labels": SHORT_LABELS,
-    }
-    return render(request, "meetings/roll_call.html", context)
+    people = render_jinja2(
+        "meetings/_roll_call_people.html",
+        {
+            "roster": selectors.roll_call_rows(meeting),
+            "statuses": [(value, label, SHORT_LABELS[value]) for value, label in Attendance.Status.choices],
+            "roll_call_url": reverse("meetings:roll_call", args=[meeting.pk]),
+        },
+    )
+    return render(request, "meetings/roll_call.html", {"meeting": meeting, "people": people})
 
 
 SHORT_LABELS = {

@@ -285,3 +285,38 @@ def test_the_workplace_is_told_once_when_a_member_misses_meetings_in_a_row(world
     assert org == world.w1.pk and "Vắng 2 buổi" in summary and "Nguyễn Văn An" in summary
     closed_meeting(10, "unexcused")  # the third: already told of this run
     assert len(told()) == 1
+
+
+def test_each_person_of_the_roll_call_taps_to_their_own_mark_url(world, client_for):
+    """The screen writes each person's URL from the roll-call's own (one reverse, not one each)."""
+    meeting = _meeting(world)
+    make_member(world.r1c1, "Kiều Văn Đến")
+    services.meeting_invite(actor=world.admin, meeting=meeting)
+    text = (
+        client_for(world.r1c1_secretary)
+        .get(reverse("meetings:roll_call", args=[meeting.pk]))
+        .content.decode()
+    )
+    for attendance in meeting.attendances.all():
+        assert f'data-url="{reverse("meetings:mark", args=[meeting.pk, attendance.pk])}"' in text
+    assert text.count("data-url=") == 2
+
+
+def test_the_roll_call_presses_each_persons_own_mark(world, client_for):
+    """The buttons are written once for each mark and placed on each row: each row shows its own."""
+    meeting = _meeting(world)
+    make_member(world.r1c1, "Kiều Văn Đến")
+    services.meeting_invite(actor=world.admin, meeting=meeting)
+    first, second = meeting.attendances.order_by("member__sort_key", "member_id")
+    services.attendance_mark(actor=world.admin, attendance=first, status="late")
+    text = (
+        client_for(world.r1c1_secretary)
+        .get(reverse("meetings:roll_call", args=[meeting.pk]))
+        .content.decode()
+    )
+    rows = {a.pk: text[text.index(f'data-attendance="{a.pk}"') :] for a in (first, second)}
+    pressed = {pk: row[: row.index("</section>")].count('aria-pressed="true"') for pk, row in rows.items()}
+    assert pressed == {first.pk: 1, second.pk: 0}
+    late = rows[first.pk][: rows[first.pk].index("</section>")]
+    assert 'aria-pressed="true" data-status="late"' in late
+    assert late.count("data-status=") == len(Attendance.Status.choices)
