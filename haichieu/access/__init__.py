@@ -32,6 +32,7 @@ from .objects import (
 from .scope import (
     Scope,
     committee_roles,
+    guide_roles,
     inbox_readers,
     manage_scope_or_404,
     read_scope_or_404,
@@ -47,6 +48,7 @@ __all__ = [
     "attendances_visible_to",
     "audit_entries_visible_to",
     "committee_roles",
+    "guide_roles",
     "exemption_member_get_for",
     "exemptions_visible_to",
     "inbox_readers",
