@@ -257,7 +257,11 @@ GUIDES: dict[str, Guide] = {
         "Xem hồ sơ giữ mối liên hệ nơi cư trú của mình, lịch sinh hoạt, và ai đã xem hồ sơ.",
         (
             Step("Xem tài khoản, vai trò, hồ sơ đảng viên của tôi.", "Tài khoản của tôi", "profile"),
-            Step("Xem lịch sinh hoạt nơi cư trú, tải lịch vào điện thoại.", "Sinh hoạt của tôi", "meetings:mine"),
+            Step(
+                "Xem lịch sinh hoạt nơi cư trú, tải lịch vào điện thoại.",
+                "Sinh hoạt của tôi",
+                "meetings:mine",
+            ),
             Step(
                 "Tại buổi họp, quét mã QR chi bộ đưa ra rồi bấm xác nhận để điểm danh.",
                 "Điểm danh",
@@ -299,15 +303,13 @@ def _guide(doc: DocxDocument, ctx: dict) -> None:
     layout.paragraph(doc, ctx["title"], bold=True, size=14, align="center", space_after=2)
     layout.paragraph(doc, ctx["role"], bold=True, align="center", space_after=4)
     layout.paragraph(doc, ctx["purpose"], italic=True, size=12, align="justify", space_after=6)
-    layout.rows_table(doc, HEADER, ctx["steps"], widths=[1, 9, 4], font_size=11)
-    layout.paragraph(doc, "Lưu ý:", bold=True, size=12, space_after=0).paragraph_format.space_before = (
-        Pt(6)
-    )
+    layout.rows_table(doc, HEADER, ctx["steps"], widths=[1.6, 9, 4], font_size=12)
+    layout.paragraph(doc, "Lưu ý:", bold=True, size=12, space_after=0).paragraph_format.space_before = Pt(6)
     for line in ctx["tips"]:
         layout.paragraph(doc, line, size=12, space_after=0)
-    layout.paragraph(doc, ctx["source"], italic=True, size=11, align="justify").paragraph_format.space_before = (
-        Pt(6)
-    )
+    layout.paragraph(
+        doc, ctx["source"], italic=True, size=11, align="justify"
+    ).paragraph_format.space_before = Pt(6)
     layout.paragraph(doc, ctx["contact"], italic=True, size=11)
 
 

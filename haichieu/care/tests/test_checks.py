@@ -139,7 +139,9 @@ def test_link_holder_is_the_side_that_holds_the_link(world):
 
 
 def test_every_count_is_its_list(world):
-    Member.objects.filter(pk=world.m2.pk).update(full_membership_date=None, admission_date=datetime.date(1980, 1, 1))
+    Member.objects.filter(pk=world.m2.pk).update(
+        full_membership_date=None, admission_date=datetime.date(1980, 1, 1)
+    )
     world.r2c1.is_active = False
     world.r2c1.save(update_fields=["is_active"])
     for persona in PERSONAS:
