@@ -3,10 +3,10 @@ national member database, each a named condition over the records the user may s
 
 A check is a Q over a *base*: the members the user sees on the workplace side
 (`access.members_visible_to(workplace_only=True)`: the residence side does not see card numbers,
-national IDs or dates of admission) or the links the user sees (`access.liaisons_visible_to`). The
-list of a check is `base.filter(check.q(base, today))`; its count is the same Q counted over the
-same base (`counts`: one query per kind of record for every check at once). So a count and the
-list behind it cannot disagree, and a user never sees a record outside the access rule.
+national IDs or dates of admission) or the links the user sees (`access.liaisons_visible_to`, read
+as its sides, `access.liaison_sides`). The list of a check is the base filtered by the check's Q;
+its count is the same Q counted over the same base or sides (`counts`). So a count and the list
+behind it cannot disagree, and a user never sees a record outside the access rule.
 
 Duplicates are found only *among the records the user sees*: a national ID held by one member in
 the user's scope and one outside it shows nothing, not even "a duplicate exists elsewhere" — that
@@ -22,15 +22,17 @@ Not checked, because the database already refuses them: the same party card numb
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from haichieu.access import liaisons_visible_to, members_visible_to, scope_for
-from haichieu.liaisons.models import Liaison
+from haichieu.access import liaison_sides, liaisons_visible_to, members_visible_to, scope_for
+from haichieu.liaisons.models import LINK_DATES_NEED_CARE, Liaison
 from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
 
 MEMBER, LINK = "member", "link"
 WORKPLACE_FIXES = "Cấp ủy nơi công tác (đảng ủy, chi bộ quản lý hồ sơ đảng viên)"
@@ -38,6 +40,19 @@ HOLDER_FIXES = (
     "Bên đang giữ hồ sơ: cấp ủy nơi công tác khi hồ sơ chưa gửi hoặc bị trả lại; đảng ủy xã, "
     "phường, đặc khu khi đã giới thiệu, tiếp nhận"
 )
+
+
+class Facts:
+    """What the conditions compare with, read once per page: today, and the organisations no longer
+    active (few: their ids go into the conditions, so each link's organisation is looked up in its
+    own index instead of joining every link to the organisation table)."""
+
+    def __init__(self, today: datetime.date | None = None):
+        self.today = today or timezone.localdate()
+
+    @functools.cached_property
+    def inactive_orgs(self) -> list[int]:
+        return list(Organization.objects.filter(is_active=False).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -49,29 +64,27 @@ class Check:
     label: str
     how_to: str
     fixer: str
-    q: Callable[[QuerySet, datetime.date], Q]
+    q: Callable[[QuerySet, Facts], Q]
+    alone: bool = False  # counted in a query of its own (a semi-join), not in the shared aggregate
 
 
-def _duplicate_national_id(base: QuerySet, today: datetime.date) -> Q:
-    # Uncorrelated: PostgreSQL groups the scope's IDs once and tests each row against a hash.
-    shared = (
-        base.exclude(national_id="")
-        .order_by()
-        .values("national_id")
-        .annotate(records=Count("pk"))
-        .filter(records__gt=1)
-        .values("national_id")
-    )
-    return ~Q(national_id="") & Q(national_id__in=shared)
+def _duplicate_national_id(base: QuerySet, facts: Facts) -> Q:
+    # A semi-join on member_national_id_idx among the records the user sees. At 100,000 members it
+    # beat grouping the scope's IDs (a sort of them all) for the province, and costs a committee a
+    # few lookups; inside the shared aggregate's FILTER it ran once per row, so it is counted alone
+    # (docs/architecture.md "Data that needs care").
+    other = base.filter(national_id=OuterRef("national_id")).exclude(pk=OuterRef("pk"))
+    return ~Q(national_id="") & Q(Exists(other))
 
 
-def _no_residence(base: QuerySet, today: datetime.date) -> Q:
+def _no_residence(base: QuerySet, facts: Facts) -> Q:
     return Q(status__in=Member.ACTIVE_STATUSES, residence_commune__isnull=True)
 
 
-def _impossible_member_dates(base: QuerySet, today: datetime.date) -> Q:
+def _impossible_member_dates(base: QuerySet, facts: Facts) -> Q:
     """The member form's rules across dates (members/validators.member_record_errors), for records
     written before them or by other paths (an import of old lists, the admin, a raw load)."""
+    today = facts.today
     return (
         Q(date_of_birth__gt=today)
         | Q(admission_date__gt=today)
@@ -83,33 +96,26 @@ def _impossible_member_dates(base: QuerySet, today: datetime.date) -> Q:
     )
 
 
-def _missing_member_dates(base: QuerySet, today: datetime.date) -> Q:
+def _missing_member_dates(base: QuerySet, facts: Facts) -> Q:
     # Birth and admission dates are required columns; the date of full membership is required once
     # the member is full.
     return Q(status=Member.Status.FULL, full_membership_date__isnull=True)
 
 
 _SENT = (Liaison.Status.INTRODUCED, Liaison.Status.RECEIVED, Liaison.Status.ACTIVE)
-_RECEIVED = (Liaison.Status.RECEIVED, Liaison.Status.ACTIVE)
 
 
-def _link_dates(base: QuerySet, today: datetime.date) -> Q:
-    """A link's moments out of the workflow's order (introduced → received → active; returned or
-    ended after the introduction), a letter dated in the future, or a date its status needs missing."""
-    return (
-        Q(letter_date__gt=today)
-        | Q(received_at__lt=F("introduced_at"))
-        | Q(activated_at__lt=F("received_at"))
-        | Q(returned_at__lt=F("introduced_at"))
-        | Q(ended_at__lt=F("introduced_at"))
-        | Q(status__in=_SENT, letter_date__isnull=True)
-        | Q(status__in=_RECEIVED, received_at__isnull=True)
-    )
+def _link_dates(base: QuerySet, facts: Facts) -> Q:
+    """A link's moments out of the workflow's order, a date its status needs missing (both:
+    liaisons.models.LINK_DATES_NEED_CARE, which a partial index serves), or a letter dated after
+    today (liaison_letter_date_idx)."""
+    return Q(LINK_DATES_NEED_CARE) | Q(letter_date__gt=facts.today)
 
 
-def _deactivated_org(base: QuerySet, today: datetime.date) -> Q:
+def _deactivated_org(base: QuerySet, facts: Facts) -> Q:
+    inactive = facts.inactive_orgs
     return Q(status__in=Liaison.OPEN_STATUSES) & (
-        Q(workplace_org__is_active=False) | Q(commune_org__is_active=False) | Q(cell__is_active=False)
+        Q(workplace_org__in=inactive) | Q(commune_org__in=inactive) | Q(cell__in=inactive)
     )
 
 
@@ -123,6 +129,7 @@ CHECKS = [
         "hồ sơ thừa của người đã chuyển đi thì ghi nhận chuyển sinh hoạt.",
         WORKPLACE_FIXES,
         _duplicate_national_id,
+        alone=True,
     ),
     Check(
         "thieu-noi-cu-tru",
@@ -185,23 +192,46 @@ def _base(user, record: str) -> QuerySet:
     return liaisons_visible_to(user)
 
 
-def check_records(user, check: Check, *, today: datetime.date | None = None) -> QuerySet:
-    """The records of `check` the user may see (the list; paged by the caller)."""
+def check_records(user, check: Check, *, facts: Facts | None = None) -> QuerySet:
+    """The records of `check` the user may see, as one queryset (the union of `check_sides`)."""
     base = _base(user, check.record)
-    return base.filter(check.q(base, today or timezone.localdate()))
+    return base.filter(check.q(base, facts or Facts()))
 
 
-def counts(user, *, today: datetime.date | None = None) -> dict[str, int]:
-    """{check key: records}: the same condition as `check_records`, counted over the same base,
-    every check of one kind of record in one query (two queries in all)."""
-    today = today or timezone.localdate()
-    result: dict[str, int] = {}
-    for record in (MEMBER, LINK):
-        base = _base(user, record)
-        checks = [check for check in CHECKS if check.record == record]
-        result.update(
-            base.order_by().aggregate(**{c.key: Count("pk", filter=c.q(base, today)) for c in checks})
-        )
+def check_sides(user, check: Check, *, facts: Facts | None = None) -> list[QuerySet]:
+    """`check_records` as querysets whose union it is, each read from its own index: the list pages
+    them (core.paging.keyset_page's `sides`) and `check_count` counts their union. A member check is
+    one side (the workplace side's members); a link check one per side of the links the user sees."""
+    facts = facts or Facts()
+    if check.record == MEMBER:
+        return [check_records(user, check, facts=facts)]
+    if not scope_for(user).reads_somewhere:
+        return []
+    return [side.filter(check.q(side, facts)) for side in liaison_sides(user)]
+
+
+def check_count(user, check: Check, *, facts: Facts | None = None) -> int:
+    """How many records `check_sides` holds: their union, each record once (one query at most)."""
+    sides = check_sides(user, check, facts=facts)
+    if not sides:
+        return 0
+    if len(sides) == 1:
+        return sides[0].count()
+    first, *rest = [side.order_by().values("pk") for side in sides]
+    return first.union(*rest).count()
+
+
+def counts(user, *, facts: Facts | None = None) -> dict[str, int]:
+    """{check key: records}, each the count of the list's own queryset (`check_count`), except that
+    the member checks not counted alone share one query: the same Q counted over the same base (one
+    scan of the user's members instead of one per check). A fixed number of queries: five at most."""
+    facts = facts or Facts()
+    base = _base(user, MEMBER)
+    shared = [check for check in CHECKS if check.record == MEMBER and not check.alone]
+    result = base.order_by().aggregate(**{c.key: Count("pk", filter=c.q(base, facts)) for c in shared})
+    for check in CHECKS:
+        if check.key not in result:
+            result[check.key] = check_count(user, check, facts=facts)
     return {check.key: result[check.key] for check in CHECKS}
 
 

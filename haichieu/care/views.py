@@ -43,7 +43,8 @@ def check_list(request, key):
     check = checks.BY_KEY.get(key)
     if check is None:
         raise Http404("Không tìm thấy mục kiểm tra.")
-    records = checks.check_records(request.user, check)
+    facts = checks.Facts()
+    records = checks.check_records(request.user, check, facts=facts)
     related = (
         ("member", "workplace_org", "commune_org", "cell")
         if check.record == checks.LINK
@@ -57,9 +58,15 @@ def check_list(request, key):
     if request.GET.get("size") and parse_id(request.GET["size"]) is None:
         problems.append(BAD_SIZE)
     size = page_size(request)
+    sides = checks.check_sides(request.user, check, facts=facts)
     page = keyset_page(
-        records.select_related(*related), key=_key(check), after=after, before=before, size=size
-    ).counted(total=records.count(), size=size, request=request)
+        records.select_related(*related),
+        key=_key(check),
+        after=after,
+        before=before,
+        size=size,
+        sides=sides if len(sides) > 1 else (),
+    ).counted(total=checks.check_count(request.user, check, facts=facts), size=size, request=request)
     rows = page.rows
     if check.record == checks.LINK:
         rows = [(link, checks.link_holder(link)) for link in rows]

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("care/_home_card.html", takes_context=True)
 def care_card(context):
-    """The total of every check the user may see (the overview's counts; two queries), for a user
+    """The total of every check the user may see (the overview's counts; three queries), for a user
     who reads some organisation's lists; nothing for anyone else."""
     user = context["request"].user
     if not scope_for(user).reads_somewhere:
