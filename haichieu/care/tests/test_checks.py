@@ -151,7 +151,10 @@ def test_every_count_is_its_list(world):
         for check in checks.CHECKS:
             records = {r.pk for r in checks.check_records(user, check)}
             assert counted[check.key] == len(records), (persona, check.key)
-            assert records == {r.pk for side in checks.check_sides(user, check) for r in side}, (persona, check.key)
+            assert records == {r.pk for side in checks.check_sides(user, check) for r in side}, (
+                persona,
+                check.key,
+            )
     assert checks.counts(world.province_staff) == {
         "trung-cccd": 2, "thieu-noi-cu-tru": 1, "ngay-vo-ly": 1, "thieu-ngay": 1, "ngay-ho-so": 2,
         "to-chuc-ngung": 1,
