@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "haichieu.meetings",
     "haichieu.audit",
     "haichieu.documents",
+    "haichieu.care",
     "haichieu.demo",
 ]
 

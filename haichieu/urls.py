@@ -29,5 +29,6 @@ urlpatterns = [
     path("hop/", include("haichieu.meetings.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
+    path("", include("haichieu.care.urls")),
     path("quan-tri/", admin.site.urls),
 ]

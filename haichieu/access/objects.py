@@ -215,6 +215,23 @@ def liaisons_visible_to(user) -> QuerySet:
     return Liaison.objects.filter(q)
 
 
+def liaison_sides(user) -> list[QuerySet]:
+    """`liaisons_visible_to(user)` as the querysets whose union it is, each read from its own index:
+    the links of the members the user sees on the workplace side, those whose commune committee and
+    those whose residential cell lies in the user's subtrees, the user's own. As one query the OR
+    reads every link (a committee's 90 links among 60,000: a scan of them all)."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return [Liaison.objects.all()]
+    sides = []
+    if scope.read_paths:
+        sides.append(Liaison.objects.filter(scope.workplace_q("member__")))
+        sides += [Liaison.objects.filter(q) for q in scope.residence_sides()]
+    if scope.member_id is not None:
+        sides.append(Liaison.objects.filter(member_id=scope.member_id))
+    return sides
+
+
 def residence_liaisons_visible_to(user) -> QuerySet:
     """Links seen from the residence side only: commune committee or cell in a covered subtree.
 

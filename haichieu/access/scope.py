@@ -303,6 +303,38 @@ def roles_in_force(user, *, on: datetime.date | None = None):
     )
 
 
+# The one-page guides (care/guides.py), one per way of working in the application.
+GUIDE_PROVINCE = "ban-to-chuc"
+GUIDE_WORKPLACE_STAFF = "cap-uy-noi-cong-tac"
+GUIDE_WORKPLACE_CELL = "chi-bo-noi-cong-tac"
+GUIDE_COMMUNE_STAFF = "dang-uy-xa-phuong"
+GUIDE_RESIDENCE_CELL = "chi-bo-noi-cu-tru"
+GUIDE_MEMBER = "dang-vien"
+
+
+def guide_roles(user) -> list[str]:
+    """The guides (GUIDE_*) for the user's roles in force and own member record, in the order the
+    guides are listed: a manage role on a province's top node is its organisation department; a
+    writing role on a committee works for that committee (workplace or commune), one on a cell for
+    the cell (workplace or residential); viewers get no guide of their own."""
+    found = set()
+    for role in roles_in_force(user):
+        org = role.organization
+        if role.kind in Role.MANAGE_KINDS and org.depth == 1:
+            found.add(GUIDE_PROVINCE)
+        elif role.kind in Role.WRITE_KINDS:
+            is_cell = org.kind == Organization.Kind.CELL
+            if org.is_residential:
+                found.add(GUIDE_RESIDENCE_CELL if is_cell else GUIDE_COMMUNE_STAFF)
+            else:
+                found.add(GUIDE_WORKPLACE_CELL if is_cell else GUIDE_WORKPLACE_STAFF)
+    if scope_for(user).member_id is not None:
+        found.add(GUIDE_MEMBER)
+    order = (GUIDE_PROVINCE, GUIDE_WORKPLACE_STAFF, GUIDE_WORKPLACE_CELL, GUIDE_COMMUNE_STAFF,
+             GUIDE_RESIDENCE_CELL, GUIDE_MEMBER)  # fmt: skip
+    return [key for key in order if key in found]
+
+
 def role_organizations(user_ids, *, on: datetime.date | None = None) -> dict[int, list[str]]:
     """{user id: names of the organisations of the user's reading roles in force}, for the users
     in `user_ids` (one query): where a person who opened a record works, as far as the roles tell."""

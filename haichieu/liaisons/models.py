@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum, Value
+from django.db.models import ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 # Where an introduction without a deadline sorts among those waiting: last.
@@ -43,6 +43,27 @@ def signer_fields() -> tuple[models.CharField, models.CharField]:
         ),
         models.CharField("họ tên người ký", max_length=100, blank=True),
     )
+
+
+# A link whose dates are out of the workflow's order (introduced → received → active; returned or
+# ended after the introduction) or lack one its status needs: data that needs care (care/checks.py).
+# Written once here, for the check and for the index on it (`liaison_dates_care_idx`): an index on
+# the expression itself, so PostgreSQL keeps statistics of it (a partial index was never chosen:
+# the planner guessed 80% of the links match comparisons of two columns, and read them all). The
+# COALESCE keeps the OR whole: the planner flattens nested ORs, and an arm matches no index.
+LINK_DATES_NEED_CARE = Coalesce(
+    ExpressionWrapper(
+        Q(received_at__lt=F("introduced_at"))
+        | Q(activated_at__lt=F("received_at"))
+        | Q(returned_at__lt=F("introduced_at"))
+        | Q(ended_at__lt=F("introduced_at"))
+        | Q(status__in=["introduced", "received", "active"], letter_date__isnull=True)
+        | Q(status__in=["received", "active"], received_at__isnull=True),
+        output_field=models.BooleanField(),
+    ),
+    Value(False),
+    output_field=models.BooleanField(),
+)
 
 
 class Liaison(models.Model):
@@ -182,6 +203,10 @@ class Liaison(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "status"], name="liaison_member_status_idx"),
+            # Data that needs care (care/checks.py): the links whose dates need it, few once the data
+            # is clean, so a check reads them alone whatever the scope; and letters dated after today.
+            models.Index(LINK_DATES_NEED_CARE, name="liaison_dates_care_idx"),
+            models.Index(fields=["letter_date"], name="liaison_letter_date_idx"),
             # The tracking book of a commune committee or a cell (selectors.tracking_book_counts)
             # counts its links from these alone (an index-only scan: 118,496 links of a ward at
             # 1,000,000 members), and a page of it finds each link's member here.

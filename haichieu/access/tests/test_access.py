@@ -114,3 +114,22 @@ def test_after_a_link_ends_the_residence_keeps_its_book_entry_not_the_record(wor
     if status == Liaison.Status.ENDED:
         book = ward.get(reverse("liaisons:residence_book", args=[world.r1.pk]))
         assert "Nguyễn Văn An" in book.content.decode()
+
+
+def test_liaison_sides_are_the_links_a_user_sees(world):
+    """`liaison_sides` is `liaisons_visible_to` cut into parts read apart (data that needs care)."""
+    from haichieu.access import liaison_sides, liaisons_visible_to
+    from haichieu.testing import make_member
+
+    draft = Liaison.objects.create(member=make_member(world.w1c2, "Hồ Thị Nháp"), workplace_org=world.w1)
+    sent = Liaison.objects.create(
+        member=make_member(world.w2c1, "Lý Văn Gửi"), workplace_org=world.w2, commune_org=world.r1,
+        status=Liaison.Status.INTRODUCED,
+    )  # fmt: skip
+    for persona in world.users:
+        user = getattr(world, persona)
+        union = {link.pk for side in liaison_sides(user) for link in side}
+        assert union == set(liaisons_visible_to(user).values_list("pk", flat=True)), persona
+    assert draft.pk in {link.pk for side in liaison_sides(world.w1_staff) for link in side}
+    assert sent.pk in {link.pk for side in liaison_sides(world.r1_staff) for link in side}
+    assert draft.pk not in {link.pk for side in liaison_sides(world.r1_staff) for link in side}
