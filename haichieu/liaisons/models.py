@@ -367,6 +367,8 @@ class InboxItem(models.Model):
         WITHDRAWN = "withdrawn", "Thu hồi giấy giới thiệu"
         MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
         EXEMPTION = "exemption", "Chi bộ báo cáo miễn công tác và sinh hoạt đảng"
+        COMMENT_REQUEST = "comment_request", "Phiếu lấy ý kiến nhận xét đảng viên"
+        COMMENT = "comment", "Nơi cư trú gửi nhận xét đảng viên"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

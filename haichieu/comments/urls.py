@@ -1,0 +1,3 @@
+app_name = "comments"
+
+urlpatterns: list = []
