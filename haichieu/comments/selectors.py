@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from haichieu.access import comment_requests_visible_to
+from haichieu.access import comment_requests_visible_to, organizations_visible_to
 from haichieu.core.paging import Page, keyset_page
 from haichieu.liaisons.models import ChangeNotice
 from haichieu.meetings import rules as meeting_rules
@@ -187,6 +187,20 @@ def comment_of(request: CommentRequest) -> tuple[Comment | None, list[AnsweredCr
     criteria = criteria_of(request)
     levels = {} if comment is None else dict(comment.answers.values_list("criterion_id", "level"))
     return comment, [AnsweredCriterion(c, levels.get(c.pk)) for c in criteria]
+
+
+def request_org(user, pk: int | None) -> Organization | None:
+    """The organisation a list or the progress is narrowed to: one the user reads, or the residential
+    cell or commune committee of a request the user sees (the workplace drills down into the
+    residence's figures of its own members); else None (two queries at most)."""
+    if pk is None:
+        return None
+    org = organizations_visible_to(user).filter(pk=pk).first()
+    if org is not None:
+        return org
+    if comment_requests_visible_to(user).filter(Q(cell_id=pk) | Q(commune_org_id=pk)).exists():
+        return Organization.objects.filter(pk=pk).first()
+    return None
 
 
 def communes_for_filter(user, *, year: int) -> QuerySet:
