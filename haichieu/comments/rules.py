@@ -92,7 +92,7 @@ def current_links(members: QuerySet[Member]) -> dict[int, dict]:
     links = Liaison.objects.filter(member__in=members, status__in=LINKED_STATUSES).values(
         "pk", "member_id", "status", "cell_id", "commune_org_id", "cell__is_residential"
     )
-    return {link["member_id"]: link for link in links}
+    return {link["member_id"]: dict(link) for link in links}
 
 
 def placement_refusal(link: dict | None) -> str:
@@ -129,6 +129,7 @@ def yearly_round(org: Organization, year: int, day: datetime.date) -> RoundPlan:
     plan = RoundPlan(skipped={reason: [] for reason in Skip.values})
     for member_id, category, workplace_cell_id in rows:
         link = links.get(member_id)
+        reason: str
         if member_id in requested:
             reason = Skip.ALREADY_REQUESTED
         elif refusal := placement_refusal(link):
