@@ -68,7 +68,8 @@ def request_list(request):
     committee's (its cells'), a workplace's (its members'). Filters: year, cell, commune, state."""
     read_scope_or_404(request.user)
     today = timezone.localdate()
-    year = _year(request)
+    # Every year unless one is asked for: a round opened in December is answered in January.
+    year = parse_year(request.GET.get("year", ""))
     cell = _org_param(request.user, request, "cell")
     commune = _org_param(request.user, request, "commune")
     state = request.GET.get("state", "")
@@ -86,21 +87,21 @@ def request_list(request):
         size=page_size(request),
     )
     query = {
-        "year": year,
+        **({"year": year} if year else {}),
         **({"cell": cell.pk} if cell else {}),
         **({"commune": commune.pk} if commune else {}),
     }
     context = {
         "page": page,
         "today": today,
-        "year": year,
         "cell": cell,
         "commune": commune,
         "state": state,
         "states": selectors.STATES,
         "base_query": urlencode({**query, **({"state": state} if state else {})}),
         "filter_query": urlencode(query),
-        **_nav(request.user, year),
+        **_nav(request.user, today.year),
+        "year": year,
     }
     return render(request, "comments/list.html", context)
 

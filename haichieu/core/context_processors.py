@@ -5,7 +5,7 @@
 def nav_active(request) -> dict[str, str]:
     match = getattr(request, "resolver_match", None)
     app, name = (match.app_name, match.url_name or "") if match is not None else ("", "")
-    if app in ("organizations", "members", "documents", "meetings"):
+    if app in ("organizations", "members", "documents", "meetings", "comments"):
         item = app
     elif app == "audit":
         item = "audit" if name in ("log", "export") else ""

@@ -197,3 +197,20 @@ def test_the_command_refuses_bad_arguments_in_vietnamese(world, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
     assert not CommentRequest.objects.exists()
+
+
+def test_the_round_costs_the_same_queries_for_3_or_60_members(world, django_assert_max_num_queries):
+    for n in range(2):
+        linked(world, f"Đảng Viên Nhỏ {n}")
+    with django_assert_max_num_queries(20) as small:
+        services.open_comment_round(
+            actor=world.w1_staff, org=world.w1, year=2026, deadline=DEADLINE, today=TODAY
+        )
+    CommentRequest.objects.all().delete()
+    for n in range(57):
+        linked(world, f"Đảng Viên Lớn {n}", cell="r1c2" if n % 2 else "r1c1")
+    with django_assert_max_num_queries(len(small)):
+        result = services.open_comment_round(
+            actor=world.w1_staff, org=world.w1, year=2026, deadline=DEADLINE, today=TODAY
+        )
+    assert result.created == 60
