@@ -160,7 +160,8 @@ def ask(request):
     """The workplace asks ad hoc for the comment on one member or a few (by party card number)."""
     write_scope_or_404(request.user)
     today = timezone.localdate()
-    form = AskForm(request.POST or None)
+    # `?card=`: the member page's link fills in the member's card number.
+    form = AskForm(request.POST or None, initial={"cards": request.GET.get("card", "")[:20]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         found = {

@@ -63,6 +63,13 @@ def test_the_round_form_says_what_is_wrong(world, client_for, data, message):
 
 def test_the_workplace_asks_ad_hoc_by_card_number_with_the_portals_reference(world, client_for):
     client = client_for(world.w1_staff)
+    member_page = client.get(reverse("members:detail", args=[world.m1.pk])).content.decode()
+    assert f"{reverse('comments:ask')}?card={world.m1.party_card_number}" in member_page
+    form = client.get(reverse("comments:ask"), {"card": world.m1.party_card_number}).content.decode()
+    assert f"{world.m1.party_card_number}</textarea>" in form
+    residence_view = client_for(world.r1_staff).get(reverse("members:detail", args=[world.m1.pk]))
+    assert "member-ask-comment" not in residence_view.content.decode()
+    client = client_for(world.w1_staff)
     response = client.post(
         reverse("comments:ask"),
         {"cards": world.m1.party_card_number, "purpose": "reappointment",
