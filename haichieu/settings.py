@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "haichieu.liaisons",
     "haichieu.exemptions",
     "haichieu.meetings",
+    "haichieu.comments",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",
@@ -368,6 +369,13 @@ HAICHIEU["RULES"] = {
     "EXEMPTION_LIFTS": ["meetings", "tasks", "rating"],
     # Exemptions ending within this many days are listed and reminded (this deployment's own).
     "EXEMPTION_ENDING_WITHIN_DAYS": 30,
+    # The residence's comment (issue 12, comments/rules.py): the commune/ward committee confirms the
+    # cell's comment before it goes to the workplace (the forms in use carry its confirmation; whether
+    # the software waits for it is this deployment's own) …
+    "COMMENT_CONFIRM_BY_COMMUNE": True,
+    # … and a request not answered is reminded this many days before its deadline, and once overdue
+    # (this deployment's own).
+    "COMMENT_REMIND_WITHIN_DAYS": 7,
 }
 # Cell meetings (issue 11): haichieu/meetings/rules.py reads these; like RULES, every key has an entry
 # in liaisons/rulebook.py and a line on the rules page.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("lien-he/", include("haichieu.liaisons.urls")),
     path("", include("haichieu.exemptions.urls")),
     path("hop/", include("haichieu.meetings.urls")),
+    path("nhan-xet/", include("haichieu.comments.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),

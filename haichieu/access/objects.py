@@ -14,6 +14,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from haichieu.comments.models import CommentRequest
 from haichieu.core.models import AuditEntry
 from haichieu.core.paging import IdsIn, held_ids
 from haichieu.documents.models import DocumentTemplate
@@ -336,6 +337,47 @@ def task_get_for(user, pk, *, write: bool = False) -> Task:
     if write and not scope_for(user).may_write(task.cell):
         raise PermissionDenied("Bạn chỉ có quyền xem nhiệm vụ này.")
     return task
+
+
+# --- comment requests (issue 12) -------------------------------------------------------------------
+def comment_requests_visible_to(user, *, side: str = "") -> QuerySet:
+    """Comment requests the user sees: on the residence side (side="residence") those of the
+    residential cells in the user's subtrees — a cell only those for members placed in it, a commune
+    committee its cells' —; on the workplace side (side="workplace") those for members whose
+    workplace cell lies in the user's subtrees; both when `side` is blank. The member themselves and
+    everyone else see none."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return CommentRequest.objects.none()
+    if scope.is_superuser:
+        return CommentRequest.objects.all()
+    residence = scope.org_q("cell__") | scope.org_q("commune_org__")
+    workplace = scope.workplace_q("member__")
+    q = {"residence": residence, "workplace": workplace}.get(side, residence | workplace)
+    return CommentRequest.objects.filter(q)
+
+
+def comment_request_get_for(user, pk, *, side: str = "") -> CommentRequest:
+    """One request the user sees (on `side`, when given); 404 otherwise."""
+    found = (
+        comment_requests_visible_to(user, side=side)
+        .select_related("member__workplace_cell", "cell", "commune_org", "workplace_org", "form", "liaison")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("Không tìm thấy phiếu lấy ý kiến nhận xét.")
+    return found
+
+
+def may_answer_comment(user, request: CommentRequest) -> bool:
+    """The user writes for the request's residential cell (its committee, or the commune's staff)."""
+    return scope_for(user).may_write(request.cell)
+
+
+def may_confirm_comment(user, request: CommentRequest) -> bool:
+    """The user writes for the request's commune committee (a cell's secretary does not)."""
+    return scope_for(user).may_write(request.commune_org)
 
 
 # --- the audit log ---------------------------------------------------------------------------

@@ -393,6 +393,8 @@ class InboxItem(models.Model):
         MEETING = "meeting", "Giấy mời sinh hoạt chi bộ nơi cư trú"
         EXEMPTION = "exemption", "Chi bộ báo cáo miễn công tác và sinh hoạt đảng"
         TASK = "task", "Chi bộ nơi cư trú giao nhiệm vụ"
+        COMMENT_REQUEST = "comment_request", "Phiếu lấy ý kiến nhận xét đảng viên"
+        COMMENT = "comment", "Nơi cư trú gửi nhận xét đảng viên"
 
     recipient_org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="inbox"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from haichieu.comments.reminders import comment_requests_due
 from haichieu.exemptions.reminders import exemptions_due
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -21,12 +22,13 @@ from . import rules, selectors
 from .models import InboxItem, Liaison, ReminderSent
 from .services import notify, workplace_committee_of
 
-KINDS = ("introduce", "receive", "digest", "exemption")
+KINDS = ("introduce", "receive", "digest", "exemption", "comment")
 LABELS = {
     "introduce": "đảng viên quá hạn giới thiệu về nơi cư trú",
     "receive": "giới thiệu quá hạn tiếp nhận",
     "digest": "danh sách biến động quá hạn gửi nơi cư trú",
     "exemption": "lần miễn công tác và sinh hoạt đảng sắp hết hạn hoặc đã hết hạn mà chưa gia hạn",
+    "comment": "phiếu lấy ý kiến nhận xét đảng viên sắp đến hạn hoặc quá hạn chưa trả lời",
 }
 # Kinds whose items name a workplace cell: the reminder goes to the cell's committee.
 TO_CELL_COMMITTEE = ("introduce", "exemption")
@@ -65,6 +67,7 @@ def send_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
         "receive": _overdue_receptions,
         "digest": _overdue_digests,
         "exemption": exemptions_due,
+        "comment": comment_requests_due,
     }
     cell_committees: dict[int, int] = {}
     for kind, source in sources.items():

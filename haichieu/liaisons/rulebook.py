@@ -205,6 +205,10 @@ def _task_kinds(values: Iterable[Any]) -> str:
     return "; ".join(str(label) for _, label in values) or "—"
 
 
+def _yes_no(value: Any) -> str:
+    return "Có" if value else "Không"
+
+
 def _symbol(value: Any) -> str:
     return f"{value} (Số …-{value}/…)"
 
@@ -274,6 +278,7 @@ NOTICES = "Thông báo biến động"
 PAPERS = "Văn bản"
 EXEMPTIONS = "Miễn công tác và sinh hoạt đảng"
 MEETINGS = "Sinh hoạt chi bộ"
+COMMENTS = "Nhận xét đảng viên nơi cư trú"
 
 RULEBOOK: dict[str, Rule] = {
     rule.key: rule
@@ -499,6 +504,27 @@ RULEBOOK: dict[str, Rule] = {
             "việc của tổ dân phố).",
             _task_kinds,
             setting="MEETINGS",
+        ),
+        Rule(
+            "COMMENT_CONFIRM_BY_COMMUNE",
+            COMMENTS,
+            "Đảng ủy xã, phường xác nhận nhận xét của chi bộ trước khi gửi nơi công tác",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"), Source("HD33")),
+            "Chi ủy chi bộ nơi cư trú nhận xét đảng viên; mẫu phiếu đang dùng có phần xác nhận của đảng ủy "
+            "xã, phường. Có: nhận xét chờ đảng ủy xác nhận rồi mới gửi nơi công tác; Không: gửi ngay khi chi "
+            "bộ nhận xét. Việc chờ xác nhận trên phần mềm là quy định riêng của đơn vị triển khai.",
+            _yes_no,
+        ),
+        Rule(
+            "COMMENT_REMIND_WITHIN_DAYS",
+            COMMENTS,
+            "Nhắc chi bộ trước hạn trả lời phiếu lấy ý kiến nhận xét",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"),),
+            "Văn bản không quy định số ngày nhắc: đây là quy định riêng của đơn vị triển khai. Phiếu chưa trả "
+            "lời được nhắc một lần khi sắp đến hạn và một lần khi quá hạn.",
+            _days,
         ),
     )
 }

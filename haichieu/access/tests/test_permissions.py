@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
 from haichieu.audit.tests.access_audit import AUDIT_EXPECTED
 from haichieu.care.tests.access_care import CARE_EXPECTED
+from haichieu.comments.tests.access_comments import COMMENTS_EXPECTED
 from haichieu.core.models import AuditEntry
 from haichieu.documents.tests.access_documents import DOCUMENTS_EXPECTED
 from haichieu.exemptions.tests.access_exemptions import EXEMPTIONS_EXPECTED
@@ -134,6 +135,7 @@ EXPECTED.update(DOCUMENTS_EXPECTED)
 EXPECTED.update(EXEMPTIONS_EXPECTED)
 EXPECTED.update(MEETINGS_EXPECTED)
 EXPECTED.update(CARE_EXPECTED)
+EXPECTED.update(COMMENTS_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}

@@ -44,7 +44,7 @@ def test_reminds_each_overdue_item_once(world, overdue):
     assert InboxItem.objects.filter(kind="reminder", recipient_org=world.w1).count() == 1
     assert InboxItem.objects.filter(kind="reminder", recipient_org=world.r1).count() == 1
     again = send_reminders(today=today)
-    assert again == {"introduce": 0, "receive": 0, "digest": 0, "exemption": 0, "sent": 0}
+    assert again == {"introduce": 0, "receive": 0, "digest": 0, "exemption": 0, "comment": 0, "sent": 0}
     assert InboxItem.objects.filter(kind="reminder").count() == 2
 
 
@@ -72,7 +72,7 @@ def test_command_prints_json(world, overdue):
     out = io.StringIO()
     call_command("send_reminders", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"introduce", "receive", "digest", "exemption", "sent"}
+    assert set(data) == {"introduce", "receive", "digest", "exemption", "comment", "sent"}
     assert data["sent"] >= 2
     out = io.StringIO()
     call_command("send_reminders", "--format", "json", stdout=out)

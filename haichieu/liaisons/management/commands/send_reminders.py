@@ -7,7 +7,7 @@ from haichieu.liaisons.reminders import send_reminders
 
 class Command(BaseCommand):
     help = (
-        "Nhắc các tổ chức việc quá hạn (giới thiệu, tiếp nhận, danh sách biến động, miễn sinh hoạt sắp hết hạn). "
+        "Nhắc các tổ chức việc quá hạn (giới thiệu, tiếp nhận, danh sách biến động, miễn sinh hoạt sắp hết hạn, phiếu nhận xét sắp đến hạn hoặc quá hạn). "
         "Chạy lại không nhắc trùng."
     )
 
@@ -22,5 +22,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đã nhắc: {counts['introduce']} quá hạn giới thiệu, {counts['receive']} quá hạn tiếp nhận, "
             f"{counts['digest']} danh sách biến động quá hạn, {counts['exemption']} lần miễn sinh hoạt sắp hoặc đã "
-            f"hết hạn; tổng {counts['sent']}."
+            f"hết hạn, {counts['comment']} phiếu nhận xét sắp đến hạn hoặc quá hạn; tổng {counts['sent']}."
         )

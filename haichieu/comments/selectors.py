@@ -1,0 +1,209 @@
+"""Reads of the comments app, through the access rule (issue 12). A list is one query a page (plus
+its count), the progress one query, whatever their length."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from haichieu.access import comment_requests_visible_to, organizations_visible_to
+from haichieu.core.paging import Page, keyset_page
+from haichieu.liaisons.models import ChangeNotice
+from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings.models import Attendance
+from haichieu.organizations.models import Organization
+
+from . import rules
+from .models import Comment, CommentRequest, Criterion
+
+REQUEST_KEY = ("deadline", "pk")
+
+# The list's state filter: the one definition of each in rules.py.
+STATES = {
+    "pending": "Chưa trả lời, còn hạn",
+    "overdue": "Quá hạn",
+    "awaiting": "Chờ đảng ủy xác nhận",
+    "answered": "Đã gửi nơi công tác",
+}
+
+
+def _state_q(state: str, today: datetime.date) -> Q:
+    return {
+        "pending": rules.pending_q(today),
+        "overdue": rules.overdue_q(today),
+        "awaiting": Q(state=CommentRequest.State.AWAITING_CONFIRMATION),
+        "answered": rules.answered_q(),
+    }[state]
+
+
+def requests_page(
+    user,
+    *,
+    today: datetime.date,
+    year: int | None = None,
+    cell: Organization | None = None,
+    commune: Organization | None = None,
+    state: str = "",
+    after: str = "",
+    before: str = "",
+    size: int,
+) -> Page:
+    """The requests the user sees, oldest deadline first (a cell's inbox, a commune's, the workplace's
+    list), narrowed to one year, cell, commune committee or state."""
+    qs = comment_requests_visible_to(user)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if cell is not None:
+        qs = qs.filter(cell=cell)
+    if commune is not None:
+        qs = qs.filter(commune_org=commune)
+    if state:
+        qs = qs.filter(_state_q(state, today))
+    qs = qs.select_related("member", "cell", "workplace_org")
+    return keyset_page(qs, key=REQUEST_KEY, after=after, before=before, size=size)
+
+
+@dataclass
+class ProgressRow:
+    org_id: int | None
+    name: str
+    answered: int
+    pending: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.pending + self.overdue
+
+
+def progress(
+    user, *, year: int, today: datetime.date, commune: Organization | None = None
+) -> list[ProgressRow]:
+    """Answered, pending and overdue requests of `year` the user sees, per commune committee, or per
+    residential cell of one commune committee (`commune`): one query."""
+    qs = comment_requests_visible_to(user).filter(year=year)
+    if commune is not None:
+        qs = qs.filter(commune_org=commune)
+        by = ("cell_id", "cell__name")
+    else:
+        by = ("commune_org_id", "commune_org__name")
+    rows = (
+        qs.values(*by)
+        .annotate(
+            answered=Count("pk", filter=rules.answered_q()),
+            pending=Count("pk", filter=rules.pending_q(today)),
+            overdue=Count("pk", filter=rules.overdue_q(today)),
+        )
+        .order_by(by[1], by[0])
+    )
+    return [
+        ProgressRow(
+            r[by[0]], r[by[1]] or "Chưa có đảng ủy trên phần mềm", r["answered"], r["pending"], r["overdue"]
+        )
+        for r in rows
+    ]
+
+
+def progress_total(rows: list[ProgressRow]) -> ProgressRow:
+    return ProgressRow(
+        None,
+        "Tổng cộng",
+        sum(r.answered for r in rows),
+        sum(r.pending for r in rows),
+        sum(r.overdue for r in rows),
+    )
+
+
+@dataclass
+class Facts:
+    """What the system holds of the member for the year, shown above the comment form: the residence
+    meetings (across the year's links: a member who moved sees both cells'), the contributions
+    recorded at them, and the change notices the residence received."""
+
+    year: int
+    attendances: list[Attendance] = field(default_factory=list)
+    expected: int = 0
+    attended: int = 0
+    rate: float | None = None
+    expected_per_year: int = 0
+    contributions: list[Attendance] = field(default_factory=list)
+    notices: list[ChangeNotice] = field(default_factory=list)
+    suggested_meetings_level: int | None = None
+
+
+def comment_facts(request: CommentRequest) -> Facts:
+    """The facts for `request`'s member and year (two queries). The request is the reason the cell
+    sees them: the meetings are the residence's (invitations as a linked member), the notices those
+    sent to the residence side."""
+    year = request.year
+    attendances = list(
+        Attendance.objects.filter(
+            member_id=request.member_id, source=Attendance.Source.LIAISON, meeting__date__year=year
+        )
+        .select_related("meeting__cell")
+        .order_by("meeting__date", "meeting_id")
+    )
+    expected = sum(1 for a in attendances if meeting_rules.counts_as_expected(a.status))
+    attended = sum(1 for a in attendances if a.attended)
+    notices = list(
+        ChangeNotice.objects.filter(
+            member_id=request.member_id,
+            direction=ChangeNotice.Direction.TO_RESIDENCE,
+            event_date__year=year,
+        ).order_by("event_date", "pk")
+    )
+    return Facts(
+        year=year,
+        attendances=attendances,
+        expected=expected,
+        attended=attended,
+        rate=meeting_rules.rate(attended, expected),
+        expected_per_year=meeting_rules.expected_per_year(),
+        contributions=[a for a in attendances if a.contribution.strip()],
+        notices=notices,
+        suggested_meetings_level=rules.suggested_meetings_level(attended, expected),
+    )
+
+
+def criteria_of(request: CommentRequest) -> list[Criterion]:
+    return list(request.form.criteria.order_by("position"))
+
+
+@dataclass
+class AnsweredCriterion:
+    criterion: Criterion
+    level: int | None
+
+    @property
+    def label(self) -> str:
+        return self.criterion.level_label(self.level)
+
+
+def comment_of(request: CommentRequest) -> tuple[Comment | None, list[AnsweredCriterion]]:
+    """The request's comment, and each criterion of its form with the level chosen (two queries)."""
+    comment = Comment.objects.filter(request=request).select_related("written_by", "confirmed_by").first()
+    criteria = criteria_of(request)
+    levels = {} if comment is None else dict(comment.answers.values_list("criterion_id", "level"))
+    return comment, [AnsweredCriterion(c, levels.get(c.pk)) for c in criteria]
+
+
+def request_org(user, pk: int | None) -> Organization | None:
+    """The organisation a list or the progress is narrowed to: one the user reads, or the residential
+    cell or commune committee of a request the user sees (the workplace drills down into the
+    residence's figures of its own members); else None (two queries at most)."""
+    if pk is None:
+        return None
+    org = organizations_visible_to(user).filter(pk=pk).first()
+    if org is not None:
+        return org
+    if comment_requests_visible_to(user).filter(Q(cell_id=pk) | Q(commune_org_id=pk)).exists():
+        return Organization.objects.filter(pk=pk).first()
+    return None
+
+
+def communes_for_filter(user, *, year: int) -> QuerySet:
+    """The commune committees the user's requests of `year` go to (the progress page's drill-down)."""
+    ids = comment_requests_visible_to(user).filter(year=year).values("commune_org_id")
+    return Organization.objects.filter(pk__in=ids).order_by("name")
