@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "haichieu.liaisons",
     "haichieu.exemptions",
     "haichieu.meetings",
+    "haichieu.ratings",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.demo",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("lien-he/", include("haichieu.liaisons.urls")),
     path("", include("haichieu.exemptions.urls")),
     path("hop/", include("haichieu.meetings.urls")),
+    path("xep-loai/", include("haichieu.ratings.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("quan-tri/", admin.site.urls),
