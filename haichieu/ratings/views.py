@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from haichieu.access import rating_member_get_for, rating_org_get_for, scope_for
 from haichieu.core.forms import add_service_error
@@ -55,9 +55,10 @@ def rating_list(request, org_pk, year):
 
 
 @login_required
-@require_GET
 def rating_xlsx(request, org_pk, year):
-    org = rating_org_get_for(request.user, org_pk)
+    org = rating_org_get_for(request.user, org_pk)  # 404 first, for GET and POST alike
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     scheme = rules.scheme_for(year)
     return meeting_list_export(
         actor=request.user,
