@@ -173,3 +173,11 @@ def test_the_rules_page_lists_each_years_scheme_with_its_sources(world, client_f
     page = client_for(world.w1_staff).get(reverse("liaisons:rules")).content.decode()
     assert 'data-rating-year="2025"' in page and 'data-rating-year="2026"' in page
     assert "QĐ 366-QĐ/TW Điều 11 khoản 2" in page and "từ 70 đến dưới 90 điểm" in page
+
+
+def test_a_workplace_organisations_page_links_to_its_ratings_and_a_residential_ones_does_not(world, client_for):
+    this_year = datetime.date.today().year
+    page = client_for(world.w1_staff).get(reverse("organizations:detail", args=[world.w1.pk])).content.decode()
+    assert f'href="{_list(world.w1, this_year)}" id="org-ratings"' in page
+    page = client_for(world.r1_staff).get(reverse("organizations:detail", args=[world.r1.pk])).content.decode()
+    assert 'id="org-ratings"' not in page
