@@ -100,7 +100,15 @@ def rating_form(request, org_pk, year, pk):
         initial = {"note": rating.note}
     if request.method == "POST":
         form = RatingForm(request.POST, conditions=conditions, exempt=exempt)
-        if form.is_valid():
+        if form.is_valid() and "preview" in request.POST and not exempt:
+            # "Xem mức xếp loại": the level the one rule gives, shown before anything is saved.
+            try:
+                context["preview"] = rules.decide_level(
+                    levels, score=form.cleaned_data["score"], conditions_met=form.cleaned_data["conditions"]
+                )
+            except rules.SchemeIncomplete as exc:
+                form.add_error(None, str(exc))
+        elif form.is_valid():
             try:
                 rating = services.rating_record(
                     actor=request.user,

@@ -175,9 +175,27 @@ def test_the_rules_page_lists_each_years_scheme_with_its_sources(world, client_f
     assert "QĐ 366-QĐ/TW Điều 11 khoản 2" in page and "từ 70 đến dưới 90 điểm" in page
 
 
-def test_a_workplace_organisations_page_links_to_its_ratings_and_a_residential_ones_does_not(world, client_for):
+def test_a_workplace_organisations_page_links_to_its_ratings_and_a_residential_ones_does_not(
+    world, client_for
+):
     this_year = datetime.date.today().year
-    page = client_for(world.w1_staff).get(reverse("organizations:detail", args=[world.w1.pk])).content.decode()
+    page = (
+        client_for(world.w1_staff).get(reverse("organizations:detail", args=[world.w1.pk])).content.decode()
+    )
     assert f'href="{_list(world.w1, this_year)}" id="org-ratings"' in page
-    page = client_for(world.r1_staff).get(reverse("organizations:detail", args=[world.r1.pk])).content.decode()
+    page = (
+        client_for(world.r1_staff).get(reverse("organizations:detail", args=[world.r1.pk])).content.decode()
+    )
     assert 'id="org-ratings"' not in page
+
+
+def test_the_form_shows_the_level_the_rule_gives_before_saving(world, client_for):
+    client = client_for(world.w1_staff)
+    conditions = ["khong_thuoc_truong_hop_khong_hoan_thanh", "nhiem_vu_100_tre_han_duoi_20"]
+    response = client.post(
+        _form(world.w1, world.m1), {"score": "92", "conditions": conditions, "preview": "1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="preview-level"' in page
+    assert "<strong>Hoàn thành nhiệm vụ</strong>" in page  # 92 points, a task late: not "tốt"
+    assert not Rating.objects.exists()
