@@ -221,11 +221,12 @@ def rating_org_get_for(user, pk) -> Organization:
 
 
 def rating_member_get_for(user, pk, *, org: Organization, write: bool = False) -> Member:
-    """A member of `org`'s subtree (workplace side: the member's workplace cell) whose rating the user
-    reads; else 404. With write=True, one the user may rate (a reader only: 403)."""
+    """A member of `org`'s subtree (workplace side: the member's workplace cell, not a residential
+    cell) whose rating the user reads; else 404. With write=True, one the user may rate (a reader only: 403)."""
     scope = scope_for(user)
     member = (
         Member.objects.filter(scope.workplace_q(), org.subtree_q("workplace_cell__path"))
+        .filter(workplace_cell__is_residential=False)
         .select_related("workplace_cell")
         .filter(pk=pk)
         .first()

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, OuterRef, Value
 
 from haichieu.exemptions import rules as exemption_rules
 from haichieu.exemptions.models import Exemption
@@ -74,13 +74,13 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def exempt_q(year: int, member_ref: str = "pk") -> Q:
-    """Q over Member (or a row naming a member by `member_ref`): exempt from the year's rating."""
+def exempt_annotation(year: int, member_ref: str = "pk") -> Exists | Value:
+    """For a list of members (or of rows naming a member by `member_ref`): whether each is exempt
+    from the year's rating, one subquery whatever the rows."""
     if not exemption_rules.lifts(exemption_rules.Lift.RATING):
-        return Q(pk__in=[])
+        return Value(False, output_field=BooleanField())
     first, last = _year_bounds(year)
-    in_force = Exemption.objects.in_force_during(first, last).filter(member=OuterRef(member_ref))
-    return Q(Exists(in_force))
+    return Exists(Exemption.objects.in_force_during(first, last).filter(member=OuterRef(member_ref)))
 
 
 def is_exempt(member, year: int) -> bool:

@@ -19,15 +19,15 @@ MEMBER_KEY = ("sort_key", "pk")
 
 def members_to_rate(user, *, org: Organization, year: int) -> QuerySet[Member]:
     """The active members whose workplace cell lies in `org`'s subtree and in the user's workplace
-    scope, each annotated `is_exempt` (rules.exempt_q), in list order. The caller has checked `org`
+    scope, each annotated `is_exempt` (rules.exempt_annotation), in list order. Members of
+    residential cells are the residence side's and are not listed (access.rating_member_get_for). The caller has checked `org`
     (access.rating_org_get_for)."""
     scope = scope_for(user)
     return (
         Member.objects.filter(scope.workplace_q(), org.subtree_q("workplace_cell__path"))
-        .filter(status__in=Member.ACTIVE_STATUSES)
+        .filter(status__in=Member.ACTIVE_STATUSES, workplace_cell__is_residential=False)
         .select_related("workplace_cell")
-        .alias()
-        .annotate(is_exempt=rules.exempt_q(year))
+        .annotate(is_exempt=rules.exempt_annotation(year))
         .order_by(*MEMBER_KEY)
     )
 

@@ -199,3 +199,23 @@ def test_the_form_shows_the_level_the_rule_gives_before_saving(world, client_for
     assert response.status_code == 200 and 'id="preview-level"' in page
     assert "<strong>Hoàn thành nhiệm vụ</strong>" in page  # 92 points, a task late: not "tốt"
     assert not Rating.objects.exists()
+
+
+def test_a_residential_cells_own_members_are_not_on_the_workplace_list(world, client_for):
+    resident = make_member(world.r1c1, "Hoàng Văn Hưu")
+    client = client_for(world.province_staff)
+    page = client.get(_list(world.province)).content.decode()
+    assert page.count("data-member=") == 3 and "Hoàng Văn Hưu" not in page
+    assert client.get(_form(world.province, resident)).status_code == 404
+
+
+def test_without_exemptions_lifting_the_rating_an_exempt_member_is_rated(world, client_for, settings):
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "RULES": {**settings.HAICHIEU["RULES"], "EXEMPTION_LIFTS": ["meetings", "tasks"]},
+    }
+    _exempt(world, world.m2)
+    client = client_for(world.w1_staff)
+    assert "data-exempt" not in client.get(_list(world.w1)).content.decode()
+    client.post(_form(world.w1, world.m2), {"score": "75", "conditions": ALL})
+    assert Rating.objects.get(member=world.m2).level.code == "hoan-thanh-tot"
