@@ -12,6 +12,18 @@ Exempt members are not rated (HD 21-HD/BTCTW, 2019: the rating applies to every 
 those exempt from party work and activities and those suspended; the same exception in HD 43 was
 not read in full): a member with an exemption in force on some day of the year, when the setting
 EXEMPTION_LIFTS lists the rating (exemptions/rules.py).
+
+Sources read (12/2026), restatements of the texts, not the texts themselves:
+- QĐ 366 Art. 11 cl. 1 (xuất sắc: 90+, 100% of tasks on time with quality, at least 30% above the
+  mark, shortcomings remedied): tintuc.thuvienphapluat.vn, "Tỷ lệ đảng viên hoàn thành xuất sắc
+  nhiệm vụ năm 2025" (09/12/2025);
+- cl. 2 and 3 (tốt: 70 to under 90, 100% of tasks on time; hoàn thành: 50 to under 70, the
+  collective's "no more than 20% behind schedule"): laodong.vn, "Thang điểm đánh giá để tính xếp
+  loại tập thể, cá nhân hoàn thành tốt nhiệm vụ";
+- the 100-point scale, QĐ 366 replacing QĐ 124: thanhnien.vn (20/09/2025); HD 43-HD/BTCTW
+  (31/10/2025) replacing HD 25-HD/BTCTW (2023): encovietnam.com (a summary only);
+- exempt and suspended members left out of the rating: luatvietnam.vn on HD 21-HD/BTCTW (2019).
+The levels' data (migrations/0002_load_schemes_2025_2026.py) says what was not read.
 """
 
 from __future__ import annotations
