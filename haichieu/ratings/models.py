@@ -9,6 +9,7 @@ conditions (QĐ 366-QĐ/TW Art. 11): `rules.decide_level` is the one rule that p
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,19 +36,6 @@ class RatingScheme(models.Model):
         return f"{self.name} ({self.year})"
 
 
-def _condition_list_valid(value) -> None:
-    from django.core.exceptions import ValidationError
-
-    if not isinstance(value, list) or not all(
-        isinstance(c, dict) and set(c) == {"key", "text"} and str(c["key"]).strip() and str(c["text"]).strip()
-        for c in value
-    ):
-        raise ValidationError(
-            'Điều kiện là một danh sách, mỗi điều kiện có "key" và "text", ví dụ '
-            '[{"key": "dung_han", "text": "Hoàn thành 100% nhiệm vụ đúng hạn"}].'
-        )
-
-
 class RatingLevel(models.Model):
     """One level of a year's scheme: its place (1 = highest), its score band and its conditions.
 
@@ -67,7 +55,7 @@ class RatingLevel(models.Model):
         "đến dưới", max_digits=4, decimal_places=1, null=True, blank=True,
         validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
     )  # fmt: skip
-    conditions = models.JSONField("điều kiện", default=list, blank=True, validators=[_condition_list_valid])
+    conditions = models.JSONField("điều kiện", default=list, blank=True)
     source = models.CharField("nguồn", max_length=255)
 
     class Meta:
@@ -81,6 +69,24 @@ class RatingLevel(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """Conditions are keyed texts (checked here, not by a field validator: a migration would
+        then import this module)."""
+        value = self.conditions
+        if not isinstance(value, list) or not all(
+            isinstance(c, dict)
+            and set(c) == {"key", "text"}
+            and str(c["key"]).strip()
+            and str(c["text"]).strip()
+            for c in value
+        ):
+            raise ValidationError(
+                {
+                    "conditions": 'Điều kiện là một danh sách, mỗi điều kiện có "key" và "text", ví dụ '
+                    '[{"key": "dung_han", "text": "Hoàn thành 100% nhiệm vụ đúng hạn"}].'
+                }
+            )
 
     @property
     def band(self) -> str:
