@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "haichieu.exemptions",
     "haichieu.meetings",
     "haichieu.comments",
+    "haichieu.ratings",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",

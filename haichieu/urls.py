@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("haichieu.exemptions.urls")),
     path("hop/", include("haichieu.meetings.urls")),
     path("nhan-xet/", include("haichieu.comments.urls")),
+    path("xep-loai/", include("haichieu.ratings.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),

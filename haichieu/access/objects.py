@@ -23,6 +23,7 @@ from haichieu.liaisons.models import ChangeNotice, Liaison
 from haichieu.meetings.models import Attendance, Meeting, Task
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
+from haichieu.ratings.models import Rating
 
 from .scope import scope_for, write_scope_or_404
 
@@ -196,6 +197,47 @@ def exemption_member_get_for(user, pk, *, write: bool = False) -> Member:
         raise Http404("Không tìm thấy đảng viên.")
     if write and not scope.may_write(member.workplace_cell):
         raise PermissionDenied("Bạn chỉ có quyền xem việc miễn công tác và sinh hoạt đảng của đảng viên này.")
+    return member
+
+
+# --- yearly ratings (workplace side only, issue 12) -------------------------------------------
+def ratings_visible_to(user) -> QuerySet:
+    """Ratings of the members the user sees on the workplace side. The residence side never sees a
+    rating (DESIGN.md "Access rule": ratings are workplace-only fields), nor does the member here."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return Rating.objects.none()
+    return Rating.objects.filter(scope.workplace_q("member__"))
+
+
+def rating_org_get_for(user, pk) -> Organization:
+    """A workplace organisation whose members' ratings the user reads: in the user's read scope and
+    not residential. Another organisation, a residential one, and any user of the residence side
+    only (who reads no workplace organisation): 404."""
+    scope = scope_for(user)
+    org = organizations_visible_to(user).filter(pk=pk, is_residential=False).first()
+    if org is None or not scope.may_read(org):
+        raise Http404("Không tìm thấy tổ chức.")
+    return org
+
+
+def rating_member_get_for(user, pk, *, org: Organization, write: bool = False) -> Member:
+    """A member of `org`'s subtree (workplace side: the member's workplace cell, not a residential
+    cell) whose rating the user reads; else 404. With write=True, one the user may rate (a reader only: 403)."""
+    scope = scope_for(user)
+    member = (
+        Member.objects.filter(scope.workplace_q(), org.subtree_q("workplace_cell__path"))
+        .filter(workplace_cell__is_residential=False)
+        .select_related("workplace_cell")
+        .filter(pk=pk)
+        .first()
+        if scope.reads_somewhere
+        else None
+    )
+    if member is None:
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not scope.may_write(member.workplace_cell):
+        raise PermissionDenied("Bạn chỉ có quyền xem xếp loại của đảng viên này.")
     return member
 
 

@@ -16,6 +16,11 @@ class ExemptionQuerySet(models.QuerySet):
         revoked (the one definition)."""
         return self.filter(start_date__lte=day, end_date__gte=day, revoked_at__isnull=True)
 
+    def in_force_during(self, first, last) -> "ExemptionQuerySet":
+        """Exemptions in force on some day from `first` to `last` (`in_force_on` over a period: a
+        year's rating asks it)."""
+        return self.filter(start_date__lte=last, end_date__gte=first, revoked_at__isnull=True)
+
 
 class Exemption(models.Model):
     class Reason(models.TextChoices):

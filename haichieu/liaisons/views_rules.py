@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from haichieu.access import read_scope_or_404
+from haichieu.ratings.selectors import schemes_for_rules_page
 
 from . import rulebook
 
@@ -25,5 +26,6 @@ def rules_page(request):
             "conclusion": rulebook.DOCUMENTS["KL229"],
             "categories_section": rulebook.CATEGORIES,
             "notices_section": rulebook.NOTICES,
+            "rating_schemes": schemes_for_rules_page(),
         },
     )
