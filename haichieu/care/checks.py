@@ -66,6 +66,8 @@ class Check:
     fixer: str
     q: Callable[[QuerySet, Facts], Q]
     alone: bool = False  # counted in a query of its own (a semi-join), not in the shared aggregate
+    # The list's order when not its record kind's: the duplicates of one ID side by side.
+    order: tuple[str, ...] = ()
 
 
 def _duplicate_national_id(base: QuerySet, facts: Facts) -> Q:
@@ -130,6 +132,7 @@ CHECKS = [
         WORKPLACE_FIXES,
         _duplicate_national_id,
         alone=True,
+        order=("national_id", "sort_key", "id"),
     ),
     Check(
         "thieu-noi-cu-tru",

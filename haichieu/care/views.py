@@ -29,11 +29,9 @@ def overview(request):
 
 
 def _key(check: checks.Check) -> tuple[str, ...]:
-    if check.record == checks.LINK:
-        return ("member__sort_key", "id")
-    if check.key == "trung-cccd":  # the records of one ID side by side
-        return ("national_id", "sort_key", "id")
-    return ("sort_key", "id")
+    if check.order:
+        return check.order
+    return ("member__sort_key", "id") if check.record == checks.LINK else ("sort_key", "id")
 
 
 @login_required
