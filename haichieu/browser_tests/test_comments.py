@@ -46,7 +46,7 @@ def test_round_comment_confirmation_and_answer(world, page, new_page, log_in, ho
     log_in(phone, "r1c1_secretary")
     phone.goto("/nhan-xet/")
     phone.get_by_role("link", name="Nguyễn Văn An").click()
-    phone.get_by_role("link", name="Nhận xét", exact=True).click()
+    phone.locator("#main").get_by_role("link", name="Nhận xét", exact=True).click()
     expect(phone.locator("#facts-attendance")).to_have_text("dự 1/1 buổi được mời")
     expect(phone.locator("#comment-facts")).to_contain_text("Đề xuất lắp đèn ngõ 5.")
     expect(phone.get_by_role("radio", name="Tham gia đầy đủ")).to_be_checked()
