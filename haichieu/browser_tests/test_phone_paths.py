@@ -60,7 +60,10 @@ def test_the_cell_secretary_reports_a_departure_in_three_page_loads(cell_demo, n
     search = page.get_by_label("Tìm đảng viên trong chi bộ")
     expect(search).to_be_visible()
     expect(page.get_by_role("link", name="Không còn cư trú")).to_have_count(0)  # not on every row
-    search.fill(name)  # the server searches; htmx swaps the roster
+    # htmx listens once the page's scripts have run: typing before that would search nothing.
+    page.wait_for_load_state("load")
+    with page.expect_response(lambda response: "q=" in response.url):
+        search.fill(name)  # the server searches; htmx swaps the roster
     row = page.locator("#cell-roster tr[data-row]").filter(has_text=name)
     expect(row).to_have_count(1)
     expect(row.locator("[data-follower]")).to_be_visible()  # the follower, at phone width
