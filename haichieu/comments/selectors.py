@@ -51,7 +51,23 @@ def requests_page(
     size: int,
 ) -> Page:
     """The requests the user sees, oldest deadline first (a cell's inbox, a commune's, the workplace's
-    list), narrowed to one year, cell, commune committee or state."""
+    list), narrowed to one year, cell, commune committee or state (`requests_for`)."""
+    qs = requests_for(user, today=today, year=year, cell=cell, commune=commune, state=state)
+    qs = qs.select_related("member", "cell", "workplace_org")
+    return keyset_page(qs, key=REQUEST_KEY, after=after, before=before, size=size)
+
+
+def requests_for(
+    user,
+    *,
+    today: datetime.date,
+    year: int | None = None,
+    cell: Organization | None = None,
+    commune: Organization | None = None,
+    state: str = "",
+) -> QuerySet:
+    """The list's rows before paging: the requests the user sees, narrowed to one year, cell, commune
+    committee or state (STATES). The home page's work queue counts the same query."""
     qs = comment_requests_visible_to(user)
     if year is not None:
         qs = qs.filter(year=year)
@@ -61,8 +77,7 @@ def requests_page(
         qs = qs.filter(commune_org=commune)
     if state:
         qs = qs.filter(_state_q(state, today))
-    qs = qs.select_related("member", "cell", "workplace_org")
-    return keyset_page(qs, key=REQUEST_KEY, after=after, before=before, size=size)
+    return qs
 
 
 @dataclass

@@ -583,7 +583,7 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
     """
 
     groups = by_vn_name(Group.objects.filter(cell=cell).order_by("name", "pk"))
-    liaisons = Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+    liaisons = cell_liaisons(cell)
     if folded := fold(q):
         liaisons = liaisons.filter(member__name_folded__contains=folded)
     liaisons = (
@@ -599,6 +599,17 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
     for liaison in liaisons:
         by_group.get(liaison.group_id, loose)["liaisons"].append(liaison)
     return [*by_group.values(), loose]
+
+
+def cell_liaisons(cell) -> QuerySet[Liaison]:
+    """The links of a residential cell's members (received or active): its roster."""
+    return Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+
+
+def cell_unplaced(cell) -> QuerySet[Liaison]:
+    """The roster's members in no group yet ("Chưa phân tổ/nhóm"): the cell places them (the home
+    page's work queue counts them)."""
+    return cell_liaisons(cell).filter(group__isnull=True)
 
 
 def cell_member_counts(cells) -> dict[int, dict]:
