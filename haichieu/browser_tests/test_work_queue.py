@@ -60,6 +60,7 @@ def test_each_demo_role_finds_its_work_queue_and_its_counts_match_the_lists(
     from haichieu.browser_tests.conftest import PHONE
 
     assert set(BLOCKS) == set(DEMO_USERNAMES)
+    counted: set[str] = set()  # the items whose rows were counted above zero
     for username in DEMO_USERNAMES:
         page = new_page(**PHONE)
         log_in(page, username, DEMO_PASSWORD)
@@ -79,7 +80,10 @@ def test_each_demo_role_finds_its_work_queue_and_its_counts_match_the_lists(
             "els => els.map(e => [e.dataset.item, Number(e.dataset.count), e.querySelector('a').getAttribute('href')])"
         )
         assert items, username
+        counted.update(key for key, count, _ in items if count)
         for key, count, href in items:
             page.goto(_with_size(href))
             expect(page.locator(ROWS[key]), f"{username}: {key} → {href}").to_have_count(count)
         page.context.close()
+    # The demo's work on each side: members to introduce, introductions waiting, members to place.
+    assert {"to_introduce", "returned", "incoming", "incoming_overdue", "unplaced"} <= counted
