@@ -212,7 +212,7 @@ def own_meetings(user, member: Member, *, today: datetime.date) -> OwnMeetings:
     return OwnMeetings(links=links, upcoming=upcoming)
 
 
-def upcoming_invitations(user, member: Member, *, today: datetime.date) -> QuerySet[Attendance]:
+def upcoming_invitations(user, member: Member | int, *, today: datetime.date) -> QuerySet[Attendance]:
     """The member's invitations to meetings from today on that are not closed (their own page's
     "meetings ahead"; the home page's work queue counts the same query)."""
     return (

@@ -51,7 +51,7 @@ def member_tasks(user, member: Member) -> list[Task]:
     return list(_listed(tasks_visible_to(user).filter(member=member)).order_by(*TASK_KEY))
 
 
-def member_tasks_open(user, member: Member) -> QuerySet[Task]:
+def member_tasks_open(user, member: Member | int) -> QuerySet[Task]:
     """The tasks of `member_tasks` still in progress (rules.tasks_open): the member's own to do."""
     return rules.tasks_open(tasks_visible_to(user).filter(member=member))
 
