@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from haichieu.browser_tests.conftest import PHONE
 from haichieu.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,8 +58,6 @@ def _with_size(href: str) -> str:
 def test_each_demo_role_finds_its_work_queue_and_its_counts_match_the_lists(
     demo, new_page, log_in, horizontal_overflow
 ):
-    from haichieu.browser_tests.conftest import PHONE
-
     assert set(BLOCKS) == set(DEMO_USERNAMES)
     counted: set[str] = set()  # the items whose rows were counted above zero
     for username in DEMO_USERNAMES:
