@@ -77,7 +77,9 @@ def _below_minimum(member_ids: list[int], year: int) -> dict[int, tuple[int, int
             member_id__in=member_ids, source=Attendance.Source.LIAISON, meeting__date__year=year
         )
         .values("member_id")
-        .annotate(n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q("")))
+        .annotate(
+            n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q(""))
+        )
         .filter(meeting_rules.below_minimum_q(attended="n_attended", expected="n_expected"))
         .order_by()
     )

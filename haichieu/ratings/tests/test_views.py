@@ -161,10 +161,20 @@ def test_the_list_for_the_rating_meeting_exports_to_xlsx(world, client_for):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "DANH SÁCH ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN NĂM 2025"
     assert rows[1][0] == "Đơn vị: Đảng bộ Sở Tài chính"
-    header = rows.index(["STT", "Họ và tên", "Ngày sinh", "Chi bộ", "Chức vụ", "Điểm", "Xếp loại", "Ghi chú"])
+    header = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert rows[header][:8] == [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Chi bộ",
+        "Chức vụ",
+        "Điểm",
+        "Xếp loại",
+        "Ghi chú",
+    ]
     body = {r[1]: r for r in rows[header + 1 :]}
     assert set(body) == {"Nguyễn Văn An", "Trần Thị Bình"}
-    assert body["Nguyễn Văn An"][5:] == [85, "Hoàn thành tốt nhiệm vụ", "Ghi chú"]
+    assert body["Nguyễn Văn An"][5:8] == [85, "Hoàn thành tốt nhiệm vụ", "Ghi chú"]
     assert body["Trần Thị Bình"][5:7] == [None, "Miễn công tác và sinh hoạt đảng: không xếp loại"]
     assert AuditEntry.objects.filter(action="export", target_type="ratings.rating").count() == 1
 
