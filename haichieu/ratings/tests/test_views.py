@@ -229,3 +229,28 @@ def test_without_exemptions_lifting_the_rating_an_exempt_member_is_rated(world, 
     assert "data-exempt" not in client.get(_list(world.w1)).content.decode()
     client.post(_form(world.w1, world.m2), {"score": "75", "conditions": ALL})
     assert Rating.objects.get(member=world.m2).level.code == "hoan-thanh-tot"
+
+
+def test_rating_writes_show_on_the_audit_list_and_the_members_history_there(world, client_for):
+    client = client_for(world.w1_staff)
+    client.post(_form(world.w1, world.m1), {"score": "85", "conditions": ALL})
+    client.post(_form(world.w1, world.m1), {"score": "95", "conditions": ALL})
+    rating = Rating.objects.get(member=world.m1)
+    entries = {("create", str(rating.pk)), ("update", str(rating.pk))}
+
+    def listed(user, query=""):
+        response = client_for(user).get(reverse("audit:log") + query)
+        rows = response.context["page"].rows if response.status_code == 200 else []
+        return {(e.action, e.target_id) for e in rows if e.target_type == "ratings.rating"}
+
+    assert listed(world.w1_staff) == entries
+    assert listed(world.w1_staff, "?member=nguyen van an") == entries  # the member's history
+    assert listed(world.w1_staff, "?member=Trần Thị Bình") == set()
+    assert listed(world.province_staff) == entries and listed(world.admin) >= entries
+    page = client_for(world.w1_staff).get(reverse("audit:log")).content.decode()
+    assert "Xếp loại chất lượng đảng viên" in page and "Nguyễn Văn An — 2025" in page
+    # Other workplaces and the residence side never see them; nor does the member.
+    for user in (world.w2_staff, world.r1_staff, world.r1c1_secretary):
+        assert listed(user) == set(), user
+    own = client_for(world.member_user).get(reverse("audit:own_reads")).content.decode()
+    assert "Xếp loại" not in own
