@@ -106,7 +106,9 @@ def test_the_comment_and_its_flag_stand_beside_the_rating(world, page, new_page,
     row = page.locator(f'#rating-list tr[data-member="{world.m1.pk}"]')
     expect(row).to_contain_text("Hoàn thành tốt nhiệm vụ")
     expect(row).to_contain_text("Gương mẫu, tham gia đầy đủ các buổi sinh hoạt.")
-    flagged = page.locator(f'#rating-list tr[data-member="{world.m2.pk}"] [data-flag="meetings_vs_attendance"]')
+    flagged = page.locator(
+        f'#rating-list tr[data-member="{world.m2.pk}"] [data-flag="meetings_vs_attendance"]'
+    )
     expect(flagged).to_be_visible()
     expect(flagged).to_contain_text("chỉ dự 0/1 buổi")
     # The flag never blocks the rating.
