@@ -27,6 +27,7 @@ likewise — so a failure leaves the target as it was.
 from __future__ import annotations
 
 import datetime
+import getpass
 import hashlib
 import hmac
 import io
@@ -48,7 +49,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -483,8 +484,6 @@ def _command_line_note() -> str:
     try:
         user = os.getlogin()
     except OSError:
-        import getpass
-
         user = getpass.getuser()
     return f"Dòng lệnh, tài khoản hệ thống {user}"
 
@@ -498,6 +497,7 @@ class RestoreResult:
     files: int
     replaced_data: list[str]
     migrate_needed: list[str]
+    audited: bool = True
 
 
 def _open_into(path: Path, secret: bytes, staging: Path) -> dict:
@@ -642,8 +642,10 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
     path = Path(path).resolve()
     connection.ensure_connection()
     root = media_root()
-    staging_parent = root.parent if root else path.parent
-    staging_parent.mkdir(parents=True, exist_ok=True)
+    # Beside the stored files, so the restored ones are renamed into place (same file system).
+    staging_parent = root.parent if root else None
+    if staging_parent is not None:
+        staging_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".haichieu-restore-") as staging:
         staging_dir = Path(staging)
         manifest = _open_into(path, secret, staging_dir)
@@ -680,6 +682,18 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
         if old_files is not None:
             shutil.rmtree(old_files, ignore_errors=True)
     connection.close()
+    result = RestoreResult(
+        manifest=manifest, files=len(files), replaced_data=holding, migrate_needed=migrate_needed
+    )
+    try:
+        _audit_restore(actor=actor, path=path, manifest=manifest, files=len(files), replaced=bool(holding))
+    except DatabaseError:
+        # The data is back; a database from an older version may lack the log's current columns.
+        result.audited = False
+    return result
+
+
+def _audit_restore(*, actor, path: Path, manifest: dict, files: int, replaced: bool) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -691,14 +705,11 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
                 "sha256": _sha256_file(path),
                 "created_at": manifest.get("created_at"),
                 "database": manifest["database"]["vendor"],
-                "files": len(files),
-                "replaced_data": bool(holding),
+                "files": files,
+                "replaced_data": replaced,
             },
             note=_command_line_note(),
         )
-    return RestoreResult(
-        manifest=manifest, files=len(files), replaced_data=holding, migrate_needed=migrate_needed
-    )
 
 
 def restore_time_label(manifest: dict) -> str:

@@ -375,3 +375,12 @@ def test_a_failed_database_step_puts_the_stored_files_back(settings, tmp_path, m
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
     assert AuditEntry.objects.filter(action="backup").count() == 1
     assert not AuditEntry.objects.filter(action="restore").exists()
+
+
+def test_a_backup_from_a_newer_version_is_refused():
+    from haichieu.core.backup import _check_migrations
+
+    with pytest.raises(BackupError, match="phiên bản Hai Chiều mới hơn.*core.9999_from_the_future"):
+        _check_migrations({"migrations": {"core": ["0001_initial", "9999_from_the_future"]}})
+    # An older backup is restored, and `migrate` is named for what it lacks.
+    assert "core.0005_audit_backup_actions" in _check_migrations({"migrations": {"core": ["0001_initial"]}})

@@ -37,6 +37,11 @@ class Command(BaseCommand):
                 + (", thay thế dữ liệu cũ." if result.replaced_data else ".")
             )
         )
+        if not result.audited:
+            self.stdout.write(
+                "Chưa ghi được mục “Khôi phục dữ liệu” vào nhật ký thao tác của cơ sở dữ liệu vừa khôi phục "
+                "(thường do bản sao lưu cũ hơn mã nguồn): chạy `haichieu migrate`."
+            )
         if result.migrate_needed:
             self.stdout.write(
                 f"Bản sao lưu cũ hơn mã nguồn ({len(result.migrate_needed)} migration chưa áp dụng): "
