@@ -310,7 +310,7 @@ def _sealed(path: Path, members: dict[str, bytes], manifest: dict) -> None:
 def _manifest(parts: dict[str, bytes]) -> dict:
     return {
         "format": 1,
-        "database": {"vendor": "sqlite", "part": "database.sqlite3"},
+        "database": {"vendor": connection.vendor, "part": "database.sqlite3"},
         "migrations": {},
         "parts": {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in parts.items()},
     }
