@@ -301,6 +301,13 @@ def database_holds_data() -> list[str]:
     return full
 
 
+def _connect() -> None:
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        raise BackupError(f"Không kết nối được cơ sở dữ liệu đã cấu hình ({exc}).") from exc
+
+
 # --- PostgreSQL's tools --------------------------------------------------------------------------
 
 
@@ -408,7 +415,7 @@ def backup_create(*, output: Path, secret: bytes, actor=None) -> BackupResult:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"Chưa sao lưu được cơ sở dữ liệu {vendor}: chỉ SQLite và PostgreSQL.")
-    connection.ensure_connection()
+    _connect()
     manifest: dict = {
         "format": FORMAT,
         "app": "haichieu",
@@ -640,7 +647,7 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
     checksums), one made by a newer version, and a target database that holds data unless `force`.
     """
     path = Path(path).resolve()
-    connection.ensure_connection()
+    _connect()
     root = media_root()
     # Beside the stored files, so the restored ones are renamed into place (same file system).
     staging_parent = root.parent if root else None
