@@ -537,6 +537,9 @@ def _open_into(path: Path, secret: bytes, staging: Path) -> dict:
                             digest.update(block)
                             out.write(block)
                     seen[name] = digest.hexdigest()
+                # Read on to the flagged last chunk, past the tar's end: a file cut there is refused too.
+                while reader.read(CHUNK):
+                    pass
         except tarfile.TarError as exc:
             raise BackupError(f"Nội dung tệp sao lưu hỏng ({exc}). Không khôi phục gì.") from exc
     if MANIFEST not in seen:

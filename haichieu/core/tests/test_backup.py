@@ -384,3 +384,27 @@ def test_a_backup_from_a_newer_version_is_refused():
         _check_migrations({"migrations": {"core": ["0001_initial", "9999_from_the_future"]}})
     # An older backup is restored, and `migrate` is named for what it lacks.
     assert "core.0005_audit_backup_actions" in _check_migrations({"migrations": {"core": ["0001_initial"]}})
+
+
+def test_a_file_cut_after_the_archive_ends_is_refused(tmp_path):
+    """The tar ends before the stream does; cutting the stream's last chunk off still shows."""
+    parts = {"database.sqlite3": b"database"}
+    with open(tmp_path / "whole.hcbak", "wb") as out:
+        sealed = SealedWriter(out, KEY.encode())
+        with tarfile.open(fileobj=sealed, mode="w|") as tar:
+            for name, body in [*parts.items(), (MANIFEST, json.dumps(_manifest(parts)).encode())]:
+                info = tarfile.TarInfo(name)
+                info.size = len(body)
+                tar.addfile(info, io.BytesIO(body))
+        sealed.write(b"\0" * (2 * backup_module.CHUNK + 10))  # padding past the tar's end
+        sealed.close()
+    data = (tmp_path / "whole.hcbak").read_bytes()
+    (tmp_path / "ok").mkdir()
+    assert _open_into(tmp_path / "whole.hcbak", KEY.encode(), tmp_path / "ok")["parts"]
+    full_chunks = (len(data) - backup_module.HEADER_LEN) // (backup_module.CHUNK + backup_module.TAG)
+    cut = data[: backup_module.HEADER_LEN + full_chunks * (backup_module.CHUNK + backup_module.TAG)]
+    assert len(cut) < len(data)
+    (tmp_path / "cut.hcbak").write_bytes(cut)
+    (tmp_path / "cut").mkdir()
+    with pytest.raises(BackupError, match="đã bị sửa hoặc hỏng"):
+        _open_into(tmp_path / "cut.hcbak", KEY.encode(), tmp_path / "cut")
