@@ -609,7 +609,15 @@ def _restore_sqlite(part: Path) -> None:
         connection.close()
 
 
-def _restore_postgresql(part: Path, manifest: dict, *, clean: bool) -> None:
+def _pg_restore_checked(part: Path, manifest: dict) -> str:
+    """pg_restore able to read the archive, once the target is known to take it (before any change)."""
+    made_on = int(manifest["database"].get("server_version") or 0) // 10000
+    target = connection.pg_version // 10000  # type: ignore[attr-defined]
+    if made_on > target:
+        raise BackupError(
+            f"Bản sao lưu được tạo từ PostgreSQL {made_on}, máy chủ đích là PostgreSQL {target}: khôi phục "
+            f"vào máy chủ PostgreSQL {made_on} trở lên."
+        )
     tool, _ = pg_tool("pg_restore", at_least=int(manifest["database"].get("pg_dump_version") or 0))
     in_dump = _pgdump_tables(tool, part)
     extra = sorted(set(connection.introspection.table_names()) - in_dump)
@@ -619,6 +627,10 @@ def _restore_postgresql(part: Path, manifest: dict, *, clean: bool) -> None:
             f"({', '.join(extra[:5])}{'…' if len(extra) > 5 else ''}): khôi phục vào một cơ sở dữ liệu "
             "trống (createdb) hoặc đã migrate bằng đúng phiên bản tạo bản sao lưu."
         )
+    return tool
+
+
+def _restore_postgresql(tool: str, part: Path, *, clean: bool) -> None:
     connection.close()
     args = [tool, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
     if clean:
@@ -673,6 +685,7 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
                 "hiện có bằng bản sao lưu."
             )
         part = staging_dir / manifest["database"]["part"]
+        pg_restore = _pg_restore_checked(part, manifest) if connection.vendor == "postgresql" else ""
         old_files = None
         if root is not None:
             new_root = staging_dir / FILES_DIR if (staging_dir / FILES_DIR).is_dir() else None
@@ -682,7 +695,7 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
                 _restore_sqlite(part)
             else:
                 clean = bool(connection.introspection.table_names())
-                _restore_postgresql(part, manifest, clean=clean)
+                _restore_postgresql(pg_restore, part, clean=clean)
         except BaseException:
             if root is not None:  # put the stored files back as they were
                 shutil.rmtree(root, ignore_errors=True)

@@ -408,3 +408,13 @@ def test_a_file_cut_after_the_archive_ends_is_refused(tmp_path):
     (tmp_path / "cut").mkdir()
     with pytest.raises(BackupError, match="đã bị sửa hoặc hỏng"):
         _open_into(tmp_path / "cut.hcbak", KEY.encode(), tmp_path / "cut")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server versions")
+def test_a_dump_from_a_newer_postgresql_server_is_refused_before_anything_changes(tmp_path):
+    from haichieu.core.backup import _pg_restore_checked
+
+    newer = (connection.pg_version // 10000 + 1) * 10000
+    with pytest.raises(BackupError, match=f"PostgreSQL {newer // 10000}, máy chủ đích là PostgreSQL"):
+        _pg_restore_checked(tmp_path / "database.pgdump", {"database": {"server_version": newer}})
