@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import getpass
+import gzip
 import hashlib
 import hmac
 import io
@@ -40,7 +41,9 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,10 +75,10 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_KEY_LENGTH = 16
 
 MANIFEST = "manifest.json"
-SQLITE_PART = "database.sqlite3"
+SQLITE_PART = "database.sqlite3.gz"
 PGDUMP_PART = "database.pgdump"
 FILES_DIR = "files"
-PART_NAME = re.compile(r"^(manifest\.json|database\.sqlite3|database\.pgdump|files/[^\x00]+)$")
+PART_NAME = re.compile(r"^(manifest\.json|database\.sqlite3\.gz|database\.pgdump|files/[^\x00]+)$")
 
 # Rows that `migrate` itself writes (Django's bookkeeping and the data migrations' reference rows):
 # a database holding only these is empty for `restore` (a fresh deployment migrates on start).
@@ -428,11 +431,16 @@ def backup_create(*, output: Path, secret: bytes, actor=None) -> BackupResult:
         staging_dir = Path(staging)
         if vendor == "sqlite":
             part_name, part = SQLITE_PART, staging_dir / SQLITE_PART
-            target = sqlite3.connect(part)
+            copy = staging_dir / "database.sqlite3"
+            target = sqlite3.connect(copy)
             try:
                 connection.connection.backup(target)  # one consistent moment, writers carry on
             finally:
                 target.close()
+            # pg_dump's archive is compressed already; an SQLite file shrinks to about a quarter.
+            with open(copy, "rb") as raw, gzip.open(part, "wb", compresslevel=6) as packed:
+                shutil.copyfileobj(raw, packed, CHUNK)
+            copy.unlink()
             manifest["database"]["sqlite_version"] = sqlite3.sqlite_version
         else:
             server_major = connection.pg_version // 10000  # type: ignore[attr-defined]
@@ -589,12 +597,24 @@ def _check_migrations(manifest: dict) -> list[str]:
     return sorted(f"{a}.{n}" for a, n in on_disk - backed_up)
 
 
-def _restore_sqlite(part: Path) -> None:
-    source = sqlite3.connect(f"file:{part}?mode=ro", uri=True)
+def _sqlite_checked(part: Path) -> Path:
+    """The backup's SQLite database unpacked beside its part and checked (before any change)."""
+    database = part.with_suffix("")
     try:
-        verdict = source.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            raise BackupError(f"Cơ sở dữ liệu trong tệp sao lưu hỏng ({verdict}). Không khôi phục gì.")
+        with gzip.open(part, "rb") as packed, open(database, "wb") as raw:
+            shutil.copyfileobj(packed, raw, CHUNK)
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source:
+            verdict = source.execute("PRAGMA quick_check").fetchone()[0]
+    except (OSError, EOFError, zlib.error, sqlite3.Error) as exc:
+        raise BackupError(f"Cơ sở dữ liệu trong tệp sao lưu hỏng ({exc}). Không khôi phục gì.") from exc
+    if verdict != "ok":
+        raise BackupError(f"Cơ sở dữ liệu trong tệp sao lưu hỏng ({verdict}). Không khôi phục gì.")
+    return database
+
+
+def _restore_sqlite(database: Path) -> None:
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
         connection.close()
         connection.ensure_connection()
         try:
@@ -685,14 +705,17 @@ def backup_restore(*, path: Path, secret: bytes, force: bool = False, actor=None
                 "hiện có bằng bản sao lưu."
             )
         part = staging_dir / manifest["database"]["part"]
-        pg_restore = _pg_restore_checked(part, manifest) if connection.vendor == "postgresql" else ""
+        if connection.vendor == "sqlite":
+            sqlite_database, pg_restore = _sqlite_checked(part), ""
+        else:
+            sqlite_database, pg_restore = part, _pg_restore_checked(part, manifest)
         old_files = None
         if root is not None:
             new_root = staging_dir / FILES_DIR if (staging_dir / FILES_DIR).is_dir() else None
             old_files = _swap_files(new_root, root)
         try:
             if connection.vendor == "sqlite":
-                _restore_sqlite(part)
+                _restore_sqlite(sqlite_database)
             else:
                 clean = bool(connection.introspection.table_names())
                 _restore_postgresql(pg_restore, part, clean=clean)

@@ -310,14 +310,14 @@ def _sealed(path: Path, members: dict[str, bytes], manifest: dict) -> None:
 def _manifest(parts: dict[str, bytes]) -> dict:
     return {
         "format": 1,
-        "database": {"vendor": connection.vendor, "part": "database.sqlite3"},
+        "database": {"vendor": connection.vendor, "part": "database.sqlite3.gz"},
         "migrations": {},
         "parts": {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in parts.items()},
     }
 
 
 def test_a_part_that_does_not_match_its_checksum_is_refused(tmp_path):
-    parts = {"database.sqlite3": b"database", "files/a.txt": b"a"}
+    parts = {"database.sqlite3.gz": b"database", "files/a.txt": b"a"}
     manifest = _manifest(parts)
     _sealed(tmp_path / "good.hcbak", parts, manifest)
     (tmp_path / "good").mkdir()
@@ -329,7 +329,7 @@ def test_a_part_that_does_not_match_its_checksum_is_refused(tmp_path):
     with pytest.raises(BackupError, match="files/a.txt không khớp mã kiểm tra sha256"):
         _open_into(tmp_path / "bad.hcbak", KEY.encode(), tmp_path / "bad")
 
-    _sealed(tmp_path / "short.hcbak", {"database.sqlite3": b"database"}, manifest)
+    _sealed(tmp_path / "short.hcbak", {"database.sqlite3.gz": b"database"}, manifest)
     (tmp_path / "short").mkdir()
     with pytest.raises(BackupError, match="thiếu phần files/a.txt"):
         _open_into(tmp_path / "short.hcbak", KEY.encode(), tmp_path / "short")
@@ -337,7 +337,7 @@ def test_a_part_that_does_not_match_its_checksum_is_refused(tmp_path):
 
 @pytest.mark.parametrize("name", ["../outside", "files/../../outside", "/etc/passwd", "other.txt"])
 def test_a_part_outside_the_format_is_refused(tmp_path, name):
-    parts = {"database.sqlite3": b"database", name: b"x"}
+    parts = {"database.sqlite3.gz": b"database", name: b"x"}
     _sealed(tmp_path / "evil.hcbak", parts, _manifest(parts))
     (tmp_path / "staging").mkdir()
     with pytest.raises(BackupError, match="mục không hợp lệ"):
@@ -388,7 +388,7 @@ def test_a_backup_from_a_newer_version_is_refused():
 
 def test_a_file_cut_after_the_archive_ends_is_refused(tmp_path):
     """The tar ends before the stream does; cutting the stream's last chunk off still shows."""
-    parts = {"database.sqlite3": b"database"}
+    parts = {"database.sqlite3.gz": b"database"}
     with open(tmp_path / "whole.hcbak", "wb") as out:
         sealed = SealedWriter(out, KEY.encode())
         with tarfile.open(fileobj=sealed, mode="w|") as tar:
