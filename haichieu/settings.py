@@ -228,6 +228,9 @@ FORMAT_MODULE_PATH = ["haichieu.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Stored files on disk, when a deployment keeps any there (uploads live in the database today);
+# `haichieu backup` packs this directory with the database (core/backup.py).
+MEDIA_ROOT = os.environ.get("HAICHIEU_MEDIA_ROOT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

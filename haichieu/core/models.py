@@ -24,6 +24,9 @@ class AuditEntry(models.Model):
         # A party card number or national ID that belongs to no one the user may see (issue 9,
         # finding 2): counted per user and day (members/collisions.py).
         COLLISION = "collision", "Dùng số thẻ/số định danh ngoài phạm vi"
+        # `haichieu backup` / `haichieu restore` (core/backup.py), run from the command line.
+        BACKUP = "backup", "Sao lưu dữ liệu"
+        RESTORE = "restore", "Khôi phục dữ liệu"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
