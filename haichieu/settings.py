@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",
+    "haichieu.statistics",
     "haichieu.demo",
 ]
 
