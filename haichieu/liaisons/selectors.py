@@ -110,10 +110,13 @@ def coverage_tally(rows) -> dict:
     """
     by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
     not_introduced = excused = total = not_yet = covered = 0
+    category_rules: dict[str, str] = {}  # each category's rule read once (a drill-down tallies hundreds)
     for link_status, category, n in rows:
         total += n
         by_status[link_status] = by_status.get(link_status, 0) + n
-        rule = rules.category_rule(category)
+        if category not in category_rules:
+            category_rules[category] = rules.category_rule(category)
+        rule = category_rules[category]
         if rule == rules.CategoryRule.NOT_INTRODUCED:
             not_introduced += n
             continue
@@ -256,7 +259,15 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         start, end = rules.digest_period_bounds(year, period)
         due = rules.digest_due(year, period)
         digest = sent.get((sender, recipient, year, period))
-        state = "sent" if digest else ("open" if today <= end else ("overdue" if today > due else "due"))
+        state = (
+            "sent"
+            if digest
+            else (
+                "open"
+                if today <= end
+                else ("overdue" if rules.is_digest_overdue(year, period, today) else "due")
+            )
+        )
         result.append({
             "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period,
             "label": rules.digest_period_label(year, period), "start": start,

@@ -54,6 +54,8 @@ from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 from haichieu.organizations.selectors import organization_children
 
+from .models import MonthlySummary, OverdueSummary
+
 LinkStatus = Member.LinkStatus
 
 
@@ -150,44 +152,85 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _end_of(day: datetime.date) -> datetime.datetime:
+def end_of(day: datetime.date) -> datetime.datetime:
     """The first moment after `day` (local time): an event at a moment before it happened by `day`."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
+@dataclass
+class Freshness:
+    """Where the figures of a page come from: `summary_at` is the moment the summary tables
+    (models.py) were made when the overdue work and the months come from them, else None (counted
+    live)."""
+
+    summary_at: datetime.datetime | None = None
+
+
 def organization_figures(org: Organization, *, on: datetime.date | None = None) -> Figures:
     """`org`'s figures over its whole subtree as of `on` (default today); see the module."""
-    on = on or today()
-    rows = {org.path: Figures(org=org, on=on)}
-    _fill(org, rows, length=len(org.path), on=on)
-    return rows[org.path]
+    return organization_and_children(org, on=on)[0]
 
 
 def children_figures(org: Organization, *, on: datetime.date | None = None) -> list[Figures]:
     """The figures of `org`'s active children, each over its own subtree, worst first (the
     drill-down table); a cell has none."""
+    return organization_and_children(org, on=on)[1]
+
+
+def organization_and_children(
+    org: Organization, *, on: datetime.date | None = None, freshness: Freshness | None = None
+) -> tuple[Figures, list[Figures]]:
+    """`org`'s figures and its active children's (worst first) in one pass: every count is grouped
+    by the child's path, and what lies under no child (the organisation's own committee: digests
+    it sends, introductions waiting at it) by `org`'s own path; the total is the sum of the rows.
+    `freshness`, when given, is told whether a summary was read."""
     on = on or today()
-    children = [child for child in organization_children(org) if child.is_active]
-    if not children:
-        return []
+    children = [child for child in organization_children(org)]
+    length = len(org.path) + Organization.steplen
+    own = Figures(org=org, on=on)
     rows = {child.path: Figures(org=child, on=on) for child in children}
-    _fill(org, rows, length=len(org.path) + Organization.steplen, on=on)
-    # A stable sort: rows alike stay in the Vietnamese order of their names.
-    return sorted(rows.values(), key=Figures.worst_first)
-
-
-def _fill(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
-    """Fill `rows` (by the path of their organisation, each `length` characters long) from `org`'s
-    subtree as of `on`."""
-    if on >= today():
-        _coverage_kept(rows)
-    else:
-        _coverage_on(org, rows, length=length, on=on)
-    _introduction_overdue(org, rows, length=length, on=on)
-    _reception_overdue(org, rows, length=length, on=on)
-    _digests_overdue(org, rows, length=length, on=on)
+    rows[org.path] = own  # its own path is shorter than `length`: the key of what lies under no child
+    total = Figures(org=org, on=on)
+    lines = _coverage(org, rows, length=length, on=on)
+    kept = _summary(org, rows, on=on)
+    if kept is None:
+        _introduction_overdue(org, rows, length=length, on=on)
+        _reception_overdue(org, rows, length=length, on=on)
+        _digests_overdue(org, rows, length=length, on=on)
+    elif freshness is not None:
+        freshness.summary_at = kept
     _meetings(org, rows, length=length, on=on)
     _exemptions(org, rows, length=length, on=on)
+    for field_name in SUMMED:
+        setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
+    for row in rows.values():
+        for reason, n in row.exemptions.items():
+            total.exemptions[reason] = total.exemptions.get(reason, 0) + n
+    if kept is not None:  # the summary's own row of `org` is over its whole subtree already
+        total.introduction_overdue = own.introduction_overdue
+        total.reception_overdue = own.reception_overdue
+        total.digests_overdue = own.digests_overdue
+    total.members = sum(n for _, _, _, n in lines)
+    total.coverage = coverage_tally(
+        (status, category, n) for working, status, category, n in lines if working
+    )
+    shown = [rows[child.path] for child in children if child.is_active]
+    # A stable sort: rows alike stay in the Vietnamese order of their names.
+    return total, sorted(shown, key=Figures.worst_first)
+
+
+# Figures whose total is the sum of the rows (each counted once, under one child or under `org`).
+SUMMED = (
+    "introduction_overdue",
+    "reception_overdue",
+    "digests_overdue",
+    "cells",
+    "cells_below",
+    "meetings_held",
+    "invited",
+    "expected",
+    "attended",
+)
 
 
 def _tally(rows: dict[str, Figures], counted: dict[str, list[tuple[bool, str, str, int]]]) -> None:
@@ -200,24 +243,38 @@ def _tally(rows: dict[str, Figures], counted: dict[str, list[tuple[bool, str, st
         )
 
 
-def _coverage_kept(rows: dict[str, Figures]) -> None:
+def _coverage(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> list:
+    """Members and coverage of each row, and the (working, status, category, members) lines of the
+    whole subtree (the total): the kept counts today, the event dates for an earlier day."""
+    if on >= today():
+        return _coverage_kept(org, rows)
+    return _coverage_on(org, rows, length=length, on=on)
+
+
+def _coverage_kept(org: Organization, rows: dict[str, Figures]) -> list:
     """Today: the counts the database keeps per organisation (one row per status and category)."""
-    path_of = {figures.org.pk: key for key, figures in rows.items()}
+    path_of = {figures.org.pk: key for key, figures in rows.items() if figures.org.pk != org.pk}
     counted: dict[str, list] = defaultdict(list)
+    lines = []
     kept = (
-        CoverageCount.objects.filter(org_id__in=list(path_of))
+        CoverageCount.objects.filter(org_id__in=[org.pk, *path_of])
         .values_list("org_id", "working", "link_status", "liaison_category", "members")
         .order_by()
     )
     for org_id, working, status, category, n in kept:
-        if n:
+        if not n:
+            continue
+        if org_id == org.pk:
+            lines.append((working, status, category, n))
+        else:
             counted[path_of[org_id]].append((working, status, category, n))
     _tally(rows, counted)
+    return lines
 
 
 def link_status_on(day: datetime.date) -> SqlCase:
     """A liaison's status at the end of `day`, from its event dates (see the module)."""
-    end = _end_of(day)
+    end = end_of(day)
     return SqlCase(
         When(ended_at__lt=end, then=Value(LinkStatus.ENDED.value)),
         When(activated_at__lt=end, then=Value(LinkStatus.ACTIVE.value)),
@@ -229,17 +286,11 @@ def link_status_on(day: datetime.date) -> SqlCase:
     )
 
 
-def _members_on(org: Organization, on: datetime.date):
-    """The members counted as of `on`: active today and admitted by then (see the module)."""
-    return Member.objects.filter(
-        org.subtree_q("workplace_cell__path"), status__in=Member.ACTIVE_STATUSES, admission_date__lte=on
-    )
-
-
-def _coverage_on(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+def _coverage_on(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> list:
     """An earlier day: each member's link status then (Member.link_status is the status of the
-    member's newest link: here the newest link started by then), from the links' dates."""
-    end = _end_of(on)
+    member's newest link: here the newest link started by then), from the links' dates. Members
+    counted: active today and admitted by then (see the module)."""
+    end = end_of(on)
     newest = (
         Liaison.objects.filter(Q(created_at__lt=end) | Q(introduced_at__lt=end), member=OuterRef("pk"))
         .order_by("-pk")
@@ -247,7 +298,9 @@ def _coverage_on(org: Organization, rows: dict[str, Figures], *, length: int, on
         .values("status_on")[:1]
     )
     grouped = (
-        _members_on(org, on)
+        Member.objects.filter(
+            org.subtree_q("workplace_cell__path"), status__in=Member.ACTIVE_STATUSES, admission_date__lte=on
+        )
         .annotate(
             key=Substr("workplace_cell__path", 1, length),
             status_on=Coalesce(Subquery(newest), Value(LinkStatus.NONE.value), output_field=CharField()),
@@ -257,25 +310,91 @@ def _coverage_on(org: Organization, rows: dict[str, Figures], *, length: int, on
         .order_by()
     )
     counted: dict[str, list] = defaultdict(list)
+    lines = []
     for key, residential, status, category, n in grouped:
         counted[key].append((not residential, status, category, n))
+        lines.append((not residential, status, category, n))
     _tally(rows, counted)
+    return lines
+
+
+# --- overdue work: counted live, or read from the summary ------------------------------------------
+def introduction_overdue_counts(members, on: datetime.date, key) -> dict:
+    """{key: members of `members` past the deadline to introduce on `on`} (rules.introduction_overdue),
+    grouped by `key` (a field or an expression over the member)."""
+    grouped = (
+        liaison_rules.introduction_overdue(members.filter(status__in=Member.ACTIVE_STATUSES), on)
+        .annotate(key=key)
+        .values_list("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(grouped)
+
+
+def reception_overdue_counts(liaisons, on: datetime.date, key) -> dict:
+    """{key: introductions of `liaisons` past the commune's deadline on `on`} (rules.reception_overdue)."""
+    grouped = (
+        liaison_rules.reception_overdue(liaisons, on)
+        .annotate(key=key)
+        .values_list("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(grouped)
+
+
+def digests_overdue_counts(notices, on: datetime.date, key, sent) -> dict:
+    """{key: (workplace committee, receiving committee, period) groups of change notices to the
+    residence whose digest was not sent by `on` (`sent`: a set of such groups) and is overdue then
+    (rules.is_digest_overdue, as liaisons.selectors.digests_status)."""
+    periods = (
+        notices.filter(
+            direction=ChangeNotice.Direction.TO_RESIDENCE, recipient_org__isnull=False, event_date__lte=on
+        )
+        .annotate(key=key, year=ExtractYear("event_date"), month=ExtractMonth("event_date"))
+        .values_list("key", "sender_org_id", "recipient_org_id", "year", "month")
+        .distinct()
+        .order_by()
+    )
+    overdue: dict = defaultdict(set)
+    for group_key, sender, recipient, year, month in periods:
+        year, period = liaison_rules.digest_period(datetime.date(year, month, 1))
+        if (sender, recipient, year, period) not in sent and liaison_rules.is_digest_overdue(
+            year, period, on
+        ):
+            overdue[group_key].add((sender, recipient, year, period))
+    return {group_key: len(groups) for group_key, groups in overdue.items()}
+
+
+def digests_sent(digests, on: datetime.date) -> set:
+    return set(
+        digests.filter(sent_at__lt=end_of(on)).values_list(
+            "sender_org_id", "recipient_org_id", "year", "period"
+        )
+    )
+
+
+def _set(rows: dict[str, Figures], name: str, counts: dict, keys=None) -> None:
+    for key, n in counts.items():
+        if key in rows and (keys is None or key in keys):
+            setattr(rows[key], name, n)
 
 
 def _introduction_overdue(
     org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date
 ) -> None:
-    members = Member.objects.filter(org.subtree_q("workplace_cell__path"), status__in=Member.ACTIVE_STATUSES)
-    grouped = (
-        liaison_rules.introduction_overdue(members, on)
-        .annotate(key=Substr("workplace_cell__path", 1, length))
-        .values_list("key")
-        .annotate(n=Count("pk"))
-        .order_by()
+    members = Member.objects.filter(org.subtree_q("workplace_cell__path"))
+    _set(
+        rows,
+        "introduction_overdue",
+        introduction_overdue_counts(members, on, Substr("workplace_cell__path", 1, length)),
     )
-    for key, n in grouped:
-        if key in rows:
-            rows[key].introduction_overdue = n
+
+
+# Where an introduction past its deadline is counted: at the residence committee it waits at, or
+# at the member's workplace cell (Figures.reception_overdue: each row on its own side).
+RECEPTION_SIDES = ((True, "commune_org__path"), (False, "member__workplace_cell__path"))
 
 
 def _reception_overdue(
@@ -284,54 +403,48 @@ def _reception_overdue(
     """Introductions the commune has not received by their deadline, on each row's side: for a
     residence organisation those waiting at its committees, for a workplace one those of its
     members (the province is both: it counts its members')."""
-    for residential, where in ((True, "commune_org__path"), (False, "member__workplace_cell__path")):
+    for residential, where in RECEPTION_SIDES:
         keys = {key for key, figures in rows.items() if figures.org.is_residential == residential}
-        if not keys:
-            continue
-        grouped = (
-            liaison_rules.reception_overdue(Liaison.objects.filter(org.subtree_q(where)), on)
-            .annotate(key=Substr(where, 1, length))
-            .values_list("key")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for key, n in grouped:
-            if key in keys:
-                rows[key].reception_overdue = n
+        if keys:
+            liaisons = Liaison.objects.filter(org.subtree_q(where))
+            _set(
+                rows,
+                "reception_overdue",
+                reception_overdue_counts(liaisons, on, Substr(where, 1, length)),
+                keys,
+            )
 
 
 def _digests_overdue(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
-    """(workplace committee, receiving committee, period) with change notices and no digest sent by
-    `on`, past the period's due day (the "overdue" of liaisons.selectors.digests_status)."""
-    periods = (
-        ChangeNotice.objects.filter(
-            org.subtree_q("sender_org__path"),
-            direction=ChangeNotice.Direction.TO_RESIDENCE,
-            recipient_org__isnull=False,
-            event_date__lte=on,
-        )
-        .annotate(
-            key=Substr("sender_org__path", 1, length),
-            year=ExtractYear("event_date"),
-            month=ExtractMonth("event_date"),
-        )
-        .values_list("key", "sender_org_id", "recipient_org_id", "year", "month")
-        .distinct()
-        .order_by()
+    notices = ChangeNotice.objects.filter(org.subtree_q("sender_org__path"))
+    sent = digests_sent(Digest.objects.filter(org.subtree_q("sender_org__path")), on)
+    _set(
+        rows,
+        "digests_overdue",
+        digests_overdue_counts(notices, on, Substr("sender_org__path", 1, length), sent),
     )
-    sent = set(
-        Digest.objects.filter(org.subtree_q("sender_org__path"), sent_at__lt=_end_of(on)).values_list(
-            "sender_org_id", "recipient_org_id", "year", "period"
+
+
+def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) -> datetime.datetime | None:
+    """Set the overdue work of `rows` from the summary when it was made for `on` (today's page after
+    the day's refresh); returns the moment it was made, or None (then counted live)."""
+    if on != today():
+        return None
+    ids = {figures.org.pk: key for key, figures in rows.items()}
+    summaries = list(OverdueSummary.objects.filter(org_id__in=list(ids), on=on))
+    own = next((s for s in summaries if s.org_id == org.pk), None)
+    if own is None:
+        return None
+    for summary in summaries:
+        figures = rows[ids[summary.org_id]]
+        figures.introduction_overdue = summary.introduction_overdue
+        figures.reception_overdue = (
+            summary.reception_overdue_residence
+            if figures.org.is_residential
+            else summary.reception_overdue_workplace
         )
-    )
-    overdue: dict[str, set] = defaultdict(set)
-    for key, sender, recipient, year, month in periods:
-        year, period = liaison_rules.digest_period(datetime.date(year, month, 1))
-        if (sender, recipient, year, period) not in sent and on > liaison_rules.digest_due(year, period):
-            overdue[key].add((sender, recipient, year, period))
-    for key, groups in overdue.items():
-        if key in rows:
-            rows[key].digests_overdue = len(groups)
+        figures.digests_overdue = summary.digests_overdue
+    return own.refreshed_at
 
 
 def _year_to(on: datetime.date) -> Q:
@@ -366,19 +479,12 @@ def _meetings(org: Organization, rows: dict[str, Figures], *, length: int, on: d
                 row["below"],
                 row["held"],
             )
-    for key, invited, expected, attended in _attendance(org, length=length, on=on):
-        if (figures := rows.get(key)) is not None:
-            figures.invited, figures.expected, figures.attended = invited, expected, attended
-
-
-def _attendance(org: Organization, *, length: int, on: datetime.date):
-    """(key, invited, expected, attended) of the closed meetings of `on`'s year by `on`."""
     year = Q(
         meeting__state=Meeting.State.CLOSED,
         meeting__date__gte=datetime.date(on.year, 1, 1),
         meeting__date__lte=on,
     )
-    return (
+    marks = (
         Attendance.objects.filter(org.subtree_q("meeting__cell__path"), year)
         .annotate(key=Substr("meeting__cell__path", 1, length))
         .values_list("key")
@@ -389,6 +495,9 @@ def _attendance(org: Organization, *, length: int, on: datetime.date):
         )
         .order_by()
     )
+    for key, invited, expected, attended in marks:
+        if (figures := rows.get(key)) is not None:
+            figures.invited, figures.expected, figures.attended = invited, expected, attended
 
 
 def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
@@ -423,21 +532,12 @@ def monthly(org: Organization, *, on: datetime.date | None = None) -> dict[str, 
     for _ in range(12):
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    where = "commune_org__path" if org.is_residential else "member__workplace_cell__path"
-    start, end = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min)), _end_of(on)
-    links = Liaison.objects.filter(org.subtree_q(where))
     result: dict[str, list] = {"months": [f"{m:02d}/{y}" for y, m in months]}
-    for name, moment in (("introduced", "introduced_at"), ("received", "received_at")):
-        counted = dict(
-            ((y, m), n)
-            for y, m, n in links.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
-            .annotate(y=ExtractYear(moment), m=ExtractMonth(moment))
-            .values_list("y", "m")
-            .annotate(n=Count("pk"))
-            .values_list("y", "m", "n")
-            .order_by()
-        )
-        result[name] = [counted.get(ym, 0) for ym in months]
+    counted = _monthly_summary(org, first, on) if on == today() else None
+    if counted is None:
+        counted = _monthly_live(org, first, on)
+    for name in ("introduced", "received"):
+        result[name] = [counted[name].get(ym, 0) for ym in months]
     marks = (
         Attendance.objects.filter(
             org.subtree_q("meeting__cell__path"),
@@ -453,3 +553,43 @@ def monthly(org: Organization, *, on: datetime.date | None = None) -> dict[str, 
     rates = {(y, m): meeting_rules.rate(attended, expected) for y, m, expected, attended in marks}
     result["attendance"] = [rates.get(ym) for ym in months]
     return result
+
+
+# Where a link is counted by month: at the receiving committee (residence side), or at the member's
+# workplace cell; an organisation reads its own side.
+def monthly_side(org: Organization) -> str:
+    return "residence" if org.is_residential else "workplace"
+
+
+MONTHLY_WHERE = {"residence": "commune_org__path", "workplace": "member__workplace_cell__path"}
+MONTHLY_MOMENTS = {"introduced": "introduced_at", "received": "received_at"}
+
+
+def _monthly_live(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict]:
+    """{"introduced"|"received": {(year, month): links}} of `org`'s subtree on its side, counted."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    links = Liaison.objects.filter(org.subtree_q(MONTHLY_WHERE[monthly_side(org)]))
+    counted = {}
+    for name, moment in MONTHLY_MOMENTS.items():
+        counted[name] = {
+            (y, m): n
+            for y, m, n in links.filter(**{f"{moment}__gte": start, f"{moment}__lt": end_of(on)})
+            .annotate(y=ExtractYear(moment), m=ExtractMonth(moment))
+            .values_list("y", "m")
+            .annotate(n=Count("pk"))
+            .values_list("y", "m", "n")
+            .order_by()
+        }
+    return counted
+
+
+def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict] | None:
+    """The same from the summary, when it was made today (one query); else None."""
+    side = monthly_side(org)
+    if not OverdueSummary.objects.filter(org=org, on=on).exists():
+        return None
+    counted: dict[str, dict] = {name: {} for name in MONTHLY_MOMENTS}
+    for row in MonthlySummary.objects.filter(org=org, month__gte=first, month__lte=on):
+        for name in MONTHLY_MOMENTS:
+            counted[name][(row.month.year, row.month.month)] = getattr(row, f"{name}_{side}")
+    return counted

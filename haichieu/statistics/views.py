@@ -65,14 +65,15 @@ def _query(org, day: datetime.date, today: datetime.date) -> str:
 @login_required
 def dashboard(request):
     org, day, error, others = _scope(request)
-    total = figures.organization_figures(org, on=day)
-    children = figures.children_figures(org, on=day)
+    freshness = figures.Freshness()
+    total, children = figures.organization_and_children(org, on=day, freshness=freshness)
     today = figures.today()
     context = {
         "org": org,
         "day": day,
         "is_today": day == today,
         "now": timezone.localtime(),
+        "summary_at": freshness.summary_at and timezone.localtime(freshness.summary_at),
         "error": error,
         "others": others,
         "total": total,
@@ -126,8 +127,5 @@ def dashboard_xlsx(request):
     org, day, error, others = _scope(request)
     if error:
         return dashboard(request)
-    return exports.dashboard_export(
-        actor=request.user,
-        total=figures.organization_figures(org, on=day),
-        children=figures.children_figures(org, on=day),
-    )
+    total, children = figures.organization_and_children(org, on=day)
+    return exports.dashboard_export(actor=request.user, total=total, children=children)
