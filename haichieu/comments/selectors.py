@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from haichieu.access import comment_requests_visible_to, organizations_visible_to
+from haichieu.access import comment_request_sides, comment_requests_visible_to, organizations_visible_to
 from haichieu.core.paging import Page, keyset_page
 from haichieu.liaisons.models import ChangeNotice
 from haichieu.meetings import rules as meeting_rules
@@ -51,18 +51,29 @@ def requests_page(
     size: int,
 ) -> Page:
     """The requests the user sees, oldest deadline first (a cell's inbox, a commune's, the workplace's
-    list), narrowed to one year, cell, commune committee or state."""
-    qs = comment_requests_visible_to(user)
-    if year is not None:
-        qs = qs.filter(year=year)
-    if cell is not None:
-        qs = qs.filter(cell=cell)
-    if commune is not None:
-        qs = qs.filter(commune_org=commune)
-    if state:
-        qs = qs.filter(_state_q(state, today))
-    qs = qs.select_related("member", "cell", "workplace_org")
-    return keyset_page(qs, key=REQUEST_KEY, after=after, before=before, size=size)
+    list), narrowed to one year, cell, commune committee or state. Each side of what the user sees
+    (access.comment_request_sides) is paged on its own index and the pages merged (bench
+    `comment_inbox`: as one query a ward's page of 50 among 46,253 requests took 400 ms)."""
+
+    def narrowed(qs: QuerySet) -> QuerySet:
+        if year is not None:
+            qs = qs.filter(year=year)
+        if cell is not None:
+            qs = qs.filter(cell=cell)
+        if commune is not None:
+            qs = qs.filter(commune_org=commune)
+        if state:
+            qs = qs.filter(_state_q(state, today))
+        return qs
+
+    sides = [narrowed(side) for side in comment_request_sides(user)]
+    # With several sides the page's rows are taken by primary key among theirs (keyset_page):
+    # testing the scope again on them only cost the planner every join order (as member_list_page does).
+    qs = narrowed(CommentRequest.objects.all()) if len(sides) > 1 else sides[0]
+    return keyset_page(
+        qs.select_related("member", "cell", "workplace_org"),
+        key=REQUEST_KEY, after=after, before=before, size=size, sides=sides if len(sides) > 1 else (),
+    )  # fmt: skip
 
 
 @dataclass
