@@ -252,3 +252,8 @@ def comment_inbox(ctx: BenchContext) -> str:
     ward_requests = CommentRequest.objects.filter(commune_org_id=ctx.ward_pk)
     state = "pending" if ward_requests.filter(comment_rules.pending_q(today)).exists() else "overdue"
     return reverse("comments:list") + "?" + urlencode({"state": state})
+
+
+# The same list as the other roles that follow requests: the province, a workplace committee (its
+# members' requests), a residential cell (its own inbox).
+for_roles("comment_inbox", comment_inbox, ("province", "committee", "residential_cell"))

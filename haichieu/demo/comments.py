@@ -9,10 +9,12 @@ A step of its own after `seed_demo` (and the meeting step), run on a data set se
   decides who gets a request and from which residential cell);
 - the staff of the demo ward (`phuong`, whose commune committee the demo gives the most residents)
   comment on all but BENCH_PENDING of the requests sent to its cells, through the comments services
-  (audited, the workplace told); most of those comments are confirmed, the rest wait for it.
+  (audited, the workplace told); all but one in UNCONFIRMED_EVERY of those comments are confirmed
+  (when the settings ask the commune to confirm), the rest wait for it.
 
-So the ward's inbox holds hundreds of requests not answered among thousands answered, as near a
-deadline; at a small size, where the ward gets few requests, a third of them are answered.
+So the ward's inbox holds hundreds of requests not answered (at 100,000 members: 400 without a
+comment and 305 awaiting confirmation, among 9,533) as near a deadline; at a small size, where
+the ward gets few requests, a third of them are answered.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ BENCH_DEADLINE = datetime.date(BENCH_YEAR, 12, 31)
 BENCH_OPENER = "bantochuc"  # provincial staff: their organisation is the province
 BENCH_WARD = "phuong"  # the ward committee's staff, who answer for its residential cells
 BENCH_PENDING = 400  # requests the ward leaves unanswered (hundreds, as near a deadline)
-CONFIRMED_SHARE = 0.9  # of the comments written, those the ward has confirmed
+UNCONFIRMED_EVERY = 30  # one comment in so many waits for the ward's confirmation (the first one too)
 TEXTS = (
     "Đồng chí gương mẫu chấp hành chủ trương của Đảng, chính sách, pháp luật của Nhà nước và quy định của địa phương.",
     "Tham gia sinh hoạt chi bộ nơi cư trú, đóng góp ý kiến xây dựng tổ dân phố.",
@@ -78,10 +80,10 @@ def seed_bench_comments(*, seed: int = 2026, pending: int = BENCH_PENDING, log=N
         )
         answered = rng.sample(requests, answered_count(len(requests), pending))
         criteria = list(answered[0].form.criteria.order_by("position")) if answered else []
-        for request in answered:
+        for n, request in enumerate(answered):
             levels = {c.pk: rng.choices((1, 2, 3), weights=(6, 3, 1))[0] for c in criteria}
             services.comment_submit(actor=ward.user, request=request, levels=levels, text=rng.choice(TEXTS))
-            if request.state == CommentRequest.State.AWAITING_CONFIRMATION and rng.random() < CONFIRMED_SHARE:
+            if request.state == CommentRequest.State.AWAITING_CONFIRMATION and n % UNCONFIRMED_EVERY:
                 services.comment_confirm(actor=ward.user, request=request)
     waiting = CommentRequest.objects.filter(commune_org=ward.organization, state__in=open_states).count()
     log(
