@@ -19,6 +19,12 @@ from . import rules
 from .models import Comment, CommentRequest, Criterion
 
 REQUEST_KEY = ("deadline", "pk")
+# What a row of the list shows (comments/jinja2/comments/_request_rows.html), and no more: a member
+# row is some forty columns, and the page read three organisations' and a member's whole.
+LIST_FIELDS = (
+    "deadline", "year", "purpose", "state", "portal_reference", "member__full_name", "cell__name",
+    "workplace_org__name",
+)  # fmt: skip
 
 # The list's state filter: the one definition of each in rules.py.
 STATES = {
@@ -71,7 +77,7 @@ def requests_page(
     # testing the scope again on them only cost the planner every join order (as member_list_page does).
     qs = narrowed(CommentRequest.objects.all()) if len(sides) > 1 else sides[0]
     return keyset_page(
-        qs.select_related("member", "cell", "workplace_org"),
+        qs.select_related("member", "cell", "workplace_org").only(*LIST_FIELDS),
         key=REQUEST_KEY, after=after, before=before, size=size, sides=sides if len(sides) > 1 else (),
     )  # fmt: skip
 

@@ -212,3 +212,23 @@ def test_the_list_pages_through_exactly_what_the_user_sees(world, who, state):
         after = page.next_cursor
     assert seen == expected
     assert (len(expected) > 0) == (who not in ("w2_staff", "r2_staff"))
+
+
+def test_a_list_row_shows_the_request_and_marks_it_overdue(world, client_for):
+    """The rows (a Jinja2 row template): deadline, year, member linked to the request, cell,
+    workplace, purpose with the portal's number, state; a request past its deadline and not
+    answered is marked overdue; no request: one row saying so."""
+    client = client_for(world.r1c1_secretary)
+    assert "Không có phiếu nào." in client.get(reverse("comments:list")).content.decode()
+    request = _open(world)
+    request.portal_reference, request.deadline = "HN-77", datetime.date.today() - datetime.timedelta(days=1)
+    request.save()
+    body = client.get(reverse("comments:list")).content.decode()
+    row = re.search(r"<tr data-row>(.*?)</tr>", body, re.S).group(1)
+    assert f'href="{reverse("comments:detail", args=[request.pk])}">{world.m1.full_name}</a>' in row
+    assert f"{request.deadline:%d/%m/%Y}" in row and "Quá hạn" in row and 'class="text-danger' in row
+    for text in (world.r1c1.name, world.w1.name, "Nhận xét hằng năm", "(Cổng DVC: HN-77)", "Chờ nhận xét"):
+        assert text in row
+    CommentRequest.objects.filter(pk=request.pk).update(deadline=_deadline())
+    row = re.search(r"<tr data-row>(.*?)</tr>", client.get(reverse("comments:list")).content.decode(), re.S)
+    assert "Quá hạn" not in row.group(1)
