@@ -94,7 +94,15 @@ def request_list(request):
     }
     context = {
         "page": page,
-        "rows_html": render_jinja2("comments/_request_rows.html", {"rows": page.rows, "today": today}),
+        "rows_html": render_jinja2(
+            "comments/_request_rows.html",
+            {
+                "rows": page.rows,
+                "today": today,
+                "purposes": dict(CommentRequest.Purpose.choices),
+                "states": dict(CommentRequest.State.choices),
+            },
+        ),  # fmt: skip
         "today": today,
         "cell": cell,
         "commune": commune,
