@@ -102,7 +102,7 @@ def request_list(request):
                 "purposes": dict(CommentRequest.Purpose.choices),
                 "states": dict(CommentRequest.State.choices),
             },
-        ),  # fmt: skip
+        ),
         "today": today,
         "cell": cell,
         "commune": commune,
