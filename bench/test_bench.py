@@ -228,13 +228,15 @@ def test_the_comment_step_answers_a_third_when_the_ward_has_few(settings):
 
 
 def test_the_comment_inbox_lists_the_wards_requests_not_answered(bench, client):
-    """The ward's list of requests still within the deadline, a row each; once the deadline has
-    passed, the overdue ones: the same requests."""
+    """The ward's list of requests still within the deadline, a row each, while they are; once the
+    deadline has passed, the overdue ones: the same requests."""
     ward = _ward()
     client.force_login(ward.user)
     waiting = CommentRequest.objects.filter(
         commune_org=ward.organization, state__in=CommentRequest.OPEN_STATES
     )
+    # The round's deadline is the bench year's last day: ahead of the day the test runs, whatever it is.
+    waiting.update(deadline=datetime.date.today() + datetime.timedelta(days=10))
     url = OPERATIONS["comment_inbox"](bench)
     assert url.endswith("?state=pending")
     assert count_rows(client, url) == min(50, waiting.count())
