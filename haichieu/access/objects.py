@@ -448,6 +448,8 @@ AUDITED_MEMBER_TYPES = (
     Liaison._meta.label_lower,
     ChangeNotice._meta.label_lower,
 )
+# A member's yearly rating (workplace side only): its writes are in the member's history.
+AUDITED_RATING_TYPE = Rating._meta.label_lower
 AUDITED_ORG_TYPE = Organization._meta.label_lower
 AUDITED_TEMPLATE_TYPE = DocumentTemplate._meta.label_lower  # a province's Word templates
 
@@ -467,10 +469,16 @@ def _about_members(members: QuerySet) -> Q:
     )
 
 
+def _about_members_ratings(members: QuerySet) -> Q:
+    """Q over AuditEntry: entries about `members`' yearly ratings (issue 12). Apart from
+    `_about_members`: a member reading who opened their record never sees their ratings."""
+    return Q(target_type=AUDITED_RATING_TYPE, target_id__in=_ids(Rating.objects.filter(member__in=members)))
+
+
 def audit_entries_visible_to(user, *, member_q: Q | None = None) -> QuerySet:
     """The audit entries an organisation department reads (issue 9): those about the members whose
-    workplace cell lies in a subtree the user manages (staff, administrator), their links and
-    change notices, and about the organisations of those subtrees. Residence-side visibility gives
+    workplace cell lies in a subtree the user manages (staff, administrator), their links, change
+    notices and ratings, and about the organisations of those subtrees. Residence-side visibility gives
     none: the workplace committee keeps the member's record. `member_q` (a Q over Member) keeps
     only the entries about the members it matches. None for a user who manages nothing.
     """
@@ -479,16 +487,23 @@ def audit_entries_visible_to(user, *, member_q: Q | None = None) -> QuerySet:
         return AuditEntry.objects.none()
     if scope.is_superuser and member_q is None:
         return AuditEntry.objects.filter(
-            target_type__in=(*AUDITED_MEMBER_TYPES, AUDITED_ORG_TYPE, AUDITED_TEMPLATE_TYPE)
+            target_type__in=(
+                *AUDITED_MEMBER_TYPES,
+                AUDITED_RATING_TYPE,
+                AUDITED_ORG_TYPE,
+                AUDITED_TEMPLATE_TYPE,
+            )
         )
     members = Member.objects.filter(scope.workplace_q(kind="manage"))
     if member_q is not None:
-        return AuditEntry.objects.filter(_about_members(members.filter(member_q)))
+        about = members.filter(member_q)
+        return AuditEntry.objects.filter(_about_members(about) | _about_members_ratings(about))
     orgs = Organization.objects.filter(scope.org_q(kind="manage"))
     # A province's templates: their entries go to those who manage the province itself.
     templates = DocumentTemplate.objects.filter(organization__in=provinces_managed_by(user))
     return AuditEntry.objects.filter(
         _about_members(members)
+        | _about_members_ratings(members)
         | Q(target_type=AUDITED_ORG_TYPE, target_id__in=_ids(orgs))
         | Q(target_type=AUDITED_TEMPLATE_TYPE, target_id__in=_ids(templates))
     )

@@ -15,6 +15,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,6 +28,7 @@ from haichieu.access import roles_in_force, scope_for
 from . import services
 from .forms import CodeForm, SetupCodeForm
 from .models import User
+from .queue import work_queue
 from .signin import (
     cool_off_minutes,
     failure_limit,
@@ -45,9 +47,15 @@ SETUP_KEY = "haichieu_two_factor_setup"
 
 @login_required
 def home(request):
-    """The user's roles in force, and the pages of each side they work on."""
+    """What the user must do now, one block per role (queue.py: counts linking to the lists behind
+    them, each with what to do next), then the user's roles in force and the pages of each side."""
     own_member = request.user.member if scope_for(request.user).member_id else None
-    return render(request, "home.html", {"roles": roles_in_force(request.user), "own_member": own_member})
+    context = {
+        "roles": roles_in_force(request.user),
+        "own_member": own_member,
+        "queue": work_queue(request.user, today=timezone.localdate()),
+    }
+    return render(request, "home.html", context)
 
 
 @login_required

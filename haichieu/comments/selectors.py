@@ -57,29 +57,55 @@ def requests_page(
     size: int,
 ) -> Page:
     """The requests the user sees, oldest deadline first (a cell's inbox, a commune's, the workplace's
-    list), narrowed to one year, cell, commune committee or state. Each side of what the user sees
-    (access.comment_request_sides) is paged on its own index and the pages merged (bench
-    `comment_inbox`: as one query a ward's page of 50 among 46,253 requests took 400 ms)."""
-
-    def narrowed(qs: QuerySet) -> QuerySet:
-        if year is not None:
-            qs = qs.filter(year=year)
-        if cell is not None:
-            qs = qs.filter(cell=cell)
-        if commune is not None:
-            qs = qs.filter(commune_org=commune)
-        if state:
-            qs = qs.filter(_state_q(state, today))
-        return qs
-
-    sides = [narrowed(side) for side in comment_request_sides(user)]
+    list), narrowed to one year, cell, commune committee or state (`requests_for`). Each side of
+    what the user sees (access.comment_request_sides) is paged on its own index and the pages merged
+    (bench `comment_inbox`: as one query a ward's page of 50 among 46,253 requests took 400 ms)."""
+    filters = {"today": today, "year": year, "cell": cell, "commune": commune, "state": state}
+    sides = [_narrowed(side, **filters) for side in comment_request_sides(user)]
     # With several sides the page's rows are taken by primary key among theirs (keyset_page):
     # testing the scope again on them only cost the planner every join order (as member_list_page does).
-    qs = narrowed(CommentRequest.objects.all()) if len(sides) > 1 else sides[0]
+    qs = _narrowed(CommentRequest.objects.all(), **filters) if len(sides) > 1 else sides[0]
     return keyset_page(
         qs.select_related("member", "cell", "workplace_org").only(*LIST_FIELDS),
         key=REQUEST_KEY, after=after, before=before, size=size, sides=sides if len(sides) > 1 else (),
     )  # fmt: skip
+
+
+def requests_for(
+    user,
+    *,
+    today: datetime.date,
+    year: int | None = None,
+    cell: Organization | None = None,
+    commune: Organization | None = None,
+    state: str = "",
+) -> QuerySet:
+    """The list's rows before paging: the requests the user sees, narrowed to one year, cell, commune
+    committee or state (STATES). The home page's work queue counts the same query."""
+    return _narrowed(
+        comment_requests_visible_to(user), today=today, year=year, cell=cell, commune=commune, state=state
+    )
+
+
+def _narrowed(
+    qs: QuerySet,
+    *,
+    today: datetime.date,
+    year: int | None,
+    cell: Organization | None,
+    commune: Organization | None,
+    state: str,
+) -> QuerySet:
+    """`qs` narrowed to one year, cell, commune committee or state (STATES)."""
+    if year is not None:
+        qs = qs.filter(year=year)
+    if cell is not None:
+        qs = qs.filter(cell=cell)
+    if commune is not None:
+        qs = qs.filter(commune_org=commune)
+    if state:
+        qs = qs.filter(_state_q(state, today))
+    return qs
 
 
 @dataclass

@@ -20,8 +20,8 @@ def nav_active(request) -> dict[str, str]:
             item = "residence"
         else:
             item = "workplace"
-    elif app == "" and name == "profile":
-        item = "profile"
+    elif app == "" and name in ("profile", "home"):
+        item = name
     else:
         item = ""
     return {"nav_active": item}

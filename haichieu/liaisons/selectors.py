@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -230,10 +231,18 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
     if scope is not None:
         notices = notices.filter(scope.org_q("sender_org__"))
     groups: dict[tuple, dict] = {}
-    for row in notices.values("sender_org", "recipient_org", "event_date").order_by():
-        year, period = rules.digest_period(row["event_date"])
+    # Counted per month in the database (a period is a whole number of months): rows per committee
+    # pair and month, not per notice (the home page's work queue reads this on every visit).
+    by_month = (
+        notices.annotate(month=TruncMonth("event_date"))
+        .values("sender_org", "recipient_org", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in by_month:
+        year, period = rules.digest_period(row["month"])
         key = (row["sender_org"], row["recipient_org"], year, period)
-        groups.setdefault(key, {"count": 0})["count"] += 1
+        groups.setdefault(key, {"count": 0})["count"] += row["n"]
     sent = {
         (d.sender_org_id, d.recipient_org_id, d.year, d.period): d
         for d in Digest.objects.filter(sender_org_id__in={k[0] for k in groups})
@@ -583,7 +592,7 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
     """
 
     groups = by_vn_name(Group.objects.filter(cell=cell).order_by("name", "pk"))
-    liaisons = Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+    liaisons = cell_liaisons(cell)
     if folded := fold(q):
         liaisons = liaisons.filter(member__name_folded__contains=folded)
     liaisons = (
@@ -599,6 +608,17 @@ def cell_roster(cell, *, q: str = "") -> list[dict]:
     for liaison in liaisons:
         by_group.get(liaison.group_id, loose)["liaisons"].append(liaison)
     return [*by_group.values(), loose]
+
+
+def cell_liaisons(cell) -> QuerySet[Liaison]:
+    """The links of a residential cell's members (received or active): its roster."""
+    return Liaison.objects.filter(cell=cell, status__in=[S.RECEIVED, S.ACTIVE])
+
+
+def cell_unplaced(cell) -> QuerySet[Liaison]:
+    """The roster's members in no group yet ("Chưa phân tổ/nhóm"): the cell places them (the home
+    page's work queue counts them)."""
+    return cell_liaisons(cell).filter(group__isnull=True)
 
 
 def cell_member_counts(cells) -> dict[int, dict]:

@@ -30,7 +30,7 @@ from haichieu.liaisons.rules import CategoryRule, category_rule_q
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
-from .models import Attendance
+from .models import Attendance, Task
 
 LINKED_STATUSES = (Liaison.Status.RECEIVED, Liaison.Status.ACTIVE)
 
@@ -151,6 +151,17 @@ def below_minimum(attended: int, expected: int) -> bool:
 def below_minimum_q(*, attended: str, expected: str) -> Q:
     """`below_minimum` as a Q over two counts annotated on a grouped query (their names)."""
     return Q(**{f"{attended}__lt": minimum_attended()}) & Q(**{f"{attended}__lt": F(expected)})
+
+
+def tasks_due(tasks: QuerySet[Task], today: datetime.date) -> QuerySet[Task]:
+    """Tasks still in progress whose due date has come (today or before): the cell records their
+    outcome or follows them up (QĐ 213-QĐ/TW Art. 4)."""
+    return tasks.filter(outcome=Task.Outcome.IN_PROGRESS, due_date__lte=today)
+
+
+def tasks_open(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Tasks still in progress (a member's own: what is still theirs to do)."""
+    return tasks.filter(outcome=Task.Outcome.IN_PROGRESS)
 
 
 def missed_in_a_row(statuses: list[str]) -> int:

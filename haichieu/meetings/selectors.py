@@ -149,20 +149,31 @@ def cell_record(cell: Organization, *, year: int) -> CellRecord:
 MEMBER_KEY = ("sort_key", "pk")
 
 
-def workplace_page(user, *, today: datetime.date, after="", before="", size: int) -> Page:
+def workplace_members(user, *, today: datetime.date, below: bool = False) -> QuerySet[Member]:
     """The members of the user's workplace side invited to residence meetings, with this year's
-    figures there and meetings missed in a row (two queries a page, whatever its size). The counts
-    run over the residence invitations (the filter's join)."""
+    `year_expected` and `year_attended` there (the counts run over the residence invitations, the
+    filter's join); with `below`, only those below the year's minimum (rules.below_minimum). The
+    workplace list's rows before paging; the home page's work queue counts the same query."""
     year = Q(attendances__meeting__date__year=today.year, attendances__meeting__date__lte=today)
     members = (
         members_visible_to(user, workplace_only=True)
         .filter(attendances__source=Attendance.Source.LIAISON)
-        .select_related("workplace_cell")
         .annotate(
             year_expected=Count("attendances", filter=year & _expected),
             year_attended=Count("attendances", filter=year & _attended),
         )
     )
+    if below:
+        members = members.filter(rules.below_minimum_q(attended="year_attended", expected="year_expected"))
+    return members
+
+
+def workplace_page(
+    user, *, today: datetime.date, below: bool = False, after="", before="", size: int
+) -> Page:
+    """`workplace_members` a page at a time, with this year's rate and meetings missed in a row
+    (two queries a page, whatever its size)."""
+    members = workplace_members(user, today=today, below=below).select_related("workplace_cell")
     page = keyset_page(members, key=MEMBER_KEY, after=after, before=before, size=size)
     statuses: dict[int, list[str]] = {m.pk: [] for m in page.rows}
     for member_id, status in (
@@ -194,13 +205,36 @@ def own_meetings(user, member: Member, *, today: datetime.date) -> OwnMeetings:
         .order_by("-pk")
     )
     upcoming = list(
-        attendances_visible_to(user)
-        .filter(member=member, meeting__date__gte=today)
-        .exclude(meeting__state="closed")
+        upcoming_invitations(user, member, today=today)
         .select_related("meeting__cell")
         .order_by("meeting__date", "meeting__start_time", "meeting_id")
     )
     return OwnMeetings(links=links, upcoming=upcoming)
+
+
+def upcoming_invitations(user, member: Member | int, *, today: datetime.date) -> QuerySet[Attendance]:
+    """The member's invitations to meetings from today on that are not closed (their own page's
+    "meetings ahead"; the home page's work queue counts the same query)."""
+    return (
+        attendances_visible_to(user)
+        .filter(member=member, meeting__date__gte=today)
+        .exclude(meeting__state=Meeting.State.CLOSED)
+    )
+
+
+def next_meetings(user, cell_ids: list[int], *, today: datetime.date) -> dict[int, Meeting]:
+    """{cell id: the cell's next meeting not closed, from today on} for the cells the user reads
+    among `cell_ids` (one query, whatever their number)."""
+    rows = (
+        meetings_visible_to(user)
+        .filter(cell_id__in=cell_ids, date__gte=today)
+        .exclude(state=Meeting.State.CLOSED)
+        .order_by("cell_id", "-date", "-start_time", "-pk")
+    )
+    found: dict[int, Meeting] = {}
+    for meeting in rows.only("pk", "cell_id", "date", "start_time", "place", "state"):
+        found[meeting.cell_id] = meeting  # the last one read of a cell is its earliest
+    return found
 
 
 # The subscribable calendar (calendar.py `feed_token`): meetings from this many days back (a meeting

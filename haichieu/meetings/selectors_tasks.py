@@ -22,9 +22,19 @@ def _listed(tasks: QuerySet) -> QuerySet:
     return tasks.select_related("cell", "member", "meeting", "given_by", "outcome_by")
 
 
-def cell_tasks_page(user, *, cell: Organization, after="", before="", size: int) -> Page:
-    """The tasks a residential cell gave, newest first (the caller has checked the user reads it)."""
-    tasks = _listed(tasks_visible_to(user).filter(cell=cell))
+def cell_tasks(user, *, cell: Organization, due_on: datetime.date | None = None) -> QuerySet[Task]:
+    """The tasks a residential cell gave (the caller has checked the user reads it); with `due_on`,
+    those due by that day and still in progress (rules.tasks_due). The cell's list before paging;
+    the home page's work queue counts the same query."""
+    tasks = tasks_visible_to(user).filter(cell=cell)
+    return tasks if due_on is None else rules.tasks_due(tasks, due_on)
+
+
+def cell_tasks_page(
+    user, *, cell: Organization, due_on: datetime.date | None = None, after="", before="", size: int
+) -> Page:
+    """`cell_tasks` newest first, a page at a time."""
+    tasks = _listed(cell_tasks(user, cell=cell, due_on=due_on))
     return keyset_page(tasks, key=TASK_KEY, after=after, before=before, size=size)
 
 
@@ -39,6 +49,11 @@ def workplace_tasks_page(user, *, after="", before="", size: int) -> Page:
 def member_tasks(user, member: Member) -> list[Task]:
     """The tasks of one member the user may see, newest first (one query)."""
     return list(_listed(tasks_visible_to(user).filter(member=member)).order_by(*TASK_KEY))
+
+
+def member_tasks_open(user, member: Member | int) -> QuerySet[Task]:
+    """The tasks of `member_tasks` still in progress (rules.tasks_open): the member's own to do."""
+    return rules.tasks_open(tasks_visible_to(user).filter(member=member))
 
 
 def cells_giving_tasks_to(user, member: Member, *, today: datetime.date) -> list[Organization]:

@@ -269,14 +269,23 @@ def _form_message(form) -> str:
 def workplace(request):
     """The workplace committee's members invited by residential cells, wherever they live: this
     year's rate and meetings missed in a row."""
+    below = request.GET.get("below") == "1"
     page = selectors.workplace_page(
         request.user,
         today=timezone.localdate(),
+        below=below,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         size=page_size(request),
     )
-    return render(request, "meetings/workplace.html", {"page": page, "year": timezone.localdate().year})
+    context = {
+        "page": page,
+        "year": timezone.localdate().year,
+        "below": below,
+        "minimum": rules.minimum_attended(),
+        "base_query": "below=1" if below else "",
+    }
+    return render(request, "meetings/workplace.html", context)
 
 
 @login_required

@@ -29,14 +29,22 @@ def _residential_cell(user, pk, *, kind: str = "read"):
 def task_list(request, pk):
     """The tasks a residential cell gave its linked members, newest first."""
     cell = _residential_cell(request.user, pk)
+    due = request.GET.get("due") == "1"
     page = selectors_tasks.cell_tasks_page(
         request.user,
         cell=cell,
+        due_on=timezone.localdate() if due else None,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         size=page_size(request),
     )
-    context = {"cell": cell, "page": page, "may_give": scope_for(request.user).may_write(cell)}
+    context = {
+        "cell": cell,
+        "page": page,
+        "may_give": scope_for(request.user).may_write(cell),
+        "due": due,
+        "base_query": "due=1" if due else "",
+    }
     return render(request, "meetings/tasks/list.html", context)
 
 

@@ -9,9 +9,19 @@ from django.http import FileResponse
 from haichieu.core.audit import audit_record
 from haichieu.core.exports import title_details, xlsx_response
 
-COLUMNS = ["STT", "Họ và tên", "Ngày sinh", "Chi bộ", "Chức vụ", "Điểm", "Xếp loại", "Ghi chú"]
+COLUMNS = [
+    "STT", "Họ và tên", "Ngày sinh", "Chi bộ", "Chức vụ", "Điểm", "Xếp loại", "Ghi chú",
+    "Nhận xét nơi cư trú: đề nghị", "Nhận xét nơi cư trú: các tiêu chí", "Cần xem lại",
+]  # fmt: skip
 EXEMPT_TEXT = "Miễn công tác và sinh hoạt đảng: không xếp loại"
 NOT_RATED_TEXT = "Chưa xếp loại"
+# The comment columns when the comment has not reached the workplace (ratings.selectors.ResidenceComment).
+COMMENT_STATE_TEXT = {
+    "none": "Chưa lấy ý kiến",
+    "pending": "Chưa có nhận xét",
+    "awaiting": "Chưa có nhận xét (chờ đảng ủy xác nhận)",
+    "overdue": "Quá hạn, chưa có nhận xét",
+}
 
 
 def level_text(member) -> str:
@@ -20,6 +30,15 @@ def level_text(member) -> str:
     if (rating is not None and rating.exempt) or (rating is None and member.is_exempt):
         return EXEMPT_TEXT
     return rating.level.label if rating is not None else NOT_RATED_TEXT
+
+
+def comment_cells(member) -> list[str]:
+    """The residence comment's columns: the proposal, the levels in one line, the flags."""
+    comment = member.residence_comment
+    state = comment.state if comment is not None else "none"
+    if state != "answered":
+        return [COMMENT_STATE_TEXT[state], "", ""]
+    return [comment.proposal, comment.summary, "\n".join(f.text for f in comment.flags)]
 
 
 def meeting_rows(members: Iterable) -> Iterator[list]:
@@ -34,11 +53,14 @@ def meeting_rows(members: Iterable) -> Iterator[list]:
             rating.score if rating is not None else None,
             level_text(m),
             rating.note if rating is not None else "",
+            *comment_cells(m),
         ]
 
 
 def meeting_list_export(*, actor, members: Iterable, org, year: int, scheme_name: str) -> FileResponse:
-    """The members of `org` to rate in `year`, with their score and level (the rating meeting)."""
+    """The members of `org` to rate in `year`, with their score and level and the residence's comment
+    beside them: its proposal, its levels, the flags where it and the facts disagree (the rating
+    meeting)."""
     audit_record(
         actor=actor,
         action="export",

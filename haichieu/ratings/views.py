@@ -19,14 +19,6 @@ from .exports import meeting_list_export
 from .forms import RatingForm
 
 
-def attach_residence_comments(members, year: int) -> None:
-    """THE PLACE FOR THE RESIDENCE'S COMMENT (issue 12): each member's comment of the year from the
-    residential cell, shown beside the rating by ratings/_residence_comment.html. The comments app
-    is built apart; until it is wired here every member has none."""
-    for member in members:
-        member.residence_comment = None
-
-
 @login_required
 def rating_list(request, org_pk, year):
     org = rating_org_get_for(request.user, org_pk)
@@ -39,7 +31,6 @@ def rating_list(request, org_pk, year):
         before=request.GET.get("before", ""),
         size=page_size(request),
     )
-    attach_residence_comments(page.rows, year)
     scope = scope_for(request.user)
     return render(
         request,
@@ -84,7 +75,8 @@ def rating_form(request, org_pk, year, pk):
         "rating": rating,
         "exempt": exempt,
     }
-    attach_residence_comments([member], year)
+    # The residence's comment of the year stands beside the rating, with its flags (issue 12).
+    selectors.attach_residence_comments(request.user, [member], year)
     if scheme is None:
         return render(request, "ratings/form.html", context)
     levels = scheme.level_list  # type: ignore[attr-defined]

@@ -152,7 +152,7 @@ def test_a_page_with_errors_names_only_ids_that_exist(world, client_for, url_nam
         ("r1_staff", "liaisons:inbox", "Văn bản đến"),
         ("province_staff", "documents:index", "Mẫu văn bản"),
         ("province_staff", "audit:log", "Nhật ký"),
-        ("w1_staff", "home", None),
+        ("w1_staff", "home", "Việc cần làm"),
     ],
 )
 def test_the_active_menu_item_and_only_it_is_the_current_page(world, client_for, user, url, current):

@@ -161,10 +161,20 @@ def test_the_list_for_the_rating_meeting_exports_to_xlsx(world, client_for):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "DANH SÁCH ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN NĂM 2025"
     assert rows[1][0] == "Đơn vị: Đảng bộ Sở Tài chính"
-    header = rows.index(["STT", "Họ và tên", "Ngày sinh", "Chi bộ", "Chức vụ", "Điểm", "Xếp loại", "Ghi chú"])
+    header = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert rows[header][:8] == [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Chi bộ",
+        "Chức vụ",
+        "Điểm",
+        "Xếp loại",
+        "Ghi chú",
+    ]
     body = {r[1]: r for r in rows[header + 1 :]}
     assert set(body) == {"Nguyễn Văn An", "Trần Thị Bình"}
-    assert body["Nguyễn Văn An"][5:] == [85, "Hoàn thành tốt nhiệm vụ", "Ghi chú"]
+    assert body["Nguyễn Văn An"][5:8] == [85, "Hoàn thành tốt nhiệm vụ", "Ghi chú"]
     assert body["Trần Thị Bình"][5:7] == [None, "Miễn công tác và sinh hoạt đảng: không xếp loại"]
     assert AuditEntry.objects.filter(action="export", target_type="ratings.rating").count() == 1
 
@@ -219,3 +229,28 @@ def test_without_exemptions_lifting_the_rating_an_exempt_member_is_rated(world, 
     assert "data-exempt" not in client.get(_list(world.w1)).content.decode()
     client.post(_form(world.w1, world.m2), {"score": "75", "conditions": ALL})
     assert Rating.objects.get(member=world.m2).level.code == "hoan-thanh-tot"
+
+
+def test_rating_writes_show_on_the_audit_list_and_the_members_history_there(world, client_for):
+    client = client_for(world.w1_staff)
+    client.post(_form(world.w1, world.m1), {"score": "85", "conditions": ALL})
+    client.post(_form(world.w1, world.m1), {"score": "95", "conditions": ALL})
+    rating = Rating.objects.get(member=world.m1)
+    entries = {("create", str(rating.pk)), ("update", str(rating.pk))}
+
+    def listed(user, query=""):
+        response = client_for(user).get(reverse("audit:log") + query)
+        rows = response.context["page"].rows if response.status_code == 200 else []
+        return {(e.action, e.target_id) for e in rows if e.target_type == "ratings.rating"}
+
+    assert listed(world.w1_staff) == entries
+    assert listed(world.w1_staff, "?member=nguyen van an") == entries  # the member's history
+    assert listed(world.w1_staff, "?member=Trần Thị Bình") == set()
+    assert listed(world.province_staff) == entries and listed(world.admin) >= entries
+    page = client_for(world.w1_staff).get(reverse("audit:log")).content.decode()
+    assert "Xếp loại chất lượng đảng viên" in page and "Nguyễn Văn An — 2025" in page
+    # Other workplaces and the residence side never see them; nor does the member.
+    for user in (world.w2_staff, world.r1_staff, world.r1c1_secretary):
+        assert listed(user) == set(), user
+    own = client_for(world.member_user).get(reverse("audit:own_reads")).content.decode()
+    assert "Xếp loại" not in own
