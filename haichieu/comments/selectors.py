@@ -60,11 +60,14 @@ def requests_page(
     list), narrowed to one year, cell, commune committee or state (`requests_for`). Each side of
     what the user sees (access.comment_request_sides) is paged on its own index and the pages merged
     (bench `comment_inbox`: as one query a ward's page of 50 among 46,253 requests took 400 ms)."""
-    filters = {"today": today, "year": year, "cell": cell, "commune": commune, "state": state}
-    sides = [_narrowed(side, **filters) for side in comment_request_sides(user)]
+
+    def narrowed(qs: QuerySet) -> QuerySet:
+        return _narrowed(qs, today=today, year=year, cell=cell, commune=commune, state=state)
+
+    sides = [narrowed(side) for side in comment_request_sides(user)]
     # With several sides the page's rows are taken by primary key among theirs (keyset_page):
     # testing the scope again on them only cost the planner every join order (as member_list_page does).
-    qs = _narrowed(CommentRequest.objects.all(), **filters) if len(sides) > 1 else sides[0]
+    qs = narrowed(CommentRequest.objects.all()) if len(sides) > 1 else sides[0]
     return keyset_page(
         qs.select_related("member", "cell", "workplace_org").only(*LIST_FIELDS),
         key=REQUEST_KEY, after=after, before=before, size=size, sides=sides if len(sides) > 1 else (),
