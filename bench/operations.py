@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from haichieu.accounts.models import Role, User
+from haichieu.comments import rules as comment_rules
+from haichieu.comments.models import CommentRequest
 from haichieu.demo.meetings import bench_meeting
 from haichieu.meetings.models import Attendance
 from haichieu.organizations.models import Organization
@@ -264,3 +267,19 @@ def drilldown(ctx: BenchContext) -> str:
         .first()
     )
     return with_params(reverse("statistics:dashboard"), org=child.pk if child else ctx.province_pk)
+# --- the residence's comments (issue 12) ----------------------------------------------------------
+@operation("comment_inbox", user=ROLES["ward"])
+def comment_inbox(ctx: BenchContext) -> str:
+    """The ward committee's requests not answered yet, oldest deadline first (haichieu.demo.comments:
+    hundreds among thousands answered at 100,000 members): the list's "still within the deadline"
+    tab while the data set's round is (its deadline is the last day of the bench year), its
+    "overdue" tab afterwards, which lists the same requests by the same query."""
+    today = timezone.localdate()
+    ward_requests = CommentRequest.objects.filter(commune_org_id=ctx.ward_pk)
+    state = "pending" if ward_requests.filter(comment_rules.pending_q(today)).exists() else "overdue"
+    return reverse("comments:list") + "?" + urlencode({"state": state})
+
+
+# The same list as the other roles that follow requests: the province, a workplace committee (its
+# members' requests), a residential cell (its own inbox).
+for_roles("comment_inbox", comment_inbox, ("province", "committee", "residential_cell"))

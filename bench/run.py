@@ -11,8 +11,9 @@ Environment:
   BENCH_ONLY     comma-separated operation names to run (default: all)
 
 A data set of the right size is reused, so the second run only times; data sets of other sizes
-are kept beside it. The roll-call's meeting (haichieu.demo.meetings) is added to a data set that
-lacks it, once; members it adds to a small data set are not counted in its size. A database that holds anything else (a seed cut off half-way) is emptied and
+are kept beside it. The roll-call's meeting (haichieu.demo.meetings) and the comment round of the
+bench year (haichieu.demo.comments) are added to a data set that lacks them, once; members the
+meeting step adds to a small data set are not counted in its size. A database that holds anything else (a seed cut off half-way) is emptied and
 seeded again. The JSON goes to stdout,
 everything else to stderr:
   {"members": N, "database": "postgresql"|"sqlite",
@@ -106,6 +107,7 @@ def migrate() -> None:
 
 def ensure_data_set(members: int) -> None:
     from haichieu.accounts.models import User
+    from haichieu.demo.comments import seed_bench_comments
     from haichieu.demo.meetings import added_members, seed_bench_meeting
     from haichieu.demo.seed import seed_demo
     from haichieu.members.models import Member
@@ -119,6 +121,7 @@ def ensure_data_set(members: int) -> None:
     if seeded == members and User.objects.filter(username="bantochuc").exists():
         log(f"reusing the data set of {members} members")
         seed_bench_meeting(log=log)  # a data set seeded before the step: added now, once
+        seed_bench_comments(log=log)  # likewise the comment round
         return
     if Member.objects.exists():
         log("the bench database holds an incomplete data set: starting again")
@@ -131,6 +134,7 @@ def ensure_data_set(members: int) -> None:
         f"organisations in {result.seconds:.1f} s"
     )
     seed_bench_meeting(log=log)
+    seed_bench_comments(log=log)
 
 
 def tidy_database(vendor: str) -> None:
@@ -179,9 +183,10 @@ def main() -> int:
             bench_context(), repetitions=repetitions, warmup=warmup, names=only, log=log
         )
     # Operations that are not one page behind a URL report their own figures under their names.
+    from .comments import run_comment_operations
     from .imports import run_import_operations
 
-    for extra in (run_import_operations,):
+    for extra in (run_import_operations, run_comment_operations):
         operations.update(extra(names=only, log=log))
     print(json.dumps({"members": members, "database": vendor, "operations": operations}, ensure_ascii=False))
     return 0

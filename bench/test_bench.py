@@ -7,15 +7,21 @@ import pytest
 from django.urls import reverse
 
 from haichieu.accounts.models import Role, User
+from haichieu.comments import rules as comment_rules
+from haichieu.comments.models import CommentRequest
 from haichieu.core.models import AuditEntry
+from haichieu.demo.comments import BENCH_YEAR, answered_count, seed_bench_comments
+from haichieu.demo.common import TODAY
 from haichieu.demo.meetings import added_members, bench_meeting, seed_bench_meeting
 from haichieu.demo.seed import seed_demo
+from haichieu.liaisons.models import InboxItem
 from haichieu.meetings import rules
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 from haichieu.statistics.summary import statistics_refresh
 
+from .comments import ROUND_YEAR, measure_round_open, run_comment_operations
 from .measure import (
     _queries,
     count_queries,
@@ -30,6 +36,7 @@ pytestmark = pytest.mark.django_db
 
 FIGURES = {"median_ms", "p95_ms", "queries", "floor_median_ms", "ratio", "rows"}
 INVITED = 40  # the roll-call's size here (300 at 100,000 members)
+PENDING = 15  # the ward's requests left unanswered here (400 at 100,000 members)
 
 
 @pytest.fixture
@@ -37,6 +44,7 @@ def bench(settings):
     settings.ROOT_URLCONF = "bench.urls"
     seed_demo(members=300, seed=11)
     seed_bench_meeting(invited=INVITED)
+    seed_bench_comments(pending=PENDING)
     statistics_refresh()  # as bench.run does, as a deployment's cron does
     return bench_context()
 
@@ -113,8 +121,6 @@ def test_a_cell_with_more_members_gets_the_meeting_of_the_day_it_counted_that_ma
     day its invitation list counted the size asked (the rule decides who was expected then)."""
     seed_demo(members=300, seed=11)
     cell = Role.objects.get(user__username=ROLES["residential_cell"]).organization
-    from haichieu.demo.common import TODAY
-
     today = len(rules.invitation_list(cell, TODAY))
     assert today >= 2
     meeting = seed_bench_meeting(invited=today - 1)
@@ -176,3 +182,85 @@ def test_the_tap_costs_the_same_queries_whatever_the_meeting(bench):
     send_big, _ = poster(client, big)
     send_small(), send_big()  # the session's first write done
     assert _queries(send_small) == _queries(send_big) <= 10  # the member not read again for the audit
+
+
+def _ward():
+    return Role.objects.select_related("user", "organization").get(user__username=ROLES["ward"])
+
+
+def test_the_comment_step_opens_the_round_and_answers_part_of_the_wards(bench):
+    """The province's round of the bench year, through the service; the ward answers all but
+    PENDING of its requests (confirming most), audited as the ward's staff; once."""
+    ward = _ward()
+    requests = CommentRequest.objects.filter(year=BENCH_YEAR)
+    province = Organization.objects.get(pk=bench.province_pk)
+    assert requests.count() == len(comment_rules.yearly_round(province, BENCH_YEAR + 1, TODAY).placements) > 0
+    mine = requests.filter(commune_org=ward.organization)
+    total = mine.count()
+    assert total > PENDING
+    states = {s: mine.filter(state=s).count() for s in CommentRequest.State.values}
+    answered = answered_count(total, PENDING)
+    assert states[CommentRequest.State.PENDING] == total - answered == PENDING
+    assert states[CommentRequest.State.ANSWERED] > states[CommentRequest.State.AWAITING_CONFIRMATION] > 0
+    assert (
+        AuditEntry.objects.filter(
+            target_type="comments.commentrequest", note="comment_submit", actor=ward.user
+        ).count()
+        == answered
+    )
+    # Other communes' requests are all still pending: the ward alone answered.
+    assert (
+        not requests.exclude(commune_org=ward.organization)
+        .exclude(state=CommentRequest.State.PENDING)
+        .exists()
+    )
+    # Once: found again, nothing new; the number returned is the ward's requests not answered.
+    before = CommentRequest.objects.count()
+    open_count = mine.filter(state__in=CommentRequest.OPEN_STATES).count()
+    assert seed_bench_comments(pending=PENDING) == open_count
+    assert CommentRequest.objects.count() == before
+
+
+def test_the_comment_step_answers_a_third_when_the_ward_has_few(settings):
+    seed_demo(members=300, seed=11)
+    waiting = seed_bench_comments(pending=10_000)
+    mine = CommentRequest.objects.filter(commune_org=_ward().organization)
+    assert mine.exclude(state=CommentRequest.State.PENDING).count() == mine.count() // 3 > 0
+    assert waiting == mine.filter(state__in=CommentRequest.OPEN_STATES).count()
+
+
+def test_the_comment_inbox_lists_the_wards_requests_not_answered(bench, client):
+    """The ward's list of requests still within the deadline, a row each, while they are; once the
+    deadline has passed, the overdue ones: the same requests."""
+    ward = _ward()
+    client.force_login(ward.user)
+    waiting = CommentRequest.objects.filter(
+        commune_org=ward.organization, state__in=CommentRequest.OPEN_STATES
+    )
+    # The round's deadline is the bench year's last day: ahead of the day the test runs, whatever it is.
+    waiting.update(deadline=datetime.date.today() + datetime.timedelta(days=10))
+    url = OPERATIONS["comment_inbox"](bench)
+    assert url.endswith("?state=pending")
+    assert count_rows(client, url) == min(50, waiting.count())
+    assert count_rows(client, with_params(url, size=200)) == waiting.count()
+    waiting.update(deadline=TODAY)  # the demo's day: long past when the benchmark runs
+    url = OPERATIONS["comment_inbox"](bench)
+    assert url.endswith("?state=overdue")
+    assert count_rows(client, with_params(url, size=200)) == waiting.count()
+
+
+def test_the_round_is_timed_against_its_bulk_insert_and_leaves_nothing(bench):
+    """The next year's round of the whole province, and the same rows through bulk_create: figures
+    of each, and every repetition rolled back (no request, inbox item or audit entry is left)."""
+    province = Organization.objects.get(pk=bench.province_pk)
+    planned = len(comment_rules.yearly_round(province, ROUND_YEAR, TODAY).placements)
+    counts = (CommentRequest.objects.count(), InboxItem.objects.count(), AuditEntry.objects.count())
+    figures = measure_round_open(repeat=2)
+    assert figures["rows"] == planned > 0 and figures["cells"] > 0
+    assert figures["skipped"] and "already_requested" not in figures["skipped"]
+    assert figures["median_ms"] > 0 and figures["floor_median_ms"] > 0 and figures["ratio"] > 0
+    assert figures["rows_per_s"] > 0 and figures["floor_rows_per_s"] > 0
+    assert 0 < figures["queries"] <= 40  # a handful whatever the round's size
+    assert (CommentRequest.objects.count(), InboxItem.objects.count(), AuditEntry.objects.count()) == counts
+    assert not CommentRequest.objects.filter(year=ROUND_YEAR).exists()
+    assert run_comment_operations(names=["member_list"]) == {}

@@ -382,6 +382,13 @@ def task_get_for(user, pk, *, write: bool = False) -> Task:
 
 
 # --- comment requests (issue 12) -------------------------------------------------------------------
+def _comment_request_parts(scope, side: str) -> list[Q]:
+    """The parts whose union is what `comment_requests_visible_to` answers (see there)."""
+    residence = [scope.org_q("cell__"), scope.org_q("commune_org__")]
+    workplace = [scope.workplace_q("member__")]
+    return {"residence": residence, "workplace": workplace}.get(side, residence + workplace)
+
+
 def comment_requests_visible_to(user, *, side: str = "") -> QuerySet:
     """Comment requests the user sees: on the residence side (side="residence") those of the
     residential cells in the user's subtrees — a cell only those for members placed in it, a commune
@@ -393,10 +400,20 @@ def comment_requests_visible_to(user, *, side: str = "") -> QuerySet:
         return CommentRequest.objects.none()
     if scope.is_superuser:
         return CommentRequest.objects.all()
-    residence = scope.org_q("cell__") | scope.org_q("commune_org__")
-    workplace = scope.workplace_q("member__")
-    q = {"residence": residence, "workplace": workplace}.get(side, residence | workplace)
-    return CommentRequest.objects.filter(q)
+    return CommentRequest.objects.filter(reduce(or_, _comment_request_parts(scope, side)))
+
+
+def comment_request_sides(user, *, side: str = "") -> list[QuerySet]:
+    """`comment_requests_visible_to(user, side=…)` as the querysets whose union it is (the requests
+    of a residential cell, of a commune committee, of a workplace cell in the user's subtrees), each
+    read from its own index: as one query the OR across three joins can use none, and PostgreSQL
+    joined every request of the province to find a ward's page (core.paging.keyset_page `sides=`)."""
+    scope = scope_for(user)
+    if not scope.reads_somewhere:
+        return [CommentRequest.objects.none()]
+    if scope.is_superuser:
+        return [CommentRequest.objects.all()]
+    return [CommentRequest.objects.filter(q) for q in _comment_request_parts(scope, side)]
 
 
 def comment_request_get_for(user, pk, *, side: str = "") -> CommentRequest:

@@ -160,9 +160,22 @@ class CommentRequest(models.Model):
             models.Index(fields=["cell", "deadline", "id"], name="comment_request_cell_idx"),
             models.Index(fields=["commune_org", "deadline", "id"], name="comment_request_commune_idx"),
             models.Index(fields=["member", "year"], name="comment_request_member_idx"),
-            # The reminders: the requests not answered, by deadline.
+            # A cell's and a commune's requests not answered, by deadline: their inbox (the list's
+            # pending, overdue and awaiting tabs) reads those alone, not every answered one beside.
             models.Index(
-                fields=["deadline"],
+                fields=["cell", "deadline", "id"],
+                condition=Q(state__in=["pending", "awaiting_confirmation"]),
+                name="comment_request_cell_open",
+            ),
+            models.Index(
+                fields=["commune_org", "deadline", "id"],
+                condition=Q(state__in=["pending", "awaiting_confirmation"]),
+                name="comment_request_commune_open",
+            ),
+            # The requests not answered, by deadline: the reminders; and the list's order, which a
+            # scope of most of the province (provincial staff) walks, testing each (1 ms, not 170).
+            models.Index(
+                fields=["deadline", "id"],
                 condition=Q(state__in=["pending", "awaiting_confirmation"]),
                 name="comment_request_open_idx",
             ),

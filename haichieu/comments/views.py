@@ -26,6 +26,7 @@ from haichieu.access import (
 from haichieu.core import documents as layout
 from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id, parse_year
 from haichieu.core.services import ServiceError
@@ -93,6 +94,15 @@ def request_list(request):
     }
     context = {
         "page": page,
+        "rows_html": render_jinja2(
+            "comments/_request_rows.html",
+            {
+                "rows": page.rows,
+                "today": today,
+                "purposes": dict(CommentRequest.Purpose.choices),
+                "states": dict(CommentRequest.State.choices),
+            },
+        ),
         "today": today,
         "cell": cell,
         "commune": commune,

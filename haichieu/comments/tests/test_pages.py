@@ -176,3 +176,59 @@ def test_lists_cost_the_same_queries_for_1_or_50_rows(world, client_for, django_
     with django_assert_max_num_queries(len(one)):
         response = client.get(reverse(url))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "who", ["admin", "province_staff", "w1_staff", "w1c1_secretary", "r1_staff", "r1c1_secretary", "r2_staff"]
+)
+@pytest.mark.parametrize("state", ["", "pending"])
+def test_the_list_pages_through_exactly_what_the_user_sees(world, who, state):
+    """Each side of the user's scope is paged apart and merged (access.comment_request_sides): page
+    after page, every request the user sees comes once, oldest deadline first, nothing else; the
+    commune's staff see their cells' requests from two sides (the cell's and the commune's)."""
+    from haichieu.access import comment_request_sides, comment_requests_visible_to
+    from haichieu.comments import selectors
+
+    _many(world, 6)
+    _open(world)
+    for i, request in enumerate(CommentRequest.objects.order_by("pk")):
+        request.deadline = _deadline(days=i % 3)  # equal deadlines: the key's id decides
+        request.state = "answered" if i % 4 == 0 else request.state
+        request.save()
+    user = getattr(world, who)
+    today = datetime.date.today()
+    expected = comment_requests_visible_to(user)
+    expected = expected.filter(deadline__gte=today).exclude(state="answered") if state else expected
+    expected = list(expected.order_by("deadline", "pk").values_list("pk", flat=True))
+    sides = comment_request_sides(user)
+    union = set().union(*(side.values_list("pk", flat=True) for side in sides))
+    assert union == set(comment_requests_visible_to(user).values_list("pk", flat=True))
+    seen, after = [], ""
+    while True:
+        page = selectors.requests_page(user, today=today, state=state, after=after, size=2)
+        seen += [r.pk for r in page.rows]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    assert (len(expected) > 0) == (who not in ("w2_staff", "r2_staff"))
+
+
+def test_a_list_row_shows_the_request_and_marks_it_overdue(world, client_for):
+    """The rows (a Jinja2 row template): deadline, year, member linked to the request, cell,
+    workplace, purpose with the portal's number, state; a request past its deadline and not
+    answered is marked overdue; no request: one row saying so."""
+    client = client_for(world.r1c1_secretary)
+    assert "Không có phiếu nào." in client.get(reverse("comments:list")).content.decode()
+    request = _open(world)
+    request.portal_reference, request.deadline = "HN-77", datetime.date.today() - datetime.timedelta(days=1)
+    request.save()
+    body = client.get(reverse("comments:list")).content.decode()
+    row = re.search(r"<tr data-row>(.*?)</tr>", body, re.S).group(1)
+    assert f'href="{reverse("comments:detail", args=[request.pk])}">{world.m1.full_name}</a>' in row
+    assert f"{request.deadline:%d/%m/%Y}" in row and "Quá hạn" in row and 'class="text-danger' in row
+    for text in (world.r1c1.name, world.w1.name, "Nhận xét hằng năm", "(Cổng DVC: HN-77)", "Chờ nhận xét"):
+        assert text in row
+    CommentRequest.objects.filter(pk=request.pk).update(deadline=_deadline())
+    row = re.search(r"<tr data-row>(.*?)</tr>", client.get(reverse("comments:list")).content.decode(), re.S)
+    assert "Quá hạn" not in row.group(1)
