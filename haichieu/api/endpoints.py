@@ -99,7 +99,7 @@ def _member(m: Member, full: bool) -> dict:
         "status": m.status,
         "workplace_cell_id": m.workplace_cell_id,
         "workplace_cell": m.workplace_cell.name,
-        "residence_commune": m.residence_commune.name if m.residence_commune_id else None,
+        "residence_commune": m.residence_commune.name if m.residence_commune is not None else None,
         "party_card_number": m.party_card_number if full else None,
     }
 
@@ -144,7 +144,9 @@ def member_detail(request, pk: Id):
         "workplace_unit": member.workplace_unit,
         "address_street": member.address_street,
         "address_hamlet": member.address_hamlet,
-        "residence_province": member.residence_province.name if member.residence_province_id else None,
+        "residence_province": member.residence_province.name
+        if member.residence_province is not None
+        else None,
         "link_status": member.link_status,
         "national_id": member.national_id if full else None,
         "admission_date": member.admission_date if full else None,
@@ -198,7 +200,7 @@ def _liaison(x: Liaison) -> dict:
         "member": x.member.full_name,
         "status": x.status,
         "workplace_org_id": x.workplace_org_id,
-        "commune": x.commune.name if x.commune_id else None,
+        "commune": x.commune.name if x.commune is not None else None,
         "commune_org_id": x.commune_org_id,
         "cell_id": x.cell_id,
         "letter": f"{x.letter_number}-{x.letter_symbol}" if x.letter_number else "",
