@@ -14,6 +14,7 @@ from typing import Annotated
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from ninja import Status
 from pydantic import Field
 
@@ -24,6 +25,7 @@ from haichieu.core.services import ServiceError
 from haichieu.liaisons import selectors as liaison_selectors
 from haichieu.liaisons import services as liaison_services
 from haichieu.liaisons.models import ChangeNotice, Liaison
+from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings import services as meeting_services
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members import selectors as member_selectors
@@ -397,3 +399,34 @@ def coverage(request, organization: Id | None = None):
     org = access.organization_get_for(request.user, pk=organization) if organization is not None else None
     summary = liaison_selectors.coverage_summary(request.user, org=org)
     return {"organization_id": org.pk if org is not None else None, **summary}
+
+
+def _figures(row) -> dict:
+    return {
+        "organization_id": row.org.pk,
+        "organization": row.org.name,
+        "cells": row.cells,
+        "cells_below": row.cells_below,
+        "held": row.held,
+        "expected_meetings": row.expected_meetings,
+        "invited": row.invited,
+        "expected": row.expected,
+        "attended": row.attended,
+        "rate": row.rate,
+        "below_minimum": row.below_minimum,
+    }
+
+
+@api.get("/statistics/meetings", response=s.MeetingFiguresOut, tags=["Thống kê"])
+def meeting_figures(request, organization: Id, year: Year | None = None):
+    """Sinh hoạt của một tổ chức trong năm (mặc định năm nay) và của các tổ chức trực thuộc, kém nhất
+    trước: số buổi đã họp so với quy định, tỷ lệ dự, đảng viên dự dưới mức tối thiểu (các con số
+    của trang Thống kê sinh hoạt)."""
+    access.read_scope_or_404(request.user)
+    org = access.organization_get_for(request.user, pk=organization)
+    figures = meeting_selectors.organization_figures(org, year=year or timezone.localdate().year)
+    return {
+        "year": figures.year,
+        "total": _figures(figures.total),
+        "children": [_figures(row) for row in figures.children],
+    }

@@ -205,3 +205,23 @@ class AttendanceIn(Schema):
     )
     reason: Text(255) | None = None  # type: ignore[valid-type]
     contribution: Text(4000) | None = None  # type: ignore[valid-type]
+
+
+class MeetingFiguresRow(Schema):
+    organization_id: int
+    organization: str
+    cells: int
+    cells_below: int = Field(description="Chi bộ họp ít hơn số buổi quy định")
+    held: int
+    expected_meetings: int
+    invited: int
+    expected: int
+    attended: int
+    rate: float | None
+    below_minimum: int = Field(description="Đảng viên dự ít hơn mức tối thiểu")
+
+
+class MeetingFiguresOut(Schema):
+    year: int
+    total: MeetingFiguresRow
+    children: list[MeetingFiguresRow]

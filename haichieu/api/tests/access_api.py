@@ -105,6 +105,8 @@ API_EXPECTED = {
                                      statuses(200, REQUEST_READERS)),
     "rating_list": ApiRow("get", lambda s: "/ratings?size=200", EVERYONE, contains=lambda s: _rating(s).pk,
                           readers=RATING_READERS),
+    "meeting_figures": ApiRow("get", lambda s: f"/statistics/meetings?organization={s.cell.pk}&year=2025",
+                              statuses(200, CELL_READERS)),
     "coverage": ApiRow("get", lambda s: f"/statistics/coverage?organization={s.cell.pk}",
                        statuses(200, CELL_READERS)),
 }  # fmt: skip

@@ -59,4 +59,5 @@ API_PAGES_EXPECTED = {
     "api:comment_request_detail": _get(lambda s: {"pk": s.member.pk}),
     "api:rating_list": _get(),
     "api:coverage": _get(),
+    "api:meeting_figures": _get(),
 }
