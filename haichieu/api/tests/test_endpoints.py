@@ -222,3 +222,35 @@ def test_the_schema_and_its_docs_page_are_served_from_the_app(client):
         assert finders.find(name), name
     assert "ninja" in django_settings.INSTALLED_APPS
     assert Path(finders.find("ninja/swagger-ui-init.js")).read_text().count("http") == 0
+
+
+def test_a_move_names_the_new_commune_by_its_code_and_opens_the_new_link(world, key, api_call):
+    link = world.m1.liaisons.get()
+    response = api_call(
+        key("w1c1_secretary"), "post", f"/members/{world.m1.pk}/events",
+        {"kind": "residence_change", "event_date": f"{datetime.date.today():%Y-%m-%d}", "new_commune": "00004",
+         "new_hamlet": "Tổ 5"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["ended_liaison_id"] == link.pk and body["new_liaison_id"] is not None
+    new = Liaison.objects.get(pk=body["new_liaison_id"])
+    assert (new.status, new.commune.code, new.commune_org) == ("draft", "00004", world.r2)
+    link.refresh_from_db()
+    assert link.status == "ended"
+
+
+def test_meeting_figures_of_an_organisation_in_scope(world, key, api_call):
+    Meeting.objects.create(
+        cell=world.r1c1, date=datetime.date(2025, 3, 1), start_time=datetime.time(8), place="Nhà văn hóa",
+        agenda=".", state=Meeting.State.CLOSED,
+    )  # fmt: skip
+    body = api_call(
+        key("r1_staff"), "get", f"/statistics/meetings?organization={world.r1.pk}&year=2025"
+    ).json()
+    assert body["year"] == 2025 and body["total"]["held"] == 1 and body["total"]["cells"] == 2
+    assert {row["organization_id"] for row in body["children"]} == {world.r1c1.pk, world.r1c2.pk}
+    assert (
+        api_call(key("r2_staff"), "get", f"/statistics/meetings?organization={world.r1.pk}").status_code
+        == 404
+    )
