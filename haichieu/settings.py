@@ -99,7 +99,10 @@ INSTALLED_APPS = [
     "haichieu.documents",
     "haichieu.care",
     "haichieu.statistics",
+    "haichieu.api",
     "haichieu.demo",
+    # django-ninja's own templates and Swagger UI files, served by the app (no CDN): /api/v1/docs.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +311,10 @@ LOGGING = {
 HAICHIEU: dict[str, Any] = {
     "MEMBER_PAGE_SIZE": int(os.environ.get("HAICHIEU_MEMBER_PAGE_SIZE", "50")),
     "MAX_PAGE_SIZE": 200,
+    # The API (/api/v1/, haichieu/api): requests per token and period ("120/min", "5000/hour"), and
+    # the tokens in force one user may hold.
+    "API_RATE": os.environ.get("HAICHIEU_API_RATE", "120/min"),
+    "API_TOKENS_PER_USER": int(os.environ.get("HAICHIEU_API_TOKENS_PER_USER", "10")),
     # Sign-in: failures (per username, per address) before a lock of this many minutes.
     "LOGIN_FAILURE_LIMIT": int(os.environ.get("HAICHIEU_LOGIN_FAILURE_LIMIT", "5")),
     "LOGIN_COOL_OFF_MINUTES": int(os.environ.get("HAICHIEU_LOGIN_COOL_OFF_MINUTES", "30")),

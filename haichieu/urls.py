@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from haichieu.accounts import views as account_views
+from haichieu.api import views as api_views
+from haichieu.api.api import api
 from haichieu.core import views as core_views
 
 # The Django admin is for superusers only (system administrators).
@@ -19,6 +21,8 @@ urlpatterns = [
     path("dang-nhap/ma-xac-thuc/", account_views.sign_in_code, name="login_code"),
     path("tai-khoan/", account_views.profile, name="profile"),
     path("tai-khoan/xac-thuc-hai-buoc/", account_views.two_factor, name="two_factor"),
+    path("tai-khoan/khoa-api/", api_views.tokens, name="api_tokens"),
+    path("tai-khoan/khoa-api/<id:pk>/thu-hoi/", api_views.token_revoke, name="api_token_revoke"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -33,5 +37,6 @@ urlpatterns = [
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),
     path("thong-ke/", include("haichieu.statistics.urls")),
+    path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from haichieu.access.tests.access_tables import PERSONAS, Side, Target, everyone, row, table
+from haichieu.api.tests.access_pages import API_PAGES_EXPECTED
 from haichieu.audit.tests.access_audit import AUDIT_EXPECTED
 from haichieu.care.tests.access_care import CARE_EXPECTED
 from haichieu.comments.tests.access_comments import COMMENTS_EXPECTED
@@ -140,6 +141,7 @@ EXPECTED.update(CARE_EXPECTED)
 EXPECTED.update(COMMENTS_EXPECTED)
 EXPECTED.update(RATINGS_EXPECTED)
 EXPECTED.update(STATISTICS_EXPECTED)
+EXPECTED.update(API_PAGES_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}
