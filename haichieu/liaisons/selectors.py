@@ -97,6 +97,12 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
+    return coverage_from_counts(rows)
+
+
+def coverage_from_counts(rows) -> dict:
+    """The coverage figures of `rows` of kept counts (dicts with link_status, liaison_category and n):
+    coverage_summary's, and the review's score per organisation (review/selectors.py)."""
     # Each figure is the count of the list filter its card links to (issue 15): `by_status` of the
     # filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
     # rules.covered, `excused` and `not_introduced_category` of the category filter.
