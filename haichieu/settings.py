@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",
+    "haichieu.statistics",
     "haichieu.demo",
 ]
 
@@ -244,10 +245,16 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 # Bootstrap comes from the xstatic-bootstrap package: served by the app, never from a CDN.
+# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
+# Chart.js and Chartkick come from the chartkick package (its Django static files), served the same way.
+import chartkick as _chartkick  # noqa: E402
 import xstatic.pkg.bootstrap as _xstatic_bootstrap  # noqa: E402
 
-# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
-STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", _xstatic_bootstrap.BASE_DIR)]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("bootstrap", _xstatic_bootstrap.BASE_DIR),
+    ("chartkick", Path(_chartkick.__file__).parent / "django" / "static" / "chartkick"),
+]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

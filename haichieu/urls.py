@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),
+    path("thong-ke/", include("haichieu.statistics.urls")),
     path("quan-tri/", admin.site.urls),
 ]

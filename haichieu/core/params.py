@@ -1,4 +1,4 @@
-"""Ids and years read from requests: the one place that says what a well-formed one is.
+"""Ids, years and days read from requests: the one place that says what a well-formed one is.
 
 A record id is 1 to 18 ASCII digits, not zero (every id of a 64-bit column fits; a longer one
 would overflow SQLite's INTEGER and PostgreSQL's bigint). A year is four digits within
@@ -13,6 +13,7 @@ urls.py writes `<id:pk>`, `<year:year>`, `<period:period>` instead of `<int:…>
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 
@@ -49,6 +50,28 @@ def parse_year(value) -> int | None:
         return None
     year = int(text)
     return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def parse_day(value) -> datetime.date | None:
+    """A day written dd/mm/yyyy (as the pages print it) or yyyy-mm-dd (a date input), its year within
+    YEAR_MIN..YEAR_MAX, or None."""
+    text = value.strip() if isinstance(value, str) else ""
+    for pattern, order in (
+        (r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", (2, 1, 0)),
+        (r"([0-9]{4})-([0-9]{2})-([0-9]{2})", (0, 1, 2)),
+    ):
+        match = re.fullmatch(pattern, text)
+        if match is None:
+            continue
+        parts = match.groups()
+        year, month, day = (int(parts[i]) for i in order)
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            return None
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+    return None
 
 
 class _Converter:

@@ -277,3 +277,8 @@ def digest_period_bounds(year: int, period: int) -> tuple[datetime.date, datetim
 
 def digest_due(year: int, period: int) -> datetime.date:
     return digest_period_bounds(year, period)[1] + datetime.timedelta(days=rules()["DIGEST_GRACE_DAYS"])
+
+
+def is_digest_overdue(year: int, period: int, today: datetime.date) -> bool:
+    """A period's digest not sent is overdue once its due day (`digest_due`) has passed."""
+    return today > digest_due(year, period)

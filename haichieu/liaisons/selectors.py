@@ -97,30 +97,35 @@ def coverage_summary(user, *, org=None) -> dict:
     else:
         counts = counts.filter(org__path__in=scope.top_paths)
     rows = counts.values("link_status", "liaison_category").annotate(n=Sum("members")).order_by()
-    return coverage_from_counts(rows)
+    return coverage_tally((row["link_status"], row["liaison_category"], row["n"]) for row in rows)
 
 
-def coverage_from_counts(rows) -> dict:
-    """The coverage figures of `rows` of kept counts (dicts with link_status, liaison_category and n):
-    coverage_summary's, and the review's score per organisation (review/selectors.py)."""
-    # Each figure is the count of the list filter its card links to (issue 15): `by_status` of the
-    # filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
-    # rules.covered, `excused` and `not_introduced_category` of the category filter.
+def coverage_tally(rows) -> dict:
+    """The coverage figures of (link status, category, members) rows of active working members: the
+    one arithmetic of the coverage card, its list filters and the statistics (statistics/figures.py).
+
+    Each figure is the count of the list filter its card links to (issue 15): `by_status` of the
+    filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
+    rules.covered, `excused` and `not_introduced_category` of the category filter.
+    """
     by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
     not_introduced = excused = total = not_yet = covered = 0
-    for row in rows:
-        total += row["n"]
-        by_status[row["link_status"]] = by_status.get(row["link_status"], 0) + row["n"]
-        rule = rules.category_rule(row["liaison_category"])
+    category_rules: dict[str, str] = {}  # each category's rule read once (a drill-down tallies hundreds)
+    for link_status, category, n in rows:
+        total += n
+        by_status[link_status] = by_status.get(link_status, 0) + n
+        if category not in category_rules:
+            category_rules[category] = rules.category_rule(category)
+        rule = category_rules[category]
         if rule == rules.CategoryRule.NOT_INTRODUCED:
-            not_introduced += row["n"]
+            not_introduced += n
             continue
         if rule == rules.CategoryRule.EXCUSED:
-            excused += row["n"]
-        if row["link_status"] in rules.TO_INTRODUCE_STATUSES:
-            not_yet += row["n"]
-        elif row["link_status"] in rules.COVERED_STATUSES:
-            covered += row["n"]
+            excused += n
+        if link_status in rules.TO_INTRODUCE_STATUSES:
+            not_yet += n
+        elif link_status in rules.COVERED_STATUSES:
+            covered += n
     to_introduce = total - not_introduced
     return {
         "total": total,
@@ -254,7 +259,15 @@ def digests_status(user, *, today: datetime.date) -> list[dict]:
         start, end = rules.digest_period_bounds(year, period)
         due = rules.digest_due(year, period)
         digest = sent.get((sender, recipient, year, period))
-        state = "sent" if digest else ("open" if today <= end else ("overdue" if today > due else "due"))
+        state = (
+            "sent"
+            if digest
+            else (
+                "open"
+                if today <= end
+                else ("overdue" if rules.is_digest_overdue(year, period, today) else "due")
+            )
+        )
         result.append({
             "sender": orgs[sender], "recipient": orgs[recipient], "year": year, "period": period,
             "label": rules.digest_period_label(year, period), "start": start,

@@ -1,0 +1,595 @@
+"""The 213 figures of an organisation as of a day, and of its children (issue 13).
+
+`organization_figures(org, on=day)` and `children_figures(org, on=day)` return plain data
+(`Figures`), each in a constant number of queries whatever the size of the subtree: every count is
+one GROUP BY over the subtree, keyed by the first characters of a path (django-treebeard's
+materialized path: a child's subtree is the paths that start with the child's path). `org` must be
+one the user reads (the caller fetched it through the access rule): its whole subtree is then in
+scope.
+
+Every figure is counted by the rule that defines it, never a copy of it:
+- coverage (members, working members, introduced, received, active, returned, not yet, excused,
+  not introduced, the rate): liaisons.selectors.coverage_tally over rows of (link status, HD 33
+  category, members) — the kept counts (liaisons.CoverageCount) for today, the members and their
+  links' event dates for an earlier day;
+- overdue introductions: liaisons.rules.introduction_overdue; overdue receptions:
+  liaisons.rules.reception_overdue; overdue digests of change notices: the digest period and its
+  due day of liaisons.rules (as liaisons.selectors.digests_status);
+- meetings held against expected: meetings.rules.expected_per_year per active cell, closed meetings
+  of the year up to the day; attendance: meetings.selectors.expected_q / attended_q (rules.rate);
+- exemptions by reason: exemptions.models.ExemptionQuerySet.in_force_on.
+
+As of an earlier day (`on` before today) the figures come from event dates, so an earlier day gives
+the figure then — with what the data does not keep:
+- a member is counted when active today and admitted by that day: a member who has since left the
+  party, died or moved away is not counted then (the member's status has no history); the
+  workplace cell, the HD 33 category and whether the cell is residential are today's;
+- a link's status that day is read from its dates (introduced_at, returned_at, received_at,
+  activated_at, ended_at): a return later undone by a new introduction left no date behind (the
+  re-introduction clears returned_at), so the link reads as introduced before it;
+- overdue introductions and receptions are today's links measured against that day's deadline
+  (a link received since is not counted late then);
+- an exemption revoked since is left out then as well (revoked_at has no "in force until").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.utils import timezone
+
+from haichieu.exemptions.models import Exemption
+from haichieu.liaisons import rules as liaison_rules
+from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
+from haichieu.liaisons.selectors import coverage_tally
+from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings.models import Attendance, Meeting
+from haichieu.meetings.selectors import attended_q, expected_q
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_children
+
+from .models import MonthlySummary, OverdueSummary
+
+LinkStatus = Member.LinkStatus
+
+
+@dataclass
+class Figures:
+    """One organisation's figures over its whole subtree, as of `on`."""
+
+    org: Organization
+    on: datetime.date
+    members: int = 0  # active members (probationary and full)
+    coverage: dict = field(default_factory=lambda: coverage_tally(()))  # working members only
+    introduction_overdue: int = 0  # members past the deadline to introduce
+    reception_overdue: int = 0  # introductions past the commune's deadline to receive
+    digests_overdue: int = 0  # (workplace, commune, period) digests of change notices not sent in time
+    cells: int = 0  # active cells
+    cells_below: int = 0  # active cells that held fewer meetings than expected in the year
+    meetings_held: int = 0  # closed meetings of the year up to `on`
+    invited: int = 0
+    expected: int = 0  # marked invitations that count in the rate (not exempt)
+    attended: int = 0
+    exemptions: dict[str, int] = field(default_factory=dict)  # in force on `on`, by reason
+
+    @property
+    def working(self) -> int:
+        return self.coverage["total"]
+
+    @property
+    def introduced(self) -> int:
+        return self.coverage["by_status"][LinkStatus.INTRODUCED]
+
+    @property
+    def received(self) -> int:
+        return self.coverage["by_status"][LinkStatus.RECEIVED]
+
+    @property
+    def active(self) -> int:
+        return self.coverage["by_status"][LinkStatus.ACTIVE]
+
+    @property
+    def returned(self) -> int:
+        return self.coverage["by_status"][LinkStatus.RETURNED]
+
+    @property
+    def ended(self) -> int:
+        return self.coverage["by_status"][LinkStatus.ENDED]
+
+    @property
+    def excused(self) -> int:
+        return self.coverage["excused"]
+
+    @property
+    def not_introduced(self) -> int:
+        """Working members of a category HD 33 §1.2 does not introduce."""
+        return self.coverage["not_introduced_category"]
+
+    @property
+    def not_yet(self) -> int:
+        """Working members still to introduce (rules.to_introduce)."""
+        return self.coverage["not_yet"]
+
+    @property
+    def covered(self) -> int:
+        return self.coverage["covered"]
+
+    @property
+    def coverage_rate(self) -> float:
+        return self.coverage["rate"]
+
+    @property
+    def meetings_expected(self) -> int:
+        """Meetings the year asks of the active cells (meetings.rules.expected_per_year each)."""
+        return self.cells * meeting_rules.expected_per_year()
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return meeting_rules.rate(self.attended, self.expected)
+
+    @property
+    def exemptions_total(self) -> int:
+        return sum(self.exemptions.values())
+
+    @property
+    def overdue(self) -> int:
+        return self.introduction_overdue + self.reception_overdue + self.digests_overdue
+
+    def worst_first(self) -> tuple:
+        """Sort key: the lowest coverage first, then the most overdue work, then the lowest
+        attendance (none counted sorts last)."""
+        rate = self.attendance_rate
+        return (self.coverage_rate, -self.overdue, rate if rate is not None else 101.0)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` (local time): an event at a moment before it happened by `day`."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+@dataclass
+class Freshness:
+    """Where the figures of a page come from: `summary_at` is the moment the summary tables
+    (models.py) were made when the overdue work and the months come from them, else None (counted
+    live)."""
+
+    summary_at: datetime.datetime | None = None
+
+
+def organization_figures(org: Organization, *, on: datetime.date | None = None) -> Figures:
+    """`org`'s figures over its whole subtree as of `on` (default today); see the module."""
+    return organization_and_children(org, on=on)[0]
+
+
+def children_figures(org: Organization, *, on: datetime.date | None = None) -> list[Figures]:
+    """The figures of `org`'s active children, each over its own subtree, worst first (the
+    drill-down table); a cell has none."""
+    return organization_and_children(org, on=on)[1]
+
+
+def organization_and_children(
+    org: Organization, *, on: datetime.date | None = None, freshness: Freshness | None = None
+) -> tuple[Figures, list[Figures]]:
+    """`org`'s figures and its active children's (worst first) in one pass: every count is grouped
+    by the child's path, and what lies under no child (the organisation's own committee: digests
+    it sends, introductions waiting at it) by `org`'s own path; the total is the sum of the rows.
+    `freshness`, when given, is told whether a summary was read."""
+    on = on or today()
+    children = [child for child in organization_children(org)]
+    length = len(org.path) + Organization.steplen
+    own = Figures(org=org, on=on)
+    rows = {child.path: Figures(org=child, on=on) for child in children}
+    rows[org.path] = own  # its own path is shorter than `length`: the key of what lies under no child
+    total = Figures(org=org, on=on)
+    lines = _coverage(org, rows, length=length, on=on)
+    kept = _summary(org, rows, on=on)
+    if kept is None:
+        _introduction_overdue(org, rows, length=length, on=on)
+        _reception_overdue(org, rows, length=length, on=on)
+        _digests_overdue(org, rows, length=length, on=on)
+    elif freshness is not None:
+        freshness.summary_at = kept
+    _meetings(org, rows, length=length, on=on)
+    _exemptions(org, rows, length=length, on=on)
+    for field_name in SUMMED:
+        setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
+    for row in rows.values():
+        for reason, n in row.exemptions.items():
+            total.exemptions[reason] = total.exemptions.get(reason, 0) + n
+    if kept is not None:  # the summary's own row of `org` is over its whole subtree already
+        total.introduction_overdue = own.introduction_overdue
+        total.reception_overdue = own.reception_overdue
+        total.digests_overdue = own.digests_overdue
+    total.members = sum(n for _, _, _, n in lines)
+    total.coverage = coverage_tally(
+        (status, category, n) for working, status, category, n in lines if working
+    )
+    shown = [rows[child.path] for child in children if child.is_active]
+    # A stable sort: rows alike stay in the Vietnamese order of their names.
+    return total, sorted(shown, key=Figures.worst_first)
+
+
+# Figures whose total is the sum of the rows (each counted once, under one child or under `org`).
+SUMMED = (
+    "introduction_overdue",
+    "reception_overdue",
+    "digests_overdue",
+    "cells",
+    "cells_below",
+    "meetings_held",
+    "invited",
+    "expected",
+    "attended",
+)
+
+
+def _tally(rows: dict[str, Figures], counted: dict[str, list[tuple[bool, str, str, int]]]) -> None:
+    """Set members and coverage of `rows` from (working, link status, category, members) rows."""
+    for key, figures in rows.items():
+        lines = counted.get(key, [])
+        figures.members = sum(n for _, _, _, n in lines)
+        figures.coverage = coverage_tally(
+            (status, category, n) for working, status, category, n in lines if working
+        )
+
+
+def _coverage(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> list:
+    """Members and coverage of each row, and the (working, status, category, members) lines of the
+    whole subtree (the total): the kept counts today, the event dates for an earlier day."""
+    if on >= today():
+        return _coverage_kept(org, rows)
+    return _coverage_on(org, rows, length=length, on=on)
+
+
+def _coverage_kept(org: Organization, rows: dict[str, Figures]) -> list:
+    """Today: the counts the database keeps per organisation (one row per status and category)."""
+    path_of = {figures.org.pk: key for key, figures in rows.items() if figures.org.pk != org.pk}
+    counted: dict[str, list] = defaultdict(list)
+    lines = []
+    kept = (
+        CoverageCount.objects.filter(org_id__in=[org.pk, *path_of])
+        .values_list("org_id", "working", "link_status", "liaison_category", "members")
+        .order_by()
+    )
+    for org_id, working, status, category, n in kept:
+        if not n:
+            continue
+        if org_id == org.pk:
+            lines.append((working, status, category, n))
+        else:
+            counted[path_of[org_id]].append((working, status, category, n))
+    _tally(rows, counted)
+    return lines
+
+
+def link_status_on(day: datetime.date) -> SqlCase:
+    """A liaison's status at the end of `day`, from its event dates (see the module)."""
+    end = end_of(day)
+    return SqlCase(
+        When(ended_at__lt=end, then=Value(LinkStatus.ENDED.value)),
+        When(activated_at__lt=end, then=Value(LinkStatus.ACTIVE.value)),
+        When(received_at__lt=end, then=Value(LinkStatus.RECEIVED.value)),
+        When(returned_at__lt=end, then=Value(LinkStatus.RETURNED.value)),
+        When(introduced_at__lt=end, then=Value(LinkStatus.INTRODUCED.value)),
+        default=Value(LinkStatus.DRAFT.value),
+        output_field=CharField(),
+    )
+
+
+def _coverage_on(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> list:
+    """An earlier day: each member's link status then (Member.link_status is the status of the
+    member's newest link: here the newest link started by then), from the links' dates. Members
+    counted: active today and admitted by then (see the module)."""
+    end = end_of(on)
+    newest = (
+        Liaison.objects.filter(Q(created_at__lt=end) | Q(introduced_at__lt=end), member=OuterRef("pk"))
+        .order_by("-pk")
+        .annotate(status_on=link_status_on(on))
+        .values("status_on")[:1]
+    )
+    grouped = (
+        Member.objects.filter(
+            org.subtree_q("workplace_cell__path"), status__in=Member.ACTIVE_STATUSES, admission_date__lte=on
+        )
+        .annotate(
+            key=Substr("workplace_cell__path", 1, length),
+            status_on=Coalesce(Subquery(newest), Value(LinkStatus.NONE.value), output_field=CharField()),
+        )
+        .values_list("key", "workplace_cell__is_residential", "status_on", "liaison_category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counted: dict[str, list] = defaultdict(list)
+    lines = []
+    for key, residential, status, category, n in grouped:
+        counted[key].append((not residential, status, category, n))
+        lines.append((not residential, status, category, n))
+    _tally(rows, counted)
+    return lines
+
+
+# --- overdue work: counted live, or read from the summary ------------------------------------------
+def introduction_overdue_counts(members, on: datetime.date, key) -> dict:
+    """{key: members of `members` past the deadline to introduce on `on`} (rules.introduction_overdue),
+    grouped by `key` (a field or an expression over the member)."""
+    grouped = (
+        liaison_rules.introduction_overdue(members.filter(status__in=Member.ACTIVE_STATUSES), on)
+        .annotate(key=key)
+        .values_list("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(grouped)
+
+
+def reception_overdue_counts(liaisons, on: datetime.date, key) -> dict:
+    """{key: introductions of `liaisons` past the commune's deadline on `on`} (rules.reception_overdue)."""
+    grouped = (
+        liaison_rules.reception_overdue(liaisons, on)
+        .annotate(key=key)
+        .values_list("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(grouped)
+
+
+def digests_overdue_counts(notices, on: datetime.date, key, sent) -> dict:
+    """{key: (workplace committee, receiving committee, period) groups of change notices to the
+    residence whose digest was not sent by `on` (`sent`: a set of such groups) and is overdue then
+    (rules.is_digest_overdue, as liaisons.selectors.digests_status)."""
+    periods = (
+        notices.filter(
+            direction=ChangeNotice.Direction.TO_RESIDENCE, recipient_org__isnull=False, event_date__lte=on
+        )
+        .annotate(key=key, year=ExtractYear("event_date"), month=ExtractMonth("event_date"))
+        .values_list("key", "sender_org_id", "recipient_org_id", "year", "month")
+        .distinct()
+        .order_by()
+    )
+    overdue: dict = defaultdict(set)
+    for group_key, sender, recipient, year, month in periods:
+        year, period = liaison_rules.digest_period(datetime.date(year, month, 1))
+        if (sender, recipient, year, period) not in sent and liaison_rules.is_digest_overdue(
+            year, period, on
+        ):
+            overdue[group_key].add((sender, recipient, year, period))
+    return {group_key: len(groups) for group_key, groups in overdue.items()}
+
+
+def digests_sent(digests, on: datetime.date) -> set:
+    return set(
+        digests.filter(sent_at__lt=end_of(on)).values_list(
+            "sender_org_id", "recipient_org_id", "year", "period"
+        )
+    )
+
+
+def _set(rows: dict[str, Figures], name: str, counts: dict, keys=None) -> None:
+    for key, n in counts.items():
+        if key in rows and (keys is None or key in keys):
+            setattr(rows[key], name, n)
+
+
+def _introduction_overdue(
+    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date
+) -> None:
+    members = Member.objects.filter(org.subtree_q("workplace_cell__path"))
+    _set(
+        rows,
+        "introduction_overdue",
+        introduction_overdue_counts(members, on, Substr("workplace_cell__path", 1, length)),
+    )
+
+
+# Where an introduction past its deadline is counted: at the residence committee it waits at, or
+# at the member's workplace cell (Figures.reception_overdue: each row on its own side).
+RECEPTION_SIDES = ((True, "commune_org__path"), (False, "member__workplace_cell__path"))
+
+
+def _reception_overdue(
+    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date
+) -> None:
+    """Introductions the commune has not received by their deadline, on each row's side: for a
+    residence organisation those waiting at its committees, for a workplace one those of its
+    members (the province is both: it counts its members')."""
+    for residential, where in RECEPTION_SIDES:
+        keys = {key for key, figures in rows.items() if figures.org.is_residential == residential}
+        if keys:
+            liaisons = Liaison.objects.filter(org.subtree_q(where))
+            _set(
+                rows,
+                "reception_overdue",
+                reception_overdue_counts(liaisons, on, Substr(where, 1, length)),
+                keys,
+            )
+
+
+def _digests_overdue(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+    notices = ChangeNotice.objects.filter(org.subtree_q("sender_org__path"))
+    sent = digests_sent(Digest.objects.filter(org.subtree_q("sender_org__path")), on)
+    _set(
+        rows,
+        "digests_overdue",
+        digests_overdue_counts(notices, on, Substr("sender_org__path", 1, length), sent),
+    )
+
+
+def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) -> datetime.datetime | None:
+    """Set the overdue work of `rows` from the summary when it was made for `on` (today's page after
+    the day's refresh); returns the moment it was made, or None (then counted live)."""
+    if on != today():
+        return None
+    ids = {figures.org.pk: key for key, figures in rows.items()}
+    summaries = list(OverdueSummary.objects.filter(org_id__in=list(ids), on=on))
+    own = next((s for s in summaries if s.org_id == org.pk), None)
+    if own is None:
+        return None
+    for summary in summaries:
+        figures = rows[ids[summary.org_id]]
+        figures.introduction_overdue = summary.introduction_overdue
+        figures.reception_overdue = (
+            summary.reception_overdue_residence
+            if figures.org.is_residential
+            else summary.reception_overdue_workplace
+        )
+        figures.digests_overdue = summary.digests_overdue
+    return own.refreshed_at
+
+
+def _year_to(on: datetime.date) -> Q:
+    """Closed meetings of `on`'s year held by `on`."""
+    return Q(state=Meeting.State.CLOSED, date__gte=datetime.date(on.year, 1, 1), date__lte=on)
+
+
+def _meetings(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+    """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
+    held_by_cell = (
+        Meeting.objects.filter(_year_to(on), cell=OuterRef("pk"))
+        .order_by()
+        .values("cell")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cells = (
+        Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
+        .annotate(key=Substr("path", 1, length), n_held=Coalesce(Subquery(held_by_cell), 0))
+        .values("key")
+        .annotate(
+            cells=Count("pk"),
+            below=Count("pk", filter=Q(n_held__lt=meeting_rules.expected_per_year())),
+            held=Coalesce(Sum("n_held"), 0),
+        )
+        .order_by()
+    )
+    for row in cells:
+        if (figures := rows.get(row["key"])) is not None:
+            figures.cells, figures.cells_below, figures.meetings_held = (
+                row["cells"],
+                row["below"],
+                row["held"],
+            )
+    year = Q(
+        meeting__state=Meeting.State.CLOSED,
+        meeting__date__gte=datetime.date(on.year, 1, 1),
+        meeting__date__lte=on,
+    )
+    marks = (
+        Attendance.objects.filter(org.subtree_q("meeting__cell__path"), year)
+        .annotate(key=Substr("meeting__cell__path", 1, length))
+        .values_list("key")
+        .annotate(
+            invited=Count("pk"),
+            expected=Count("pk", filter=expected_q("")),
+            attended=Count("pk", filter=attended_q("")),
+        )
+        .order_by()
+    )
+    for key, invited, expected, attended in marks:
+        if (figures := rows.get(key)) is not None:
+            figures.invited, figures.expected, figures.attended = invited, expected, attended
+
+
+def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+    grouped = (
+        Exemption.objects.in_force_on(on)
+        .filter(org.subtree_q("member__workplace_cell__path"), member__status__in=Member.ACTIVE_STATUSES)
+        .annotate(key=Substr("member__workplace_cell__path", 1, length))
+        .values_list("key", "reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for key, reason, n in grouped:
+        if key in rows:
+            rows[key].exemptions[reason] = n
+
+
+def exemption_reasons() -> list[tuple[str, str]]:
+    """(value, label) of every exemption reason, in the model's order (the page's columns)."""
+    return list(Exemption.Reason.choices)
+
+
+# --- by month (the charts) ------------------------------------------------------------------------
+def monthly(org: Organization, *, on: datetime.date | None = None) -> dict[str, list]:
+    """The twelve months up to `on`'s: introductions and receptions of links of `org`'s subtree (on
+    its side, as `_reception_overdue`), and the attendance rate of its cells' closed meetings. Three
+    queries. Keys: `months` ('01/2026' …), `introduced`, `received`, `attendance` (per cent or None)."""
+    on = on or today()
+    first = datetime.date(on.year - 1, on.month, 1) + datetime.timedelta(days=32)
+    first = first.replace(day=1)
+    months = []
+    year, month = first.year, first.month
+    for _ in range(12):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    result: dict[str, list] = {"months": [f"{m:02d}/{y}" for y, m in months]}
+    counted = _monthly_summary(org, first, on) if on == today() else None
+    if counted is None:
+        counted = _monthly_live(org, first, on)
+    for name in ("introduced", "received"):
+        result[name] = [counted[name].get(ym, 0) for ym in months]
+    marks = (
+        Attendance.objects.filter(
+            org.subtree_q("meeting__cell__path"),
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=first,
+            meeting__date__lte=on,
+        )
+        .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
+        .values_list("y", "m")
+        .annotate(expected=Count("pk", filter=expected_q("")), attended=Count("pk", filter=attended_q("")))
+        .order_by()
+    )
+    rates = {(y, m): meeting_rules.rate(attended, expected) for y, m, expected, attended in marks}
+    result["attendance"] = [rates.get(ym) for ym in months]
+    return result
+
+
+# Where a link is counted by month: at the receiving committee (residence side), or at the member's
+# workplace cell; an organisation reads its own side.
+def monthly_side(org: Organization) -> str:
+    return "residence" if org.is_residential else "workplace"
+
+
+MONTHLY_WHERE = {"residence": "commune_org__path", "workplace": "member__workplace_cell__path"}
+MONTHLY_MOMENTS = {"introduced": "introduced_at", "received": "received_at"}
+
+
+def _monthly_live(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict]:
+    """{"introduced"|"received": {(year, month): links}} of `org`'s subtree on its side, counted."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    links = Liaison.objects.filter(org.subtree_q(MONTHLY_WHERE[monthly_side(org)]))
+    counted = {}
+    for name, moment in MONTHLY_MOMENTS.items():
+        counted[name] = {
+            (y, m): n
+            for y, m, n in links.filter(**{f"{moment}__gte": start, f"{moment}__lt": end_of(on)})
+            .annotate(y=ExtractYear(moment), m=ExtractMonth(moment))
+            .values_list("y", "m")
+            .annotate(n=Count("pk"))
+            .values_list("y", "m", "n")
+            .order_by()
+        }
+    return counted
+
+
+def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict] | None:
+    """The same from the summary, when it was made today (one query); else None."""
+    side = monthly_side(org)
+    if not OverdueSummary.objects.filter(org=org, on=on).exists():
+        return None
+    counted: dict[str, dict] = {name: {} for name in MONTHLY_MOMENTS}
+    for row in MonthlySummary.objects.filter(org=org, month__gte=first, month__lte=on):
+        for name in MONTHLY_MOMENTS:
+            counted[name][(row.month.year, row.month.month)] = getattr(row, f"{name}_{side}")
+    return counted

@@ -1,0 +1,51 @@
+"""Summary tables of the statistics (issue 13): figures that live counting makes slow at 100,000
+members and that no single write keeps (a deadline passes at midnight without any write), kept by
+the `refresh_statistics` command (summary.statistics_refresh) and read by figures.py with the
+moment they were made, which the page shows ("số liệu đến 10:05").
+
+The coverage counts need no summary: the database keeps them with every member write
+(liaisons.CoverageCount)."""
+
+from django.db import models
+
+
+class OverdueSummary(models.Model):
+    """One organisation's overdue work over its whole subtree, counted on `on` at `refreshed_at`."""
+
+    org = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    on = models.DateField("ngày tính")
+    refreshed_at = models.DateTimeField("cập nhật lúc")
+    introduction_overdue = models.IntegerField(default=0)
+    # Introductions past the commune's deadline: waiting at the subtree's committees (residence
+    # side), and of the subtree's members (workplace side).
+    reception_overdue_residence = models.IntegerField(default=0)
+    reception_overdue_workplace = models.IntegerField(default=0)
+    digests_overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số liệu việc quá hạn"
+        verbose_name_plural = "số liệu việc quá hạn"
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.on:%d/%m/%Y}"
+
+
+class MonthlySummary(models.Model):
+    """Introductions and receptions of links in one month over an organisation's whole subtree, on
+    the workplace side (the members' cells) and on the residence side (the receiving committees)."""
+
+    org = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("tháng")  # its first day
+    refreshed_at = models.DateTimeField("cập nhật lúc")
+    introduced_workplace = models.IntegerField(default=0)
+    received_workplace = models.IntegerField(default=0)
+    introduced_residence = models.IntegerField(default=0)
+    received_residence = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số liệu theo tháng"
+        verbose_name_plural = "số liệu theo tháng"
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="monthly_summary_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%m/%Y}"

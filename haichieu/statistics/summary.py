@@ -1,0 +1,97 @@
+"""Refreshing the summary tables (models.py) of the statistics: the `refresh_statistics` command,
+run from cron (at night, and as often as the province wants fresher overdue figures).
+
+Each figure is counted once per organisation that holds it (a member's workplace cell, the
+committee an introduction waits at, the committee that sends a digest) by the same functions the
+live figures use (figures.py: the rules modules' definitions), then added to every ancestor in
+Python (a path's prefixes): a few grouped queries for the whole country, not one per organisation.
+Idempotent: the tables are replaced in one transaction, so a page reads the old summary or the new
+one, never half of each.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.members.models import Member
+from haichieu.organizations.models import Organization
+
+from . import figures
+from .models import MonthlySummary, OverdueSummary
+
+STEP = Organization.steplen
+
+
+def _roll_up(counts: dict, path_of: dict[int, str], id_of: dict[str, int]) -> dict[int, int]:
+    """{organisation id: the sum of `counts` ({organisation id: n}) over its whole subtree}."""
+    total: dict[int, int] = defaultdict(int)
+    for org_id, n in counts.items():
+        path = path_of.get(org_id)
+        if path is None or not n:
+            continue
+        for end in range(STEP, len(path) + 1, STEP):
+            total[id_of[path[:end]]] += n
+    return total
+
+
+def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
+    """Recount the summary tables as of `on` (default today); returns the rows written."""
+    on = on or figures.today()
+    now = timezone.now()
+    path_of = dict(Organization.objects.values_list("pk", "path"))
+    id_of = {path: pk for pk, path in path_of.items()}
+    overdue = {
+        "introduction_overdue": figures.introduction_overdue_counts(
+            Member.objects.all(), on, F("workplace_cell_id")
+        ),
+        "reception_overdue_residence": figures.reception_overdue_counts(
+            Liaison.objects.filter(commune_org__isnull=False), on, F("commune_org_id")
+        ),
+        "reception_overdue_workplace": figures.reception_overdue_counts(
+            Liaison.objects.all(), on, F("member__workplace_cell_id")
+        ),
+        "digests_overdue": figures.digests_overdue_counts(
+            ChangeNotice.objects.all(), on, F("sender_org_id"), figures.digests_sent(Digest.objects.all(), on)
+        ),
+    }
+    rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in overdue.items()}
+    summaries = [
+        OverdueSummary(
+            org_id=pk, on=on, refreshed_at=now, **{name: rolled[name].get(pk, 0) for name in rolled}
+        )
+        for pk in path_of
+    ]
+    months: dict[tuple[int, datetime.date], dict[str, int]] = defaultdict(dict)
+    sides = {"residence": "commune_org_id", "workplace": "member__workplace_cell_id"}
+    for side, where in sides.items():
+        for name, moment in figures.MONTHLY_MOMENTS.items():
+            per_month: dict[datetime.date, dict[int, int]] = defaultdict(dict)
+            grouped = (
+                Liaison.objects.filter(**{f"{moment}__lt": figures.end_of(on), f"{where}__isnull": False})
+                .annotate(y=ExtractYear(moment), m=ExtractMonth(moment))
+                .values_list(where, "y", "m")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            for org_id, y, m, n in grouped:
+                per_month[datetime.date(y, m, 1)][org_id] = n
+            for month, counts in per_month.items():
+                for pk, n in _roll_up(counts, path_of, id_of).items():
+                    months[(pk, month)][f"{name}_{side}"] = n
+    monthly = [
+        MonthlySummary(org_id=pk, month=month, refreshed_at=now, **values)
+        for (pk, month), values in months.items()
+    ]
+    with transaction.atomic():
+        OverdueSummary.objects.all().delete()
+        MonthlySummary.objects.all().delete()
+        OverdueSummary.objects.bulk_create(summaries, batch_size=2000)
+        MonthlySummary.objects.bulk_create(monthly, batch_size=2000)
+    return {"organisations": len(summaries), "months": len(monthly)}

@@ -1,0 +1,131 @@
+"""The statistics page of an organisation (issue 13): its 213 figures as of a day, its children's
+worst first (each linking one level down), charts by month, and the page as .xlsx."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from haichieu.access import organization_get_for, read_scope_or_404
+from haichieu.core.params import parse_day, parse_id
+from haichieu.meetings import rules as meeting_rules
+from haichieu.organizations.selectors import organization_roots_for
+
+from . import exports, figures
+
+
+def _scope(request) -> tuple:
+    """(organisation, day, error, the user's other top organisations) of the page and its export:
+    `?org=` (404 outside the user's scope; default: the user's own organisation, the first of
+    several) and `?ngay=` dd/mm/yyyy (default: today; not after today). A malformed value gets a
+    message (`error`) and the default in its place."""
+    read_scope_or_404(request.user)
+    tops = organization_roots_for(request.user)
+    if not tops:
+        raise Http404("Không tìm thấy tổ chức.")
+    errors = []
+    org = tops[0]
+    raw_org = request.GET.get("org", "")
+    if raw_org:
+        pk = parse_id(raw_org)
+        if pk is None:
+            errors.append("Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn.")
+        else:
+            org = organization_get_for(request.user, pk=pk)
+    today = figures.today()
+    day = today
+    raw_day = request.GET.get("ngay", "")
+    if raw_day:
+        parsed = parse_day(raw_day)
+        if parsed is None:
+            errors.append(
+                f"Ngày “{raw_day[:20]}” không hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2026): đang hiển thị số liệu hôm nay."
+            )
+        elif parsed > today:
+            errors.append(f"Ngày {parsed:%d/%m/%Y} chưa đến: đang hiển thị số liệu hôm nay.")
+        else:
+            day = parsed
+    return org, day, " ".join(errors), [top for top in tops if top.pk != org.pk]
+
+
+def _query(org, day: datetime.date, today: datetime.date) -> str:
+    params = {"org": org.pk}
+    if day != today:
+        params["ngay"] = f"{day:%d/%m/%Y}"
+    return urlencode(params)
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    org, day, error, others = _scope(request)
+    freshness = figures.Freshness()
+    total, children = figures.organization_and_children(org, on=day, freshness=freshness)
+    today = figures.today()
+    context = {
+        "org": org,
+        "day": day,
+        "is_today": day == today,
+        "now": timezone.localtime(),
+        "summary_at": freshness.summary_at and timezone.localtime(freshness.summary_at),
+        "error": error,
+        "others": others,
+        "total": total,
+        "children": [(row, _query(row.org, day, today)) for row in children],
+        "reasons": figures.exemption_reasons(),
+        **_charts(figures.monthly(org, on=day)),
+        "expected_per_year": meeting_rules.expected_per_year(),
+        "query": _query(org, day, today),
+        "parent": _parent_in_scope(request.user, org),
+        "parent_query": "",
+    }
+    if context["parent"] is not None:
+        context["parent_query"] = _query(context["parent"], day, today)
+    return render(request, "statistics/dashboard.html", context, status=400 if error else 200)
+
+
+def _charts(monthly: dict) -> dict:
+    """The monthly figures as the table's rows and as Chartkick's series (JSON, no markup)."""
+    months = monthly["months"]
+    return {
+        "monthly_rows": list(
+            zip(months, monthly["introduced"], monthly["received"], monthly["attendance"], strict=True)
+        ),
+        "chart_coverage": [
+            {"name": "Giới thiệu", "data": list(zip(months, monthly["introduced"], strict=True))},
+            {"name": "Tiếp nhận", "data": list(zip(months, monthly["received"], strict=True))},
+        ],
+        "chart_attendance": [
+            {
+                "name": "Tỷ lệ tham dự",
+                "data": [[m, r] for m, r in zip(months, monthly["attendance"], strict=True) if r is not None],
+            }
+        ],
+    }
+
+
+def _parent_in_scope(user, org):
+    """`org`'s parent when the user reads it (the link one level up), else None."""
+    parent = org.parent_node()
+    if parent is None:
+        return None
+    try:
+        return organization_get_for(user, pk=parent.pk)
+    except Http404:
+        return None
+
+
+@require_safe
+@login_required
+def dashboard_xlsx(request):
+    org, day, error, others = _scope(request)
+    if error:
+        return dashboard(request)
+    total, children = figures.organization_and_children(org, on=day)
+    return exports.dashboard_export(actor=request.user, total=total, children=children)
