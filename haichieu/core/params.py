@@ -13,6 +13,7 @@ urls.py writes `<id:pk>`, `<year:year>`, `<period:period>` instead of `<int:…>
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 
@@ -49,6 +50,26 @@ def parse_year(value) -> int | None:
         return None
     year = int(text)
     return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+# A day in a query string: the browser's date picker sends yyyy-mm-dd; a link written the
+# Vietnamese way sends dd/mm/yyyy (core/forms.py FILTER_DATE_FORMATS, the same two).
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_day(value) -> datetime.date | None:
+    """A date written yyyy-mm-dd or dd/mm/yyyy (ten characters) within YEAR_MIN..YEAR_MAX, or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for fmt in DAY_FORMATS:
+        try:
+            day = datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if YEAR_MIN <= day.year <= YEAR_MAX and len(text) == 10:
+            return day
+    return None
 
 
 class _Converter:
