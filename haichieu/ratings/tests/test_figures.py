@@ -1,0 +1,108 @@
+"""The rating distribution (ratings/figures.py) on a committee with known numbers: the count and share
+of each level of the year's scheme, exempt members apart, as of two days; the drill-down worst first;
+the queries do not grow with the members."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from haichieu.exemptions.models import Exemption
+from haichieu.ratings import figures
+from haichieu.ratings.models import Rating, RatingLevel
+from haichieu.testing import make_member
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025  # a year with a scheme (the data migration): four levels, 1 the highest
+
+
+def rate(member, order: int | None, day: datetime.date):
+    """Record `member`'s rating at the level of `order` (None: exempt) on `day`."""
+    level = None if order is None else RatingLevel.objects.get(scheme__year=YEAR, order=order)
+    rating = Rating.objects.create(
+        member=member, year=YEAR, score=None if level is None else Decimal("80"), level=level,
+        exempt=level is None, rated_at=timezone.now(),
+    )  # fmt: skip
+    Rating.objects.filter(pk=rating.pk).update(
+        rated_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    )
+
+
+@pytest.fixture
+def committee(world):
+    """W1's seven members: in W1C1 m1 (level 1, 20/12), p and q (level 2, q on 10/01 of the next
+    year); in W1C2 m2 (level 4), r (not rated), s (an exemption covering the year, not rated) and t
+    (rated exempt). W2's m3 (level 3) is another committee's."""
+    w = world
+    p, q = make_member(w.w1c1, "Kiều Văn P"), make_member(w.w1c1, "Tạ Thị Q")
+    r, s, t = (make_member(w.w1c2, name) for name in ("Lò Văn R", "Hà Thị S", "Vi Văn T"))
+    dec = datetime.date(YEAR, 12, 20)
+    rate(w.m1, 1, dec)
+    rate(p, 2, dec)
+    rate(q, 2, datetime.date(YEAR + 1, 1, 10))
+    rate(w.m2, 4, dec)
+    rate(t, None, dec)
+    rate(w.m3, 3, dec)
+    Exemption.objects.create(
+        member=s, reason="far_work", decided_by=w.w1, decided_on=datetime.date(YEAR, 2, 1),
+        start_date=datetime.date(YEAR, 2, 1), end_date=datetime.date(YEAR, 12, 31),
+    )  # fmt: skip
+    return w
+
+
+def _numbers(d):
+    return d.members, d.rated, d.exempt, d.not_rated, [(lv.count, lv.share) for lv in d.levels]
+
+
+def test_the_distribution_per_level_with_exempt_members_apart(committee):
+    w = committee
+    jan = datetime.date(YEAR + 1, 1, 31)
+    assert _numbers(figures.distribution(w.w1, YEAR, jan)) == (
+        7, 4, 2, 1, [(1, 25.0), (2, 50.0), (0, 0.0), (1, 25.0)]
+    )  # fmt: skip
+    # On 31/12 q was not rated yet.
+    assert _numbers(figures.distribution(w.w1, YEAR, datetime.date(YEAR, 12, 31))) == (
+        7, 3, 2, 2, [(1, 33.3), (1, 33.3), (0, 0.0), (1, 33.3)]
+    )  # fmt: skip
+    # Before anyone was rated: no share, the exemption still known.
+    before = figures.distribution(w.w1, YEAR, datetime.date(YEAR, 12, 1))
+    assert _numbers(before) == (7, 0, 1, 6, [(0, None)] * 4) and before.mean_order is None
+    levels = figures.distribution(w.province, YEAR, jan).levels
+    assert [lv.order for lv in levels] == [1, 2, 3, 4]
+    assert [lv.count for lv in levels] == [1, 2, 1, 1]  # the province adds W2's m3
+
+
+def test_the_drill_down_worst_first(committee):
+    w = committee
+    rows = figures.distribution_by_child(w.w1, YEAR, datetime.date(YEAR + 1, 1, 31))
+    assert [(d.org_id, _numbers(d)) for d in rows] == [
+        (w.w1c2.pk, (4, 1, 2, 1, [(0, 0.0), (0, 0.0), (0, 0.0), (1, 100.0)])),
+        (w.w1c1.pk, (3, 3, 0, 0, [(1, 33.3), (2, 66.7), (0, 0.0), (0, 0.0)])),
+    ]
+    # The province: workplace committees only (a commune rates nobody).
+    rows = figures.distribution_by_child(w.province, YEAR, datetime.date(YEAR + 1, 1, 31))
+    assert [d.org_id for d in rows] == [w.w2.pk, w.w1.pk]  # m3 at level 3 weighs more than W1's mean
+    assert rows[0].mean_order == 3 and rows[1].mean_order == 2.25
+
+
+def test_a_year_without_a_scheme_has_no_levels(committee):
+    assert figures.distribution(committee.w1, 2001, datetime.date(2002, 1, 1)).levels == ()
+
+
+def test_the_queries_do_not_grow_with_the_members(committee):
+    w = committee
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            figures.distribution(w.province, YEAR, datetime.date(YEAR + 1, 1, 31))
+            figures.distribution_by_child(w.province, YEAR, datetime.date(YEAR + 1, 1, 31))
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(6):
+        rate(make_member(w.w2c1, f"Lương Văn {n}"), 1 + n % 4, datetime.date(YEAR, 12, 1))
+    assert count() == before <= 9
