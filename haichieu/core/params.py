@@ -52,6 +52,12 @@ def parse_year(value) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
+# A day in a query string: the browser's date picker sends yyyy-mm-dd; a link written the
+# Vietnamese way sends dd/mm/yyyy (core/forms.py FILTER_DATE_FORMATS, the same two; parse_day also
+# takes a day or month of one digit).
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
 def parse_day(value) -> datetime.date | None:
     """A day written dd/mm/yyyy (as the pages print it) or yyyy-mm-dd (a date input), its year within
     YEAR_MIN..YEAR_MAX, or None."""
