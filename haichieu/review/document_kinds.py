@@ -31,13 +31,17 @@ FIGURES = {
     "returned": "Giấy giới thiệu bị trả lại",
     "not_yet": "Đảng viên chưa giới thiệu",
     "excused": "Đảng viên được miễn sinh hoạt nơi cư trú (Hướng dẫn 33, điểm 1.1)",
-    "meetings_held": "Số buổi chi bộ nơi cư trú đã họp với đảng viên giữ mối liên hệ",
+    "overdue": "Việc quá hạn (giới thiệu, tiếp nhận, thông báo biến động)",
+    "meetings_held": "Số buổi sinh hoạt các chi bộ đã họp trong năm",
     "meetings_expected": "Số buổi theo quy định",
     "attended": "Số lượt dự",
     "expected": "Số lượt phải dự",
     "attendance_rate": "Tỷ lệ tham dự",
+    "linked_attended": "Số lượt đảng viên giữ mối liên hệ dự sinh hoạt nơi cư trú",
+    "linked_expected": "Số lượt đảng viên giữ mối liên hệ phải dự",
+    "linked_rate": "Tỷ lệ dự sinh hoạt nơi cư trú của đảng viên giữ mối liên hệ",
     "comments_on_time": "Phiếu nhận xét trả lời đúng hạn",
-    "comments_due": "Phiếu nhận xét đã đến hạn",
+    "comments_due": "Phiếu nhận xét đã đến hạn (đã trả lời hoặc quá hạn)",
     "comments_rate": "Tỷ lệ phiếu trả lời đúng hạn",
     "exempt": "Đảng viên được miễn công tác và sinh hoạt đảng trong năm",
     "commended": "Đảng viên được chi bộ nơi cư trú đề nghị biểu dương",
@@ -157,15 +161,16 @@ def report_template() -> bytes:
         doc,
         f"Đã giới thiệu: {_f('introduced')} đồng chí (đạt {_f('coverage_rate')}), trong đó nơi cư trú đã tiếp "
         f"nhận {_f('received')}, đang sinh hoạt {_f('active')}; giấy giới thiệu bị trả lại: {_f('returned')}; "
-        f"chưa giới thiệu: {_f('not_yet')} đồng chí. Được miễn sinh hoạt nơi cư trú (Hướng dẫn 33, điểm 1.1): "
+        f"chưa giới thiệu: {_f('not_yet')} đồng chí. Việc quá hạn: {_f('overdue')}. Được miễn sinh hoạt nơi cư trú (Hướng dẫn 33, điểm 1.1): "
         f"{_f('excused')} đồng chí.",
     )
     _heading(doc, "2. Sinh hoạt, nhận xét đảng viên ở nơi cư trú")
     _para(
         doc,
-        f"Các chi bộ nơi cư trú đã họp với đảng viên giữ mối liên hệ {_f('meetings_held')}/"
-        f"{_f('meetings_expected')} buổi theo quy định; tỷ lệ tham dự {_f('attendance_rate')} "
-        f"({_f('attended')}/{_f('expected')} lượt). Phiếu lấy ý kiến nhận xét trả lời đúng hạn: "
+        f"Các chi bộ đã sinh hoạt {_f('meetings_held')}/{_f('meetings_expected')} buổi theo quy định; tỷ lệ "
+        f"tham dự {_f('attendance_rate')} ({_f('attended')}/{_f('expected')} lượt). Đảng viên giữ mối liên hệ "
+        f"dự sinh hoạt với chi bộ nơi cư trú {_f('linked_attended')}/{_f('linked_expected')} lượt "
+        f"({_f('linked_rate')}). Phiếu lấy ý kiến nhận xét trả lời đúng hạn: "
         f"{_f('comments_on_time')}/{_f('comments_due')} phiếu ({_f('comments_rate')}). Đảng viên được chi bộ nơi "
         f"cư trú đề nghị biểu dương: {_f('commended')} đồng chí. Đảng viên được miễn công tác và sinh hoạt đảng "
         f"trong năm: {_f('exempt')} đồng chí.",
@@ -187,7 +192,14 @@ def report_template() -> bytes:
         on_behalf=_ph("issuer.on_behalf"),
         title=_ph("signer.title"),
         name=_ph("signer.name"),
-        recipients=[f"{_ph('issuer.superior')} (để báo cáo)", "Lưu văn phòng."],
+        # A root organisation has no superior to report to: its line is left out ({%p %} takes the
+        # whole paragraph, the dash included).
+        recipients=[
+            "{%p if issuer.superior %}",
+            f"{_ph('issuer.superior')} (để báo cáo)",
+            "{%p endif %}",
+            "Lưu văn phòng.",
+        ],  # fmt: skip
     )
     return layout.docx_bytes(doc)
 

@@ -1,7 +1,8 @@
 """The yearly review report (báo cáo sơ kết/tổng kết công tác thực hiện Quy định 213) of an
 organisation: its figures and its children's, the commendation list and the lists of members not
-introduced, excused and exempt (issue 13). `report_data` reads them (a constant number of queries
-whatever the size of the tree: each list is read up to LIST_LIMIT rows, the rest counted);
+introduced, excused and exempt (issue 13). `report_data` reads them (the statistics' and the
+comments' figures through selectors.score_table, and a constant number of queries whatever the size
+of the tree: each list is read up to LIST_LIMIT rows, the rest counted);
 `report_context` makes them the plain data of the Word template (document_kinds.py)."""
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from haichieu.core import documents as layout
 from haichieu.core.audit import audit_record
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons import rules as liaison_rules
-from haichieu.liaisons.models import CoverageCount
-from haichieu.meetings.selectors import OrganizationFigures, organization_figures
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -51,11 +50,7 @@ class ReportData:
     year: int
     on: datetime.date
     kind: str
-    members: int  # active members of the subtree (working or not)
-    coverage: dict  # liaisons/selectors.coverage_from_counts of the subtree
-    meetings: OrganizationFigures
-    scores: selectors.ScoreTable
-    child_coverage: dict[int, dict]
+    scores: selectors.ScoreTable  # with the statistics' and the comments' figures of each row
     commended: MemberList
     not_introduced: MemberList
     excused: MemberList
@@ -102,8 +97,6 @@ def report_data(org: Organization, *, year: int, on: datetime.date, kind: str) -
     """Everything the report prints of `org` (one the user reads) for `year` as of `on`."""
     start, end = selectors.year_bounds(year)
     scores = selectors.score_table(org, year=year, on=on)
-    children = [score.org for score in scores.children]
-    coverage = selectors.coverage_figures([org, *children])
     members = _members_of(org)
     exemptions = (
         Exemption.objects.in_force_during(start, min(end, on))
@@ -118,11 +111,7 @@ def report_data(org: Organization, *, year: int, on: datetime.date, kind: str) -
         year=year,
         on=on,
         kind=kind,
-        members=CoverageCount.objects.members_by_org([org.pk]).get(org.pk, 0),
-        coverage=coverage.get(org.pk) or selectors.coverage_from_counts([]),
-        meetings=organization_figures(org, year=year),
         scores=scores,
-        child_coverage=coverage,
         commended=_limited(commended_members(org, year)),
         not_introduced=_limited(liaison_rules.to_introduce(members)),
         excused=_limited(
@@ -158,27 +147,24 @@ def _cell_of(member: Member) -> str:
 
 def report_context(data: ReportData, *, today: datetime.date) -> dict:
     """The report's plain data (document_kinds.PLACEHOLDERS names each key)."""
-    org, cov = data.org, data.coverage
+    org, table = data.org, data.scores
     names = layout.header_names(org)
-    by_status = cov["by_status"]
-    meetings = data.meetings.total
-    total_parts = {part.component.key: part for part in data.scores.total.parts}
-    comments = total_parts["comments"]
-    meeting_rows = {row.org.pk: row for row in data.meetings.children}
+    figures = table.figures[org.pk]
+    comments = table.comments[org.pk]
+    linked = {part.component.key: part for part in table.total.parts}["attendance"]
     rows = []
-    for number, score in enumerate(data.scores.children, start=1):
-        child_cov = data.child_coverage.get(score.org.pk) or {"covered": 0, "to_introduce": 0}
-        child_meetings = meeting_rows.get(score.org.pk)
-        parts = {part.component.key: part for part in score.parts}
+    for number, score in enumerate(table.children, start=1):
+        child = table.figures[score.org.pk]
+        child_comments = table.comments[score.org.pk]
         rows.append({
             "number": number,
             "name": score.org.name,
-            "to_introduce": child_cov["to_introduce"],
-            "introduced": child_cov["covered"],
-            "coverage_rate": percent(child_cov["covered"], child_cov["to_introduce"]),
-            "meetings": f"{child_meetings.held}/{child_meetings.expected_meetings}" if child_meetings else "—",
-            "attendance_rate": percent(parts["attendance"].numerator, parts["attendance"].denominator),
-            "comments": percent(parts["comments"].numerator, parts["comments"].denominator),
+            "to_introduce": child.coverage["to_introduce"],
+            "introduced": child.covered,
+            "coverage_rate": percent(child.covered, child.coverage["to_introduce"]),
+            "meetings": f"{child.meetings_held}/{child.meetings_expected}",
+            "attendance_rate": percent(child.attended, child.expected),
+            "comments": percent(child_comments.on_time, child_comments.due),
             "score": score_text(score),
         })  # fmt: skip
     kind_label = REPORT_KINDS[data.kind]
@@ -198,28 +184,32 @@ def report_context(data: ReportData, *, today: datetime.date) -> dict:
         "next_year": data.year + 1,
         "as_of": data.on,
         "figures": {
-            "members": data.members,
-            "working": cov["total"],
-            "not_introduced_category": cov["not_introduced_category"],
-            "to_introduce": cov["to_introduce"],
-            "introduced": cov["covered"],
-            "coverage_rate": percent(cov["covered"], cov["to_introduce"]),
-            "received": by_status.get("received", 0),
-            "active": by_status.get("active", 0),
-            "returned": by_status.get("returned", 0),
-            "not_yet": cov["not_yet"],
-            "excused": cov["excused"],
-            "meetings_held": meetings.held,
-            "meetings_expected": meetings.expected_meetings,
-            "attended": meetings.attended,
-            "expected": meetings.expected,
-            "attendance_rate": percent(meetings.attended, meetings.expected),
-            "comments_on_time": comments.numerator,
-            "comments_due": comments.denominator,
-            "comments_rate": percent(comments.numerator, comments.denominator),
+            "members": figures.members,
+            "working": figures.working,
+            "not_introduced_category": figures.not_introduced,
+            "to_introduce": figures.coverage["to_introduce"],
+            "introduced": figures.covered,
+            "coverage_rate": percent(figures.covered, figures.coverage["to_introduce"]),
+            "received": figures.received,
+            "active": figures.active,
+            "returned": figures.returned,
+            "not_yet": figures.not_yet,
+            "excused": figures.excused,
+            "overdue": figures.overdue,
+            "meetings_held": figures.meetings_held,
+            "meetings_expected": figures.meetings_expected,
+            "attended": figures.attended,
+            "expected": figures.expected,
+            "attendance_rate": percent(figures.attended, figures.expected),
+            "linked_attended": linked.numerator,
+            "linked_expected": linked.denominator,
+            "linked_rate": percent(linked.numerator, linked.denominator),
+            "comments_on_time": comments.on_time,
+            "comments_due": comments.due,
+            "comments_rate": percent(comments.on_time, comments.due),
             "exempt": len(data.exempt) + data.exempt_more,
             "commended": len(data.commended.members) + data.commended.more,
-            "score": score_text(data.scores.total),
+            "score": score_text(table.total),
         },
         "rows": rows,
         "commended": [

@@ -1,15 +1,19 @@
 """What the 213 score counts (score.py), per organisation and its children, as of a day.
 
 `score_table(org, year=…, on=…)` reads every component's numerator and denominator for `org`'s subtree
-and for each child's, grouped in the database by the first characters of a path (as
-meetings/selectors.organization_figures does): a constant number of queries whatever the number of
-children, cells or members. Each count reuses the rule it counts, written once where it lives:
-coverage from the kept counts (liaisons/selectors.coverage_from_counts), the digest deadline
-(liaisons/rules.digest_due), the meetings' expected and attended marks (meetings/selectors).
+and for each active child's, grouped in the database by the first characters of a path: a constant
+number of queries whatever the number of children, cells or members. Each count is the one the
+figures elsewhere show, or reuses the rule it counts:
+- coverage: the statistics' figures as of `on` (statistics/figures.py: covered / to introduce);
+- comments answered on time: the comments' figures (comments/figures.py: on time / due, on the
+  organisation's side);
+- receptions and change notices on time, counted here with the deadlines of liaisons/rules
+  (`receive_due`, `digest_due`);
+- linked members' attendance: the meetings' expected and attended marks (meetings/selectors), at the
+  subtree's residential cells (a residence organisation) or of the subtree's members (a workplace one).
 
 On a day `on` of year `year`: a duty counts once its deadline has passed by `on`, or once it was done
-by `on`; it is done on time when it was done by its deadline. Coverage is today's (the kept counts
-have no history).
+by `on`; it is done on time when it was done by its deadline.
 """
 
 from __future__ import annotations
@@ -17,24 +21,20 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from haichieu.comments.models import CommentRequest
+from haichieu.comments import figures as comment_figures
 from haichieu.liaisons import rules as liaison_rules
-from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
-from haichieu.liaisons.selectors import coverage_from_counts
+from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
 from haichieu.organizations.models import Organization
-from haichieu.organizations.selectors import organization_children
+from haichieu.statistics import figures as statistics
 
 from .score import Score, score_of
-
-__all__ = ["ScoreTable", "as_of", "coverage_figures", "coverage_from_counts", "score_table", "year_bounds"]
 
 Counts = dict[str, tuple[int, int]]  # component key -> (numerator, denominator)
 
@@ -54,6 +54,8 @@ class ScoreTable:
     on: datetime.date
     total: Score
     children: list[Score]  # worst first
+    figures: dict[int, statistics.Figures]  # the statistics' figures of the organisation and each child
+    comments: dict[int | None, comment_figures.Timeliness]  # the comments' figures of each
 
 
 class _Buckets:
@@ -100,17 +102,6 @@ def _receptions(org: Organization, year: int, on: datetime.date, length: int, bu
         links, "commune_org__path", length, n=Count("pk"), in_time=Count("pk", filter=in_time)
     ):
         buckets.add(row["key"], "receptions", row["in_time"], row["n"])
-
-
-def _comments(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
-    """Comment requests to the subtree's residential cells whose deadline fell in `year`."""
-    start, end = year_bounds(year)
-    requests = CommentRequest.objects.filter(
-        org.subtree_q("cell__path"), deadline__gte=start, deadline__lte=end
-    ).filter(Q(deadline__lt=on) | Q(answered_at__date__lte=on))
-    in_time = Q(state=CommentRequest.State.ANSWERED) & _done_by("answered_at", F("deadline"), on)
-    for row in _grouped(requests, "cell__path", length, n=Count("pk"), in_time=Count("pk", filter=in_time)):
-        buckets.add(row["key"], "comments", row["in_time"], row["n"])
 
 
 def _notices(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
@@ -171,44 +162,37 @@ def _attendance(
             buckets[residential].add(row["key"], "attendance", row["attended"], row["expected"])
 
 
-def coverage_figures(orgs: list[Organization]) -> dict[int, dict]:
-    """{org id: liaisons/selectors.coverage_from_counts} of each organisation's subtree, from the kept
-    counts, in one query (an organisation without members is left out)."""
-    rows: dict[int, list[Any]] = defaultdict(list)
-    counts = (
-        CoverageCount.objects.filter(org_id__in=[o.pk for o in orgs], working=True)
-        .values("org_id", "link_status", "liaison_category")
-        .annotate(n=Sum("members"))
-        .order_by()
-    )
-    for row in counts:
-        rows[row["org_id"]].append(row)
-    return {org_id: coverage_from_counts(org_rows) for org_id, org_rows in rows.items()}
-
-
 def score_table(org: Organization, *, year: int, on: datetime.date) -> ScoreTable:
     """`org`'s score for `year` as of `on`, and its active children's, worst first (see the module).
-    `org` must be one the user reads: its whole subtree is then in scope. Eight queries."""
-    children = organization_children(org)
+    `org` must be one the user reads: its whole subtree is then in scope."""
+    total_figures, children_figures = statistics.organization_and_children(org, on=on)
+    children = sorted((f.org for f in children_figures), key=lambda child: child.path)
+    figures = {f.org.pk: f for f in [total_figures, *children_figures]}
+    comments = {t.org_id: t for t in comment_figures.timeliness_by_child(org, year, on, children)}
+    comments[org.pk] = comment_figures.timeliness_total(org, year, on)
     length = len(org.path) + (Organization.steplen if children else 0)
     buckets = _Buckets()
     sides = {True: _Buckets(), False: _Buckets()}
     _receptions(org, year, on, length, buckets)
-    _comments(org, year, on, length, buckets)
     _notices(org, year, on, length, buckets)
     _attendance(org, year, on, length, sides)
-    coverage = {
-        pk: (figures["covered"], figures["to_introduce"])
-        for pk, figures in coverage_figures([org, *children]).items()
-    }
 
     def counts(node: Organization, key: str | None) -> Counts:
-        result = {c: buckets.of(c, key) for c in ("receptions", "comments", "notices")}
+        result = {c: buckets.of(c, key) for c in ("receptions", "notices")}
         result["attendance"] = sides[node.is_residential].of("attendance", key)
-        result["coverage"] = coverage.get(node.pk, (0, 0))
+        coverage = figures[node.pk].coverage
+        result["coverage"] = (coverage["covered"], coverage["to_introduce"])
+        result["comments"] = (comments[node.pk].on_time, comments[node.pk].due)
         return result
 
     total = score_of(org, counts(org, None))
-    rows = [score_of(child, counts(child, child.path)) for child in children if child.is_active]
-    # A stable sort: rows alike stay in the Vietnamese order of their names.
-    return ScoreTable(year=year, on=on, total=total, children=sorted(rows, key=Score.worst_first))
+    rows = [score_of(child, counts(child, child.path)) for child in children]
+    # A stable sort: rows alike stay in the order of the tree.
+    return ScoreTable(
+        year=year,
+        on=on,
+        total=total,
+        children=sorted(rows, key=Score.worst_first),
+        figures=figures,
+        comments=comments,
+    )
