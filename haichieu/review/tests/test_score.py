@@ -135,3 +135,15 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_children(
         make_org(org, f"WX{n}C", f"Chi bộ Công ty số {n}")
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_staff_find_the_page_in_the_menu_and_it_opens_on_their_organisation(world, client_for, on_day):
+    client = client_for(world.w1_staff)
+    home = client.get("/").content.decode()
+    assert 'id="nav-review"' in home
+    response = client.get(reverse("review:start"))
+    assert response.status_code == 302
+    assert response.url == reverse("review:score", args=[world.w1.pk, 2026])
+    page = client.get(response.url).content.decode()
+    assert 'id="nav-review"' in page and 'aria-current="page" href="/so-ket/"' in page
+    assert 'id="nav-review"' not in client_for(world.r1c1_secretary).get("/").content.decode()
