@@ -236,3 +236,31 @@ def attendance_tap(ctx: BenchContext) -> Post:
         data=lambda i: {"status": TAP_STATUSES[(start + i) % len(TAP_STATUSES)]},
         floor_pk=ctx.attendance_pk,
     )
+
+
+# --- statistics at every level (issue 13) --------------------------------------------------------
+@operation("dashboard_province", paged=False)
+def dashboard_province(ctx: BenchContext) -> str:
+    """The statistics page of the whole province as its staff: its figures and its children's
+    (~128 rows, worst first), the months' charts and tables."""
+    return reverse("statistics:dashboard")
+
+
+@operation("dashboard_commune", user=ROLES["ward"], paged=False)
+def dashboard_commune(ctx: BenchContext) -> str:
+    """The statistics page of the demo ward's committee as its staff: its residential cells."""
+    return reverse("statistics:dashboard")
+
+
+@operation("drilldown", paged=False)
+def drilldown(ctx: BenchContext) -> str:
+    """One level down from the province: the page of its child with the most children (a
+    directly-subordinate committee, the former district level), as provincial staff."""
+    child = (
+        Organization.objects.filter(
+            depth=2, path__startswith=Organization.objects.get(pk=ctx.province_pk).path
+        )
+        .order_by("-numchild", "path")
+        .first()
+    )
+    return with_params(reverse("statistics:dashboard"), org=child.pk if child else ctx.province_pk)

@@ -164,6 +164,10 @@ def main() -> int:
 
     started = time.perf_counter()
     ensure_data_set(members)
+    from haichieu.statistics.summary import statistics_refresh
+
+    # The statistics' summary tables, as the deployment's cron (refresh_statistics) keeps them.
+    log(f"statistics summary refreshed: {statistics_refresh()}")
     tidy_database(vendor)
     log(
         f"data set ready in {time.perf_counter() - started:.1f} s; timing {repetitions} requests per operation"

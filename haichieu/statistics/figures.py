@@ -196,6 +196,8 @@ def organization_and_children(
     if kept is None:
         _introduction_overdue(org, rows, length=length, on=on)
         _reception_overdue(org, rows, length=length, on=on)
+        # Each row counts on its own side: the total on `org`'s side, not the rows' sum.
+        _reception_overdue(org, {org.path: total}, length=len(org.path), on=on)
         _digests_overdue(org, rows, length=length, on=on)
     elif freshness is not None:
         freshness.summary_at = kept
@@ -222,7 +224,6 @@ def organization_and_children(
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).
 SUMMED = (
     "introduction_overdue",
-    "reception_overdue",
     "digests_overdue",
     "cells",
     "cells_below",

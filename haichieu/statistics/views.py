@@ -8,11 +8,13 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.params import parse_day, parse_id
 from haichieu.meetings import rules as meeting_rules
 from haichieu.organizations.selectors import organization_roots_for
@@ -77,7 +79,14 @@ def dashboard(request):
         "error": error,
         "others": others,
         "total": total,
-        "children": [(row, _query(row.org, day, today)) for row in children],
+        "children": children,
+        "children_rows": render_jinja2(
+            "statistics/_children.html",
+            {
+                "children": [(row, _query(row.org, day, today)) for row in children],
+                "dashboard_url": reverse("statistics:dashboard"),
+            },
+        ),
         "reasons": figures.exemption_reasons(),
         **_charts(figures.monthly(org, on=day)),
         "expected_per_year": meeting_rules.expected_per_year(),

@@ -33,6 +33,7 @@ from haichieu.meetings.tests.access_meetings import MEETINGS_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
 from haichieu.ratings.tests.access_ratings import RATINGS_EXPECTED
 from haichieu.review.tests.access_review import REVIEW_EXPECTED
+from haichieu.statistics.tests.access_statistics import STATISTICS_EXPECTED
 from haichieu.testing import build_world
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,7 @@ EXPECTED.update(CARE_EXPECTED)
 EXPECTED.update(COMMENTS_EXPECTED)
 EXPECTED.update(RATINGS_EXPECTED)
 EXPECTED.update(REVIEW_EXPECTED)
+EXPECTED.update(STATISTICS_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}
