@@ -244,12 +244,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-# Bootstrap comes from the xstatic-bootstrap package: served by the app, never from a CDN.
-# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
-# Chart.js and Chartkick come from the chartkick package (its Django static files), served the same way.
+# Bootstrap comes from the xstatic-bootstrap package, Chart.js and Chartkick.js from the chartkick
+# package (its Django static files, served as static/chartkick/, core/charts.py): served by the app,
+# never from a CDN.
 import chartkick as _chartkick  # noqa: E402
 import xstatic.pkg.bootstrap as _xstatic_bootstrap  # noqa: E402
 
+# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", _xstatic_bootstrap.BASE_DIR),

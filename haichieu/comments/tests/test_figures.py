@@ -7,11 +7,13 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from haichieu.comments import figures, rules
 from haichieu.comments.models import Comment, CommentAnswer, CommentForm, CommentRequest
 from haichieu.liaisons.models import Liaison
+from haichieu.organizations.models import Organization
 from haichieu.testing import make_member
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,135 @@ def test_the_queries_do_not_grow_with_the_rows(province):
         member = make_member(w.w2c1, f"Trương Văn {n}")
         make_request(member, cell=w.r1c2, commune=w.r1, workplace=w.w2, answered=datetime.date(2026, 11, 10))
     assert count(w.province) == before <= 9
+
+
+# --- the page ---------------------------------------------------------------------------------------
+@pytest.fixture
+def january(monkeypatch):
+    """Today is 15/01/2027 for the pages (a figures page refuses a day after today): the year-end
+    report made in January about December."""
+    day = datetime.date(2027, 1, 15)
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return real(value, timezone) if value is not None else day
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return day
+
+
+def _page(client, **query):
+    return client.get(reverse("comments:figures"), query)
+
+
+def test_the_page_shows_the_known_numbers_and_the_drill_down(province, client_for, january):
+    w = province
+    client = client_for(w.w1_staff)
+    response = _page(client, org=w.w1.pk, year=YEAR, as_of="10/12/2026")
+    assert response.status_code == 200
+    html = response.content.decode()
+    places = html[
+        html.index('id="figures-places"') : html.index("</table>", html.index('id="figures-places"'))
+    ]
+    # Ba Đình first (worst), then Hoàn Kiếm with 66,7%.
+    assert places.index(w.r2.name) < places.index(w.r1.name) and "66,7%" in places
+    children = html[html.index('id="figures-children"') :]
+    assert children.index(w.w1c2.name) < children.index(w.w1c1.name)
+    assert f"?org={w.w1c2.pk}&amp;year={YEAR}&amp;as_of=10/12/2026" in children
+    assert "Nêu gương tốt: <strong>66,7%</strong>" in html
+    assert 'data-chart="' in html and "chartkick/Chart.bundle.js" in html and "<script>" not in html
+    assert reverse("ratings:figures") in html  # the rating distribution of the same organisation
+    # The date picker's own format is read too.
+    assert _page(client, org=w.w1.pk, year=YEAR, as_of="2026-11-25").context["total"].answered == 1
+
+
+def test_the_page_defaults_to_the_top_of_the_scope_this_year_today(province, client_for):
+    response = _page(client_for(province.r1c1_secretary))
+    assert response.status_code == 200
+    assert response.context["org"] == province.r1c1
+    assert response.context["as_of"] == timezone.localdate()
+    assert reverse("ratings:figures") not in response.content.decode()  # residence: no rating
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"org": "abc"}, "Mã tổ chức trên địa chỉ trang không hợp lệ"),
+        ({"org": "1" * 30}, "Mã tổ chức trên địa chỉ trang không hợp lệ"),
+        ({"year": "20x6"}, "Năm không hợp lệ"),
+        ({"year": "99999"}, "Năm không hợp lệ"),
+        ({"as_of": "31/02/2026"}, "Ngày lấy số liệu không hợp lệ"),
+        ({"as_of": "01/01/2999"}, "Ngày lấy số liệu sau hôm nay"),
+    ],
+)
+def test_a_malformed_value_is_a_message_not_an_error(province, client_for, query, message):
+    response = _page(client_for(province.w1_staff), **query)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert response.context["org"] == province.w1
+
+
+def test_an_organisation_outside_the_scope_is_404_on_get_and_post(province, client_for):
+    w = province
+    client = client_for(w.w1_staff)
+    for name in ("comments:figures", "comments:figures_timeliness_xlsx", "comments:figures_criteria_xlsx"):
+        for org in (w.w2, w.r1, w.province):
+            assert client.get(reverse(name), {"org": org.pk}).status_code == 404
+            assert client.post(f"{reverse(name)}?org={org.pk}").status_code == 404
+        assert client.post(f"{reverse(name)}?org={w.w1.pk}").status_code == 405
+    assert client_for(w.outsider).get(reverse("comments:figures")).status_code == 404
+
+
+def test_the_exports_carry_the_page_figures_and_are_logged(province, client_for, january):
+    from haichieu.core.models import AuditEntry
+
+    w = province
+    client = client_for(w.w1_staff)
+    query = {"org": w.w1.pk, "year": YEAR, "as_of": "10/12/2026"}
+    response = client.get(reverse("comments:figures_timeliness_xlsx"), query)
+    assert response.status_code == 200
+    rows = _xlsx_rows(response)
+    assert ["Tổng cộng", w.w1.name, 5, 3, 2, 1, 1, 1, 50] in rows
+    assert ["Theo đảng ủy xã, phường nơi cư trú", w.r2.name, 2, 0, 0, 0, 1, 1, 0] in rows
+    assert ["Theo tổ chức trực thuộc", w.w1c1.name, 3, 2, 2, 0, 0, 1, 100] in rows
+    rows = _xlsx_rows(client.get(reverse("comments:figures_criteria_xlsx"), query))
+    assert [
+        "3-213",
+        "Giữ gìn phẩm chất, đạo đức, lối sống; nêu gương ở nơi cư trú",
+        "Nêu gương tốt",
+        2,
+        66.7,
+    ] in rows
+    assert rows[-1][0] == "4-213" and rows[-1][3] == 0  # Mẫu 4: no answer, no share
+    assert AuditEntry.objects.filter(action="export", actor=w.w1_staff).count() == 2
+
+
+def _xlsx_rows(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    data = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    return [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_page_costs_the_same_queries_for_few_and_many_rows(
+    province, client_for, january, django_assert_max_num_queries
+):
+    w = province
+    client = client_for(w.province_staff)
+    query = {"org": w.province.pk, "year": YEAR, "as_of": "10/12/2026"}
+    with CaptureQueriesContext(connection) as few:
+        assert _page(client, **query).status_code == 200
+    few_queries = len(few.captured_queries)
+    from haichieu.testing import make_org
+
+    for n in range(5):  # five more committees under the province, each with a cell and a request
+        committee = make_org(w.province, f"WX{n}", f"Đảng bộ thêm {n}", Organization.Kind.GRASSROOTS)
+        member = make_member(make_org(committee, f"WX{n}C1", f"Chi bộ thêm {n}"), f"Đàm Văn {n}")
+        make_request(
+            member, cell=w.r1c2, commune=w.r1, workplace=committee, answered=datetime.date(2026, 11, 10)
+        )
+    assert len(_page(client, **query).context["children"]) == 9
+    with django_assert_max_num_queries(few_queries):
+        assert _page(client, **query).status_code == 200
