@@ -18,7 +18,7 @@ from haichieu.access import organization_get_for, read_scope_or_404
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
 
-from . import document_kinds, documents, score, selectors
+from . import document_kinds, documents, exports, score, selectors
 
 
 def _org_or_404(request, org_pk: int):
@@ -78,6 +78,15 @@ def score_page(request, org_pk: int, year: int):
         "report_kinds": documents.REPORT_KINDS,
     }
     return render(request, "review/score.html", context)
+
+
+@login_required
+@_reads_only
+def score_xlsx(request, org_pk: int, year: int):
+    """The score page's rows as .xlsx (audited)."""
+    org = _org_or_404(request, org_pk)
+    table = selectors.score_table(org, year=year, on=selectors.as_of(year, timezone.localdate()))
+    return exports.score_export(actor=request.user, table=table)
 
 
 @login_required

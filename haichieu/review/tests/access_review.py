@@ -20,6 +20,9 @@ REVIEW_EXPECTED = {
     "review:score": row(
         _org, get=table(404, **W1_READERS), post=table(404, **dict.fromkeys(W1_READERS, 405))
     ),
+    "review:score_xlsx": row(
+        _org, get=table(404, **W1_READERS), post=table(404, **dict.fromkeys(W1_READERS, 405))
+    ),
     "review:report": row(
         _org, get=table(404, **W1_READERS), post=table(404, **dict.fromkeys(W1_READERS, 405))
     ),

@@ -147,3 +147,29 @@ def test_staff_find_the_page_in_the_menu_and_it_opens_on_their_organisation(worl
     page = client.get(response.url).content.decode()
     assert 'id="nav-review"' in page and 'aria-current="page" href="/so-ket/"' in page
     assert 'id="nav-review"' not in client_for(world.r1c1_secretary).get("/").content.decode()
+
+
+def test_the_score_exports_to_xlsx_with_each_components_numbers_audited(world, known, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    from haichieu.core.models import AuditEntry
+
+    response = client_for(world.province_staff).get(
+        reverse("review:score_xlsx", args=[world.province.pk, data.YEAR])
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
+    header = next(r for r in values if r and r[0] == "Tổ chức")
+    body = values[values.index(header) + 1 :]
+    assert [r[0] for r in body] == [
+        "Đảng bộ Thành phố Hà Nội", "Đảng ủy phường Ba Đình", "Đảng bộ Sở Tài chính", "Đảng ủy phường Hoàn Kiếm",
+        "Đảng bộ Công ty Điện lực", "Đảng bộ Trường Đại học",
+    ]  # fmt: skip
+    assert body[0][1] == 57.3 and body[0][2:5] == [5, 7, 71.4]
+    assert body[2][1] == 58.8 and body[2][5:8] == [0, 0, None]  # W1 receives no introduction
+    assert AuditEntry.objects.filter(
+        action="export", note__contains="Điểm thực hiện Quy định 213 năm 2026"
+    ).exists()
