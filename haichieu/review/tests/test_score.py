@@ -173,3 +173,13 @@ def test_the_score_exports_to_xlsx_with_each_components_numbers_audited(world, k
     assert AuditEntry.objects.filter(
         action="export", note__contains="Điểm thực hiện Quy định 213 năm 2026"
     ).exists()
+
+
+def test_a_cells_page_scores_its_own_duties_and_has_no_children(world, known, client_for):
+    table = selectors.score_table(world.r1c1, year=data.YEAR, on=ON)
+    assert table.children == []
+    assert _parts(table.total) == {"coverage": (0, 0), "receptions": (0, 0), "notices": (0, 0), "comments": (1, 1),
+                                   "attendance": (1, 2)}  # fmt: skip
+    assert table.total.value == pytest.approx(75.0)
+    page = client_for(world.r1c1_secretary).get(reverse("review:score", args=[world.r1c1.pk, data.YEAR]))
+    assert page.status_code == 200 and 'id="score-children"' not in page.content.decode()
