@@ -88,15 +88,29 @@ def _done_by(field: str, deadline, on: datetime.date) -> Q:
 
 
 def _receptions(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
-    """Introductions to the subtree's committees whose reception deadline fell in `year`."""
+    """Introductions to the subtree's committees whose reception deadline fell in `year`: due when
+    the deadline passed by `on` or answered (received or returned) by then; in time when answered
+    by the deadline."""
     start, end = year_bounds(year)
     answered = Q(received_at__date__lte=on) | Q(returned_at__date__lte=on)
     in_time = _done_by("received_at", F("receive_due"), on) | (
         Q(received_at__isnull=True) & _done_by("returned_at", F("receive_due"), on)
     )
-    links = Liaison.objects.filter(
-        org.subtree_q("commune_org__path"), receive_due__gte=start, receive_due__lte=end
-    ).exclude(status=Liaison.Status.DRAFT)
+    # A letter withdrawn (or a link ended) before its deadline, neither received nor returned, was
+    # not the committee's to answer.
+    ended_unanswered = Q(
+        status=Liaison.Status.ENDED,
+        received_at__isnull=True,
+        returned_at__isnull=True,
+        ended_at__date__lte=F("receive_due"),
+    )
+    links = (
+        Liaison.objects.filter(
+            org.subtree_q("commune_org__path"), receive_due__gte=start, receive_due__lte=end
+        )
+        .exclude(status=Liaison.Status.DRAFT)
+        .exclude(ended_unanswered)
+    )
     links = links.filter(Q(receive_due__lt=on) | answered)
     for row in _grouped(
         links, "commune_org__path", length, n=Count("pk"), in_time=Count("pk", filter=in_time)

@@ -183,3 +183,20 @@ def test_a_cells_page_scores_its_own_duties_and_has_no_children(world, known, cl
     assert table.total.value == pytest.approx(75.0)
     page = client_for(world.r1c1_secretary).get(reverse("review:score", args=[world.r1c1.pk, data.YEAR]))
     assert page.status_code == 200 and 'id="score-children"' not in page.content.decode()
+
+
+def test_a_letter_withdrawn_before_its_deadline_is_not_the_communes_to_answer(world, known):
+    from haichieu.liaisons.models import Liaison
+    from haichieu.testing import make_member
+
+    def ended(name, day):
+        Liaison.objects.create(
+            member=make_member(world.w2c1, name), workplace_org=world.w2, commune_org=world.r1,
+            status=Liaison.Status.ENDED, end_reason=Liaison.EndReason.WITHDRAWN, receive_due=data.D(data.YEAR, 7, 1),
+            ended_at=data.moment(day),
+        )  # fmt: skip
+
+    ended("Hà Văn Rút", data.D(data.YEAR, 6, 20))  # withdrawn in time: not counted
+    ended("Hồ Thị Muộn", data.D(data.YEAR, 7, 20))  # ended after the deadline passed unanswered: late
+    r1 = selectors.score_table(world.r1, year=data.YEAR, on=ON).total
+    assert _parts(r1)["receptions"] == (2, 5)
