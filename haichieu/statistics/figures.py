@@ -77,6 +77,9 @@ class Figures:
     expected: int = 0  # marked invitations that count in the rate (not exempt)
     attended: int = 0
     exemptions: dict[str, int] = field(default_factory=dict)  # in force on `on`, by reason
+    # The whole subtree's marks by month, the twelve months up to `on` ({(year, month): (expected,
+    # attended)}): set on the total by organization_and_children, read by `monthly`.
+    attendance_by_month: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def working(self) -> int:
@@ -201,7 +204,7 @@ def organization_and_children(
         _digests_overdue(org, rows, length=length, on=on)
     elif freshness is not None:
         freshness.summary_at = kept
-    _meetings(org, rows, length=length, on=on)
+    _meetings(org, rows, length=length, on=on, total=total)
     _exemptions(org, rows, length=length, on=on)
     for field_name in SUMMED:
         setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
@@ -453,7 +456,9 @@ def _year_to(on: datetime.date) -> Q:
     return Q(state=Meeting.State.CLOSED, date__gte=datetime.date(on.year, 1, 1), date__lte=on)
 
 
-def _meetings(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+def _meetings(
+    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date, total: Figures
+) -> None:
     """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
     held_by_cell = (
         Meeting.objects.filter(_year_to(on), cell=OuterRef("pk"))
@@ -480,15 +485,21 @@ def _meetings(org: Organization, rows: dict[str, Figures], *, length: int, on: d
                 row["below"],
                 row["held"],
             )
-    year = Q(
-        meeting__state=Meeting.State.CLOSED,
-        meeting__date__gte=datetime.date(on.year, 1, 1),
-        meeting__date__lte=on,
-    )
+    # One grouping serves the year's rates and the twelve months' chart: the twelve months up to
+    # `on` start on or before the first of January of its year.
     marks = (
-        Attendance.objects.filter(org.subtree_q("meeting__cell__path"), year)
-        .annotate(key=Substr("meeting__cell__path", 1, length))
-        .values_list("key")
+        Attendance.objects.filter(
+            org.subtree_q("meeting__cell__path"),
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=twelve_months(on)[0],
+            meeting__date__lte=on,
+        )
+        .annotate(
+            key=Substr("meeting__cell__path", 1, length),
+            y=ExtractYear("meeting__date"),
+            m=ExtractMonth("meeting__date"),
+        )
+        .values_list("key", "y", "m")
         .annotate(
             invited=Count("pk"),
             expected=Count("pk", filter=expected_q("")),
@@ -496,9 +507,13 @@ def _meetings(org: Organization, rows: dict[str, Figures], *, length: int, on: d
         )
         .order_by()
     )
-    for key, invited, expected, attended in marks:
-        if (figures := rows.get(key)) is not None:
-            figures.invited, figures.expected, figures.attended = invited, expected, attended
+    for key, y, m, invited, expected, attended in marks:
+        month_expected, month_attended = total.attendance_by_month.get((y, m), (0, 0))
+        total.attendance_by_month[(y, m)] = (month_expected + expected, month_attended + attended)
+        if y == on.year and (figures := rows.get(key)) is not None:
+            figures.invited += invited
+            figures.expected += expected
+            figures.attended += attended
 
 
 def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
@@ -521,37 +536,49 @@ def exemption_reasons() -> list[tuple[str, str]]:
 
 
 # --- by month (the charts) ------------------------------------------------------------------------
-def monthly(org: Organization, *, on: datetime.date | None = None) -> dict[str, list]:
-    """The twelve months up to `on`'s: introductions and receptions of links of `org`'s subtree (on
-    its side, as `_reception_overdue`), and the attendance rate of its cells' closed meetings. Three
-    queries. Keys: `months` ('01/2026' …), `introduced`, `received`, `attendance` (per cent or None)."""
-    on = on or today()
-    first = datetime.date(on.year - 1, on.month, 1) + datetime.timedelta(days=32)
-    first = first.replace(day=1)
+def twelve_months(on: datetime.date) -> list[datetime.date]:
+    """The first days of the twelve months up to `on`'s, the oldest first."""
     months = []
-    year, month = first.year, first.month
+    year, month = on.year, on.month
     for _ in range(12):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        months.append(datetime.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def monthly(
+    org: Organization,
+    *,
+    on: datetime.date | None = None,
+    total: Figures | None = None,
+    summary: bool | None = None,
+) -> dict[str, list]:
+    """The twelve months up to `on`'s: introductions and receptions of links of `org`'s subtree (on
+    its side, as `_reception_overdue`), and the attendance rate of its cells' closed meetings. Keys:
+    `months` ('01/2026' …), `introduced`, `received`, `attendance` (per cent or None).
+
+    `total`: `org`'s figures from organization_and_children (their marks by month: no query of its
+    own); `summary`: whether the summary was made for `on` (None: find out). One to four queries."""
+    on = on or today()
+    firsts = twelve_months(on)
+    months = [(first.year, first.month) for first in firsts]
     result: dict[str, list] = {"months": [f"{m:02d}/{y}" for y, m in months]}
-    counted = _monthly_summary(org, first, on) if on == today() else None
-    if counted is None:
-        counted = _monthly_live(org, first, on)
+    if summary is None:
+        summary = on == today() and OverdueSummary.objects.filter(org=org, on=on).exists()
+    counted = (
+        _monthly_summary(org, firsts[0], on)
+        if summary and on == today()
+        else _monthly_live(org, firsts[0], on)
+    )
     for name in ("introduced", "received"):
         result[name] = [counted[name].get(ym, 0) for ym in months]
-    marks = (
-        Attendance.objects.filter(
-            org.subtree_q("meeting__cell__path"),
-            meeting__state=Meeting.State.CLOSED,
-            meeting__date__gte=first,
-            meeting__date__lte=on,
-        )
-        .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
-        .values_list("y", "m")
-        .annotate(expected=Count("pk", filter=expected_q("")), attended=Count("pk", filter=attended_q("")))
-        .order_by()
-    )
-    rates = {(y, m): meeting_rules.rate(attended, expected) for y, m, expected, attended in marks}
+    if total is None:
+        total = Figures(org=org, on=on)
+        _meetings(org, {}, length=len(org.path), on=on, total=total)
+    rates = {
+        ym: meeting_rules.rate(attended, expected)
+        for ym, (expected, attended) in total.attendance_by_month.items()
+    }
     result["attendance"] = [rates.get(ym) for ym in months]
     return result
 
@@ -584,11 +611,9 @@ def _monthly_live(org: Organization, first: datetime.date, on: datetime.date) ->
     return counted
 
 
-def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict] | None:
-    """The same from the summary, when it was made today (one query); else None."""
+def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict]:
+    """The same from the summary made today (one query)."""
     side = monthly_side(org)
-    if not OverdueSummary.objects.filter(org=org, on=on).exists():
-        return None
     counted: dict[str, dict] = {name: {} for name in MONTHLY_MOMENTS}
     for row in MonthlySummary.objects.filter(org=org, month__gte=first, month__lte=on):
         for name in MONTHLY_MOMENTS:

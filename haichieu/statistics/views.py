@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from haichieu.access import organization_get_for, read_scope_or_404
+from haichieu.access import organization_get_for, read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.params import parse_day, parse_id
 from haichieu.meetings import rules as meeting_rules
@@ -88,7 +88,7 @@ def dashboard(request):
             },
         ),
         "reasons": figures.exemption_reasons(),
-        **_charts(figures.monthly(org, on=day)),
+        **_charts(figures.monthly(org, on=day, total=total, summary=freshness.summary_at is not None)),
         "expected_per_year": meeting_rules.expected_per_year(),
         "query": _query(org, day, today),
         "parent": _parent_in_scope(request.user, org),
@@ -122,12 +122,7 @@ def _charts(monthly: dict) -> dict:
 def _parent_in_scope(user, org):
     """`org`'s parent when the user reads it (the link one level up), else None."""
     parent = org.parent_node()
-    if parent is None:
-        return None
-    try:
-        return organization_get_for(user, pk=parent.pk)
-    except Http404:
-        return None
+    return parent if parent is not None and scope_for(user).may_read(parent) else None
 
 
 @require_safe

@@ -1,5 +1,7 @@
 """Ids, years and counts from requests are read by core/params.py alone (issue 9, finding 6)."""
 
+import datetime
+
 import pytest
 from django.test import RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -7,7 +9,15 @@ from django.urls.converters import IntConverter
 from django.urls.exceptions import Resolver404
 
 from haichieu.core.paging import page_size
-from haichieu.core.params import IdConverter, PeriodConverter, YearConverter, parse_id, parse_ids, parse_year
+from haichieu.core.params import (
+    IdConverter,
+    PeriodConverter,
+    YearConverter,
+    parse_day,
+    parse_id,
+    parse_ids,
+    parse_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +121,22 @@ def test_no_url_pattern_reads_a_plain_int():
 )
 def test_page_size_is_a_count_or_the_default(size, expected):
     assert page_size(RequestFactory().get("/", {"size": size})) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("31/12/2026", datetime.date(2026, 12, 31)),
+        ("1/2/2026", datetime.date(2026, 2, 1)),
+        (" 2026-06-30 ", datetime.date(2026, 6, 30)),
+        ("31/02/2026", None),
+        ("30/06/1929", None),
+        ("30/06/3000", None),
+        ("30.06.2026", None),
+        ("٣١/١٢/٢٠٢٦", None),
+        ("", None),
+        (20261231, None),
+    ],
+)
+def test_parse_day_reads_the_days_the_pages_write_and_refuses_the_rest(value, day):
+    assert parse_day(value) == day

@@ -9,7 +9,7 @@
       var source = document.getElementById(element.dataset.source);
       if (!source) { return; }
       var data = JSON.parse(source.textContent);
-      var options = { legend: "bottom" };
+      var options = { legend: "bottom", empty: "Chưa có số liệu", loading: "Đang vẽ biểu đồ…" };
       if (element.dataset.suffix) { options.suffix = element.dataset.suffix; options.max = 100; }
       if (element.dataset.chart === "column") {
         new Chartkick.ColumnChart(element.id, data, options);
