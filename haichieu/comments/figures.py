@@ -147,7 +147,7 @@ def timeliness_by_child(
             .annotate(**_counts(as_of))
             .order_by()
         )
-        found.update({(r["top"], residential): r for r in rows})
+        found.update({(r["top"], residential): dict(r) for r in rows})
     result = [_timeliness(c.pk, c.name, found.get((c.path, c.is_residential))) for c in children]
     return sorted(result, key=Timeliness.worst_first_key)
 
