@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
+from haichieu.browser_tests.test_accessibility import AXE, axe_violations
 from haichieu.comments.tests.test_figures import YEAR as COMMENTS_YEAR
 from haichieu.comments.tests.test_figures import make_request
 from haichieu.ratings.tests.test_figures import YEAR as RATINGS_YEAR
@@ -30,7 +31,7 @@ def forms_and_schemes():
         importlib.import_module("haichieu.ratings.migrations.0002_load_schemes_2025_2026").load(apps, None)
 
 
-def test_the_figures_pages_draw_their_charts_and_drill_down(world, page, log_in):
+def test_the_figures_pages_draw_their_charts_and_drill_down(world, page, new_page, log_in):
     w = world
     make_request(
         w.m1,
@@ -58,3 +59,16 @@ def test_the_figures_pages_draw_their_charts_and_drill_down(world, page, log_in)
     expect(page.locator(".chart canvas")).to_have_count(1)
     expect(page.locator("#figures-distribution")).to_contain_text("2 đảng viên, đã xếp loại 2")
     expect(page.locator("#figures-children")).to_contain_text(w.w1c2.name)
+
+    if AXE.is_file():  # WCAG A/AA, axe-core injected into a page that lets it in (as test_accessibility)
+        checked = new_page(bypass_csp=True)
+        log_in(checked, "w1_staff")
+        problems = []
+        for path in (
+            f"/nhan-xet/so-lieu/?org={w.w1.pk}&year={COMMENTS_YEAR}",
+            f"/xep-loai/so-lieu/?org={w.w1.pk}&year={RATINGS_YEAR}",
+        ):
+            checked.goto(path)
+            expect(checked.locator(".chart canvas").first).to_be_visible()
+            problems += [f"{path}: {line}" for line in axe_violations(checked, AXE)]
+        assert not problems, "\n".join(problems)
