@@ -194,3 +194,14 @@ def test_the_page_costs_the_same_queries_for_few_and_many_children(
     assert len(_page(client, **query).context["children"]) == 7
     with django_assert_max_num_queries(few_queries):
         assert _page(client, **query).status_code == 200
+
+
+def test_the_organisation_page_links_to_both_figures(world, client_for):
+    client = client_for(world.w1_staff)
+    page = client.get(reverse("organizations:detail", args=[world.w1.pk])).content.decode()
+    assert f'href="{reverse("ratings:figures")}?org={world.w1.pk}"' in page
+    assert f'href="{reverse("comments:figures")}?org={world.w1.pk}"' in page
+    residence = (
+        client_for(world.r1_staff).get(reverse("organizations:detail", args=[world.r1.pk])).content.decode()
+    )
+    assert 'id="org-comment-figures"' in residence and 'id="org-rating-figures"' not in residence
