@@ -48,22 +48,6 @@ def organization_get_for(user, *, pk=None, code=None, kind: str = "read"):
     return org
 
 
-def figures_org_get_for(user, pk=None, *, workplace: bool = False) -> Organization:
-    """The organisation a figures page counts (its whole subtree): the one `pk` names when the user
-    reads it, else the first at the top of the user's scope. With `workplace` (the ratings), a
-    workplace organisation only (rating_org_get_for): the residence side never sees a rating.
-    Anything else, or a user who reads nothing: 404."""
-    if pk is not None:
-        return rating_org_get_for(user, pk) if workplace else organization_get_for(user, pk=pk)
-    orgs = organizations_visible_to(user)
-    if workplace:
-        orgs = orgs.filter(is_residential=False)
-    org = orgs.order_by("path").first()
-    if org is None:
-        raise Http404("Không tìm thấy tổ chức.")
-    return org
-
-
 def provinces_managed_by(user) -> QuerySet:
     """The provinces (tops of the tree) whose whole tree the user manages — the organisation
     department of each (`Scope.may_manage_province_of`); every province for the superuser."""

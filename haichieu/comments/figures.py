@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from haichieu.core.paths import top_under
+from haichieu.core.text import by_vn_name
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_children
 
 from . import rules
 from .models import CommentAnswer, CommentForm, CommentRequest, Criterion
@@ -92,9 +94,10 @@ class Timeliness:
         return round(100 * self.on_time / self.due, 1) if self.due else None
 
     def worst_first_key(self) -> tuple:
-        """Lowest on-time rate first, then most overdue; places with nothing due last."""
+        """Lowest on-time rate first, then most overdue; places with nothing due last (a stable sort:
+        rows alike stay in the Vietnamese order of their names)."""
         rate = self.on_time_rate
-        return (rate is None, rate if rate is not None else 0.0, -self.overdue, self.name)
+        return (rate is None, rate if rate is not None else 0.0, -self.overdue)
 
 
 def _timeliness(org_id, name, row: dict | None) -> Timeliness:
@@ -117,15 +120,14 @@ def timeliness_by_place(org: Organization, year: int, as_of: datetime.date) -> l
     residence organisation), worst first (one query)."""
     by = ("cell_id", "cell__name") if org.is_residential else ("commune_org_id", "commune_org__name")
     rows = requests_of(org, year, as_of).values(*by).annotate(**_counts(as_of)).order_by()
-    places = [_timeliness(r[by[0]], r[by[1]] or NO_COMMUNE, r) for r in rows]
+    places = by_vn_name(_timeliness(r[by[0]], r[by[1]] or NO_COMMUNE, r) for r in rows)
     return sorted(places, key=Timeliness.worst_first_key)
 
 
 def children_of(org: Organization) -> list[Organization]:
-    """The organisation's active children, in tree order (one query): the drill-down's rows."""
-    return list(
-        Organization.objects.filter(org.subtree_q(), depth=org.depth + 1, is_active=True).order_by("path")
-    )
+    """The organisation's active children, in the Vietnamese order of their names (one query): the
+    drill-down's rows."""
+    return [child for child in organization_children(org) if child.is_active]
 
 
 def timeliness_by_child(
@@ -147,7 +149,7 @@ def timeliness_by_child(
             .annotate(**_counts(as_of))
             .order_by()
         )
-        found.update({(r["top"], residential): r for r in rows})
+        found.update({(r["top"], residential): dict(r) for r in rows})
     result = [_timeliness(c.pk, c.name, found.get((c.path, c.is_residential))) for c in children]
     return sorted(result, key=Timeliness.worst_first_key)
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from haichieu.access import (
     comment_request_get_for,
-    figures_org_get_for,
     may_answer_comment,
     may_confirm_comment,
     members_visible_to,
@@ -31,6 +30,7 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import figure_query, parse_id, parse_year
 from haichieu.core.services import ServiceError
 from haichieu.documents.engine import TemplateRenderError
+from haichieu.organizations.selectors import figures_org_for
 
 from . import document_kinds, figures, figures_charts, figures_exports, rules, selectors, services
 from .forms import AnswerForm, AskForm, RoundForm
@@ -299,11 +299,11 @@ def comment_docx(request, pk):
 # --- figures (issues 12, 13) -----------------------------------------------------------------------
 def figures_org_and_query(request):
     """The organisation a figures page is about (`?org=`, else the top of the user's scope;
-    access.figures_org_get_for: 404 outside the scope, on GET and POST alike) and the rest of its
+    organizations.selectors.figures_org_for: 404 outside the scope, on GET and POST alike) and the rest of its
     query (core.params.figure_query: a malformed value is replaced by its default and said)."""
     read_scope_or_404(request.user)
     query = figure_query(request.GET, today=timezone.localdate())
-    return figures_org_get_for(request.user, query.org_id), query
+    return figures_org_for(request.user, query.org_id), query
 
 
 @login_required

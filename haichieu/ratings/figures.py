@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from haichieu.core.paths import top_under
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
+from haichieu.organizations.selectors import organization_children
 
 from . import rules
 from .models import Rating, RatingLevel, RatingScheme
@@ -59,9 +60,10 @@ class Distribution:
         return sum(level.order * level.count for level in self.levels) / self.rated
 
     def worst_first_key(self) -> tuple:
-        """Highest mean place first, then most members not rated; nothing rated last."""
+        """Highest mean place first, then most members not rated; nothing rated last (a stable sort:
+        rows alike stay in the Vietnamese order of their names)."""
         mean = self.mean_order
-        return (mean is None, -(mean or 0.0), -self.not_rated, self.name)
+        return (mean is None, -(mean or 0.0), -self.not_rated)
 
 
 def _distribution(org_id, name, levels: list[RatingLevel], members: dict, ratings: dict) -> Distribution:
@@ -127,13 +129,9 @@ def distribution(
 
 
 def rating_children_of(org: Organization) -> list[Organization]:
-    """The workplace organisations directly under `org`, in tree order (one query): the drill-down's
-    rows (a residence child rates nobody)."""
-    return list(
-        Organization.objects.filter(
-            org.subtree_q(), depth=org.depth + 1, is_active=True, is_residential=False
-        ).order_by("path")
-    )
+    """The active workplace organisations directly under `org`, in the Vietnamese order of their
+    names (one query): the drill-down's rows (a residence child rates nobody)."""
+    return [c for c in organization_children(org) if c.is_active and not c.is_residential]
 
 
 def distribution_by_child(

@@ -1,7 +1,7 @@
 """The rating distribution page (issues 12, 13): for a workplace organisation the user reads, the
 count and share of each level of the year's scheme, exempt members apart, and the drill-down of its
 workplace children worst first, as of a day; .xlsx export. The residence side, and any organisation
-outside the user's scope: 404 on GET and POST alike (access.figures_org_get_for)."""
+outside the user's scope: 404 on GET and POST alike (organizations.selectors.figures_org_for)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone
 
-from haichieu.access import figures_org_get_for, read_scope_or_404
+from haichieu.access import read_scope_or_404
 from haichieu.core.charts import Chart
 from haichieu.core.params import figure_query
+from haichieu.organizations.selectors import figures_org_for
 
 from . import figures
 from .figures_exports import distribution_export
@@ -21,7 +22,7 @@ from .figures_exports import distribution_export
 def _org_and_query(request):
     read_scope_or_404(request.user)
     query = figure_query(request.GET, today=timezone.localdate())
-    return figures_org_get_for(request.user, query.org_id, workplace=True), query
+    return figures_org_for(request.user, query.org_id, workplace=True), query
 
 
 def distribution_chart(distribution: figures.Distribution) -> Chart | None:

@@ -348,3 +348,8 @@ def test_the_page_costs_the_same_queries_for_few_and_many_rows(
     assert len(_page(client, **query).context["children"]) == 9
     with django_assert_max_num_queries(few_queries):
         assert _page(client, **query).status_code == 200
+
+
+def test_the_progress_page_links_to_the_figures(province, client_for):
+    html = client_for(province.w1_staff).get(reverse("comments:progress"), {"year": YEAR}).content.decode()
+    assert f"{reverse('comments:figures')}?year={YEAR}" in html
