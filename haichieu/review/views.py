@@ -20,30 +20,21 @@ from haichieu.organizations.selectors import organization_roots_for
 
 from . import document_kinds, documents, exports, score, selectors
 
-
-def _org_or_404(request, org_pk: int):
-    """The organisation the URL names (404 outside the user's scope, for GET and POST alike); a page
-    that only reads then refuses any other method."""
-    read_scope_or_404(request.user)
-    org = organization_get_for(request.user, pk=org_pk)
-    if request.method not in ("GET", "HEAD"):
-        raise _NotAllowed
-    return org
+SAFE_METHODS = ["GET", "HEAD"]
 
 
-class _NotAllowed(Exception):
-    pass
-
-
-def _reads_only(view):
-    """405 for a method other than GET/HEAD, once the access rule has answered (404 first)."""
+def _organization_page(view):
+    """A page of the organisation the URL names, read through the access rule: 404 outside the
+    user's scope for GET and POST alike, then 405 for a method that is not a read. The view gets the
+    organisation and the year."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _NotAllowed:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
+    def wrapper(request, org_pk: int, year: int):
+        read_scope_or_404(request.user)
+        org = organization_get_for(request.user, pk=org_pk)
+        if request.method not in SAFE_METHODS:
+            return HttpResponseNotAllowed(SAFE_METHODS)
+        return view(request, org, year)
 
     return wrapper
 
@@ -60,11 +51,10 @@ def start(request):
 
 
 @login_required
-@_reads_only
-def score_page(request, org_pk: int, year: int):
+@_organization_page
+def score_page(request, org, year: int):
     """The organisation's 213 score for the year (as of today within it), how each component is made,
     and its children's scores, lowest first, each linking one level down."""
-    org = _org_or_404(request, org_pk)
     on = selectors.as_of(year, timezone.localdate())
     table = selectors.score_table(org, year=year, on=on)
     others = [top for top in organization_roots_for(request.user) if top.pk != org.pk]
@@ -81,21 +71,19 @@ def score_page(request, org_pk: int, year: int):
 
 
 @login_required
-@_reads_only
-def score_xlsx(request, org_pk: int, year: int):
+@_organization_page
+def score_xlsx(request, org, year: int):
     """The score page's rows as .xlsx (audited)."""
-    org = _org_or_404(request, org_pk)
     table = selectors.score_table(org, year=year, on=selectors.as_of(year, timezone.localdate()))
     return exports.score_export(actor=request.user, table=table)
 
 
 @login_required
-@_reads_only
-def report_docx(request, org_pk: int, year: int):
+@_organization_page
+def report_docx(request, org, year: int):
     """The yearly review report of the organisation (báo cáo sơ kết/tổng kết) as .docx, from the
     template in force for its province; `?loai=so-ket|tong-ket` (default: sơ kết within the year,
     tổng kết after it)."""
-    org = _org_or_404(request, org_pk)
     today = timezone.localdate()
     kind = request.GET.get("loai", "")
     if kind not in documents.REPORT_KINDS:
