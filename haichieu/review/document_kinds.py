@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from docx.document import Document as DocxDocument
+from docx.shared import Pt
 
 from haichieu.core import documents as layout
 from haichieu.documents import defaults, engine
@@ -66,8 +67,8 @@ LISTS = {
         ["STT", "Họ và tên", "Chi bộ", "Lý do", "Thời gian miễn"],
     ),
 }
-LIST_WIDTHS = {"commended": [0.6, 4, 5], "not_introduced": [0.6, 3.5, 3.5, 2],
-               "excused": [0.6, 3, 3, 3.5], "exempt": [0.6, 3, 3, 2.5, 2.6]}  # fmt: skip
+LIST_WIDTHS = {"commended": [0.9, 4, 5], "not_introduced": [0.9, 3.5, 3.5, 2],
+               "excused": [0.9, 3, 3, 3.5], "exempt": [0.9, 3, 3, 2.5, 2.6]}  # fmt: skip
 LIST_MEANINGS = {
     "number": "Số thứ tự",
     "full_name": "Họ và tên đảng viên",
@@ -116,7 +117,8 @@ def _para(doc: DocxDocument, text: str, **kwargs) -> None:
 
 
 def _heading(doc: DocxDocument, text: str) -> None:
-    layout.paragraph(doc, text, bold=True, space_after=4)
+    para = layout.paragraph(doc, text, bold=True, space_after=4)
+    para.paragraph_format.space_before = Pt(8)  # apart from a table above it
 
 
 def _loop_table(doc: DocxDocument, items: str, keys: list[str], header: list[str], widths) -> None:
@@ -177,7 +179,7 @@ def report_template() -> bytes:
     )
     _heading(doc, "3. Điểm thực hiện Quy định 213")
     _para(doc, f"Điểm của {_ph('issuer.name')}: {_f('score')}/100. Số liệu của các tổ chức trực thuộc:")
-    _loop_table(doc, "rows", ROW_KEYS, ROW_HEADER, [0.6, 3.2, 1.2, 1.2, 1.2, 1.3, 1.1, 1.3, 1])
+    _loop_table(doc, "rows", ROW_KEYS, ROW_HEADER, [0.9, 3.2, 1.2, 1.2, 1.2, 1.3, 1.1, 1.3, 1])
     for name, (keys, header) in LISTS.items():
         _heading(doc, LIST_TITLES[name])
         _loop_table(doc, name, keys, header, LIST_WIDTHS[name])
@@ -234,9 +236,13 @@ def report_sample() -> dict:
             "returned": 1,
             "not_yet": 6,
             "excused": 8,
+            "overdue": 2,
             "meetings_held": 38,
             "meetings_expected": 40,
             "attended": 170,
+            "linked_attended": 150,
+            "linked_expected": 170,
+            "linked_rate": "88,2%",
             "expected": 190,
             "attendance_rate": "89,5%",
             "comments_on_time": 95,
