@@ -152,3 +152,13 @@ def test_libreoffice_converts_the_report_to_searchable_pdf(world, known, tmp_pat
     for expected in ["ĐẢNG CỘNG SẢN VIỆT NAM", "BÁO CÁO", "Đã giới thiệu: 5 đồng chí (đạt 71,4%)",
                      "Nguyễn Văn An", "Đinh Văn Dũng", "Tuổi cao, sức khỏe yếu"]:  # fmt: skip
         assert expected in text, expected
+
+
+def test_the_templates_page_offers_the_report_and_previews_it(world, client_for):
+    client = client_for(world.province_staff)
+    page = client.get(reverse("documents:province", args=[world.province.pk])).content.decode()
+    assert "Báo cáo sơ kết, tổng kết công tác thực hiện Quy định 213" in page
+    preview = client.get(reverse("documents:preview", args=[world.province.pk, document_kinds.KIND]))
+    assert preview.status_code == 200
+    text = _text(Document(io.BytesIO(b"".join(preview.streaming_content))))
+    assert "Đã giới thiệu: 104 đồng chí (đạt 94,5%)" in text and "Phạm Văn Lão" in text
