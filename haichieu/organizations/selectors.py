@@ -38,6 +38,18 @@ def figures_org_for(user, pk: int | None, *, workplace: bool = False) -> Organiz
     return tops[0]
 
 
+def organization_children_and_parent(org: Organization) -> tuple[list[Organization], Organization | None]:
+    """`organization_children(org)` and `org`'s parent (None for a root) in one query: a page that
+    links one level down and one level up (the statistics' drill-down)."""
+    parent_path = org.path[: -Organization.steplen] if org.depth > 1 else None
+    nodes = Q(subtree_q("path", [org.path]), depth=org.depth + 1)
+    if parent_path:
+        nodes |= Q(path=parent_path)
+    rows = list(Organization.objects.filter(nodes))
+    parent = next((node for node in rows if node.path == parent_path), None)
+    return by_vn_name(node for node in rows if node.path != parent_path), parent
+
+
 def member_counts_by_node(nodes: list[Organization]) -> dict[int, int]:
     """Active members in each node's subtree, in one query whatever the number of nodes.
 

@@ -181,14 +181,20 @@ def children_figures(org: Organization, *, on: datetime.date | None = None) -> l
 
 
 def organization_and_children(
-    org: Organization, *, on: datetime.date | None = None, freshness: Freshness | None = None
+    org: Organization,
+    *,
+    on: datetime.date | None = None,
+    freshness: Freshness | None = None,
+    children: list[Organization] | None = None,
 ) -> tuple[Figures, list[Figures]]:
     """`org`'s figures and its active children's (worst first) in one pass: every count is grouped
     by the child's path, and what lies under no child (the organisation's own committee: digests
     it sends, introductions waiting at it) by `org`'s own path; the total is the sum of the rows.
-    `freshness`, when given, is told whether a summary was read."""
+    `freshness`, when given, is told whether a summary was read; `children`: `org`'s children when
+    the caller read them already (organizations.selectors.organization_children_and_parent)."""
     on = on or today()
-    children = [child for child in organization_children(org)]
+    if children is None:
+        children = organization_children(org)
     length = len(org.path) + Organization.steplen
     own = Figures(org=org, on=on)
     rows = {child.path: Figures(org=child, on=on) for child in children}

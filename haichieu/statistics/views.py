@@ -17,7 +17,7 @@ from haichieu.access import organization_get_for, read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.params import parse_day, parse_id
 from haichieu.meetings import rules as meeting_rules
-from haichieu.organizations.selectors import organization_roots_for
+from haichieu.organizations.selectors import organization_children_and_parent, organization_roots_for
 
 from . import exports, figures
 
@@ -25,14 +25,11 @@ from . import exports, figures
 def _scope(request) -> tuple:
     """(organisation, day, error, the user's other top organisations) of the page and its export:
     `?org=` (404 outside the user's scope; default: the user's own organisation, the first of
-    several) and `?ngay=` dd/mm/yyyy (default: today; not after today). A malformed value gets a
-    message (`error`) and the default in its place."""
+    several, the others then listed) and `?ngay=` dd/mm/yyyy (default: today; not after today). A
+    malformed value gets a message (`error`) and the default in its place."""
     read_scope_or_404(request.user)
-    tops = organization_roots_for(request.user)
-    if not tops:
-        raise Http404("Không tìm thấy tổ chức.")
     errors = []
-    org = tops[0]
+    org, others = None, []
     raw_org = request.GET.get("org", "")
     if raw_org:
         pk = parse_id(raw_org)
@@ -40,6 +37,11 @@ def _scope(request) -> tuple:
             errors.append("Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn.")
         else:
             org = organization_get_for(request.user, pk=pk)
+    if org is None:
+        tops = organization_roots_for(request.user)
+        if not tops:
+            raise Http404("Không tìm thấy tổ chức.")
+        org, others = tops[0], tops[1:]
     today = figures.today()
     day = today
     raw_day = request.GET.get("ngay", "")
@@ -47,13 +49,14 @@ def _scope(request) -> tuple:
         parsed = parse_day(raw_day)
         if parsed is None:
             errors.append(
-                f"Ngày “{raw_day[:20]}” không hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2026): đang hiển thị số liệu hôm nay."
+                f"Ngày “{raw_day[:20]}” không hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2026): "
+                "đang hiển thị số liệu hôm nay."
             )
         elif parsed > today:
             errors.append(f"Ngày {parsed:%d/%m/%Y} chưa đến: đang hiển thị số liệu hôm nay.")
         else:
             day = parsed
-    return org, day, " ".join(errors), [top for top in tops if top.pk != org.pk]
+    return org, day, " ".join(errors), others
 
 
 def _query(org, day: datetime.date, today: datetime.date) -> str:
@@ -68,7 +71,8 @@ def _query(org, day: datetime.date, today: datetime.date) -> str:
 def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
-    total, children = figures.organization_and_children(org, on=day, freshness=freshness)
+    nodes, parent = organization_children_and_parent(org)
+    total, children = figures.organization_and_children(org, on=day, freshness=freshness, children=nodes)
     today = figures.today()
     context = {
         "org": org,
@@ -91,11 +95,10 @@ def dashboard(request):
         **_charts(figures.monthly(org, on=day, total=total, summary=freshness.summary_at is not None)),
         "expected_per_year": meeting_rules.expected_per_year(),
         "query": _query(org, day, today),
-        "parent": _parent_in_scope(request.user, org),
-        "parent_query": "",
+        # The link one level up, when the user reads the parent.
+        "parent": parent if parent is not None and scope_for(request.user).may_read(parent) else None,
+        "parent_query": _query(parent, day, today) if parent is not None else "",
     }
-    if context["parent"] is not None:
-        context["parent_query"] = _query(context["parent"], day, today)
     return render(request, "statistics/dashboard.html", context, status=400 if error else 200)
 
 
@@ -117,12 +120,6 @@ def _charts(monthly: dict) -> dict:
             }
         ],
     }
-
-
-def _parent_in_scope(user, org):
-    """`org`'s parent when the user reads it (the link one level up), else None."""
-    parent = org.parent_node()
-    return parent if parent is not None and scope_for(user).may_read(parent) else None
 
 
 @require_safe
