@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "haichieu.meetings",
     "haichieu.comments",
     "haichieu.ratings",
+    "haichieu.review",
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",
@@ -249,12 +250,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-# Bootstrap comes from the xstatic-bootstrap package: served by the app, never from a CDN.
-# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
-# Chart.js and Chartkick come from the chartkick package (its Django static files), served the same way.
+# Bootstrap comes from the xstatic-bootstrap package, Chart.js and Chartkick.js from the chartkick
+# package (its Django static files, served as static/chartkick/, core/charts.py): served by the app,
+# never from a CDN.
 import chartkick as _chartkick  # noqa: E402
 import xstatic.pkg.bootstrap as _xstatic_bootstrap  # noqa: E402
 
+# haichieu/static holds the app's own CSS and JS ("haichieu" itself is not an installed app).
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", _xstatic_bootstrap.BASE_DIR),
@@ -445,6 +447,24 @@ HAICHIEU["MEETINGS"] = {
             "1. Chuyên đề: …\n2. Thảo luận.\n3. Kết luận của chủ trì.",
         ),
     ],
+}
+
+# The 213 score of an organisation (issue 13, haichieu/review/score.py): each component's weight, a
+# share of the score (0 leaves the component out). A superior may use the score when rating its
+# grassroots organisations (QĐ 366-QĐ/TW rates collectives; the texts give no such score: the
+# components follow the duties of QĐ 213 Art. 3 and 4, the weights are this deployment's own). Every
+# key has an entry in liaisons/rulebook.py and a line on the rules page.
+HAICHIEU["REVIEW"] = {
+    # Working members introduced to their residence, of those to introduce (QĐ 213 Art. 3).
+    "SCORE_COVERAGE": 30,
+    # Introductions received or returned by the commune committee within its deadline (Art. 4).
+    "SCORE_RECEPTIONS": 15,
+    # Lists of changes sent to the residence by their deadline (Art. 3: "hằng quý").
+    "SCORE_NOTICES": 15,
+    # Comment requests the residential cell answered by their deadline (Art. 4).
+    "SCORE_COMMENTS": 20,
+    # Linked members' attendance at residential cell meetings (Art. 4: "6 tháng một lần").
+    "SCORE_ATTENDANCE": 20,
 }
 
 if os.environ.get("HAICHIEU_RULES_JSON"):

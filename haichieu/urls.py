@@ -33,6 +33,7 @@ urlpatterns = [
     path("hop/", include("haichieu.meetings.urls")),
     path("nhan-xet/", include("haichieu.comments.urls")),
     path("xep-loai/", include("haichieu.ratings.urls")),
+    path("so-ket/", include("haichieu.review.urls")),
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),

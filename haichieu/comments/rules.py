@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from haichieu.exemptions import rules as exemption_rules
 from haichieu.exemptions.models import Exemption
@@ -169,6 +169,40 @@ def pending_q(today: datetime.date, prefix: str = "") -> Q:
 
 def answered_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}state": CommentRequest.State.ANSWERED})
+
+
+# As of a day (the statistics, issue 13: a report made in January about December). The state columns
+# above say where a request stands now; these read the dates, so that a past day is seen as it was.
+# On today they agree with the state-based ones (tests/test_figures.py checks it).
+def made_by_q(day: datetime.date, prefix: str = "") -> Q:
+    """Requests made on or before `day` (the local date of their creation)."""
+    return Q(**{f"{prefix}created_at__date__lte": day})
+
+
+def answered_by_q(day: datetime.date, prefix: str = "") -> Q:
+    """Requests whose comment reached the workplace on or before `day`."""
+    return Q(**{f"{prefix}answered_at__date__lte": day})
+
+
+def open_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """Requests not answered by the end of `day`."""
+    return Q(**{f"{prefix}answered_at__isnull": True}) | Q(**{f"{prefix}answered_at__date__gt": day})
+
+
+def answered_on_time_q(day: datetime.date, prefix: str = "") -> Q:
+    """Requests answered by `day` and no later than their deadline (the deadline day itself is in
+    time: a request is overdue only from the next day, `overdue_q`)."""
+    return answered_by_q(day, prefix) & Q(**{f"{prefix}answered_at__date__lte": F(f"{prefix}deadline")})
+
+
+def overdue_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """`overdue_q` as of `day`: not answered by then, and the deadline passed before it."""
+    return open_on_q(day, prefix) & Q(**{f"{prefix}deadline__lt": day})
+
+
+def pending_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """`pending_q` as of `day`: not answered by then, the deadline not passed."""
+    return open_on_q(day, prefix) & Q(**{f"{prefix}deadline__gte": day})
 
 
 def due_soon_q(today: datetime.date) -> Q:

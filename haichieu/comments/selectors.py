@@ -16,6 +16,7 @@ from haichieu.meetings.models import Attendance
 from haichieu.organizations.models import Organization
 
 from . import rules
+from .figures import NO_COMMUNE
 from .models import Comment, CommentRequest, Criterion
 
 REQUEST_KEY = ("deadline", "pk")
@@ -145,10 +146,7 @@ def progress(
         .order_by(by[1], by[0])
     )
     return [
-        ProgressRow(
-            r[by[0]], r[by[1]] or "Chưa có đảng ủy trên phần mềm", r["answered"], r["pending"], r["overdue"]
-        )
-        for r in rows
+        ProgressRow(r[by[0]], r[by[1]] or NO_COMMUNE, r["answered"], r["pending"], r["overdue"]) for r in rows
     ]
 
 

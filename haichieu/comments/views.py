@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,11 +28,12 @@ from haichieu.core.audit import audit_record
 from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
-from haichieu.core.params import parse_id, parse_year
+from haichieu.core.params import figure_query, parse_id, parse_year
 from haichieu.core.services import ServiceError
 from haichieu.documents.engine import TemplateRenderError
+from haichieu.organizations.selectors import figures_org_for
 
-from . import document_kinds, rules, selectors, services
+from . import document_kinds, figures, figures_charts, figures_exports, rules, selectors, services
 from .forms import AnswerForm, AskForm, RoundForm
 from .models import CommentRequest
 
@@ -303,3 +304,55 @@ def comment_docx(request, pk):
         doc,
         f"Nhận xét {comment_request.year} - {comment_request.member.full_name} - Mẫu {comment_request.form.code}.docx",
     )
+
+
+# --- figures (issues 12, 13) -----------------------------------------------------------------------
+def figures_org_and_query(request):
+    """The organisation a figures page is about (`?org=`, else the top of the user's scope;
+    organizations.selectors.figures_org_for: 404 outside the scope, on GET and POST alike) and the rest of its
+    query (core.params.figure_query: a malformed value is replaced by its default and said)."""
+    read_scope_or_404(request.user)
+    query = figure_query(request.GET, today=timezone.localdate())
+    return figures_org_for(request.user, query.org_id), query
+
+
+@login_required
+def figures_page(request):
+    """Comments answered on time (per commune for a workplace organisation, per cell for a residence
+    one; the drill-down worst first) and the share of each level of each criterion, as of a day."""
+    org, query = figures_org_and_query(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    year, as_of = query.year, query.as_of
+    shares = figures.criterion_shares(org, year, as_of)
+    context = {
+        "org": org,
+        "query": query,
+        "year": year,
+        "as_of": as_of,
+        "total": figures.timeliness_total(org, year, as_of),
+        "places": figures.timeliness_by_place(org, year, as_of),
+        "children": figures.timeliness_by_child(org, year, as_of),
+        "forms": [(form, figures_charts.criterion_chart(form)) for form in shares],
+        "figures_query": query.query_string(org.pk),
+        **_nav(request.user, year),
+    }
+    return render(request, "comments/figures.html", context)
+
+
+@login_required
+def figures_timeliness_xlsx(request):
+    """The page's two tables of answered on time as .xlsx (an export recorded in the audit log)."""
+    org, query = figures_org_and_query(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return figures_exports.timeliness_export(actor=request.user, org=org, year=query.year, as_of=query.as_of)
+
+
+@login_required
+def figures_criteria_xlsx(request):
+    """The share of each level of each criterion as .xlsx (an export recorded in the audit log)."""
+    org, query = figures_org_and_query(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return figures_exports.criteria_export(actor=request.user, org=org, year=query.year, as_of=query.as_of)

@@ -7,7 +7,16 @@ def nav_active(request) -> dict[str, str]:
     app, name = (match.app_name, match.url_name or "") if match is not None else ("", "")
     if app == "meetings" and name in ("mine", "mine_calendar"):
         item = "mine"
-    elif app in ("organizations", "members", "documents", "meetings", "exemptions", "comments", "statistics"):
+    elif app in (
+        "organizations",
+        "members",
+        "documents",
+        "meetings",
+        "exemptions",
+        "comments",
+        "statistics",
+        "review",
+    ):
         item = app
     elif app == "audit":
         item = "audit" if name in ("log", "export") else ""

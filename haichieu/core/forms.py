@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .params import parse_id
+from .params import DAY_FORMATS, parse_id
 from .services import ServiceError
 
 
@@ -22,7 +22,7 @@ DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yy
 # A list's date filter: the browser's own date picker (a phone's calendar), which sends yyyy-mm-dd;
 # a date written the Vietnamese way (dd/mm/yyyy, a link or a bookmark) is read as well.
 FILTER_DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-FILTER_DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+FILTER_DATE_FORMATS = list(DAY_FORMATS)  # the query string's days (params.parse_day)
 
 
 class BootstrapFormMixin:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 ID_RE = re.compile(r"[1-9][0-9]{0,17}")
 YEAR_MIN, YEAR_MAX = 1930, 2999
@@ -50,6 +52,12 @@ def parse_year(value) -> int | None:
         return None
     year = int(text)
     return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+# A day in a query string: the browser's date picker sends yyyy-mm-dd; a link written the
+# Vietnamese way sends dd/mm/yyyy (core/forms.py FILTER_DATE_FORMATS, the same two; parse_day also
+# takes a day or month of one digit).
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def parse_day(value) -> datetime.date | None:
@@ -119,3 +127,46 @@ class PeriodConverter(_Converter):
 
 
 CONVERTERS = {"id": IdConverter, "year": YearConverter, "period": PeriodConverter}
+
+
+@dataclass
+class FigureQuery:
+    """What a figures page is asked for: `?org=<id>&year=<yyyy>&as_of=<day>`. A value that is not
+    well formed is replaced by the default (no organisation named, this year, today) and said in
+    `problems`, a Vietnamese sentence each, shown on the page: the page never fails on it."""
+
+    org_id: int | None
+    year: int
+    as_of: datetime.date
+    problems: list[str] = field(default_factory=list)
+
+    def query_string(self, org_id: int) -> str:
+        """The query string of the same figures for `org_id` (links, exports, the drill-down)."""
+        return urlencode({"org": org_id, "year": self.year, "as_of": f"{self.as_of:%d/%m/%Y}"})
+
+
+def figure_query(params, *, today: datetime.date) -> FigureQuery:
+    """Read a figures page's query string (a QueryDict or a dict) against `today`."""
+    query = FigureQuery(None, today.year, today)
+    org, year, as_of = (str(params.get(name, "")).strip() for name in ("org", "year", "as_of"))
+    if org:
+        query.org_id = parse_id(org)
+        if query.org_id is None:
+            query.problems.append("Mã tổ chức trên địa chỉ trang không hợp lệ: đang xem tổ chức mặc định.")
+    if year:
+        query.year = parse_year(year) or today.year
+        if parse_year(year) is None:
+            query.problems.append(
+                f"Năm không hợp lệ (cần 4 chữ số, từ {YEAR_MIN} đến {YEAR_MAX}): đang xem năm {today.year}."
+            )
+    if as_of:
+        day = parse_day(as_of)
+        if day is None:
+            query.problems.append(
+                f"Ngày lấy số liệu không hợp lệ (cần dd/mm/yyyy): đang xem đến hôm nay, {today:%d/%m/%Y}."
+            )
+        elif day > today:
+            query.problems.append(f"Ngày lấy số liệu sau hôm nay: đang xem đến hôm nay, {today:%d/%m/%Y}.")
+        else:
+            query.as_of = day
+    return query

@@ -5,6 +5,7 @@
 """
 
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 # django-treebeard's default alphabet for MP_Node paths.
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -64,3 +65,10 @@ def subtree_q(field: str, paths) -> Q:
             part &= Q(**{f"{field}__lt": upper})
         q |= part
     return q
+
+
+def top_under(field: str, length: int) -> Substr:
+    """The path of the node `length` characters deep above (or at) the row's `field` (a path): for
+    `length` = a node's path length plus one step, the child of that node whose subtree holds the
+    row. Grouping by it counts a whole drill-down level in one GROUP BY."""
+    return Substr(field, 1, length)

@@ -221,12 +221,16 @@ def _seconds(value: Any) -> str:
     return f"{value} giây"
 
 
+def _weight(value: Any) -> str:
+    return f"trọng số {value}" if value else "không tính (trọng số 0)"
+
+
 def _agenda_templates(values: Iterable) -> str:
     return "; ".join(str(template[1]) for template in values) or "—"
 
 
 # The settings the registry covers: HAICHIEU[group], every key with an entry here.
-SETTING_GROUPS = ("RULES", "MEETINGS")
+SETTING_GROUPS = ("RULES", "MEETINGS", "REVIEW")
 
 
 @dataclass(frozen=True)
@@ -279,6 +283,13 @@ PAPERS = "Văn bản"
 EXEMPTIONS = "Miễn công tác và sinh hoạt đảng"
 MEETINGS = "Sinh hoạt chi bộ"
 COMMENTS = "Nhận xét đảng viên nơi cư trú"
+SCORE = "Điểm thực hiện Quy định 213 của tổ chức đảng"
+_SCORE_NOTE = (
+    " Điểm là tỷ lệ của từng thành phần nhân trọng số, chia cho tổng trọng số các thành phần có số liệu "
+    "(thành phần không có việc gì để tính thì bỏ ra); cấp trên có thể tham khảo khi đánh giá, xếp loại tổ "
+    "chức cơ sở đảng (Quy định 366). Văn bản không quy định cách tính điểm này: thành phần và trọng số là "
+    "quy định riêng của đơn vị triển khai."
+)
 
 RULEBOOK: dict[str, Rule] = {
     rule.key: rule
@@ -525,6 +536,63 @@ RULEBOOK: dict[str, Rule] = {
             "Văn bản không quy định số ngày nhắc: đây là quy định riêng của đơn vị triển khai. Phiếu chưa trả "
             "lời được nhắc một lần khi sắp đến hạn và một lần khi quá hạn.",
             _days,
+        ),
+        Rule(
+            "SCORE_COVERAGE",
+            SCORE,
+            "Điểm: tỷ lệ đảng viên đã giới thiệu về nơi cư trú",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 3"), Source("QD366")),
+            "Đảng viên đang công tác đã được giới thiệu (đã giới thiệu, đã tiếp nhận, đang sinh hoạt) trên số "
+            "đảng viên phải giới thiệu (không tính diện miễn giới thiệu), theo số liệu hiện tại."
+            + _SCORE_NOTE,
+            _weight,
+            setting="REVIEW",
+        ),
+        Rule(
+            "SCORE_RECEPTIONS",
+            SCORE,
+            "Điểm: tỷ lệ giấy giới thiệu được tiếp nhận (hoặc trả lại) đúng hạn",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"), Source("QD366")),
+            "Giấy giới thiệu gửi đảng ủy xã, phường có hạn tiếp nhận trong năm: số được tiếp nhận hoặc trả lại "
+            "trong hạn trên số đã đến hạn (hoặc đã xử lý)." + _SCORE_NOTE,
+            _weight,
+            setting="REVIEW",
+        ),
+        Rule(
+            "SCORE_NOTICES",
+            SCORE,
+            "Điểm: tỷ lệ thông báo biến động gửi đúng hạn",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 3", "hằng quý"), Source("QD366")),
+            "Mỗi kỳ có biến động phải thông báo cho một cấp ủy nơi cư trú là một thông báo phải gửi: số thông "
+            "báo gửi trong hạn trên số thông báo đã đến hạn (hoặc đã gửi) của năm." + _SCORE_NOTE,
+            _weight,
+            setting="REVIEW",
+        ),
+        Rule(
+            "SCORE_COMMENTS",
+            SCORE,
+            "Điểm: tỷ lệ phiếu lấy ý kiến nhận xét trả lời đúng hạn",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4"), Source("QD366")),
+            "Phiếu gửi chi bộ nơi cư trú có hạn trả lời trong năm: số phiếu đã gửi nơi công tác trong hạn trên "
+            "số phiếu đã đến hạn (hoặc đã trả lời)." + _SCORE_NOTE,
+            _weight,
+            setting="REVIEW",
+        ),
+        Rule(
+            "SCORE_ATTENDANCE",
+            SCORE,
+            "Điểm: tỷ lệ dự sinh hoạt của đảng viên giữ mối liên hệ",
+            Origin.LOCAL,
+            (Source("QD213", "Điều 4", "6 tháng một lần hoặc khi cần thiết"), Source("QD366")),
+            "Số lượt dự trên số lượt phải dự tại các buổi sinh hoạt đã kết thúc của chi bộ nơi cư trú trong năm "
+            "(không tính lượt được miễn): của đảng viên tổ chức mình (nơi công tác) hoặc tại các chi bộ của "
+            "mình (nơi cư trú)." + _SCORE_NOTE,
+            _weight,
+            setting="REVIEW",
         ),
     )
 }

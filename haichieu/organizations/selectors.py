@@ -1,8 +1,9 @@
 """Reads of the party tree, scoped by the access rule."""
 
 from django.db.models import Q
+from django.http import Http404
 
-from haichieu.access import organizations_visible_to, scope_for
+from haichieu.access import organization_get_for, organizations_visible_to, rating_org_get_for, scope_for
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import by_vn_name, fold
 from haichieu.liaisons.models import CoverageCount
@@ -22,6 +23,19 @@ def organization_children(org: Organization) -> list[Organization]:
     """The children of a node, in the Vietnamese order of their names."""
     children = Organization.objects.filter(subtree_q("path", [org.path]), depth=org.depth + 1)
     return by_vn_name(children)
+
+
+def figures_org_for(user, pk: int | None, *, workplace: bool = False) -> Organization:
+    """The organisation a figures page counts (its whole subtree): the one `pk` names when the user
+    reads it, else the first of the user's top organisations (`organization_roots_for`). With
+    `workplace` (the ratings), a workplace organisation only (access.rating_org_get_for): the
+    residence side never sees a rating. Anything else: 404, on GET and POST alike."""
+    if pk is not None:
+        return rating_org_get_for(user, pk) if workplace else organization_get_for(user, pk=pk)
+    tops = [org for org in organization_roots_for(user) if not (workplace and org.is_residential)]
+    if not tops:
+        raise Http404("Không tìm thấy tổ chức.")
+    return tops[0]
 
 
 def organization_children_and_parent(org: Organization) -> tuple[list[Organization], Organization | None]:

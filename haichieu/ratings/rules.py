@@ -33,10 +33,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 
 from haichieu.exemptions import rules as exemption_rules
 from haichieu.exemptions.models import Exemption
+from haichieu.members.models import Member
 
 from .models import RatingLevel, RatingScheme
 
@@ -80,6 +81,15 @@ def conditions_of(levels: Sequence[RatingLevel]) -> list[Condition]:
             key = str(c["key"])
             found.setdefault(key, (str(c["text"]), []))[1].append(level.label)
     return [Condition(key, text, tuple(labels)) for key, (text, labels) in found.items()]
+
+
+def to_rate_q(org, prefix: str = "") -> Q:
+    """Q over Member (or a relation to it via `prefix`): the members `org`'s list rates, the active
+    members of the workplace cells of its subtree. Members of residential cells are the residence
+    side's and are not rated there (the rating list, the figures)."""
+    return org.subtree_q(f"{prefix}workplace_cell__path") & Q(
+        **{f"{prefix}status__in": Member.ACTIVE_STATUSES, f"{prefix}workplace_cell__is_residential": False}
+    )
 
 
 def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:

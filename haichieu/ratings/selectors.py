@@ -29,8 +29,7 @@ def members_to_rate(user, *, org: Organization, year: int) -> QuerySet[Member]:
     (access.rating_org_get_for)."""
     scope = scope_for(user)
     return (
-        Member.objects.filter(scope.workplace_q(), org.subtree_q("workplace_cell__path"))
-        .filter(status__in=Member.ACTIVE_STATUSES, workplace_cell__is_residential=False)
+        Member.objects.filter(scope.workplace_q(), rules.to_rate_q(org))
         .select_related("workplace_cell")
         .annotate(is_exempt=rules.exempt_annotation(year))
         .order_by(*MEMBER_KEY)

@@ -33,6 +33,7 @@ from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
 from haichieu.meetings.tests.access_meetings import MEETINGS_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
 from haichieu.ratings.tests.access_ratings import RATINGS_EXPECTED
+from haichieu.review.tests.access_review import REVIEW_EXPECTED
 from haichieu.statistics.tests.access_statistics import STATISTICS_EXPECTED
 from haichieu.testing import build_world
 
@@ -140,6 +141,7 @@ EXPECTED.update(MEETINGS_EXPECTED)
 EXPECTED.update(CARE_EXPECTED)
 EXPECTED.update(COMMENTS_EXPECTED)
 EXPECTED.update(RATINGS_EXPECTED)
+EXPECTED.update(REVIEW_EXPECTED)
 EXPECTED.update(STATISTICS_EXPECTED)
 EXPECTED.update(API_PAGES_EXPECTED)
 

@@ -21,6 +21,8 @@ REQUEST_READERS = dict(
     admin=200, province_staff=200, w1_staff=200, w1c1_secretary=200, w1_viewer=200, r1_staff=200,
     r1c1_secretary=200,
 )  # fmt: skip
+# Those who read R1C1 itself (its figures): the residence side above it and its own secretary.
+R1C1_READERS = dict(admin=200, province_staff=200, r1_staff=200, r1c1_secretary=200)
 ANSWERERS = ("admin", "province_staff", "r1_staff", "r1c1_secretary")
 CONFIRMERS = ("admin", "province_staff", "r1_staff")
 
@@ -86,4 +88,14 @@ COMMENTS_EXPECTED: dict = {
         get=table(404, **REQUEST_READERS),
         post=table(404, **REQUEST_READERS),
     ),  # fmt: skip
+    # The figures of the side's residential cell (R1C1, twin R2C1): its readers see them, GET only
+    # (a POST is refused once the organisation is known to be theirs); the exports are logged reads.
+    **{
+        name: row(
+            lambda s: Target(query=f"org={s.residential_cell.pk}"),
+            get=table(404, **R1C1_READERS),
+            post=table(404, **dict.fromkeys(R1C1_READERS, 405)),
+        )
+        for name in ("comments:figures", "comments:figures_timeliness_xlsx", "comments:figures_criteria_xlsx")
+    },
 }

@@ -30,4 +30,13 @@ RATINGS_EXPECTED = {
         post=table(404, **WRITERS_POST),
         writes=WRITERS,
     ),
+    # The distribution of the side's workplace cell: its readers, GET only; the residence side: 404.
+    **{
+        name: row(
+            lambda s: Target(query=f"org={s.cell.pk}&year={YEAR}"),
+            get=table(404, **READERS),
+            post=table(404, **dict.fromkeys(READERS, 405)),
+        )
+        for name in ("ratings:figures", "ratings:figures_xlsx")
+    },
 }

@@ -1,0 +1,212 @@
+"""What the 213 score counts (score.py), per organisation and its children, as of a day.
+
+`score_table(org, year=…, on=…)` reads every component's numerator and denominator for `org`'s subtree
+and for each active child's, grouped in the database by the first characters of a path: a constant
+number of queries whatever the number of children, cells or members. Each count is the one the
+figures elsewhere show, or reuses the rule it counts:
+- coverage: the statistics' figures as of `on` (statistics/figures.py: covered / to introduce);
+- comments answered on time: the comments' figures (comments/figures.py: on time / due, on the
+  organisation's side);
+- receptions and change notices on time, counted here with the deadlines of liaisons/rules
+  (`receive_due`, `digest_due`);
+- linked members' attendance: the meetings' expected and attended marks (meetings/selectors), at the
+  subtree's residential cells (a residence organisation) or of the subtree's members (a workplace one).
+
+On a day `on` of year `year`: a duty counts once its deadline has passed by `on`, or once it was done
+by `on`; it is done on time when it was done by its deadline.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from haichieu.comments import figures as comment_figures
+from haichieu.liaisons import rules as liaison_rules
+from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.meetings.models import Attendance, Meeting
+from haichieu.meetings.selectors import attended_q, expected_q
+from haichieu.organizations.models import Organization
+from haichieu.statistics import figures as statistics
+
+from .score import Score, score_of
+
+Counts = dict[str, tuple[int, int]]  # component key -> (numerator, denominator)
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def as_of(year: int, today: datetime.date) -> datetime.date:
+    """The day a year's figures are read on: today within the year, its last day after it."""
+    return min(today, year_bounds(year)[1])
+
+
+@dataclass
+class ScoreTable:
+    year: int
+    on: datetime.date
+    total: Score
+    children: list[Score]  # worst first
+    figures: dict[int, statistics.Figures]  # the statistics' figures of the organisation and each child
+    comments: dict[int | None, comment_figures.Timeliness]  # the comments' figures of each
+
+
+class _Buckets:
+    """{path prefix: {component: [numerator, denominator]}} filled by the queries below."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+
+    def add(self, key: str, component: str, numerator: int, denominator: int) -> None:
+        pair = self.rows[key][component]
+        pair[0] += numerator
+        pair[1] += denominator
+
+    def of(self, component: str, key: str | None) -> tuple[int, int]:
+        """One prefix's pair, or (key None) the sum over every prefix: the whole subtree."""
+        if key is not None:
+            numerator, denominator = self.rows.get(key, {}).get(component, (0, 0))
+            return numerator, denominator
+        pairs = [row[component] for row in self.rows.values() if component in row]
+        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+
+def _grouped(qs: QuerySet, path: str, length: int, **aggregates) -> QuerySet:
+    return qs.annotate(key=Substr(path, 1, length)).values("key").annotate(**aggregates).order_by()
+
+
+def _done_by(field: str, deadline, on: datetime.date) -> Q:
+    """Done (its datetime `field`, local day) by the deadline (a date or F) and by `on`."""
+    return Q(**{f"{field}__date__lte": deadline}) & Q(**{f"{field}__date__lte": on})
+
+
+def _receptions(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
+    """Introductions to the subtree's committees whose reception deadline fell in `year`: due when
+    the deadline passed by `on` or answered (received or returned) by then; in time when answered
+    by the deadline."""
+    start, end = year_bounds(year)
+    answered = Q(received_at__date__lte=on) | Q(returned_at__date__lte=on)
+    in_time = _done_by("received_at", F("receive_due"), on) | (
+        Q(received_at__isnull=True) & _done_by("returned_at", F("receive_due"), on)
+    )
+    # A letter withdrawn (or a link ended) before its deadline, neither received nor returned, was
+    # not the committee's to answer.
+    ended_unanswered = Q(
+        status=Liaison.Status.ENDED,
+        received_at__isnull=True,
+        returned_at__isnull=True,
+        ended_at__date__lte=F("receive_due"),
+    )
+    links = (
+        Liaison.objects.filter(
+            org.subtree_q("commune_org__path"), receive_due__gte=start, receive_due__lte=end
+        )
+        .exclude(status=Liaison.Status.DRAFT)
+        .exclude(ended_unanswered)
+    )
+    links = links.filter(Q(receive_due__lt=on) | answered)
+    for row in _grouped(
+        links, "commune_org__path", length, n=Count("pk"), in_time=Count("pk", filter=in_time)
+    ):
+        buckets.add(row["key"], "receptions", row["in_time"], row["n"])
+
+
+def _notices(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
+    """The lists of changes the subtree's workplace committees owed for `year`: one per (committee,
+    receiving committee, digest period) with a change to notify (liaisons/selectors.digests_status's
+    grouping), due at rules.digest_due; on time when the digest was sent by then."""
+    start, end = year_bounds(year)
+    owed = (
+        ChangeNotice.objects.filter(
+            org.subtree_q("sender_org__path"),
+            direction=ChangeNotice.Direction.TO_RESIDENCE,
+            recipient_org__isnull=False,
+            event_date__gte=start,
+            event_date__lte=min(end, on),
+        )
+        .values_list("sender_org_id", "sender_org__path", "recipient_org_id", "event_date")
+        .distinct()
+        .order_by()
+    )
+    periods: dict[tuple[int, int, int], str] = {}
+    for sender, path, recipient, day in owed:
+        periods[(sender, recipient, liaison_rules.digest_period(day)[1])] = path
+    sent = {
+        (d["sender_org_id"], d["recipient_org_id"], d["period"]): timezone.localdate(d["sent_at"])
+        for d in Digest.objects.filter(org.subtree_q("sender_org__path"), year=year)
+        .values("sender_org_id", "recipient_org_id", "period", "sent_at")
+        .order_by()
+    }
+    for (sender, recipient, period), path in periods.items():
+        due = liaison_rules.digest_due(year, period)
+        sent_on = sent.get((sender, recipient, period))
+        done = sent_on is not None and sent_on <= on
+        if due < on or done:
+            buckets.add(path[:length], "notices", int(done and sent_on <= due), 1)  # type: ignore[operator]
+
+
+def _attendance(
+    org: Organization, year: int, on: datetime.date, length: int, buckets: dict[bool, _Buckets]
+) -> None:
+    """Linked members' marks at the year's closed residential meetings, on both sides: at the
+    subtree's cells (residence) and of the subtree's members (workplace)."""
+    start, end = year_bounds(year)
+    marks = Attendance.objects.filter(
+        source=Attendance.Source.LIAISON,
+        meeting__state=Meeting.State.CLOSED,
+        meeting__date__gte=start,
+        meeting__date__lte=min(end, on),
+    )
+    for residential, where in ((True, "meeting__cell__path"), (False, "member__workplace_cell__path")):
+        rows = _grouped(
+            marks.filter(org.subtree_q(where)),
+            where,
+            length,
+            expected=Count("pk", filter=expected_q("")),
+            attended=Count("pk", filter=attended_q("")),
+        )
+        for row in rows:
+            buckets[residential].add(row["key"], "attendance", row["attended"], row["expected"])
+
+
+def score_table(org: Organization, *, year: int, on: datetime.date) -> ScoreTable:
+    """`org`'s score for `year` as of `on`, and its active children's, worst first (see the module).
+    `org` must be one the user reads: its whole subtree is then in scope."""
+    total_figures, children_figures = statistics.organization_and_children(org, on=on)
+    children = sorted((f.org for f in children_figures), key=lambda child: child.path)
+    figures = {f.org.pk: f for f in [total_figures, *children_figures]}
+    comments = {t.org_id: t for t in comment_figures.timeliness_by_child(org, year, on, children)}
+    comments[org.pk] = comment_figures.timeliness_total(org, year, on)
+    length = len(org.path) + (Organization.steplen if children else 0)
+    buckets = _Buckets()
+    sides = {True: _Buckets(), False: _Buckets()}
+    _receptions(org, year, on, length, buckets)
+    _notices(org, year, on, length, buckets)
+    _attendance(org, year, on, length, sides)
+
+    def counts(node: Organization, key: str | None) -> Counts:
+        result = {c: buckets.of(c, key) for c in ("receptions", "notices")}
+        result["attendance"] = sides[node.is_residential].of("attendance", key)
+        coverage = figures[node.pk].coverage
+        result["coverage"] = (coverage["covered"], coverage["to_introduce"])
+        result["comments"] = (comments[node.pk].on_time, comments[node.pk].due)
+        return result
+
+    total = score_of(org, counts(org, None))
+    rows = [score_of(child, counts(child, child.path)) for child in children]
+    # A stable sort: rows alike stay in the order of the tree.
+    return ScoreTable(
+        year=year,
+        on=on,
+        total=total,
+        children=sorted(rows, key=Score.worst_first),
+        figures=figures,
+        comments=comments,
+    )
