@@ -267,6 +267,8 @@ def drilldown(ctx: BenchContext) -> str:
         .first()
     )
     return with_params(reverse("statistics:dashboard"), org=child.pk if child else ctx.province_pk)
+
+
 # --- the residence's comments (issue 12) ----------------------------------------------------------
 @operation("comment_inbox", user=ROLES["ward"])
 def comment_inbox(ctx: BenchContext) -> str:

@@ -131,6 +131,15 @@ def test_a_reader_sees_the_list_but_may_not_rate(world, client_for):
     assert not Rating.objects.exists()
 
 
+def test_the_list_links_to_the_years_rating_figures_of_the_same_organisation(world, client_for):
+    from lxml import html
+
+    page = client_for(world.w1_staff).get(_list(world.w1))
+    (link,) = html.fromstring(page.content).xpath("//a[@id='rating-figures']")
+    assert link.get("href") == f"{reverse('ratings:figures')}?org={world.w1.pk}&year={YEAR}"
+    assert client_for(world.w1_staff).get(link.get("href")).status_code == 200
+
+
 def test_the_list_costs_the_same_queries_for_2_or_40_members(
     world, client_for, django_assert_max_num_queries
 ):
