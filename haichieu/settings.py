@@ -101,7 +101,11 @@ INSTALLED_APPS = [
     "haichieu.care",
     "haichieu.statistics",
     "haichieu.api",
+    "haichieu.jobs",
     "haichieu.demo",
+    # The queue of background work (django-tasks' database backend): `haichieu db_worker` runs it.
+    "django_tasks",
+    "django_tasks_db",
     # django-ninja's own templates and Swagger UI files, served by the app (no CDN): /api/v1/docs.
     "ninja",
 ]
@@ -338,6 +342,28 @@ HAICHIEU: dict[str, Any] = {
     "TEMPLATE_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_UNPACKED_MB", "20"))
     * 1024
     * 1024,
+    # Background work (haichieu/jobs): a members import confirmed with more rows than this runs in
+    # the worker, with a progress page; smaller ones stay in the request. A job's result file stays
+    # downloadable this many hours. The worker is alive when its heartbeat is younger than
+    # WORKER_HEARTBEAT_MAX_AGE seconds (core/worker.py, read by /healthz).
+    "JOB_IMPORT_ROWS": int(os.environ.get("HAICHIEU_JOB_IMPORT_ROWS", "2000")),
+    "JOB_RESULT_HOURS": int(os.environ.get("HAICHIEU_JOB_RESULT_HOURS", "72")),
+    "WORKER_HEARTBEAT_SECONDS": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_SECONDS", "15")),
+    "WORKER_HEARTBEAT_MAX_AGE": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_MAX_AGE", "90")),
+}
+
+# Background work: django-tasks with its database backend (django-tasks-db). The request enqueues a
+# row; `haichieu db_worker` (a service of the deployment) runs it. HAICHIEU_TASKS_IMMEDIATE=1 runs
+# each task in the request instead (no worker: a demo on one machine); the tests use the database
+# backend and run the worker in-process (haichieu/jobs/tests).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("HAICHIEU_TASKS_IMMEDIATE", default=False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
 }
 
 # Regulation 213-QĐ/TW (due to be replaced, Kết luận 229-KL/TW): its deadlines and categories are

@@ -82,3 +82,18 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type} {self.term}: {self.last_number}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each background worker (`haichieu db_worker`): core/worker.py writes
+    it every few seconds while the worker runs, /healthz reads it (`worker_alive`)."""
+
+    worker_id = models.CharField("mã tiến trình", max_length=64, unique=True)
+    seen_at = models.DateTimeField("lần cuối", db_index=True)
+
+    class Meta:
+        verbose_name = "nhịp của tiến trình nền"
+        verbose_name_plural = "nhịp của tiến trình nền"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.seen_at:%Y-%m-%d %H:%M:%S}"

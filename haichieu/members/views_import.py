@@ -29,6 +29,7 @@ from haichieu.core.audit import audit_record
 from haichieu.core.exports import XLSX_CONTENT_TYPE, content_disposition
 from haichieu.core.services import ServiceError
 from haichieu.core.uploads import LimitedUpload
+from haichieu.jobs import services as jobs
 
 from .imports import (
     TEMPLATE_FILENAME,
@@ -41,6 +42,7 @@ from .imports import (
     template_workbook,
 )
 from .imports.forms import ImportUploadForm
+from .jobs import IMPORT_KIND, import_in_background
 
 SESSION_KEY = "member_imports"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -281,6 +283,7 @@ def member_import_preview(request, token):
             "more_errors": max(0, len(result.errors) - PREVIEW_ERRORS),
             "skipped_rows": result.skipped_row_groups(),
             "to_apply": result.created + result.updated,
+            "background": import_in_background(result.rows),
         },
     )
 
@@ -295,6 +298,23 @@ def member_import_confirm(request, token):
         messages.error(request, "Tệp đã tải lên không còn hoặc đã thay đổi: hãy tải tệp lên lại.")
         return redirect("members:import")
     skip_invalid = request.POST.get("skip_invalid") == "1"
+    stored = path.with_suffix(".json")
+    rows = ImportResult.from_store(json.loads(stored.read_text())).rows if stored.exists() else 0
+    if import_in_background(rows):
+        job = jobs.start(
+            owner=request.user,
+            kind=IMPORT_KIND,
+            title=f"Nhập đảng viên từ tệp “{meta['name']}” ({rows} dòng)",
+            params={
+                "default_cell": meta.get("default_cell"),
+                "skip_invalid": skip_invalid,
+                "day_month": bool(meta.get("day_month")),
+            },
+            input_name=meta["name"],
+            input_data=path.read_bytes(),
+        )
+        _forget(request, token)
+        return redirect("jobs:detail", pk=job.pk)
     try:
         result = members_import(
             actor=request.user,
@@ -311,28 +331,10 @@ def member_import_confirm(request, token):
     if not result.applied:
         # What the database holds now may differ from the preview: show the new reading.
         _write_preview(path.with_suffix(".json"), result)
-        if result.file_error:
-            messages.error(request, result.file_error)
-        else:
-            messages.error(
-                request,
-                f"Chưa nhập gì: có {result.invalid} dòng không hợp lệ. Hãy sửa tệp rồi tải lên lại, "
-                "hoặc chọn “chỉ nhập các dòng hợp lệ”.",
-            )
+        messages.error(request, result.not_applied_message())
         return redirect("members:import_preview", token=token)
     _forget(request, token)
-    summary = (
-        f"Đã nhập “{meta['name']}”: {result.created} đảng viên mới, {result.updated} hồ sơ cập nhật, "
-        f"{result.unchanged} không đổi"
-    )
-    if result.invalid:
-        summary += f", {result.invalid} dòng lỗi bỏ qua"
-    if result.moves:
-        summary += (
-            f"; ghi nhận {len(result.moves)} chuyển nơi cư trú (đã thông báo nơi cũ, mở hồ sơ giới thiệu "
-            "về nơi mới trên trang Giữ mối liên hệ)"
-        )
-    messages.success(request, summary + ".")
+    messages.success(request, result.summary(meta["name"]))
     return redirect("members:list")
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from types import SimpleNamespace
 
@@ -123,6 +124,30 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)  # the first PREVIEW_CHANGES updated rows
     moves: list[dict] = field(default_factory=list)  # {"sheet", "row", "name", "before", "after"}
+
+    def summary(self, source_name: str) -> str:
+        """What the user reads once the import is applied (the page's message, the job's outcome)."""
+        text = (
+            f"Đã nhập “{source_name}”: {self.created} đảng viên mới, {self.updated} hồ sơ cập nhật, "
+            f"{self.unchanged} không đổi"
+        )
+        if self.invalid:
+            text += f", {self.invalid} dòng lỗi bỏ qua"
+        if self.moves:
+            text += (
+                f"; ghi nhận {len(self.moves)} chuyển nơi cư trú (đã thông báo nơi cũ, mở hồ sơ giới thiệu "
+                "về nơi mới trên trang Giữ mối liên hệ)"
+            )
+        return text + "."
+
+    def not_applied_message(self) -> str:
+        """Why nothing was written (a file or rights error, or invalid rows without skipping them)."""
+        if self.file_error:
+            return self.file_error
+        return (
+            f"Chưa nhập gì: có {self.invalid} dòng không hợp lệ. Hãy sửa tệp rồi tải lên lại, "
+            "hoặc chọn “chỉ nhập các dòng hợp lệ”."
+        )
 
     def as_json(self) -> dict:
         """The command line's report: {"rows", "created", "updated", "unchanged", "invalid", "errors",
@@ -433,6 +458,10 @@ def _number(n: int) -> str:
 
 
 # --- the import --------------------------------------------------------------------------------------
+# Rows read between two progress reports.
+PROGRESS_EVERY = 500
+
+
 @gc_paused()
 def members_import(
     *,
@@ -445,6 +474,7 @@ def members_import(
     source_name: str = "",
     today: datetime.date | None = None,
     day_month: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
     """Read the workbook at `path` and, with `apply`, write it (see the module's docstring for the rules).
 
@@ -452,8 +482,10 @@ def members_import(
     is the cell of new members whose row names none. Without `apply` nothing is written (preview,
     --dry-run): the counts say what applying would do. `day_month` reads the dates Excel stored as
     dates with their day and month swapped (a list typed d/m into an English-locale Excel; the
-    preview warns when a column shows it).
+    preview warns when a column shows it). `progress(done, total, message)` hears how far the
+    reading got (the background job's bar); it is never called inside the writing transaction.
     """
+    report = progress or (lambda done, total, message: None)
     today = today or timezone.localdate()
     result = ImportResult(dry_run=not apply)
     scope = _Scope(actor, org)
@@ -476,6 +508,8 @@ def members_import(
     result.ignored_columns = [f"{s.title}: {h}" for s in workbook.sheets for h in s.ignored]
     result.day_month = day_month
 
+    total = sum(len(s.rows) for s in workbook.sheets)
+    report(0, total, f"Đã mở tệp: {total} dòng cần đọc.")
     rows = []
     parse = _RowParser(today, day_month)
     for sheet in workbook.sheets:
@@ -488,6 +522,8 @@ def members_import(
                 values.pop("party_card_number", None)
                 errors.append(("party_card_number", lost_zeros_message(card_length)))
             rows.append(_Row(sheet, number, values, errors))
+            if len(rows) % PROGRESS_EVERY == 0:
+                report(len(rows), total, f"Đang kiểm tra: {len(rows)}/{total} dòng.")
     result.rows = len(rows)
 
     cells = CellIndex(scope.cells())
@@ -510,6 +546,7 @@ def members_import(
                 return ImportResult(dry_run=True, file_error=LIMIT_MESSAGE)
             _count(result, rows)
             return result
+        report(len(rows), len(rows), "Đã kiểm tra mọi dòng; đang đối chiếu và ghi vào cơ sở dữ liệu.")
         with transaction.atomic():
             _plan(rows, scope, default_cell, today)
             if _past_limit(actor, rows, note):

@@ -1,0 +1,68 @@
+"""The background worker's heartbeat (issue 14).
+
+`haichieu db_worker` (django-tasks-db's worker, extended in haichieu/jobs) runs `Heartbeat` beside its
+loop: a thread that writes the worker's row in `WorkerHeartbeat` every WORKER_HEARTBEAT_SECONDS.
+`worker_alive()` is what the health check asks: has any worker written within
+WORKER_HEARTBEAT_MAX_AGE seconds?
+"""
+
+import datetime
+import logging
+import threading
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default: int) -> int:
+    return int(settings.HAICHIEU.get(name, default))
+
+
+def beat(worker_id: str) -> None:
+    """Record that worker `worker_id` is alive now."""
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id[:64], defaults={"seen_at": timezone.now()})
+
+
+def worker_alive(max_age: int | None = None) -> bool:
+    """True when some worker has written its heartbeat within `max_age` seconds (the setting
+    WORKER_HEARTBEAT_MAX_AGE by default)."""
+    age = _setting("WORKER_HEARTBEAT_MAX_AGE", 90) if max_age is None else max_age
+    since = timezone.now() - datetime.timedelta(seconds=age)
+    return WorkerHeartbeat.objects.filter(seen_at__gte=since).exists()
+
+
+class Heartbeat:
+    """A daemon thread beating for one worker until `stop()`; the row is removed on a clean stop."""
+
+    def __init__(self, worker_id: str, every: int | None = None):
+        self.worker_id = worker_id[:64]
+        self.every = _setting("WORKER_HEARTBEAT_SECONDS", 15) if every is None else every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="haichieu-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    beat(self.worker_id)
+                except DatabaseError:  # a locked SQLite file, a restarting server: try again later
+                    logger.warning("worker heartbeat not written", exc_info=True)
+                self._stop.wait(self.every)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 5)
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except DatabaseError:
+            pass

@@ -1,0 +1,18 @@
+"""`haichieu db_worker`: django-tasks-db's worker, writing a heartbeat while it runs (core/worker.py),
+which /healthz reads. Every option of the original command applies (--batch, --interval, …)."""
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from haichieu.core.worker import Heartbeat
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Chạy tiến trình nền: nhận và làm các việc trong hàng đợi (django-tasks-db), ghi nhịp sống."
+
+    def handle(self, *args, **options):
+        heartbeat = Heartbeat(options["worker_id"])
+        heartbeat.start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            heartbeat.stop()
