@@ -46,16 +46,21 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._run, name="haichieu-heartbeat", daemon=True)
 
     def start(self) -> None:
+        """The first beat now, in the caller's thread (before the worker takes its first task), then
+        one every `self.every` seconds from the thread."""
+        self._beat()
         self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            beat(self.worker_id)
+        except DatabaseError:  # a locked SQLite file, a restarting server: try again later
+            logger.warning("worker heartbeat not written", exc_info=True)
 
     def _run(self) -> None:
         try:
-            while not self._stop.is_set():
-                try:
-                    beat(self.worker_id)
-                except DatabaseError:  # a locked SQLite file, a restarting server: try again later
-                    logger.warning("worker heartbeat not written", exc_info=True)
-                self._stop.wait(self.every)
+            while not self._stop.wait(self.every):
+                self._beat()
         finally:
             connection.close()
 

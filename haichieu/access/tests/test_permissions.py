@@ -28,6 +28,7 @@ from haichieu.comments.tests.access_comments import COMMENTS_EXPECTED
 from haichieu.core.models import AuditEntry
 from haichieu.documents.tests.access_documents import DOCUMENTS_EXPECTED
 from haichieu.exemptions.tests.access_exemptions import EXEMPTIONS_EXPECTED
+from haichieu.jobs.tests.access_jobs import JOBS_EXPECTED
 from haichieu.liaisons.tests.access_residence import RESIDENCE_EXPECTED
 from haichieu.liaisons.tests.access_workplace import WORKPLACE_EXPECTED
 from haichieu.meetings.tests.access_meetings import MEETINGS_EXPECTED
@@ -144,6 +145,7 @@ EXPECTED.update(RATINGS_EXPECTED)
 EXPECTED.update(REVIEW_EXPECTED)
 EXPECTED.update(STATISTICS_EXPECTED)
 EXPECTED.update(API_PAGES_EXPECTED)
+EXPECTED.update(JOBS_EXPECTED)
 
 # The Django admin is one guarded site (superusers only); its index stands for all its pages.
 ADMIN_INDEX = {"admin:index": row(get=table(302, admin=200), post=table(302, admin=200))}

@@ -171,6 +171,7 @@ def test_the_worker_heartbeat(world):
     WorkerHeartbeat.objects.update(seen_at="2000-01-01T00:00:00Z")
     assert not worker_alive()
     heartbeat = Heartbeat("w-2", every=3600)
-    heartbeat.start()
+    heartbeat.start()  # its first beat before the worker takes a task
+    assert WorkerHeartbeat.objects.filter(worker_id="w-2").exists() and worker_alive()
     heartbeat.stop()
     assert not WorkerHeartbeat.objects.filter(worker_id="w-2").exists()  # a clean stop removes its row
