@@ -14,3 +14,4 @@ class CommentsConfig(AppConfig):
         from .document_kinds import register_kinds
 
         register_kinds()  # the comment (Mẫu 3-213 / 4-213) a province may adapt
+        from . import jobs  # noqa: F401  (registers the round in the background)

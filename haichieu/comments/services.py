@@ -86,6 +86,21 @@ def _tell_cells(counts: Counter, *, sender: str, year: int, deadline: datetime.d
     )
 
 
+def comment_round_check(
+    *, actor, org: Organization, year: int, deadline: datetime.date, today: datetime.date
+) -> CommentForm:
+    """What opening `org`'s round requires (the right, a workplace organisation, a sensible year and
+    deadline, the year's form), checked before anything is written; the form in force."""
+    if actor is not None and not scope_for(actor).may_write(org):
+        raise ServiceError("Bạn không có quyền mở đợt lấy ý kiến nhận xét cho tổ chức này.")
+    if org.is_residential:
+        raise ServiceError(
+            f"{org.name} là tổ chức đảng nơi cư trú: đợt lấy ý kiến nhận xét do cấp ủy nơi công tác mở."
+        )
+    _check_year_and_deadline(year, deadline, today)
+    return _form_in_force(year, CommentForm.Audience.REGULAR)
+
+
 def open_comment_round(
     *, actor, org: Organization, year: int, deadline: datetime.date, today: datetime.date | None = None
 ) -> RoundResult:
@@ -95,14 +110,7 @@ def open_comment_round(
     QĐ 213-QĐ/TW Art. 4: every year the residential cell's committee comments on each working member
     who keeps the link there; HD 33-HD/BTCTW §1.1: not on those excused from residence meetings."""
     today = today or timezone.localdate()
-    if actor is not None and not scope_for(actor).may_write(org):
-        raise ServiceError("Bạn không có quyền mở đợt lấy ý kiến nhận xét cho tổ chức này.")
-    if org.is_residential:
-        raise ServiceError(
-            f"{org.name} là tổ chức đảng nơi cư trú: đợt lấy ý kiến nhận xét do cấp ủy nơi công tác mở."
-        )
-    _check_year_and_deadline(year, deadline, today)
-    form = _form_in_force(year, CommentForm.Audience.REGULAR)
+    form = comment_round_check(actor=actor, org=org, year=year, deadline=deadline, today=today)
     try:
         with transaction.atomic():
             plan = rules.yearly_round(org, year, today)

@@ -31,10 +31,12 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import figure_query, parse_id, parse_year
 from haichieu.core.services import ServiceError
 from haichieu.documents.engine import TemplateRenderError
+from haichieu.jobs import services as jobs
 from haichieu.organizations.selectors import figures_org_for
 
 from . import document_kinds, figures, figures_charts, figures_exports, rules, selectors, services
 from .forms import AnswerForm, AskForm, RoundForm
+from .jobs import ROUND_KIND, round_in_background, round_message
 from .models import CommentRequest
 
 
@@ -150,17 +152,33 @@ def open_round(request):
             form.add_error("org", "Không tìm thấy tổ chức này trong phạm vi bạn được mở đợt lấy ý kiến.")
         else:
             try:
+                if round_in_background(org):
+                    services.comment_round_check(
+                        actor=request.user, org=org, year=data["year"], deadline=data["deadline"], today=today
+                    )
+                    job = jobs.start(
+                        owner=request.user,
+                        kind=ROUND_KIND,
+                        title=f"Mở đợt lấy ý kiến nhận xét năm {data['year']}: {org.name}",
+                        params={
+                            "org": org.pk,
+                            "year": data["year"],
+                            "deadline": data["deadline"].isoformat(),
+                            "today": today.isoformat(),
+                        },
+                    )
+                    return redirect("jobs:detail", pk=job.pk)
                 result = services.open_comment_round(
                     actor=request.user, org=org, year=data["year"], deadline=data["deadline"], today=today
                 )
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
-                skipped = "; ".join(f"{rules.Skip(r).label}: {n}" for r, n in result.skipped.items())
                 messages.success(
                     request,
-                    f"Đã gửi {result.created} phiếu lấy ý kiến nhận xét năm {data['year']} đến "
-                    f"{result.cells} chi bộ nơi cư trú." + (f" Không gửi: {skipped}." if skipped else ""),
+                    round_message(
+                        created=result.created, cells=result.cells, skipped=result.skipped, year=data["year"]
+                    ),
                 )
                 return redirect(f"{reverse('comments:progress')}?year={data['year']}")
     return render(request, "comments/round.html", {"form": form, **_nav(request.user, today.year)})
