@@ -4,14 +4,19 @@ Exporting a list and importing the file again changes nothing (the import matche
 number and reads these headers), so offices can edit an export and load it back.
 """
 
+import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.http import FileResponse
 
 from haichieu.access import scope_for, scope_name
 from haichieu.core.audit import audit_record
-from haichieu.core.exports import title_details, xlsx_response
+from haichieu.core.exports import title_details, write_xlsx, xlsx_response
+from haichieu.organizations.selectors import organization_from_filter
 
+from . import selectors
+from .forms import MemberFilterForm
 from .models import Member
 
 # The import template's columns (issue "Bring in the lists offices already keep"), in order.
@@ -73,13 +78,38 @@ def member_export_rows(user, qs) -> Iterator[list]:
         ]
 
 
+@dataclass
+class ListSelection:
+    """What the member list's query string chooses (the page and its export read it alike)."""
+
+    form: MemberFilterForm
+    org: object
+    org_error: str
+    narrow: object
+
+
+def member_list_selection(user, params) -> ListSelection:
+    """The filters of the member list page from its query string `params`, for `user`."""
+    form = MemberFilterForm(params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    org, org_error = organization_from_filter(user, filters.get("org") or "")
+    narrow = None
+    if not org_error:
+        narrow = selectors.member_filter(
+            user=user,
+            q=filters.get("q", ""),
+            org=org,
+            status=filters.get("status", ""),
+            has_commune=filters.get("has_commune", ""),
+        )
+    return ListSelection(form, org, org_error, narrow)
+
+
 def member_export_filename(org=None) -> str:
     return f"dang-vien-{org.code.lower()}.xlsx" if org is not None else "dang-vien.xlsx"
 
 
-def member_list_export(*, actor, members, org=None, query: str = "", filters: str = "") -> FileResponse:
-    """The member list as .xlsx: exactly the members the page lists (scope and filters), every page
-    of them; recorded in the audit log (DESIGN.md "Data protection")."""
+def _record_export(actor, org, query: str) -> None:
     audit_record(
         actor=actor,
         action="export",
@@ -87,14 +117,54 @@ def member_list_export(*, actor, members, org=None, query: str = "", filters: st
         target_repr=f"Danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
         note=query,
     )
-    return xlsx_response(
-        filename=member_export_filename(org),
-        sheet_title="Đảng viên",
-        header=MEMBER_COLUMNS,
-        rows=member_export_rows(actor, members),
-        title="DANH SÁCH ĐẢNG VIÊN",
-        details=title_details(unit=org.name if org is not None else scope_name(actor), filters=filters),
-    )
 
 
-__all__ = ["MEMBER_COLUMNS", "Member", "member_export_filename", "member_export_rows", "member_list_export"]
+def _export_sheet(actor, members, org, filters: str, rows=None) -> dict:
+    return {
+        "sheet_title": "Đảng viên",
+        "header": MEMBER_COLUMNS,
+        "rows": rows if rows is not None else member_export_rows(actor, members),
+        "title": "DANH SÁCH ĐẢNG VIÊN",
+        "details": title_details(unit=org.name if org is not None else scope_name(actor), filters=filters),
+    }
+
+
+def member_list_export(*, actor, members, org=None, query: str = "", filters: str = "") -> FileResponse:
+    """The member list as .xlsx: exactly the members the page lists (scope and filters), every page
+    of them; recorded in the audit log (DESIGN.md "Data protection")."""
+    _record_export(actor, org, query)
+    return xlsx_response(filename=member_export_filename(org), **_export_sheet(actor, members, org, filters))
+
+
+# Rows written between two progress reports of a background export.
+PROGRESS_EVERY = 1000
+
+
+def member_list_xlsx(
+    *, actor, members, org=None, query: str = "", filters: str = "", progress=None
+) -> tuple[bytes, int]:
+    """The same file as `member_list_export`, as bytes with its row count, for the worker (a large
+    list, issue 14): the same rows and audit entry; `progress(done, total, message)` hears how far
+    it got."""
+    _record_export(actor, org, query)
+    total = members.count()
+
+    def rows():
+        for n, row in enumerate(member_export_rows(actor, members), start=1):
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(n, total, f"Đã ghi {n}/{total} đảng viên.")
+            yield row
+
+    buffer = io.BytesIO()
+    count = write_xlsx(buffer, **_export_sheet(actor, members, org, filters, rows=rows()))
+    return buffer.getvalue(), count
+
+
+__all__ = [
+    "MEMBER_COLUMNS",
+    "Member",
+    "member_export_filename",
+    "member_export_rows",
+    "member_list_export",
+    "member_list_xlsx",
+]

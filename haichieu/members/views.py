@@ -17,36 +17,38 @@ from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.services import ServiceError
 from haichieu.exemptions.selectors import exemption_in_force
+from haichieu.jobs import services as jobs
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons import services as liaison_services
-from haichieu.organizations.selectors import organization_from_filter
 
 from . import selectors, services
 from .collisions import collisions_record
-from .exports import member_list_export
-from .forms import MemberFilterForm, MemberForm
+from .exports import member_list_export, member_list_selection
+from .forms import MemberForm
+from .jobs import EXPORT_KIND, export_in_background
 from .models import Member
 
 
 @login_required
 def member_list(request):
-    form = MemberFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    org, org_error = organization_from_filter(request.user, filters.get("org") or "")
+    selection = member_list_selection(request.user, request.GET)
+    form, org, org_error, narrow = selection.form, selection.org, selection.org_error, selection.narrow
     if org_error:
         page = Page()
     else:
-        narrow = selectors.member_filter(
-            user=request.user,
-            q=filters.get("q", ""),
-            org=org,
-            status=filters.get("status", ""),
-            has_commune=filters.get("has_commune", ""),
-        )
         if request.GET.get("format") == "xlsx":
+            members = selectors.member_list(request.user, narrow=narrow)
+            if export_in_background(members):
+                job = jobs.start(
+                    owner=request.user,
+                    kind=EXPORT_KIND,
+                    title=f"Xuất danh sách đảng viên ({org or 'toàn bộ phạm vi'})",
+                    params={"query": request.GET.urlencode()},
+                )
+                return redirect("jobs:detail", pk=job.pk)
             return member_list_export(
                 actor=request.user,
-                members=selectors.member_list(request.user, narrow=narrow),
+                members=members,
                 org=org,
                 query=request.GET.urlencode(),
                 filters=filter_summary(form),

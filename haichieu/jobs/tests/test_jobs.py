@@ -175,3 +175,41 @@ def test_the_worker_heartbeat(world):
     assert WorkerHeartbeat.objects.filter(worker_id="w-2").exists() and worker_alive()
     heartbeat.stop()
     assert not WorkerHeartbeat.objects.filter(worker_id="w-2").exists()  # a clean stop removes its row
+
+
+def _sheet_values(data: bytes) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    return [r for r in rows if not (r[0] or "").__str__().startswith("Ngày xuất")]
+
+
+def test_a_large_member_export_is_the_same_file_made_by_the_worker(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    client = client_for(world.w1_staff)
+    query = {"org": "W1", "format": "xlsx"}
+    direct = b"".join(client.get(reverse("members:list"), query).streaming_content)
+    settings.HAICHIEU = {**settings.HAICHIEU, "JOB_EXPORT_ROWS": 1}
+    exports = AuditEntry.objects.filter(action="export", target_type="members.member")
+    before = exports.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("members:list"), query)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert exports.count() == before  # audited when the file is made
+
+    _worker()
+
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert job.result_name == "dang-vien-w1.xlsx"
+    made = client.get(reverse("jobs:result", args=[job.pk]))
+    assert _sheet_values(made.content) == _sheet_values(direct)
+    entry = exports.latest("pk")
+    assert (
+        exports.count() == before + 1 and entry.actor == world.w1_staff and entry.note == "org=W1&format=xlsx"
+    )
+    assert job.message == f"Đã xuất danh sách {len(_sheet_values(direct)) - 5} đảng viên."
