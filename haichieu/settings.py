@@ -5,6 +5,7 @@ One module; every difference between environments comes from environment variabl
 production checks and refuses to start with an insecure secret key.
 """
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -342,14 +343,25 @@ HAICHIEU: dict[str, Any] = {
     "TEMPLATE_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_TEMPLATE_MAX_UNPACKED_MB", "20"))
     * 1024
     * 1024,
-    # Background work (haichieu/jobs): a members import confirmed with more rows than this runs in
-    # the worker, with a progress page; smaller ones stay in the request. A job's result file stays
-    # downloadable this many hours. The worker is alive when its heartbeat is younger than
+    # Background work (haichieu/jobs): work above these sizes runs in the worker, with a progress
+    # page; smaller work stays in the request. A members import confirmed with more rows than
+    # JOB_IMPORT_ROWS; a member list .xlsx of more than JOB_EXPORT_ROWS members; the yearly comment
+    # round of an organisation with more than JOB_ROUND_MEMBERS members. A job's result file stays
+    # downloadable JOB_RESULT_HOURS. The worker is alive when its heartbeat is younger than
     # WORKER_HEARTBEAT_MAX_AGE seconds (core/worker.py, read by /healthz).
     "JOB_IMPORT_ROWS": int(os.environ.get("HAICHIEU_JOB_IMPORT_ROWS", "2000")),
+    "JOB_EXPORT_ROWS": int(os.environ.get("HAICHIEU_JOB_EXPORT_ROWS", "5000")),
+    "JOB_ROUND_MEMBERS": int(os.environ.get("HAICHIEU_JOB_ROUND_MEMBERS", "5000")),
     "JOB_RESULT_HOURS": int(os.environ.get("HAICHIEU_JOB_RESULT_HOURS", "72")),
     "WORKER_HEARTBEAT_SECONDS": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_SECONDS", "15")),
     "WORKER_HEARTBEAT_MAX_AGE": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_MAX_AGE", "90")),
+    # The commands the worker runs once a day, at a local time (jobs/schedule.py); "{}" turns the
+    # schedule off where cron or systemd timers run them.
+    "WORKER_SCHEDULE": json.loads(
+        os.environ.get(
+            "HAICHIEU_WORKER_SCHEDULE_JSON", '{"send_reminders": "06:00", "refresh_statistics": "02:00"}'
+        )
+    ),
 }
 
 # Background work: django-tasks with its database backend (django-tasks-db). The request enqueues a

@@ -9,6 +9,7 @@ WORKER_HEARTBEAT_MAX_AGE seconds?
 import datetime
 import logging
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -37,10 +38,12 @@ def worker_alive(max_age: int | None = None) -> bool:
 
 
 class Heartbeat:
-    """A daemon thread beating for one worker until `stop()`; the row is removed on a clean stop."""
+    """A daemon thread beating for one worker until `stop()`; the row is removed on a clean stop.
+    `on_beat` runs after each beat in the thread (the worker's schedule, jobs/schedule.py)."""
 
-    def __init__(self, worker_id: str, every: int | None = None):
+    def __init__(self, worker_id: str, every: int | None = None, on_beat: Callable[[], object] | None = None):
         self.worker_id = worker_id[:64]
+        self.on_beat = on_beat
         self.every = _setting("WORKER_HEARTBEAT_SECONDS", 15) if every is None else every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="haichieu-heartbeat", daemon=True)
@@ -61,6 +64,11 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 self._beat()
+                if self.on_beat is not None:
+                    try:
+                        self.on_beat()
+                    except Exception:  # the schedule must not stop the heartbeat
+                        logger.exception("worker schedule failed")
         finally:
             connection.close()
 

@@ -78,3 +78,21 @@ class Job(models.Model):
 def result_expiry(now: datetime.datetime | None = None) -> datetime.datetime:
     hours = int(settings.HAICHIEU.get("JOB_RESULT_HOURS", 72))
     return (now or timezone.now()) + datetime.timedelta(hours=hours)
+
+
+class ScheduledRun(models.Model):
+    """A periodic command the worker's schedule started on a day (jobs/schedule.py): the unique key
+    makes two workers start it once."""
+
+    name = models.CharField("lệnh", max_length=60)
+    day = models.DateField("ngày")
+    started_at = models.DateTimeField("lúc bắt đầu", auto_now_add=True)
+    output = models.TextField("kết quả", blank=True)
+
+    class Meta:
+        verbose_name = "lần chạy theo lịch"
+        verbose_name_plural = "lần chạy theo lịch"
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="jobs_scheduled_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day:%d/%m/%Y}"

@@ -213,3 +213,33 @@ def test_a_large_member_export_is_the_same_file_made_by_the_worker(
         exports.count() == before + 1 and entry.actor == world.w1_staff and entry.note == "org=W1&format=xlsx"
     )
     assert job.message == f"Đã xuất danh sách {len(_sheet_values(direct)) - 5} đảng viên."
+
+
+def test_the_worker_schedule_queues_each_command_once_a_day(
+    world, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from haichieu.jobs import schedule
+    from haichieu.jobs.models import ScheduledRun
+    from haichieu.liaisons.models import InboxItem
+
+    settings.HAICHIEU = {
+        **settings.HAICHIEU,
+        "WORKER_SCHEDULE": {"send_reminders": "06:00", "not_a_command": "00:00"},
+    }
+    day = timezone.localdate()
+    early = timezone.make_aware(datetime.datetime.combine(day, datetime.time(5, 59)))
+    late = early + datetime.timedelta(minutes=2)
+    assert schedule.tick(early) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert schedule.tick(late) == ["send_reminders"]
+        assert schedule.tick(late + datetime.timedelta(hours=1)) == []  # once a day
+    before = InboxItem.objects.filter(kind=InboxItem.Kind.REMINDER).count()
+    _worker()
+    run = ScheduledRun.objects.get()
+    assert (run.name, run.day) == ("send_reminders", day) and run.output.startswith("Đã nhắc:")
+    # The world has overdue work: the reminders went out as `haichieu send_reminders` sends them.
+    assert InboxItem.objects.filter(kind=InboxItem.Kind.REMINDER).count() > before
