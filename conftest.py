@@ -35,3 +35,20 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the background worker (`haichieu db_worker --batch`) in-process until the queue is empty.
+
+    The worker closes stale connections between tasks, as a request's end does; inside a test's
+    transaction that would close the test's own connection (PostgreSQL), so it is left open here."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run

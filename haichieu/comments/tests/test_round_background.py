@@ -4,7 +4,6 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from haichieu.comments import rules
@@ -22,7 +21,7 @@ def small_background(settings):
 
 
 def test_the_provinces_round_is_opened_by_the_worker_unit_by_unit(
-    world, client_for, django_capture_on_commit_callbacks
+    run_worker, world, client_for, django_capture_on_commit_callbacks
 ):
     today = datetime.date.today()
     deadline = today + datetime.timedelta(days=20)
@@ -40,7 +39,7 @@ def test_the_provinces_round_is_opened_by_the_worker_unit_by_unit(
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
     assert not CommentRequest.objects.exists()  # nothing in the request
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
 
     job.refresh_from_db()
     units = round_units(world.province)

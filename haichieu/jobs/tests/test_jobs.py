@@ -3,7 +3,6 @@ and the same outcome as the request; the job is its owner's only."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from haichieu.core.models import AuditEntry, WorkerHeartbeat
@@ -51,12 +50,8 @@ def _upload_and_confirm(client, rows: int, django_capture_on_commit_callbacks):
     return preview, confirmed
 
 
-def _worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
 def test_a_large_import_runs_in_the_worker_with_its_progress(
-    world, client_for, django_capture_on_commit_callbacks
+    run_worker, world, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for(world.w1_staff)
     before = Member.objects.count()
@@ -69,7 +64,7 @@ def test_a_large_import_runs_in_the_worker_with_its_progress(
     page = client.get(response["Location"]).content.decode()
     assert "Đang chờ" in page and 'id="job-bar"' in page and 'hx-trigger="every 2s"' in page
 
-    _worker()
+    run_worker()
 
     job.refresh_from_db()
     assert job.state == Job.State.DONE, job.message
@@ -96,7 +91,7 @@ def test_a_small_import_stays_in_the_request(world, client_for, django_capture_o
 
 
 def test_a_refused_import_fails_with_the_requests_message(
-    world, client_for, django_capture_on_commit_callbacks
+    run_worker, world, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for(world.w1_staff)
     rows = _rows(4)
@@ -108,7 +103,7 @@ def test_a_refused_import_fails_with_the_requests_message(
     before = Member.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("members:import_confirm", args=[token]))
-    _worker()
+    run_worker()
     job = Job.objects.get()
     assert job.state == Job.State.FAILED and job.message.startswith("Chưa nhập gì: có 1 dòng không hợp lệ")
     assert Member.objects.count() == before  # nothing half-written
@@ -187,7 +182,7 @@ def _sheet_values(data: bytes) -> list[tuple]:
 
 
 def test_a_large_member_export_is_the_same_file_made_by_the_worker(
-    world, client_for, settings, django_capture_on_commit_callbacks
+    run_worker, world, client_for, settings, django_capture_on_commit_callbacks
 ):
     client = client_for(world.w1_staff)
     query = {"org": "W1", "format": "xlsx"}
@@ -201,7 +196,7 @@ def test_a_large_member_export_is_the_same_file_made_by_the_worker(
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
     assert exports.count() == before  # audited when the file is made
 
-    _worker()
+    run_worker()
 
     job.refresh_from_db()
     assert job.state == Job.State.DONE, job.message
@@ -216,7 +211,7 @@ def test_a_large_member_export_is_the_same_file_made_by_the_worker(
 
 
 def test_the_worker_schedule_queues_each_command_once_a_day(
-    world, settings, django_capture_on_commit_callbacks
+    run_worker, world, settings, django_capture_on_commit_callbacks
 ):
     import datetime
 
@@ -238,7 +233,7 @@ def test_the_worker_schedule_queues_each_command_once_a_day(
         assert schedule.tick(late) == ["send_reminders"]
         assert schedule.tick(late + datetime.timedelta(hours=1)) == []  # once a day
     before = InboxItem.objects.filter(kind=InboxItem.Kind.REMINDER).count()
-    _worker()
+    run_worker()
     run = ScheduledRun.objects.get()
     assert (run.name, run.day) == ("send_reminders", day) and run.output.startswith("Đã nhắc:")
     # The world has overdue work: the reminders went out as `haichieu send_reminders` sends them.
