@@ -238,3 +238,17 @@ def test_the_worker_schedule_queues_each_command_once_a_day(
     assert (run.name, run.day) == ("send_reminders", day) and run.output.startswith("Đã nhắc:")
     # The world has overdue work: the reminders went out as `haichieu send_reminders` sends them.
     assert InboxItem.objects.filter(kind=InboxItem.Kind.REMINDER).count() > before
+
+
+def test_without_a_worker_the_immediate_backend_runs_the_job_in_the_request(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    """HAICHIEU_TASKS_IMMEDIATE=1 (a demo on one machine): the same job, run at the request's commit."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client = client_for(world.w1_staff)
+    before = Member.objects.count()
+    _, response = _upload_and_confirm(client, 5, django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.state == Job.State.DONE and Member.objects.count() == before + 5
+    assert "Hoàn thành" in client.get(response["Location"]).content.decode()
