@@ -211,3 +211,39 @@ def test_receiving_several_the_cell_is_one_key_after_the_selection_and_its_group
     expect(box).to_be_checked()
     cell.select_option(label=world.r1c1.name)
     expect(page.locator("#live-status")).to_have_text(re.compile(r"đã cập nhật, 2 lựa chọn\."))
+
+
+def test_no_axe_violation_on_the_background_job_pages(world, new_page, log_in, axe_file):
+    """The jobs list and a job's page, running (the polling bar) and done (its link and file)."""
+    from django.utils import timezone
+
+    from haichieu.jobs.models import Job, result_expiry
+
+    running = Job.objects.create(
+        owner=world.w1_staff,
+        kind="members_import",
+        title="Nhập đảng viên từ tệp “lon.xlsx”",
+        state=Job.State.RUNNING,
+        done=250,
+        total=1000,
+        message="Đang kiểm tra: 250/1000 dòng.",
+    )
+    done = Job.objects.create(
+        owner=world.w1_staff,
+        kind="members_export",
+        title="Xuất danh sách đảng viên",
+        state=Job.State.DONE,
+        done=1,
+        total=1,
+        message="Đã xuất danh sách 1 đảng viên.",
+        result_name="dang-vien.xlsx",
+        result_data=b"PK",
+        finished_at=timezone.now(),
+        expires_at=result_expiry(),
+    )
+    page = new_page(bypass_csp=True)
+    log_in(page, "w1_staff")
+    for path in ("/viec-nen/", f"/viec-nen/{running.pk}/", f"/viec-nen/{done.pk}/"):
+        page.goto(path)
+        assert axe_violations(page, axe_file) == [], path
+    expect(page.locator("#job-file")).to_be_visible()
