@@ -29,12 +29,16 @@ def beat(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(worker_id=worker_id[:64], defaults={"seen_at": timezone.now()})
 
 
+def heartbeat_max_age() -> datetime.timedelta:
+    """A heartbeat older than this (WORKER_HEARTBEAT_MAX_AGE seconds) is a worker gone."""
+    return datetime.timedelta(seconds=_setting("WORKER_HEARTBEAT_MAX_AGE", 90))
+
+
 def worker_alive(max_age: int | None = None) -> bool:
     """True when some worker has written its heartbeat within `max_age` seconds (the setting
     WORKER_HEARTBEAT_MAX_AGE by default)."""
-    age = _setting("WORKER_HEARTBEAT_MAX_AGE", 90) if max_age is None else max_age
-    since = timezone.now() - datetime.timedelta(seconds=age)
-    return WorkerHeartbeat.objects.filter(seen_at__gte=since).exists()
+    age = heartbeat_max_age() if max_age is None else datetime.timedelta(seconds=max_age)
+    return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - age).exists()
 
 
 class Heartbeat:

@@ -35,6 +35,9 @@ class Job(models.Model):
     input_name = models.CharField("tệp đầu vào", max_length=255, blank=True)
     input_data = models.BinaryField("nội dung tệp đầu vào", null=True, blank=True)
     state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.QUEUED)
+    # The worker running it (its heartbeat row, core.WorkerHeartbeat): a job whose worker stopped
+    # beating is failed by `services.fail_abandoned`.
+    worker_id = models.CharField("tiến trình nền", max_length=64, blank=True)
     done = models.PositiveIntegerField("đã xong", default=0)
     total = models.PositiveIntegerField("tổng số", default=0)
     message = models.CharField("thông báo", max_length=1000, blank=True)

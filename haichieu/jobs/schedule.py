@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from . import services
 from .models import ScheduledRun
 
 # The commands the schedule may run: idempotent, safe to run again.
@@ -28,7 +29,9 @@ def _schedule() -> dict[str, datetime.time]:
 
 
 def tick(now: datetime.datetime | None = None) -> list[str]:
-    """Queue the commands due now and not yet started today; the names queued."""
+    """Fail the jobs of workers gone (`services.fail_abandoned`); queue the commands due now and not
+    yet started today; the names queued."""
+    services.fail_abandoned()
     now = timezone.localtime(now)
     queued = []
     for name, at in _schedule().items():

@@ -17,7 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from haichieu.core.audit import audit_record
+from haichieu.core.models import WorkerHeartbeat
 from haichieu.core.services import ServiceError
+from haichieu.core.worker import heartbeat_max_age
 
 from .models import Job, result_expiry
 
@@ -90,10 +92,10 @@ def progress_for(job_id: int) -> Progress:
     return report
 
 
-def run(job_id: int) -> None:
+def run(job_id: int, worker_id: str = "") -> None:
     """Run the job `job_id` (the worker's task); a job already started or finished is left alone."""
     claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-        state=Job.State.RUNNING, started_at=timezone.now(), message="Đang bắt đầu."
+        state=Job.State.RUNNING, started_at=timezone.now(), message="Đang bắt đầu.", worker_id=worker_id[:64]
     )
     if not claimed:
         return
@@ -137,4 +139,22 @@ def prune(now=None) -> int:
         Job.objects.filter(expires_at__lte=now or timezone.now())
         .exclude(result_data=None)
         .update(result_data=None, input_data=None)
+    )
+
+
+ABANDONED = (
+    "Tiến trình nền đã dừng giữa chừng (máy chủ khởi động lại?). Phần việc đang ghi dở không được lưu; "
+    "hãy yêu cầu lại."
+)
+
+
+def fail_abandoned() -> int:
+    """Fail the running jobs whose worker no longer beats (it was stopped or died mid-way): its
+    transaction was rolled back with it, and the user is told to ask again rather than wait."""
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - heartbeat_max_age())
+    return (
+        Job.objects.filter(state=Job.State.RUNNING)
+        .exclude(worker_id="")
+        .exclude(worker_id__in=alive.values("worker_id"))
+        .update(state=Job.State.FAILED, message=ABANDONED, finished_at=timezone.now(), input_data=None)
     )

@@ -252,3 +252,40 @@ def test_without_a_worker_the_immediate_backend_runs_the_job_in_the_request(
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
     assert job.state == Job.State.DONE and Member.objects.count() == before + 5
     assert "Hoàn thành" in client.get(response["Location"]).content.decode()
+
+
+def test_a_job_whose_worker_stopped_beating_is_failed_not_left_running(world, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    beat("alive-worker")
+    beat("gone-worker")
+    WorkerHeartbeat.objects.filter(worker_id="gone-worker").update(
+        seen_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    kept = Job.objects.create(
+        owner=world.w1_staff, kind="members_import", title="a", state="running", worker_id="alive-worker"
+    )
+    lost = Job.objects.create(
+        owner=world.w1_staff, kind="members_import", title="b", state="running", worker_id="gone-worker"
+    )
+    assert services.fail_abandoned() == 1
+    kept.refresh_from_db()
+    lost.refresh_from_db()
+    assert (
+        kept.state == Job.State.RUNNING
+        and lost.state == Job.State.FAILED
+        and lost.message == services.ABANDONED
+    )
+    page = client_for(world.w1_staff).get(reverse("jobs:detail", args=[lost.pk])).content.decode()
+    assert "Không thành công" in page and "hx-trigger" not in page
+
+
+def test_the_worker_records_itself_on_the_job(
+    world, client_for, run_worker, django_capture_on_commit_callbacks
+):
+    client = client_for(world.w1_staff)
+    _upload_and_confirm(client, 5, django_capture_on_commit_callbacks)
+    run_worker()
+    assert Job.objects.get().worker_id  # the worker that ran it (its heartbeat row's id)
