@@ -82,3 +82,14 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type} {self.term}: {self.last_number}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process ("worker"), which /healthz reads (core/health.py).
+    One row per process name, overwritten at each beat: not audited (it records no one's action)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
