@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -13,11 +12,11 @@ import time
 from pathlib import Path
 
 import requests
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[3]
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
-SECRET_KEY = secrets.token_urlsafe(64)
 
 
 def free_port() -> int:
@@ -46,7 +45,8 @@ def app_server(var_dir: Path, **env: str):
         {
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "haichieu.settings",
-            "SECRET_KEY": SECRET_KEY,
+            # The test process's key: the sessions it makes are valid on the servers.
+            "SECRET_KEY": settings.SECRET_KEY,
             "HAICHIEU_VAR_DIR": str(var_dir),
             "HAICHIEU_TWO_FACTOR_REQUIRED": "0",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -72,9 +72,9 @@ def app_server(var_dir: Path, **env: str):
             if process.poll() is not None:
                 raise AssertionError(f"gunicorn stopped: {log.read_text()[-3000:]}")
             try:
-                requests.get(f"{base}/healthz", timeout=2)
+                requests.get(f"{base}/healthz", timeout=15)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if time.monotonic() > deadline:
                     raise AssertionError(f"gunicorn did not answer: {log.read_text()[-3000:]}") from None
                 time.sleep(0.2)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from django.conf import settings
 from django.db import connection
 
-from .servers import GUNICORN_CONF, ROOT, SECRET_KEY, app_server, database_url
+from .servers import GUNICORN_CONF, ROOT, app_server, database_url
 
 DEPLOY = ROOT / "deploy"
 
@@ -170,7 +171,7 @@ def _served_database(tmp_path: Path) -> dict:
 @pytest.mark.django_db(transaction=True)
 def test_the_set_without_containers_serves_the_login_page_and_is_healthy(tmp_path):
     database = _served_database(tmp_path)
-    production = {"HAICHIEU_PRODUCTION": "1", "SECRET_KEY": SECRET_KEY}
+    production = {"HAICHIEU_PRODUCTION": "1", "SECRET_KEY": settings.SECRET_KEY}
     # As the entrypoint does: the static files collected (production serves them from their manifest).
     _manage(
         "collectstatic",
