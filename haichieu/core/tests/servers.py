@@ -86,3 +86,25 @@ def app_server(var_dir: Path, **env: str):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def manage(*args: str, **env: str) -> str:
+    """`haichieu ARGS` in a subprocess, with the test process's key; its output."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "HAICHIEU_"))}
+    environment.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "haichieu.settings",
+            "SECRET_KEY": settings.SECRET_KEY,
+            **env,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "haichieu.manage", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout

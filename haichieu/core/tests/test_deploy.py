@@ -5,11 +5,9 @@ deployment's own configuration against the test database."""
 from __future__ import annotations
 
 import configparser
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from .servers import GUNICORN_CONF, ROOT, app_server, database_url
+from .servers import GUNICORN_CONF, ROOT, app_server, database_url, manage
 
 DEPLOY = ROOT / "deploy"
 
@@ -145,26 +143,13 @@ def test_gunicorn_takes_its_workers_from_the_cpu_count(monkeypatch):
     assert runpy.run_path(str(GUNICORN_CONF))["workers"] == 3
 
 
-def _manage(*args: str, **env: str) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "HAICHIEU_"))}
-    environment.update({"PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "haichieu.settings", **env})
-    result = subprocess.run(
-        [sys.executable, "-m", "haichieu.manage", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 def _served_database(tmp_path: Path) -> dict:
     """The database the servers use: the test database on PostgreSQL; on SQLite (whose test database
     lives in memory) a file migrated the way the entrypoint does."""
     if connection.vendor == "postgresql":
         return {"DATABASE_URL": database_url()}
     path = tmp_path / "served.sqlite3"
-    _manage("migrate", "--noinput", "-v", "0", SQLITE_PATH=str(path), HAICHIEU_VAR_DIR=str(tmp_path))
+    manage("migrate", "--noinput", "-v", "0", SQLITE_PATH=str(path), HAICHIEU_VAR_DIR=str(tmp_path))
     return {"SQLITE_PATH": str(path)}
 
 
@@ -173,7 +158,7 @@ def test_the_set_without_containers_serves_the_login_page_and_is_healthy(tmp_pat
     database = _served_database(tmp_path)
     production = {"HAICHIEU_PRODUCTION": "1", "SECRET_KEY": settings.SECRET_KEY}
     # As the entrypoint does: the static files collected (production serves them from their manifest).
-    _manage(
+    manage(
         "collectstatic",
         "--noinput",
         "-v",
