@@ -5,9 +5,11 @@ deployment's own configuration against the test database."""
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,55 @@ def test_the_set_without_containers_serves_the_login_page_and_is_healthy(tmp_pat
         assert page.status_code == 200 and "Đăng nhập" in page.text
         plain = requests.get(f"{base}/dang-nhap/", allow_redirects=False, timeout=10)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+SHARED_CACHE = """
+import sys
+from django.conf import settings
+from django.core.cache import cache
+assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+if sys.argv[-1] == "write":
+    cache.set("deploy-test", "seen by the other server", 60)
+else:
+    print(cache.get("deploy-test"))
+    cache.delete("deploy-test")
+"""
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_two_processes_share_the_cache_through_redis(tmp_path):
+    env = {"HAICHIEU_REDIS_URL": "redis://127.0.0.1:6379/15", "HAICHIEU_CACHE_PREFIX": f"test-{os.getpid()}"}
+    for step in ("write", "read"):
+        script = tmp_path / "cache.py"
+        script.write_text(SHARED_CACHE)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("HAICHIEU_")} | env
+        environment["PYTHONPATH"] = str(ROOT)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import django; django.setup(); exec(open({str(script)!r}).read())",
+                step,
+            ],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "seen by the other server"
+
+
+def test_without_redis_each_process_keeps_its_own_cache_and_sessions_live_in_the_database():
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
