@@ -233,3 +233,24 @@ def test_two_processes_share_the_cache_through_redis(tmp_path):
 def test_without_redis_each_process_keeps_its_own_cache_and_sessions_live_in_the_database():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_accepts_the_units(tmp_path):
+    units = sorted(p.name for p in (DEPLOY / "systemd").iterdir())
+    for name in units:
+        shutil.copy(DEPLOY / "systemd" / name, tmp_path / name)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *units],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # The programs live in /opt/haichieu/venv once installed (docs/deploy.md): only that may be missing.
+    problems = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.strip() and "/opt/haichieu/venv/bin/" not in line
+    ]
+    assert not problems, problems
