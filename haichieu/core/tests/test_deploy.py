@@ -85,6 +85,9 @@ def test_the_image_and_the_entrypoint_set_the_app_up():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
     assert "pip install ." in dockerfile and "COPY pyproject.toml" in dockerfile
+    # The settings file with its secrets never goes into the image.
+    assert {".git", "var", "deploy/.env"} <= set((ROOT / ".dockerignore").read_text().split())
+    assert subprocess.run(["sh", "-n", str(DEPLOY / "entrypoint.sh")]).returncode == 0
     entrypoint = (DEPLOY / "entrypoint.sh").read_text()
     steps = [line.strip() for line in entrypoint.splitlines() if line.strip().startswith("haichieu ")]
     assert steps == [
