@@ -183,9 +183,35 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "haichieu.sqlite3")),
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+# Reports may read from a replica (issue 14): with DATABASE_REPLICA_URL set, the statistics pages and
+# the exports read there (core/replica.py), every write still goes to "default".
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True
+    )
+    # The tests read the replica through the default's test database (no second one to migrate).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["haichieu.core.replica.ReplicaRouter"]
+for _alias in DATABASES:
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES[_alias]["CONN_MAX_AGE"] = 0
+        DATABASES[_alias]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES[_alias].get("OPTIONS", {})}
+
+# The cache (the API's throttling, issue 14): per process by default; several app servers share one
+# through HAICHIEU_REDIS_URL (redis://127.0.0.1:6379/0). Sessions live in the database either way.
+REDIS_URL = os.environ.get("HAICHIEU_REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("HAICHIEU_CACHE_PREFIX", "haichieu"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -301,6 +327,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The containers' and the load balancer's health checks ask the app itself over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
@@ -333,6 +361,13 @@ HAICHIEU: dict[str, Any] = {
     "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("HAICHIEU_IMPORT_MAX_UNPACKED_MB", "100")) * 1024 * 1024,
     "IMPORT_MAX_CELL_CHARS": int(os.environ.get("HAICHIEU_IMPORT_MAX_CELL_CHARS", "1000")),
     "IMPORT_MAX_PENDING": int(os.environ.get("HAICHIEU_IMPORT_MAX_PENDING", "3")),
+    # Where uploaded lists wait between preview and confirmation (members/views_import.py): default
+    # VAR_DIR/imports; several app servers share one directory (issue 14, docs/deploy.md).
+    "IMPORT_DIR": os.environ.get("HAICHIEU_IMPORT_DIR", ""),
+    # /healthz (core/health.py): a newest heartbeat older than WORKER_HEARTBEAT_MAX_AGE is "stale"
+    # (503); with HAICHIEU_WORKER_REQUIRED=1 a worker that never beat is "missing" (503), else
+    # "not configured".
+    "WORKER_REQUIRED": env_bool("HAICHIEU_WORKER_REQUIRED"),
     # Card numbers/national IDs held outside a user's sight, per user and day, before the member form
     # and the import stop answering (issue 9, finding 2): members/collisions.py.
     "COLLISION_LIMIT_PER_DAY": int(os.environ.get("HAICHIEU_COLLISION_LIMIT_PER_DAY", "20")),

@@ -81,3 +81,28 @@ def sign_in_unlock(*, username: str, actor=None) -> int:
                 note=f"{removed} bản ghi đăng nhập sai đã được xóa",
             )
     return removed
+
+
+def first_admin_ensure(*, username: str, password: str) -> bool:
+    """The deployment's first administrator (`haichieu ensure_admin`, run at each start of the
+    containers): created as a superuser when no user has that username; an existing user is left as
+    it is (its password is not reset). Returns whether one was created. The password passes the
+    same validators as any other."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    User = get_user_model()
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            return False
+        user = User(username=username, is_staff=True, is_superuser=True)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.CREATE,
+            target=user,
+            note="Tạo quản trị viên đầu tiên khi triển khai (haichieu ensure_admin)",
+        )
+    return True

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from haichieu.access import manage_scope_or_404
 from haichieu.core.forms import filter_summary
 from haichieu.core.paging import page_size
+from haichieu.core.replica import reads_from_replica
 
 from . import exports, selectors
 from .forms import AuditFilterForm
@@ -59,6 +60,7 @@ def audit_log(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def audit_log_export(request):
     """The page's entries (every page of them) as .xlsx; a wrong filter shows the page instead."""
     manage_scope_or_404(request.user)

@@ -29,6 +29,7 @@ from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.params import figure_query, parse_id, parse_year
+from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.documents.engine import TemplateRenderError
 from haichieu.jobs import services as jobs
@@ -359,6 +360,7 @@ def figures_page(request):
 
 
 @login_required
+@reads_from_replica
 def figures_timeliness_xlsx(request):
     """The page's two tables of answered on time as .xlsx (an export recorded in the audit log)."""
     org, query = figures_org_and_query(request)
@@ -368,6 +370,7 @@ def figures_timeliness_xlsx(request):
 
 
 @login_required
+@reads_from_replica
 def figures_criteria_xlsx(request):
     """The share of each level of each criterion as .xlsx (an export recorded in the audit log)."""
     org, query = figures_org_and_query(request)

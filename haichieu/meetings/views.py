@@ -23,6 +23,7 @@ from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id, parse_year
+from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
 
@@ -422,6 +423,7 @@ def roster_docx(request, pk):
 
 
 @login_required
+@reads_from_replica
 def attendance_xlsx(request, pk):
     meeting = meeting_get_for(request.user, pk)
     return documents.attendance_xlsx_response(

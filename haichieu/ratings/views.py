@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from haichieu.access import rating_member_get_for, rating_org_get_for, scope_for
 from haichieu.core.forms import add_service_error
 from haichieu.core.paging import page_size
+from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 
 from . import rules, selectors, services
@@ -46,6 +47,7 @@ def rating_list(request, org_pk, year):
 
 
 @login_required
+@reads_from_replica
 def rating_xlsx(request, org_pk, year):
     org = rating_org_get_for(request.user, org_pk)  # 404 first, for GET and POST alike
     if request.method != "GET":

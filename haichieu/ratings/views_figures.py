@@ -13,6 +13,7 @@ from django.utils import timezone
 from haichieu.access import read_scope_or_404
 from haichieu.core.charts import Chart
 from haichieu.core.params import figure_query
+from haichieu.core.replica import reads_from_replica
 from haichieu.organizations.selectors import figures_org_for
 
 from . import figures
@@ -59,6 +60,7 @@ def figures_page(request):
 
 
 @login_required
+@reads_from_replica
 def figures_xlsx(request):
     org, query = _org_and_query(request)
     if request.method != "GET":

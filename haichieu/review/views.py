@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404
+from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
 
@@ -72,6 +73,7 @@ def score_page(request, org, year: int):
 
 @login_required
 @_organization_page
+@reads_from_replica
 def score_xlsx(request, org, year: int):
     """The score page's rows as .xlsx (audited)."""
     table = selectors.score_table(org, year=year, on=selectors.as_of(year, timezone.localdate()))

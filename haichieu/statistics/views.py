@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from haichieu.access import organization_get_for, read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.params import parse_day, parse_id
+from haichieu.core.replica import reads_from_replica
 from haichieu.meetings import rules as meeting_rules
 from haichieu.organizations.selectors import organization_children_and_parent, organization_roots_for
 
@@ -68,6 +69,7 @@ def _query(org, day: datetime.date, today: datetime.date) -> str:
 
 @require_safe
 @login_required
+@reads_from_replica
 def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
@@ -124,6 +126,7 @@ def _charts(monthly: dict) -> dict:
 
 @require_safe
 @login_required
+@reads_from_replica
 def dashboard_xlsx(request):
     org, day, error, others = _scope(request)
     if error:
