@@ -208,9 +208,9 @@ def organization_and_children(
         # Each row counts on its own side: the total on `org`'s side, not the rows' sum.
         _reception_overdue(org, {org.path: total}, length=len(org.path), on=on)
         _digests_overdue(org, rows, length=length, on=on)
+        _meetings(org, rows, length=length, on=on, total=total)
     elif freshness is not None:
         freshness.summary_at = kept
-    _meetings(org, rows, length=length, on=on, total=total)
     _exemptions(org, rows, length=length, on=on)
     for field_name in SUMMED:
         setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
@@ -218,9 +218,8 @@ def organization_and_children(
         for reason, n in row.exemptions.items():
             total.exemptions[reason] = total.exemptions.get(reason, 0) + n
     if kept is not None:  # the summary's own row of `org` is over its whole subtree already
-        total.introduction_overdue = own.introduction_overdue
-        total.reception_overdue = own.reception_overdue
-        total.digests_overdue = own.digests_overdue
+        for field_name in SUMMARISED:
+            setattr(total, field_name, getattr(own, field_name))
     total.members = sum(n for _, _, _, n in lines)
     total.coverage = coverage_tally(
         (status, category, n) for working, status, category, n in lines if working
@@ -241,6 +240,12 @@ SUMMED = (
     "expected",
     "attended",
 )
+
+# The meetings' figures of the year up to the day (the summary's columns of the same names).
+MEETING_FIGURES = ("cells", "cells_below", "meetings_held", "invited", "expected", "attended")
+# Figures read from the summary when it was made for the day (its row of an organisation is over
+# the whole subtree).
+SUMMARISED = ("introduction_overdue", "reception_overdue", "digests_overdue", *MEETING_FIGURES)
 
 
 def _tally(rows: dict[str, Figures], counted: dict[str, list[tuple[bool, str, str, int]]]) -> None:
@@ -454,6 +459,8 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
             else summary.reception_overdue_workplace
         )
         figures.digests_overdue = summary.digests_overdue
+        for name in MEETING_FIGURES:
+            setattr(figures, name, getattr(summary, name))
     return own.refreshed_at
 
 
@@ -462,10 +469,9 @@ def _year_to(on: datetime.date) -> Q:
     return Q(state=Meeting.State.CLOSED, date__gte=datetime.date(on.year, 1, 1), date__lte=on)
 
 
-def _meetings(
-    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date, total: Figures
-) -> None:
-    """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
+def cell_meeting_counts(cells, on: datetime.date, key) -> list[tuple]:
+    """(key, active cells, cells below meetings.rules.expected_per_year, closed meetings held) of the
+    active cells among `cells`, this year up to `on`, grouped by `key` (an expression over the cell)."""
     held_by_cell = (
         Meeting.objects.filter(_year_to(on), cell=OuterRef("pk"))
         .order_by()
@@ -473,10 +479,10 @@ def _meetings(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    cells = (
-        Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
-        .annotate(key=Substr("path", 1, length), n_held=Coalesce(Subquery(held_by_cell), 0))
-        .values("key")
+    return list(
+        cells.filter(kind=Organization.Kind.CELL, is_active=True)
+        .annotate(key=key, n_held=Coalesce(Subquery(held_by_cell), 0))
+        .values_list("key")
         .annotate(
             cells=Count("pk"),
             below=Count("pk", filter=Q(n_held__lt=meeting_rules.expected_per_year())),
@@ -484,27 +490,21 @@ def _meetings(
         )
         .order_by()
     )
-    for row in cells:
-        if (figures := rows.get(row["key"])) is not None:
-            figures.cells, figures.cells_below, figures.meetings_held = (
-                row["cells"],
-                row["below"],
-                row["held"],
-            )
-    # One grouping serves the year's rates and the twelve months' chart: the twelve months up to
-    # `on` start on or before the first of January of its year.
-    marks = (
-        Attendance.objects.filter(
-            org.subtree_q("meeting__cell__path"),
+
+
+def attendance_counts(marks, on: datetime.date, key) -> list[tuple]:
+    """(key, year, month, invited, expected, attended) of the invitations among `marks` at closed
+    meetings of the twelve months up to `on` (meetings.selectors.expected_q / attended_q), grouped
+    by `key` (an expression over the invitation) and the meeting's month. The twelve months start on
+    or before the first of January of `on`'s year: one grouping serves the year's rates and the
+    months' chart."""
+    return list(
+        marks.filter(
             meeting__state=Meeting.State.CLOSED,
             meeting__date__gte=twelve_months(on)[0],
             meeting__date__lte=on,
         )
-        .annotate(
-            key=Substr("meeting__cell__path", 1, length),
-            y=ExtractYear("meeting__date"),
-            m=ExtractMonth("meeting__date"),
-        )
+        .annotate(key=key, y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
         .values_list("key", "y", "m")
         .annotate(
             invited=Count("pk"),
@@ -513,7 +513,20 @@ def _meetings(
         )
         .order_by()
     )
-    for key, y, m, invited, expected, attended in marks:
+
+
+def _meetings(
+    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date, total: Figures
+) -> None:
+    """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
+    cells = Organization.objects.filter(org.subtree_q())
+    for key, n_cells, below, held in cell_meeting_counts(cells, on, Substr("path", 1, length)):
+        if (figures := rows.get(key)) is not None:
+            figures.cells, figures.cells_below, figures.meetings_held = n_cells, below, held
+    marks = Attendance.objects.filter(org.subtree_q("meeting__cell__path"))
+    for key, y, m, invited, expected, attended in attendance_counts(
+        marks, on, Substr("meeting__cell__path", 1, length)
+    ):
         month_expected, month_attended = total.attendance_by_month.get((y, m), (0, 0))
         total.attendance_by_month[(y, m)] = (month_expected + expected, month_attended + attended)
         if y == on.year and (figures := rows.get(key)) is not None:
@@ -578,13 +591,14 @@ def monthly(
     )
     for name in ("introduced", "received"):
         result[name] = [counted[name].get(ym, 0) for ym in months]
-    if total is None:
-        total = Figures(org=org, on=on)
-        _meetings(org, {}, length=len(org.path), on=on, total=total)
-    rates = {
-        ym: meeting_rules.rate(attended, expected)
-        for ym, (expected, attended) in total.attendance_by_month.items()
-    }
+    if "attendance" in counted:
+        by_month = counted["attendance"]
+    else:
+        if total is None:
+            total = Figures(org=org, on=on)
+            _meetings(org, {}, length=len(org.path), on=on, total=total)
+        by_month = total.attendance_by_month
+    rates = {ym: meeting_rules.rate(attended, expected) for ym, (expected, attended) in by_month.items()}
     result["attendance"] = [rates.get(ym) for ym in months]
     return result
 
@@ -618,10 +632,14 @@ def _monthly_live(org: Organization, first: datetime.date, on: datetime.date) ->
 
 
 def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict]:
-    """The same from the summary made today (one query)."""
+    """The same from the summary made today (one query), and the attendance marks by month
+    ({(year, month): (expected, attended)}) under "attendance"."""
     side = monthly_side(org)
-    counted: dict[str, dict] = {name: {} for name in MONTHLY_MOMENTS}
+    counted: dict[str, dict] = {name: {} for name in (*MONTHLY_MOMENTS, "attendance")}
     for row in MonthlySummary.objects.filter(org=org, month__gte=first, month__lte=on):
+        ym = (row.month.year, row.month.month)
         for name in MONTHLY_MOMENTS:
-            counted[name][(row.month.year, row.month.month)] = getattr(row, f"{name}_{side}")
+            counted[name][ym] = getattr(row, f"{name}_{side}")
+        if row.attendance_expected or row.attendance_attended:
+            counted["attendance"][ym] = (row.attendance_expected, row.attendance_attended)
     return counted

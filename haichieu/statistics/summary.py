@@ -2,7 +2,8 @@
 run from cron (at night, and as often as the province wants fresher overdue figures).
 
 Each figure is counted once per organisation that holds it (a member's workplace cell, the
-committee an introduction waits at, the committee that sends a digest) by the same functions the
+committee an introduction waits at, the committee that sends a digest, the cell that holds a
+meeting) by the same functions the
 live figures use (figures.py: the rules modules' definitions), then added to every ancestor in
 Python (a path's prefixes): a few grouped queries for the whole country, not one per organisation.
 Idempotent: the tables are replaced in one transaction, so a page reads the old summary or the new
@@ -20,6 +21,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.meetings.models import Attendance
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -47,7 +49,7 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     now = timezone.now()
     path_of = dict(Organization.objects.values_list("pk", "path"))
     id_of = {path: pk for pk, path in path_of.items()}
-    overdue = {
+    counted = {
         "introduction_overdue": figures.introduction_overdue_counts(
             Member.objects.all(), on, F("workplace_cell_id")
         ),
@@ -61,7 +63,22 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             ChangeNotice.objects.all(), on, F("sender_org_id"), figures.digests_sent(Digest.objects.all(), on)
         ),
     }
-    rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in overdue.items()}
+    # The meetings' figures of the year (figures.MEETING_FIGURES), counted per cell and rolled up.
+    per_cell: dict[str, dict] = {name: {} for name in figures.MEETING_FIGURES}
+    for cell_id, cells, below, held in figures.cell_meeting_counts(Organization.objects.all(), on, F("id")):
+        per_cell["cells"][cell_id], per_cell["cells_below"][cell_id] = cells, below
+        per_cell["meetings_held"][cell_id] = held
+    marks_by_month: dict[datetime.date, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for cell_id, y, m, invited, expected, attended in figures.attendance_counts(
+        Attendance.objects.all(), on, F("meeting__cell_id")
+    ):
+        marks_by_month[datetime.date(y, m, 1)]["attendance_expected"][cell_id] = expected
+        marks_by_month[datetime.date(y, m, 1)]["attendance_attended"][cell_id] = attended
+        if y == on.year:
+            for name, n in (("invited", invited), ("expected", expected), ("attended", attended)):
+                per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
+    counted.update(per_cell)
+    rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}
     summaries = [
         OverdueSummary(
             org_id=pk, on=on, refreshed_at=now, **{name: rolled[name].get(pk, 0) for name in rolled}
@@ -85,6 +102,10 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             for month, counts in per_month.items():
                 for pk, n in _roll_up(counts, path_of, id_of).items():
                     months[(pk, month)][f"{name}_{side}"] = n
+    for month, by_name in marks_by_month.items():
+        for name, counts in by_name.items():
+            for pk, n in _roll_up(counts, path_of, id_of).items():
+                months[(pk, month)][name] = n
     monthly = [
         MonthlySummary(org_id=pk, month=month, refreshed_at=now, **values)
         for (pk, month), values in months.items()
