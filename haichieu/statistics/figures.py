@@ -209,9 +209,9 @@ def organization_and_children(
         _reception_overdue(org, {org.path: total}, length=len(org.path), on=on)
         _digests_overdue(org, rows, length=length, on=on)
         _meetings(org, rows, length=length, on=on, total=total)
+        _exemptions(org, rows, length=length, on=on)
     elif freshness is not None:
         freshness.summary_at = kept
-    _exemptions(org, rows, length=length, on=on)
     for field_name in SUMMED:
         setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
     for row in rows.values():
@@ -220,6 +220,7 @@ def organization_and_children(
     if kept is not None:  # the summary's own row of `org` is over its whole subtree already
         for field_name in SUMMARISED:
             setattr(total, field_name, getattr(own, field_name))
+        total.exemptions = dict(own.exemptions)
     total.members = sum(n for _, _, _, n in lines)
     total.coverage = coverage_tally(
         (status, category, n) for working, status, category, n in lines if working
@@ -461,6 +462,7 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
         figures.digests_overdue = summary.digests_overdue
         for name in MEETING_FIGURES:
             setattr(figures, name, getattr(summary, name))
+        figures.exemptions = {reason: n for reason, n in summary.exemptions.items() if n}
     return own.refreshed_at
 
 
@@ -535,16 +537,22 @@ def _meetings(
             figures.attended += attended
 
 
-def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
-    grouped = (
-        Exemption.objects.in_force_on(on)
-        .filter(org.subtree_q("member__workplace_cell__path"), member__status__in=Member.ACTIVE_STATUSES)
-        .annotate(key=Substr("member__workplace_cell__path", 1, length))
+def exemption_counts(exemptions, on: datetime.date, key) -> list[tuple]:
+    """(key, reason, exemptions) of `exemptions` in force on `on` for active members, grouped by
+    `key` (an expression over the exemption) and the reason."""
+    return list(
+        exemptions.in_force_on(on)
+        .filter(member__status__in=Member.ACTIVE_STATUSES)
+        .annotate(key=key)
         .values_list("key", "reason")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for key, reason, n in grouped:
+
+
+def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+    exemptions = Exemption.objects.filter(org.subtree_q("member__workplace_cell__path"))
+    for key, reason, n in exemption_counts(exemptions, on, Substr("member__workplace_cell__path", 1, length)):
         if key in rows:
             rows[key].exemptions[reason] = n
 

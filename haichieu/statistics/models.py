@@ -32,6 +32,8 @@ class OverdueSummary(models.Model):
     invited = models.IntegerField(default=0)
     expected = models.IntegerField(default=0)
     attended = models.IntegerField(default=0)
+    # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
+    exemptions = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "số liệu việc quá hạn"

@@ -20,6 +20,7 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
 from haichieu.meetings.models import Attendance
 from haichieu.members.models import Member
@@ -79,9 +80,22 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
                 per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
     counted.update(per_cell)
     rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}
+    by_reason: dict[str, dict[int, int]] = defaultdict(dict)
+    for cell_id, reason, n in figures.exemption_counts(
+        Exemption.objects.all(), on, F("member__workplace_cell_id")
+    ):
+        by_reason[reason][cell_id] = n
+    exemptions: dict[int, dict[str, int]] = defaultdict(dict)
+    for reason, counts in by_reason.items():
+        for pk, n in _roll_up(counts, path_of, id_of).items():
+            exemptions[pk][reason] = n
     summaries = [
         OverdueSummary(
-            org_id=pk, on=on, refreshed_at=now, **{name: rolled[name].get(pk, 0) for name in rolled}
+            org_id=pk,
+            on=on,
+            refreshed_at=now,
+            exemptions=exemptions.get(pk, {}),
+            **{name: rolled[name].get(pk, 0) for name in rolled},
         )
         for pk in path_of
     ]

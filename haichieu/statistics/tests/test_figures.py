@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import Digest
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
@@ -208,7 +209,7 @@ def test_the_summary_is_stale_until_the_next_refresh_and_says_so(province):
     assert figures.organization_figures(w.province).introduction_overdue == 2
 
 
-def test_the_meetings_figures_come_from_the_summary_until_the_next_refresh(province):
+def test_the_meetings_and_exemptions_come_from_the_summary_until_the_next_refresh(province):
     """The year's attendance is a million marks at 100,000 members: refreshed, the cells, meetings
     and marks of the statistics page are the summary's (its moment shown), counted again by the
     next refresh."""
@@ -217,14 +218,17 @@ def test_the_meetings_figures_come_from_the_summary_until_the_next_refresh(provi
     mark = Attendance.objects.get(meeting__date=D(2026, 4, 10), status=Attendance.Status.EXCUSED)
     Attendance.objects.filter(pk=mark.pk).update(status=Attendance.Status.PRESENT)
     Meeting.objects.filter(cell=w.r1c1, date=D(2026, 10, 10)).update(state=Meeting.State.PLANNED)
+    Exemption.objects.filter(member=w.m2).delete()
     freshness = figures.Freshness()
     total, _ = figures.organization_and_children(w.province, freshness=freshness)
     assert freshness.summary_at is not None
     assert (total.meetings_held, total.expected, total.attended) == (2, 4, 3)
+    assert total.exemptions_total == 2
     assert figures.monthly(w.province)["attendance"][3] == 50.0
     statistics_refresh(on=TODAY)
     total = figures.organization_figures(w.province)
     assert (total.meetings_held, total.expected, total.attended) == (1, 2, 2)
+    assert total.exemptions == {Exemption.Reason.FAR_WORK: 1}
     months = figures.monthly(w.province)
     assert months["attendance"][3] == 100.0 and months["attendance"][9] is None
     assert (figures.organization_figures(w.r1c1).cells_below, figures.organization_figures(w.w1).cells) == (
@@ -260,8 +264,8 @@ def test_queries_do_not_grow_with_the_children(
 
 def test_the_summary_reads_in_fewer_queries(province, django_assert_max_num_queries):
     statistics_refresh(on=TODAY)
-    # The children, the kept coverage counts, the summary's rows, the exemptions.
-    with django_assert_max_num_queries(4):
+    # The children, the kept coverage counts, the summary's rows.
+    with django_assert_max_num_queries(3):
         figures.organization_and_children(province.province)
 
 
