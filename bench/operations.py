@@ -19,6 +19,7 @@ from django.utils import timezone
 from haichieu.accounts.models import Role, User
 from haichieu.comments import rules as comment_rules
 from haichieu.comments.models import CommentRequest
+from haichieu.demo.comments import BENCH_YEAR
 from haichieu.demo.meetings import bench_meeting
 from haichieu.meetings.models import Attendance
 from haichieu.organizations.models import Organization
@@ -285,3 +286,12 @@ def comment_inbox(ctx: BenchContext) -> str:
 # The same list as the other roles that follow requests: the province, a workplace committee (its
 # members' requests), a residential cell (its own inbox).
 for_roles("comment_inbox", comment_inbox, ("province", "committee", "residential_cell"))
+
+
+# --- the meetings' figures of the province (issue 13) ----------------------------------------------
+@operation("meeting_figures", paged=False)
+def meeting_figures(ctx: BenchContext) -> str:
+    """The meetings figures page of the whole province for the bench year, as its staff: its
+    children's rows (~128, worst first) over the year's meetings of every residential cell
+    (haichieu.demo.meetings.seed_bench_history: two each, their invitations marked)."""
+    return with_params(reverse("meetings:figures"), year=BENCH_YEAR)

@@ -48,6 +48,7 @@ from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
 from haichieu.liaisons.selectors import coverage_tally
 from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
 from haichieu.members.models import Member
@@ -464,6 +465,43 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
             setattr(figures, name, getattr(summary, name))
         figures.exemptions = {reason: n for reason, n in summary.exemptions.items() if n}
     return own.refreshed_at
+
+
+def meeting_year_figures(
+    org: Organization, *, year: int
+) -> tuple[meeting_selectors.OrganizationFigures, datetime.datetime | None]:
+    """The meetings' figures page of `org` for `year` (meetings.selectors.organization_figures) and
+    the moment of the summary they come from: this year's from today's summary when it was made (the
+    statistics page reads the same rows), else counted (None). One query after the children."""
+    on = today()
+    children = organization_children(org)
+    summaries = (
+        {
+            s.org_id: s
+            for s in OverdueSummary.objects.filter(org_id__in=[org.pk, *(c.pk for c in children)], on=on)
+        }
+        if year == on.year
+        else {}
+    )
+    if org.pk not in summaries:
+        return meeting_selectors.organization_figures(org, year=year), None
+
+    def kept(node: Organization) -> meeting_selectors.Figures:
+        row = meeting_selectors.Figures(org=node)
+        if (summary := summaries.get(node.pk)) is not None:
+            row.cells, row.cells_below, row.held = summary.cells, summary.cells_below, summary.meetings_held
+            row.invited, row.expected, row.attended = summary.invited, summary.expected, summary.attended
+            row.below_minimum = (
+                summary.below_minimum_residence if node.is_residential else summary.below_minimum_workplace
+            )
+        return row
+
+    shown = sorted(
+        (kept(child) for child in children if child.is_active), key=meeting_selectors.Figures.worst_first
+    )
+    return meeting_selectors.OrganizationFigures(year=year, total=kept(org), children=shown), summaries[
+        org.pk
+    ].refreshed_at
 
 
 def _year_to(on: datetime.date) -> Q:

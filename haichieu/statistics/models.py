@@ -32,6 +32,11 @@ class OverdueSummary(models.Model):
     invited = models.IntegerField(default=0)
     expected = models.IntegerField(default=0)
     attended = models.IntegerField(default=0)
+    # Linked members below the year's minimum (meetings.rules.below_minimum) on each side, as the
+    # meetings' figures count them (meetings.selectors.organization_figures): invited through their
+    # link at the subtree's residential cells, or the subtree's own members wherever they live.
+    below_minimum_residence = models.IntegerField(default=0)
+    below_minimum_workplace = models.IntegerField(default=0)
     # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
     exemptions = models.JSONField(default=dict)
 

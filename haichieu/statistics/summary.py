@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
@@ -42,6 +44,42 @@ def _roll_up(counts: dict, path_of: dict[int, str], id_of: dict[str, int]) -> di
         for end in range(STEP, len(path) + 1, STEP):
             total[id_of[path[:end]]] += n
     return total
+
+
+def _ancestors(org_id: int | None, path_of: dict[int, str], id_of: dict[str, int]) -> list[int]:
+    """`org_id` and every organisation above it."""
+    path = path_of.get(org_id) if org_id is not None else None
+    return [id_of[path[:end]] for end in range(STEP, len(path) + 1, STEP)] if path else []
+
+
+def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[int, int]]:
+    """Linked members below the year's minimum (meetings.rules.below_minimum) over the year's marks
+    up to `on`, as the meetings' figures count them (meetings.selectors.organization_figures): on the
+    residence side {organisation: members} over their marks at the organisation's cells (not a sum
+    over the children: a member may be invited by two cells, so counted per member and
+    organisation here); on the workplace side {workplace cell: its members below}, over all their
+    marks (summed up the tree like the other counts)."""
+    residence: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    workplace: dict[int, list] = {}
+    for member_id, cell_id, workplace_cell_id, expected, attended in meeting_selectors.linked_marks(
+        datetime.date(on.year, 1, 1), on
+    ):
+        for org_id in _ancestors(cell_id, path_of, id_of):
+            counts = residence[(member_id, org_id)]
+            counts[0] += expected
+            counts[1] += attended
+        mine = workplace.setdefault(member_id, [workplace_cell_id, 0, 0])
+        mine[1] += expected
+        mine[2] += attended
+    at_residence: dict[int, int] = defaultdict(int)
+    for (_, org_id), (expected, attended) in residence.items():
+        if meeting_rules.below_minimum(attended, expected):
+            at_residence[org_id] += 1
+    at_workplace: dict[int, int] = defaultdict(int)
+    for workplace_cell_id, expected, attended in workplace.values():
+        if meeting_rules.below_minimum(attended, expected) and workplace_cell_id is not None:
+            at_workplace[workplace_cell_id] += 1
+    return at_residence, at_workplace
 
 
 def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
@@ -79,7 +117,9 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             for name, n in (("invited", invited), ("expected", expected), ("attended", attended)):
                 per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
     counted.update(per_cell)
+    residence, counted["below_minimum_workplace"] = _below_minimum(on, path_of, id_of)
     rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}
+    rolled["below_minimum_residence"] = residence  # per organisation already: not a sum over children
     by_reason: dict[str, dict[int, int]] = defaultdict(dict)
     for cell_id, reason, n in figures.exemption_counts(
         Exemption.objects.all(), on, F("member__workplace_cell_id")

@@ -7,6 +7,7 @@ import pytest
 
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import Digest
+from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.statistics import figures
@@ -276,3 +277,33 @@ def test_a_digest_sent_in_time_is_not_overdue(province):
     # Sent after the earlier day: overdue then.
     Digest.objects.filter(sender_org=w.w1).update(sent_at=at(D(2026, 7, 2)))
     assert figures.organization_figures(w.province, on=EARLIER).digests_overdue == 1
+
+
+def test_the_meetings_page_reads_the_same_summary_as_the_statistics(province):
+    """/hop/so-lieu/ of this year: once refreshed, the summary's rows (the statistics page's), equal
+    to the live count — members below the minimum on each side included —, stale until the next
+    refresh; another year is counted."""
+    w = province
+    Attendance.objects.filter(member=w.m1).update(source=Attendance.Source.LIAISON)
+    Attendance.objects.filter(member=w.m1, meeting__date=D(2026, 10, 10)).update(
+        status=Attendance.Status.UNEXCUSED
+    )
+
+    def plain(result):
+        return [
+            (f.org.code, f.cells, f.cells_below, f.held, f.invited, f.expected, f.attended, f.below_minimum)
+            for f in (result.total, *result.children)
+        ]
+
+    orgs = (w.province, w.w1, w.w1c1, w.r1, w.r1c1, w.r2)
+    live = {org.code: plain(meeting_selectors.organization_figures(org, year=2026)) for org in orgs}
+    assert live["TU"][0][-1] == 1 and dict((row[0], row[-1]) for row in live["TU"][1:])["R1"] == 1
+    statistics_refresh(on=TODAY)
+    for org in orgs:
+        kept, summary_at = figures.meeting_year_figures(org, year=2026)
+        assert summary_at is not None and plain(kept) == live[org.code]
+    Attendance.objects.filter(member=w.m1).update(status=Attendance.Status.PRESENT)
+    assert figures.meeting_year_figures(w.province, year=2026)[0].total.below_minimum == 1  # stale
+    assert figures.meeting_year_figures(w.province, year=2025)[1] is None  # counted
+    statistics_refresh(on=TODAY)
+    assert figures.meeting_year_figures(w.province, year=2026)[0].total.below_minimum == 0
