@@ -295,3 +295,13 @@ def meeting_figures(ctx: BenchContext) -> str:
     children's rows (~128, worst first) over the year's meetings of every residential cell
     (haichieu.demo.meetings.seed_bench_history: two each, their invitations marked)."""
     return with_params(reverse("meetings:figures"), year=BENCH_YEAR)
+
+
+@operation("comment_progress", paged=False)
+def comment_progress(ctx: BenchContext) -> str:
+    """The comments' progress of the bench year per commune committee (the yearly round of
+    haichieu.demo.comments), as provincial staff."""
+    return with_params(reverse("comments:progress"), year=BENCH_YEAR)
+
+
+for_roles("comment_progress", comment_progress, ("ward", "committee"))
