@@ -304,4 +304,12 @@ def comment_progress(ctx: BenchContext) -> str:
     return with_params(reverse("comments:progress"), year=BENCH_YEAR)
 
 
-for_roles("comment_progress", comment_progress, ("ward", "committee"))
+for_roles("comment_progress", comment_progress, ("ward", "committee"), paged=False)
+
+
+# --- the 213 score (issue 13) ----------------------------------------------------------------------
+@operation("score", paged=False)
+def score(ctx: BenchContext) -> str:
+    """The 213 score of the province for the bench year, as its staff: how each component is made
+    and its children's scores (~128 rows, lowest first)."""
+    return reverse("review:score", args=[ctx.province_pk, BENCH_YEAR])

@@ -78,6 +78,15 @@ class Figures:
     expected: int = 0  # marked invitations that count in the rate (not exempt)
     attended: int = 0
     exemptions: dict[str, int] = field(default_factory=dict)  # in force on `on`, by reason
+    # Linked members' marks of the year on the organisation's side (at its cells for a residence
+    # one, of its members for a workplace one): counted in the rate, taken part. Read from the
+    # summary only (`linked_kept`): the 213 score's attendance (review.selectors).
+    linked_expected: int = 0
+    linked_attended: int = 0
+    linked_kept: bool = False
+    # Its comment requests of the year on its side by count (comments.figures.TIMELINESS_COUNTS),
+    # from the summary (with `linked_kept`).
+    comment_counts: dict[str, int] = field(default_factory=dict)
     # The whole subtree's marks by month, the twelve months up to `on` ({(year, month): (expected,
     # attended)}): set on the total by organization_and_children, read by `monthly`.
     attendance_by_month: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
@@ -222,6 +231,9 @@ def organization_and_children(
         for field_name in SUMMARISED:
             setattr(total, field_name, getattr(own, field_name))
         total.exemptions = dict(own.exemptions)
+        total.linked_expected, total.linked_attended = own.linked_expected, own.linked_attended
+        total.linked_kept = True
+        total.comment_counts = own.comment_counts
     total.members = sum(n for _, _, _, n in lines)
     total.coverage = coverage_tally(
         (status, category, n) for working, status, category, n in lines if working
@@ -464,6 +476,11 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
         for name in MEETING_FIGURES:
             setattr(figures, name, getattr(summary, name))
         figures.exemptions = {reason: n for reason, n in summary.exemptions.items() if n}
+        side = "residence" if figures.org.is_residential else "workplace"
+        figures.linked_expected = getattr(summary, f"linked_expected_{side}")
+        figures.linked_attended = getattr(summary, f"linked_attended_{side}")
+        figures.linked_kept = True
+        figures.comment_counts = summary.comments.get(side, {})
     return own.refreshed_at
 
 

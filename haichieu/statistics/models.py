@@ -37,6 +37,16 @@ class OverdueSummary(models.Model):
     # link at the subtree's residential cells, or the subtree's own members wherever they live.
     below_minimum_residence = models.IntegerField(default=0)
     below_minimum_workplace = models.IntegerField(default=0)
+    # Those linked members' marks (counted in the rate; taken part), on each side (the 213 score's
+    # attendance component, review.selectors).
+    linked_expected_residence = models.IntegerField(default=0)
+    linked_attended_residence = models.IntegerField(default=0)
+    linked_expected_workplace = models.IntegerField(default=0)
+    linked_attended_workplace = models.IntegerField(default=0)
+    # The comment requests of `on`'s year made by `on` on each side, by cell (residence) and by the
+    # members' workplace cells (workplace): {"residence"|"workplace": {count: n}} with the counts of
+    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component).
+    comments = models.JSONField(default=dict)
     # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
     exemptions = models.JSONField(default=dict)
 

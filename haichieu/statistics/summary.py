@@ -20,6 +20,7 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from haichieu.comments import figures as comment_figures
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
 from haichieu.meetings import rules as meeting_rules
@@ -52,18 +53,33 @@ def _ancestors(org_id: int | None, path_of: dict[int, str], id_of: dict[str, int
     return [id_of[path[:end]] for end in range(STEP, len(path) + 1, STEP)] if path else []
 
 
-def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[int, int]]:
+def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[str, dict]]:
     """Linked members below the year's minimum (meetings.rules.below_minimum) over the year's marks
     up to `on`, as the meetings' figures count them (meetings.selectors.organization_figures): on the
     residence side {organisation: members} over their marks at the organisation's cells (not a sum
     over the children: a member may be invited by two cells, so counted per member and
     organisation here); on the workplace side {workplace cell: its members below}, over all their
-    marks (summed up the tree like the other counts)."""
+    marks (summed up the tree like the other counts); with the linked marks counted in the rate and
+    taken part on each side (linked_*: by the meeting's cell, by the member's workplace cell)."""
     residence: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     workplace: dict[int, list] = {}
+    linked: dict[str, dict] = {
+        name: defaultdict(int)
+        for name in (
+            "linked_expected_residence",
+            "linked_attended_residence",
+            "linked_expected_workplace",
+            "linked_attended_workplace",
+        )
+    }
     for member_id, cell_id, workplace_cell_id, expected, attended in meeting_selectors.linked_marks(
         datetime.date(on.year, 1, 1), on
     ):
+        linked["linked_expected_residence"][cell_id] += expected
+        linked["linked_attended_residence"][cell_id] += attended
+        if workplace_cell_id is not None:
+            linked["linked_expected_workplace"][workplace_cell_id] += expected
+            linked["linked_attended_workplace"][workplace_cell_id] += attended
         for org_id in _ancestors(cell_id, path_of, id_of):
             counts = residence[(member_id, org_id)]
             counts[0] += expected
@@ -79,7 +95,7 @@ def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[
     for workplace_cell_id, expected, attended in workplace.values():
         if meeting_rules.below_minimum(attended, expected) and workplace_cell_id is not None:
             at_workplace[workplace_cell_id] += 1
-    return at_residence, at_workplace
+    return at_residence, {"below_minimum_workplace": at_workplace, **linked}
 
 
 def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
@@ -117,7 +133,8 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             for name, n in (("invited", invited), ("expected", expected), ("attended", attended)):
                 per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
     counted.update(per_cell)
-    residence, counted["below_minimum_workplace"] = _below_minimum(on, path_of, id_of)
+    residence, linked = _below_minimum(on, path_of, id_of)
+    counted.update(linked)
     rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}
     rolled["below_minimum_residence"] = residence  # per organisation already: not a sum over children
     by_reason: dict[str, dict[int, int]] = defaultdict(dict)
@@ -129,12 +146,22 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     for reason, counts in by_reason.items():
         for pk, n in _roll_up(counts, path_of, id_of).items():
             exemptions[pk][reason] = n
+    comments: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    for residential, side in ((True, "residence"), (False, "workplace")):
+        per_count: dict[str, dict[int, int]] = defaultdict(dict)
+        for row in comment_figures.timeliness_by_cell(on.year, on, residential=residential):
+            for name in comment_figures.TIMELINESS_COUNTS:
+                per_count[name][row["place_cell"]] = row[name]
+        for name, counts in per_count.items():
+            for pk, n in _roll_up(counts, path_of, id_of).items():
+                comments[pk].setdefault(side, {})[name] = n
     summaries = [
         OverdueSummary(
             org_id=pk,
             on=on,
             refreshed_at=now,
             exemptions=exemptions.get(pk, {}),
+            comments=comments.get(pk, {}),
             **{name: rolled[name].get(pk, 0) for name in rolled},
         )
         for pk in path_of
