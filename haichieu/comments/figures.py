@@ -134,12 +134,13 @@ PLACE_CELL = {True: "cell_id", False: "member__workplace_cell_id"}
 def timeliness_by_cell(year: int, as_of: datetime.date, *, residential: bool) -> list[dict]:
     """Every request of `year` made by `as_of`, counted (TIMELINESS_COUNTS) per cell it is placed by
     on one side (`place_cell`: its id): the statistics summary adds them up the tree (one query)."""
-    return list(
+    rows = (
         CommentRequest.objects.filter(rules.made_by_q(as_of), year=year)
         .values(place_cell=F(PLACE_CELL[residential]))
         .annotate(**_counts(as_of))
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def timeliness_of(org_id: int | None, name: str, counts: dict) -> Timeliness:
