@@ -200,6 +200,12 @@ def test_the_queue_counts_each_request_once_across_the_sides_in_a_constant_numbe
                 assert selectors.requests_count(user, today=day, state=state) == expected, (user, state)
     assert selectors.requests_count(world.r1_staff, today=TODAY, state="pending") == 4
     assert selectors.requests_count(world.r1_staff, today=TODAY, cell=world.r1c2, state="pending") == 3
+    # The progress counts them once too (R1's staff see them on the cell side and the commune side).
+    (commune,) = selectors.progress(world.r1_staff, year=2026, today=TODAY)
+    assert (commune.pending, commune.total) == (4, 4)
+    assert [
+        row.total for row in selectors.progress(world.r1_staff, year=2026, today=TODAY, commune=world.r1)
+    ] == [1, 3]
 
 
 def test_scope_a_cell_sees_only_its_requests_the_commune_its_cells_the_workplace_its_members(world, opened):
