@@ -19,6 +19,7 @@ from django.utils import timezone
 from haichieu.accounts.models import Role, User
 from haichieu.comments import rules as comment_rules
 from haichieu.comments.models import CommentRequest
+from haichieu.demo.comments import BENCH_YEAR
 from haichieu.demo.meetings import bench_meeting
 from haichieu.meetings.models import Attendance
 from haichieu.organizations.models import Organization
@@ -285,3 +286,30 @@ def comment_inbox(ctx: BenchContext) -> str:
 # The same list as the other roles that follow requests: the province, a workplace committee (its
 # members' requests), a residential cell (its own inbox).
 for_roles("comment_inbox", comment_inbox, ("province", "committee", "residential_cell"))
+
+
+# --- the meetings' figures of the province (issue 13) ----------------------------------------------
+@operation("meeting_figures", paged=False)
+def meeting_figures(ctx: BenchContext) -> str:
+    """The meetings figures page of the whole province for the bench year, as its staff: its
+    children's rows (~128, worst first) over the year's meetings of every residential cell
+    (haichieu.demo.meetings.seed_bench_history: two each, their invitations marked)."""
+    return with_params(reverse("meetings:figures"), year=BENCH_YEAR)
+
+
+@operation("comment_progress", paged=False)
+def comment_progress(ctx: BenchContext) -> str:
+    """The comments' progress of the bench year per commune committee (the yearly round of
+    haichieu.demo.comments), as provincial staff."""
+    return with_params(reverse("comments:progress"), year=BENCH_YEAR)
+
+
+for_roles("comment_progress", comment_progress, ("ward", "committee"), paged=False)
+
+
+# --- the 213 score (issue 13) ----------------------------------------------------------------------
+@operation("score", paged=False)
+def score(ctx: BenchContext) -> str:
+    """The 213 score of the province for the bench year, as its staff: how each component is made
+    and its children's scores (~128 rows, lowest first)."""
+    return reverse("review:score", args=[ctx.province_pk, BENCH_YEAR])

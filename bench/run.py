@@ -11,8 +11,9 @@ Environment:
   BENCH_ONLY     comma-separated operation names to run (default: all)
 
 A data set of the right size is reused, so the second run only times; data sets of other sizes
-are kept beside it. The roll-call's meeting (haichieu.demo.meetings) and the comment round of the
-bench year (haichieu.demo.comments) are added to a data set that lacks them, once; members the
+are kept beside it. The roll-call's meeting (haichieu.demo.meetings), the comment round of the
+bench year (haichieu.demo.comments) and the year's two meetings of every residential cell with
+their marks (haichieu.demo.meetings.seed_bench_history) are added to a data set that lacks them, once; members the
 meeting step adds to a small data set are not counted in its size. A database that holds anything else (a seed cut off half-way) is emptied and
 seeded again. The JSON goes to stdout,
 everything else to stderr:
@@ -108,7 +109,7 @@ def migrate() -> None:
 def ensure_data_set(members: int) -> None:
     from haichieu.accounts.models import User
     from haichieu.demo.comments import seed_bench_comments
-    from haichieu.demo.meetings import added_members, seed_bench_meeting
+    from haichieu.demo.meetings import added_members, seed_bench_history, seed_bench_meeting
     from haichieu.demo.seed import seed_demo
     from haichieu.members.models import Member
 
@@ -122,6 +123,7 @@ def ensure_data_set(members: int) -> None:
         log(f"reusing the data set of {members} members")
         seed_bench_meeting(log=log)  # a data set seeded before the step: added now, once
         seed_bench_comments(log=log)  # likewise the comment round
+        seed_bench_history(log=log)  # and the residential cells' meetings of the year
         return
     if Member.objects.exists():
         log("the bench database holds an incomplete data set: starting again")
@@ -135,6 +137,7 @@ def ensure_data_set(members: int) -> None:
     )
     seed_bench_meeting(log=log)
     seed_bench_comments(log=log)
+    seed_bench_history(log=log)
 
 
 def tidy_database(vendor: str) -> None:

@@ -12,7 +12,14 @@ from haichieu.comments.models import CommentRequest
 from haichieu.core.models import AuditEntry
 from haichieu.demo.comments import BENCH_YEAR, answered_count, seed_bench_comments
 from haichieu.demo.common import TODAY
-from haichieu.demo.meetings import added_members, bench_meeting, seed_bench_meeting
+from haichieu.demo.meetings import (
+    HISTORY_DAYS,
+    added_members,
+    bench_meeting,
+    history_meetings,
+    seed_bench_history,
+    seed_bench_meeting,
+)
 from haichieu.demo.seed import seed_demo
 from haichieu.liaisons.models import InboxItem
 from haichieu.meetings import rules
@@ -45,6 +52,7 @@ def bench(settings):
     seed_demo(members=300, seed=11)
     seed_bench_meeting(invited=INVITED)
     seed_bench_comments(pending=PENDING)
+    seed_bench_history()
     statistics_refresh()  # as bench.run does, as a deployment's cron does
     return bench_context()
 
@@ -113,7 +121,7 @@ def test_the_meeting_step_gives_the_secretarys_cell_an_open_meeting_of_that_size
     ).exists()
     # Once: the step finds it again and adds nothing.
     assert seed_bench_meeting(invited=INVITED) == meeting and added_members().count() == added.count()
-    assert Meeting.objects.count() == 1
+    assert Meeting.objects.exclude(pk__in=history_meetings()).count() == 1
 
 
 def test_a_cell_with_more_members_gets_the_meeting_of_the_day_it_counted_that_many(settings):
@@ -264,3 +272,23 @@ def test_the_round_is_timed_against_its_bulk_insert_and_leaves_nothing(bench):
     assert (CommentRequest.objects.count(), InboxItem.objects.count(), AuditEntry.objects.count()) == counts
     assert not CommentRequest.objects.filter(year=ROUND_YEAR).exists()
     assert run_comment_operations(names=["member_list"]) == {}
+
+
+def test_the_history_step_holds_two_meetings_a_year_in_every_residential_cell_once(bench):
+    """Each active residential cell held the year's two meetings (closed), inviting whom the rule
+    invites that day, every invitation marked; run again, it adds nothing. The meetings' figures
+    page of the year reads them (through the statistics summary)."""
+    cells = Organization.objects.filter(kind=Organization.Kind.CELL, is_residential=True, is_active=True)
+    meetings = history_meetings()
+    assert meetings.count() == 2 * cells.count() > 0
+    assert set(meetings.values_list("state", flat=True)) == {Meeting.State.CLOSED}
+    assert {(d.month, d.day) for d in meetings.values_list("date", flat=True)} == set(HISTORY_DAYS)
+    meeting = meetings.order_by("pk").last()
+    invited = {i.member.pk for i in rules.invitation_list(meeting.cell, meeting.date)}
+    assert set(meeting.attendances.values_list("member_id", flat=True)) == invited
+    marks = Attendance.objects.filter(meeting__in=meetings)
+    assert marks.exists() and not marks.filter(status="").exists()
+    assert seed_bench_history() == 0 and history_meetings().count() == meetings.count()
+    client = signed_in_client(bench.user.username)
+    page = client.get(OPERATIONS["meeting_figures"](bench)).content.decode()
+    assert "Số liệu đến" in page and count_rows(client, OPERATIONS["meeting_figures"](bench)) > 1

@@ -3,7 +3,7 @@ counts that link to the list behind each one.
 
 Every count is the list's own query, imported from the app that owns the list (one definition per
 rule): the coverage cards' kept counts (liaisons.selectors.coverage_summary, tested against the
-list they link to), the digests' states, comments.selectors.requests_for, the meetings' workplace
+list they link to), the digests' states, comments.selectors.requests_count, the meetings' workplace
 list, exemptions.selectors.ending_soon_for, liaisons.selectors.incoming_for and
 departures_pending_for, the cell's roster, its tasks, a member's meetings and tasks. Counts run in
 the database (`.count()`, indexed filters), a bounded number of queries per block, whatever the
@@ -132,7 +132,7 @@ def workplace_block(user, *, today: datetime.date) -> Block:
             Item(
                 "comments_overdue",
                 "Phiếu lấy ý kiến nhận xét quá hạn chưa trả lời",
-                comment_selectors.requests_for(user, today=today, state="overdue").count(),
+                comment_selectors.requests_count(user, today=today, state="overdue"),
                 _url("comments:list", query={"state": "overdue"}),
                 "Nhắc chi bộ nơi cư trú trả lời; quá hạn lâu thì báo đảng ủy xã, phường.",
                 urgent=True,
@@ -184,14 +184,14 @@ def commune_block(user, *, today: datetime.date) -> Block:
             Item(
                 "comments_pending",
                 "Phiếu nhận xét chi bộ chưa trả lời (còn hạn)",
-                comment_selectors.requests_for(user, today=today, state="pending").count(),
+                comment_selectors.requests_count(user, today=today, state="pending"),
                 _url("comments:list", query={"state": "pending"}),
                 "Nhắc chi ủy chi bộ nơi cư trú họp, nhận xét đảng viên và gửi trước hạn.",
             ),
             Item(
                 "comments_awaiting",
                 "Nhận xét chờ đảng ủy xác nhận",
-                comment_selectors.requests_for(user, today=today, state="awaiting").count(),
+                comment_selectors.requests_count(user, today=today, state="awaiting"),
                 _url("comments:list", query={"state": "awaiting"}),
                 "Mở phiếu, kiểm tra nhận xét của chi bộ rồi xác nhận để gửi nơi công tác.",
                 urgent=True,
@@ -251,14 +251,14 @@ def cell_blocks(user, cell_ids: list[int], *, today: datetime.date) -> list[Bloc
                 Item(
                     "comments_pending",
                     "Nhận xét cần viết (còn hạn)",
-                    comment_selectors.requests_for(user, today=today, cell=cell, state="pending").count(),
+                    comment_selectors.requests_count(user, today=today, cell=cell, state="pending"),
                     _url("comments:list", query={"cell": cell.pk, "state": "pending"}),
                     "Họp chi ủy cùng Ban công tác Mặt trận, nhận xét từng đảng viên và gửi trước hạn.",
                 ),
                 Item(
                     "comments_overdue",
                     "Nhận xét quá hạn",
-                    comment_selectors.requests_for(user, today=today, cell=cell, state="overdue").count(),
+                    comment_selectors.requests_count(user, today=today, cell=cell, state="overdue"),
                     _url("comments:list", query={"cell": cell.pk, "state": "overdue"}),
                     "Viết và gửi ngay: nơi công tác cần nhận xét để đánh giá đảng viên cuối năm.",
                     urgent=True,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from haichieu.core.paths import top_under
 from haichieu.core.text import by_vn_name
@@ -122,6 +122,30 @@ def timeliness_by_place(org: Organization, year: int, as_of: datetime.date) -> l
     rows = requests_of(org, year, as_of).values(*by).annotate(**_counts(as_of)).order_by()
     places = by_vn_name(_timeliness(r[by[0]], r[by[1]] or NO_COMMUNE, r) for r in rows)
     return sorted(places, key=Timeliness.worst_first_key)
+
+
+# The counts of a Timeliness, in its order (the statistics summary keeps them by these names).
+TIMELINESS_COUNTS = ("requests", "answered", "on_time", "overdue", "pending")
+# Where a request is placed on each side (place_path): by its cell (residence), by its member's
+# workplace cell.
+PLACE_CELL = {True: "cell_id", False: "member__workplace_cell_id"}
+
+
+def timeliness_by_cell(year: int, as_of: datetime.date, *, residential: bool) -> list[dict]:
+    """Every request of `year` made by `as_of`, counted (TIMELINESS_COUNTS) per cell it is placed by
+    on one side (`place_cell`: its id): the statistics summary adds them up the tree (one query)."""
+    rows = (
+        CommentRequest.objects.filter(rules.made_by_q(as_of), year=year)
+        .values(place_cell=F(PLACE_CELL[residential]))
+        .annotate(**_counts(as_of))
+        .order_by()
+    )
+    return [dict(row) for row in rows]
+
+
+def timeliness_of(org_id: int | None, name: str, counts: dict) -> Timeliness:
+    """A Timeliness from counts by name (the summary's)."""
+    return _timeliness(org_id, name, counts)
 
 
 def children_of(org: Organization) -> list[Organization]:

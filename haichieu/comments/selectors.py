@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q, QuerySet
 
@@ -85,10 +87,37 @@ def requests_for(
     state: str = "",
 ) -> QuerySet:
     """The list's rows before paging: the requests the user sees, narrowed to one year, cell, commune
-    committee or state (STATES). The home page's work queue counts the same query."""
+    committee or state (STATES). The home page's work queue counts the same requests
+    (`requests_count`)."""
     return _narrowed(
         comment_requests_visible_to(user), today=today, year=year, cell=cell, commune=commune, state=state
     )
+
+
+def requests_count(
+    user,
+    *,
+    today: datetime.date,
+    year: int | None = None,
+    cell: Organization | None = None,
+    commune: Organization | None = None,
+    state: str = "",
+) -> int:
+    """`requests_for(...).count()` (the home page's work queue): the union of the sides of what the
+    user sees (access.comment_request_sides), each narrowed on its own index. As one query, the OR
+    across three joins read every request of the province: 62–95 ms for a ward at 100,000 members."""
+    return _union(
+        [
+            _narrowed(side, today=today, year=year, cell=cell, commune=commune, state=state)
+            for side in comment_request_sides(user)
+        ]
+    ).count()
+
+
+def _union(sides: list[QuerySet]) -> QuerySet:
+    """The requests of `sides` (each once) as one queryset of their primary keys."""
+    keys = [side.values("pk") for side in sides]
+    return keys[0] if len(keys) == 1 else keys[0].union(*keys[1:])
 
 
 def _narrowed(
@@ -129,10 +158,14 @@ def progress(
     user, *, year: int, today: datetime.date, commune: Organization | None = None
 ) -> list[ProgressRow]:
     """Answered, pending and overdue requests of `year` the user sees, per commune committee, or per
-    residential cell of one commune committee (`commune`): one query."""
-    qs = comment_requests_visible_to(user).filter(year=year)
+    residential cell of one commune committee (`commune`): one query, the requests of any side of
+    what the user sees (access.comment_request_sides) each tested by primary key against that side's
+    keys, which PostgreSQL hashes once per side (a ward's 97 ms became 35, the province's 220 ms 83,
+    at 100,000 members; as a union of the sides, deduplicated first, 68 and 219)."""
+    narrow = {"year": year, **({"commune_org": commune} if commune else {})}
+    seen = reduce(or_, (Q(pk__in=side.filter(**narrow).values("pk")) for side in comment_request_sides(user)))
+    qs = CommentRequest.objects.filter(seen, **narrow)
     if commune is not None:
-        qs = qs.filter(commune_org=commune)
         by = ("cell_id", "cell__name")
     else:
         by = ("commune_org_id", "commune_org__name")

@@ -20,13 +20,14 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from haichieu.accounts.models import Role
 from haichieu.demo.common import TODAY
 from haichieu.demo.members import plan_member, write_members
 from haichieu.demo.tree import Node, Tree
 from haichieu.meetings import rules, services
-from haichieu.meetings.models import Meeting
+from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -127,3 +128,81 @@ def _add_members(cell: Organization, count: int, rng: random.Random) -> None:
         for n in range(count)
     ]
     write_members([p.member for p in plans])
+
+
+# --- the year's meetings of every residential cell (issue 13: the meetings' figures at scale) ------
+HISTORY_PLACE = "Nhà văn hóa khu dân cư (sinh hoạt định kỳ của dữ liệu đo hiệu năng)"
+# Two meetings in the year (QĐ 213-QĐ/TW Art. 4: the residential cell meets its linked members every
+# six months), on these days of the bench year.
+HISTORY_DAYS = ((4, 15), (10, 15))
+# How the invited took part (Attendance.Status), by weight: most present, some absent.
+HISTORY_STATUSES = (
+    (Attendance.Status.PRESENT, 78),
+    (Attendance.Status.LATE, 5),
+    (Attendance.Status.LEFT_EARLY, 2),
+    (Attendance.Status.EXCUSED, 10),
+    (Attendance.Status.UNEXCUSED, 5),
+)
+
+
+def history_meetings():
+    """The meetings `seed_bench_history` made."""
+    return Meeting.objects.filter(place=HISTORY_PLACE)
+
+
+def seed_bench_history(*, year: int = TODAY.year, seed: int = 2026, log=None) -> int:
+    """Once: the two closed meetings of `year` (HISTORY_DAYS) of every active residential cell, each
+    inviting `meetings.rules.invitation_list` (the cell's members and the members linked to it that
+    day; the exempt marked so) and every other invitation marked at the roll-call (HISTORY_STATUSES).
+    Written in bulk (thousands of meetings: no audit entries or notices, which the roll-call's own
+    meeting above has). Returns the marks made (0 when there already)."""
+    log = log or (lambda message: None)
+    if history_meetings().exists():
+        return 0
+    rng = random.Random(seed)
+    statuses, weights = zip(*HISTORY_STATUSES, strict=True)
+    secretary = Role.objects.select_related("user").get(user__username=BENCH_SECRETARY).user
+    cells = list(
+        Organization.objects.filter(
+            kind=Organization.Kind.CELL, is_residential=True, is_active=True
+        ).order_by("path")
+    )
+    marks = 0
+    with transaction.atomic():
+        for month, day in HISTORY_DAYS:
+            date = datetime.date(year, month, day)
+            held_at = timezone.make_aware(datetime.datetime.combine(date, datetime.time(19, 30)))
+            meetings = Meeting.objects.bulk_create(
+                Meeting(
+                    cell=cell,
+                    date=date,
+                    start_time=datetime.time(19, 30),
+                    place=HISTORY_PLACE,
+                    agenda="1. Thông báo tình hình địa phương. 2. Phân công đảng viên giữ mối liên hệ.",
+                    state=Meeting.State.CLOSED,
+                    invited_at=held_at - datetime.timedelta(days=7),
+                    opened_at=held_at,
+                    closed_at=held_at + datetime.timedelta(hours=2),
+                    created_by=secretary,
+                )
+                for cell in cells
+            )
+            rows = []
+            for meeting in meetings:
+                for invitation in rules.invitation_list(meeting.cell, date):
+                    exempt = invitation.exempt
+                    rows.append(
+                        Attendance(
+                            meeting=meeting,
+                            member=invitation.member,
+                            source=invitation.source,
+                            status=Attendance.Status.EXEMPT if exempt else rng.choices(statuses, weights)[0],
+                            method=Attendance.Method.ROLL_CALL,
+                            marked_by=secretary,
+                            marked_at=meeting.opened_at,
+                        )
+                    )
+            Attendance.objects.bulk_create(rows, batch_size=5000)
+            marks += len(rows)
+            log(f"sinh hoạt ngày {date:%d/%m/%Y}: {len(meetings)} chi bộ nơi cư trú, {len(rows)} lượt mời")
+    return marks

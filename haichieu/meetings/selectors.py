@@ -408,6 +408,26 @@ def _count_below_minimum(org: Organization, year: int, rows: dict[str, Figures],
                 rows[key].below_minimum = n
 
 
+def linked_marks(start: datetime.date, end: datetime.date) -> list[tuple[int, int, int | None, int, int]]:
+    """(member, meeting's cell, member's workplace cell, expected, attended) of the invitations
+    through a link at closed meetings from `start` to `end` (the statistics summary counts the
+    members below the minimum from them, as `_members_below_minimum` does here, for every
+    organisation at once)."""
+    return list(
+        Attendance.objects.filter(
+            source=Attendance.Source.LIAISON,
+            meeting__state=Meeting.State.CLOSED,
+            meeting__date__gte=start,
+            meeting__date__lte=end,
+        )
+        .values_list("member_id", "meeting__cell_id", "member__workplace_cell_id")
+        .annotate(
+            n_expected=Count("pk", filter=expected_q("")), n_attended=Count("pk", filter=attended_q(""))
+        )
+        .order_by()
+    )
+
+
 def _members_below_minimum(org, start, end, *, where: str, length: int) -> dict[str, int]:
     """{path prefix: linked members below the minimum}: their residence invitations of the year at
     closed meetings, where `where` (the meeting's cell, or the member's workplace cell) lies in

@@ -26,6 +26,7 @@ from haichieu.core.params import parse_id, parse_year
 from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
+from haichieu.statistics import figures as statistics_figures
 
 from . import (
     calendar,
@@ -515,12 +516,15 @@ def figures(request):
 
 
 def _figures_page(request, org, year, error, others):
+    # This year's from the statistics summary when made today (the statistics page's figures).
+    figures, summary_at = statistics_figures.meeting_year_figures(org, year=year)
     context = {
         "org": org,
         "year": year,
         "error": error,
         "others": others,
-        "figures": selectors.organization_figures(org, year=year),
+        "figures": figures,
+        "summary_at": summary_at and timezone.localtime(summary_at),
         "expected_per_year": rules.expected_per_year(),
         "minimum": rules.minimum_attended(),
         "query": urlencode({"org": org.pk, "year": year}),

@@ -182,19 +182,33 @@ def score_table(org: Organization, *, year: int, on: datetime.date) -> ScoreTabl
     total_figures, children_figures = statistics.organization_and_children(org, on=on)
     children = sorted((f.org for f in children_figures), key=lambda child: child.path)
     figures = {f.org.pk: f for f in [total_figures, *children_figures]}
-    comments = {t.org_id: t for t in comment_figures.timeliness_by_child(org, year, on, children)}
-    comments[org.pk] = comment_figures.timeliness_total(org, year, on)
+    # This year's comments and marks from the statistics summary made today (read with the figures
+    # above: one statistics pass), else counted.
+    kept = total_figures.linked_kept and on.year == year
+    if kept:
+        comments = {
+            pk: comment_figures.timeliness_of(pk, f.org.name, f.comment_counts) for pk, f in figures.items()
+        }
+    else:
+        comments = {t.org_id: t for t in comment_figures.timeliness_by_child(org, year, on, children)}
+        comments[org.pk] = comment_figures.timeliness_total(org, year, on)
     length = len(org.path) + (Organization.steplen if children else 0)
     buckets = _Buckets()
     sides = {True: _Buckets(), False: _Buckets()}
     _receptions(org, year, on, length, buckets)
     _notices(org, year, on, length, buckets)
-    _attendance(org, year, on, length, sides)
+    if not kept:
+        _attendance(org, year, on, length, sides)
 
     def counts(node: Organization, key: str | None) -> Counts:
         result = {c: buckets.of(c, key) for c in ("receptions", "notices")}
-        result["attendance"] = sides[node.is_residential].of("attendance", key)
-        coverage = figures[node.pk].coverage
+        node_figures = figures[node.pk]
+        result["attendance"] = (
+            (node_figures.linked_attended, node_figures.linked_expected)
+            if kept
+            else sides[node.is_residential].of("attendance", key)
+        )
+        coverage = node_figures.coverage
         result["coverage"] = (coverage["covered"], coverage["to_introduce"])
         result["comments"] = (comments[node.pk].on_time, comments[node.pk].due)
         return result

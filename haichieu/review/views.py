@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404
+from haichieu.core.jinja import render_jinja2
 from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
@@ -63,6 +65,14 @@ def score_page(request, org, year: int):
         "org": org,
         "year": year,
         "table": table,
+        "children_rows": render_jinja2(
+            "review/_children.html",
+            {
+                "children": [
+                    (child, reverse("review:score", args=[child.org.pk, year])) for child in table.children
+                ]
+            },
+        ),
         "components": score.COMPONENTS,
         "weights": score.weights(),
         "others": others,

@@ -48,6 +48,7 @@ from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
 from haichieu.liaisons.selectors import coverage_tally
 from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
 from haichieu.members.models import Member
@@ -77,6 +78,15 @@ class Figures:
     expected: int = 0  # marked invitations that count in the rate (not exempt)
     attended: int = 0
     exemptions: dict[str, int] = field(default_factory=dict)  # in force on `on`, by reason
+    # Linked members' marks of the year on the organisation's side (at its cells for a residence
+    # one, of its members for a workplace one): counted in the rate, taken part. Read from the
+    # summary only (`linked_kept`): the 213 score's attendance (review.selectors).
+    linked_expected: int = 0
+    linked_attended: int = 0
+    linked_kept: bool = False
+    # Its comment requests of the year on its side by count (comments.figures.TIMELINESS_COUNTS),
+    # from the summary (with `linked_kept`).
+    comment_counts: dict[str, int] = field(default_factory=dict)
     # The whole subtree's marks by month, the twelve months up to `on` ({(year, month): (expected,
     # attended)}): set on the total by organization_and_children, read by `monthly`.
     attendance_by_month: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
@@ -208,19 +218,22 @@ def organization_and_children(
         # Each row counts on its own side: the total on `org`'s side, not the rows' sum.
         _reception_overdue(org, {org.path: total}, length=len(org.path), on=on)
         _digests_overdue(org, rows, length=length, on=on)
+        _meetings(org, rows, length=length, on=on, total=total)
+        _exemptions(org, rows, length=length, on=on)
     elif freshness is not None:
         freshness.summary_at = kept
-    _meetings(org, rows, length=length, on=on, total=total)
-    _exemptions(org, rows, length=length, on=on)
     for field_name in SUMMED:
         setattr(total, field_name, sum(getattr(row, field_name) for row in rows.values()))
     for row in rows.values():
         for reason, n in row.exemptions.items():
             total.exemptions[reason] = total.exemptions.get(reason, 0) + n
     if kept is not None:  # the summary's own row of `org` is over its whole subtree already
-        total.introduction_overdue = own.introduction_overdue
-        total.reception_overdue = own.reception_overdue
-        total.digests_overdue = own.digests_overdue
+        for field_name in SUMMARISED:
+            setattr(total, field_name, getattr(own, field_name))
+        total.exemptions = dict(own.exemptions)
+        total.linked_expected, total.linked_attended = own.linked_expected, own.linked_attended
+        total.linked_kept = True
+        total.comment_counts = own.comment_counts
     total.members = sum(n for _, _, _, n in lines)
     total.coverage = coverage_tally(
         (status, category, n) for working, status, category, n in lines if working
@@ -241,6 +254,12 @@ SUMMED = (
     "expected",
     "attended",
 )
+
+# The meetings' figures of the year up to the day (the summary's columns of the same names).
+MEETING_FIGURES = ("cells", "cells_below", "meetings_held", "invited", "expected", "attended")
+# Figures read from the summary when it was made for the day (its row of an organisation is over
+# the whole subtree).
+SUMMARISED = ("introduction_overdue", "reception_overdue", "digests_overdue", *MEETING_FIGURES)
 
 
 def _tally(rows: dict[str, Figures], counted: dict[str, list[tuple[bool, str, str, int]]]) -> None:
@@ -454,7 +473,52 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
             else summary.reception_overdue_workplace
         )
         figures.digests_overdue = summary.digests_overdue
+        for name in MEETING_FIGURES:
+            setattr(figures, name, getattr(summary, name))
+        figures.exemptions = {reason: n for reason, n in summary.exemptions.items() if n}
+        side = "residence" if figures.org.is_residential else "workplace"
+        figures.linked_expected = getattr(summary, f"linked_expected_{side}")
+        figures.linked_attended = getattr(summary, f"linked_attended_{side}")
+        figures.linked_kept = True
+        figures.comment_counts = summary.comments.get(side, {})
     return own.refreshed_at
+
+
+def meeting_year_figures(
+    org: Organization, *, year: int
+) -> tuple[meeting_selectors.OrganizationFigures, datetime.datetime | None]:
+    """The meetings' figures page of `org` for `year` (meetings.selectors.organization_figures) and
+    the moment of the summary they come from: this year's from today's summary when it was made (the
+    statistics page reads the same rows), else counted (None). One query after the children."""
+    on = today()
+    children = organization_children(org)
+    summaries = (
+        {
+            s.org_id: s
+            for s in OverdueSummary.objects.filter(org_id__in=[org.pk, *(c.pk for c in children)], on=on)
+        }
+        if year == on.year
+        else {}
+    )
+    if org.pk not in summaries:
+        return meeting_selectors.organization_figures(org, year=year), None
+
+    def kept(node: Organization) -> meeting_selectors.Figures:
+        row = meeting_selectors.Figures(org=node)
+        if (summary := summaries.get(node.pk)) is not None:
+            row.cells, row.cells_below, row.held = summary.cells, summary.cells_below, summary.meetings_held
+            row.invited, row.expected, row.attended = summary.invited, summary.expected, summary.attended
+            row.below_minimum = (
+                summary.below_minimum_residence if node.is_residential else summary.below_minimum_workplace
+            )
+        return row
+
+    shown = sorted(
+        (kept(child) for child in children if child.is_active), key=meeting_selectors.Figures.worst_first
+    )
+    return meeting_selectors.OrganizationFigures(year=year, total=kept(org), children=shown), summaries[
+        org.pk
+    ].refreshed_at
 
 
 def _year_to(on: datetime.date) -> Q:
@@ -462,10 +526,9 @@ def _year_to(on: datetime.date) -> Q:
     return Q(state=Meeting.State.CLOSED, date__gte=datetime.date(on.year, 1, 1), date__lte=on)
 
 
-def _meetings(
-    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date, total: Figures
-) -> None:
-    """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
+def cell_meeting_counts(cells, on: datetime.date, key) -> list[tuple]:
+    """(key, active cells, cells below meetings.rules.expected_per_year, closed meetings held) of the
+    active cells among `cells`, this year up to `on`, grouped by `key` (an expression over the cell)."""
     held_by_cell = (
         Meeting.objects.filter(_year_to(on), cell=OuterRef("pk"))
         .order_by()
@@ -473,10 +536,10 @@ def _meetings(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    cells = (
-        Organization.objects.filter(org.subtree_q(), kind=Organization.Kind.CELL, is_active=True)
-        .annotate(key=Substr("path", 1, length), n_held=Coalesce(Subquery(held_by_cell), 0))
-        .values("key")
+    return list(
+        cells.filter(kind=Organization.Kind.CELL, is_active=True)
+        .annotate(key=key, n_held=Coalesce(Subquery(held_by_cell), 0))
+        .values_list("key")
         .annotate(
             cells=Count("pk"),
             below=Count("pk", filter=Q(n_held__lt=meeting_rules.expected_per_year())),
@@ -484,27 +547,21 @@ def _meetings(
         )
         .order_by()
     )
-    for row in cells:
-        if (figures := rows.get(row["key"])) is not None:
-            figures.cells, figures.cells_below, figures.meetings_held = (
-                row["cells"],
-                row["below"],
-                row["held"],
-            )
-    # One grouping serves the year's rates and the twelve months' chart: the twelve months up to
-    # `on` start on or before the first of January of its year.
-    marks = (
-        Attendance.objects.filter(
-            org.subtree_q("meeting__cell__path"),
+
+
+def attendance_counts(marks, on: datetime.date, key) -> list[tuple]:
+    """(key, year, month, invited, expected, attended) of the invitations among `marks` at closed
+    meetings of the twelve months up to `on` (meetings.selectors.expected_q / attended_q), grouped
+    by `key` (an expression over the invitation) and the meeting's month. The twelve months start on
+    or before the first of January of `on`'s year: one grouping serves the year's rates and the
+    months' chart."""
+    return list(
+        marks.filter(
             meeting__state=Meeting.State.CLOSED,
             meeting__date__gte=twelve_months(on)[0],
             meeting__date__lte=on,
         )
-        .annotate(
-            key=Substr("meeting__cell__path", 1, length),
-            y=ExtractYear("meeting__date"),
-            m=ExtractMonth("meeting__date"),
-        )
+        .annotate(key=key, y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
         .values_list("key", "y", "m")
         .annotate(
             invited=Count("pk"),
@@ -513,7 +570,20 @@ def _meetings(
         )
         .order_by()
     )
-    for key, y, m, invited, expected, attended in marks:
+
+
+def _meetings(
+    org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date, total: Figures
+) -> None:
+    """Cells, meetings held (closed, this year up to `on`) against expected, and attendance."""
+    cells = Organization.objects.filter(org.subtree_q())
+    for key, n_cells, below, held in cell_meeting_counts(cells, on, Substr("path", 1, length)):
+        if (figures := rows.get(key)) is not None:
+            figures.cells, figures.cells_below, figures.meetings_held = n_cells, below, held
+    marks = Attendance.objects.filter(org.subtree_q("meeting__cell__path"))
+    for key, y, m, invited, expected, attended in attendance_counts(
+        marks, on, Substr("meeting__cell__path", 1, length)
+    ):
         month_expected, month_attended = total.attendance_by_month.get((y, m), (0, 0))
         total.attendance_by_month[(y, m)] = (month_expected + expected, month_attended + attended)
         if y == on.year and (figures := rows.get(key)) is not None:
@@ -522,16 +592,22 @@ def _meetings(
             figures.attended += attended
 
 
-def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
-    grouped = (
-        Exemption.objects.in_force_on(on)
-        .filter(org.subtree_q("member__workplace_cell__path"), member__status__in=Member.ACTIVE_STATUSES)
-        .annotate(key=Substr("member__workplace_cell__path", 1, length))
+def exemption_counts(exemptions, on: datetime.date, key) -> list[tuple]:
+    """(key, reason, exemptions) of `exemptions` in force on `on` for active members, grouped by
+    `key` (an expression over the exemption) and the reason."""
+    return list(
+        exemptions.in_force_on(on)
+        .filter(member__status__in=Member.ACTIVE_STATUSES)
+        .annotate(key=key)
         .values_list("key", "reason")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for key, reason, n in grouped:
+
+
+def _exemptions(org: Organization, rows: dict[str, Figures], *, length: int, on: datetime.date) -> None:
+    exemptions = Exemption.objects.filter(org.subtree_q("member__workplace_cell__path"))
+    for key, reason, n in exemption_counts(exemptions, on, Substr("member__workplace_cell__path", 1, length)):
         if key in rows:
             rows[key].exemptions[reason] = n
 
@@ -578,13 +654,14 @@ def monthly(
     )
     for name in ("introduced", "received"):
         result[name] = [counted[name].get(ym, 0) for ym in months]
-    if total is None:
-        total = Figures(org=org, on=on)
-        _meetings(org, {}, length=len(org.path), on=on, total=total)
-    rates = {
-        ym: meeting_rules.rate(attended, expected)
-        for ym, (expected, attended) in total.attendance_by_month.items()
-    }
+    if "attendance" in counted:
+        by_month = counted["attendance"]
+    else:
+        if total is None:
+            total = Figures(org=org, on=on)
+            _meetings(org, {}, length=len(org.path), on=on, total=total)
+        by_month = total.attendance_by_month
+    rates = {ym: meeting_rules.rate(attended, expected) for ym, (expected, attended) in by_month.items()}
     result["attendance"] = [rates.get(ym) for ym in months]
     return result
 
@@ -618,10 +695,14 @@ def _monthly_live(org: Organization, first: datetime.date, on: datetime.date) ->
 
 
 def _monthly_summary(org: Organization, first: datetime.date, on: datetime.date) -> dict[str, dict]:
-    """The same from the summary made today (one query)."""
+    """The same from the summary made today (one query), and the attendance marks by month
+    ({(year, month): (expected, attended)}) under "attendance"."""
     side = monthly_side(org)
-    counted: dict[str, dict] = {name: {} for name in MONTHLY_MOMENTS}
+    counted: dict[str, dict] = {name: {} for name in (*MONTHLY_MOMENTS, "attendance")}
     for row in MonthlySummary.objects.filter(org=org, month__gte=first, month__lte=on):
+        ym = (row.month.year, row.month.month)
         for name in MONTHLY_MOMENTS:
-            counted[name][(row.month.year, row.month.month)] = getattr(row, f"{name}_{side}")
+            counted[name][ym] = getattr(row, f"{name}_{side}")
+        if row.attendance_expected or row.attendance_attended:
+            counted["attendance"][ym] = (row.attendance_expected, row.attendance_attended)
     return counted

@@ -1,5 +1,6 @@
 """Summary tables of the statistics (issue 13): figures that live counting makes slow at 100,000
-members and that no single write keeps (a deadline passes at midnight without any write), kept by
+members and that no single write keeps (a deadline passes at midnight without any write) or that
+group a whole year of attendance marks (the meetings' figures), kept by
 the `refresh_statistics` command (summary.statistics_refresh) and read by figures.py with the
 moment they were made, which the page shows ("số liệu đến 10:05").
 
@@ -21,6 +22,33 @@ class OverdueSummary(models.Model):
     reception_overdue_residence = models.IntegerField(default=0)
     reception_overdue_workplace = models.IntegerField(default=0)
     digests_overdue = models.IntegerField(default=0)
+    # The cells' meetings of `on`'s year up to `on` (figures.Figures: the same names): active cells,
+    # those below meetings.rules.expected_per_year, closed meetings held, and the invitations at
+    # the subtree's closed meetings (marked and not exempt: `expected`; taking part: `attended`).
+    # At 100,000 members the year's marks are ~a million rows: counted here, not on every page.
+    cells = models.IntegerField(default=0)
+    cells_below = models.IntegerField(default=0)
+    meetings_held = models.IntegerField(default=0)
+    invited = models.IntegerField(default=0)
+    expected = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    # Linked members below the year's minimum (meetings.rules.below_minimum) on each side, as the
+    # meetings' figures count them (meetings.selectors.organization_figures): invited through their
+    # link at the subtree's residential cells, or the subtree's own members wherever they live.
+    below_minimum_residence = models.IntegerField(default=0)
+    below_minimum_workplace = models.IntegerField(default=0)
+    # Those linked members' marks (counted in the rate; taken part), on each side (the 213 score's
+    # attendance component, review.selectors).
+    linked_expected_residence = models.IntegerField(default=0)
+    linked_attended_residence = models.IntegerField(default=0)
+    linked_expected_workplace = models.IntegerField(default=0)
+    linked_attended_workplace = models.IntegerField(default=0)
+    # The comment requests of `on`'s year made by `on` on each side, by cell (residence) and by the
+    # members' workplace cells (workplace): {"residence"|"workplace": {count: n}} with the counts of
+    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component).
+    comments = models.JSONField(default=dict)
+    # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
+    exemptions = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "số liệu việc quá hạn"
@@ -41,6 +69,9 @@ class MonthlySummary(models.Model):
     received_workplace = models.IntegerField(default=0)
     introduced_residence = models.IntegerField(default=0)
     received_residence = models.IntegerField(default=0)
+    # Invitations at the subtree's cells' closed meetings of the month: counted in the rate, taken part.
+    attendance_expected = models.IntegerField(default=0)
+    attendance_attended = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "số liệu theo tháng"

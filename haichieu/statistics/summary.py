@@ -2,7 +2,8 @@
 run from cron (at night, and as often as the province wants fresher overdue figures).
 
 Each figure is counted once per organisation that holds it (a member's workplace cell, the
-committee an introduction waits at, the committee that sends a digest) by the same functions the
+committee an introduction waits at, the committee that sends a digest, the cell that holds a
+meeting) by the same functions the
 live figures use (figures.py: the rules modules' definitions), then added to every ancestor in
 Python (a path's prefixes): a few grouped queries for the whole country, not one per organisation.
 Idempotent: the tables are replaced in one transaction, so a page reads the old summary or the new
@@ -19,7 +20,12 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from haichieu.comments import figures as comment_figures
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.meetings import rules as meeting_rules
+from haichieu.meetings import selectors as meeting_selectors
+from haichieu.meetings.models import Attendance
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -41,13 +47,64 @@ def _roll_up(counts: dict, path_of: dict[int, str], id_of: dict[str, int]) -> di
     return total
 
 
+def _ancestors(org_id: int | None, path_of: dict[int, str], id_of: dict[str, int]) -> list[int]:
+    """`org_id` and every organisation above it."""
+    path = path_of.get(org_id) if org_id is not None else None
+    return [id_of[path[:end]] for end in range(STEP, len(path) + 1, STEP)] if path else []
+
+
+def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[str, dict]]:
+    """Linked members below the year's minimum (meetings.rules.below_minimum) over the year's marks
+    up to `on`, as the meetings' figures count them (meetings.selectors.organization_figures): on the
+    residence side {organisation: members} over their marks at the organisation's cells (not a sum
+    over the children: a member may be invited by two cells, so counted per member and
+    organisation here); on the workplace side {workplace cell: its members below}, over all their
+    marks (summed up the tree like the other counts); with the linked marks counted in the rate and
+    taken part on each side (linked_*: by the meeting's cell, by the member's workplace cell)."""
+    residence: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    workplace: dict[int, list] = {}
+    linked: dict[str, dict] = {
+        name: defaultdict(int)
+        for name in (
+            "linked_expected_residence",
+            "linked_attended_residence",
+            "linked_expected_workplace",
+            "linked_attended_workplace",
+        )
+    }
+    for member_id, cell_id, workplace_cell_id, expected, attended in meeting_selectors.linked_marks(
+        datetime.date(on.year, 1, 1), on
+    ):
+        linked["linked_expected_residence"][cell_id] += expected
+        linked["linked_attended_residence"][cell_id] += attended
+        if workplace_cell_id is not None:
+            linked["linked_expected_workplace"][workplace_cell_id] += expected
+            linked["linked_attended_workplace"][workplace_cell_id] += attended
+        for org_id in _ancestors(cell_id, path_of, id_of):
+            counts = residence[(member_id, org_id)]
+            counts[0] += expected
+            counts[1] += attended
+        mine = workplace.setdefault(member_id, [workplace_cell_id, 0, 0])
+        mine[1] += expected
+        mine[2] += attended
+    at_residence: dict[int, int] = defaultdict(int)
+    for (_, org_id), (expected, attended) in residence.items():
+        if meeting_rules.below_minimum(attended, expected):
+            at_residence[org_id] += 1
+    at_workplace: dict[int, int] = defaultdict(int)
+    for workplace_cell_id, expected, attended in workplace.values():
+        if meeting_rules.below_minimum(attended, expected) and workplace_cell_id is not None:
+            at_workplace[workplace_cell_id] += 1
+    return at_residence, {"below_minimum_workplace": at_workplace, **linked}
+
+
 def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     """Recount the summary tables as of `on` (default today); returns the rows written."""
     on = on or figures.today()
     now = timezone.now()
     path_of = dict(Organization.objects.values_list("pk", "path"))
     id_of = {path: pk for pk, path in path_of.items()}
-    overdue = {
+    counted = {
         "introduction_overdue": figures.introduction_overdue_counts(
             Member.objects.all(), on, F("workplace_cell_id")
         ),
@@ -61,10 +118,51 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             ChangeNotice.objects.all(), on, F("sender_org_id"), figures.digests_sent(Digest.objects.all(), on)
         ),
     }
-    rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in overdue.items()}
+    # The meetings' figures of the year (figures.MEETING_FIGURES), counted per cell and rolled up.
+    per_cell: dict[str, dict] = {name: {} for name in figures.MEETING_FIGURES}
+    for cell_id, cells, below, held in figures.cell_meeting_counts(Organization.objects.all(), on, F("id")):
+        per_cell["cells"][cell_id], per_cell["cells_below"][cell_id] = cells, below
+        per_cell["meetings_held"][cell_id] = held
+    marks_by_month: dict[datetime.date, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for cell_id, y, m, invited, expected, attended in figures.attendance_counts(
+        Attendance.objects.all(), on, F("meeting__cell_id")
+    ):
+        marks_by_month[datetime.date(y, m, 1)]["attendance_expected"][cell_id] = expected
+        marks_by_month[datetime.date(y, m, 1)]["attendance_attended"][cell_id] = attended
+        if y == on.year:
+            for name, n in (("invited", invited), ("expected", expected), ("attended", attended)):
+                per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
+    counted.update(per_cell)
+    residence, linked = _below_minimum(on, path_of, id_of)
+    counted.update(linked)
+    rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}
+    rolled["below_minimum_residence"] = residence  # per organisation already: not a sum over children
+    by_reason: dict[str, dict[int, int]] = defaultdict(dict)
+    for cell_id, reason, n in figures.exemption_counts(
+        Exemption.objects.all(), on, F("member__workplace_cell_id")
+    ):
+        by_reason[reason][cell_id] = n
+    exemptions: dict[int, dict[str, int]] = defaultdict(dict)
+    for reason, counts in by_reason.items():
+        for pk, n in _roll_up(counts, path_of, id_of).items():
+            exemptions[pk][reason] = n
+    comments: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    for residential, side in ((True, "residence"), (False, "workplace")):
+        per_count: dict[str, dict[int, int]] = defaultdict(dict)
+        for row in comment_figures.timeliness_by_cell(on.year, on, residential=residential):
+            for name in comment_figures.TIMELINESS_COUNTS:
+                per_count[name][row["place_cell"]] = row[name]
+        for name, counts in per_count.items():
+            for pk, n in _roll_up(counts, path_of, id_of).items():
+                comments[pk].setdefault(side, {})[name] = n
     summaries = [
         OverdueSummary(
-            org_id=pk, on=on, refreshed_at=now, **{name: rolled[name].get(pk, 0) for name in rolled}
+            org_id=pk,
+            on=on,
+            refreshed_at=now,
+            exemptions=exemptions.get(pk, {}),
+            comments=comments.get(pk, {}),
+            **{name: rolled[name].get(pk, 0) for name in rolled},
         )
         for pk in path_of
     ]
@@ -85,6 +183,10 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             for month, counts in per_month.items():
                 for pk, n in _roll_up(counts, path_of, id_of).items():
                     months[(pk, month)][f"{name}_{side}"] = n
+    for month, by_name in marks_by_month.items():
+        for name, counts in by_name.items():
+            for pk, n in _roll_up(counts, path_of, id_of).items():
+                months[(pk, month)][name] = n
     monthly = [
         MonthlySummary(org_id=pk, month=month, refreshed_at=now, **values)
         for (pk, month), values in months.items()

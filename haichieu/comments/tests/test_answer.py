@@ -173,6 +173,41 @@ def test_progress_counts_answered_pending_and_overdue_per_commune_and_cell(world
     assert len(page.rows) == 3
 
 
+def test_the_queue_counts_each_request_once_across_the_sides_in_a_constant_number_of_queries(
+    world, django_assert_num_queries
+):
+    """requests_count (the home page's work queue) counts the union of the sides of what a user sees:
+    a request both of the user's cell and of their commune, or of their workplace too, once; the
+    same number as the list's query, in one query whatever the number of sides or requests."""
+    for n in range(3):
+        member = make_member(world.w1c2, f"Đảng Viên {n}")
+        Liaison.objects.create(member=member, workplace_org=world.w1, commune_org=world.r1,
+                               cell=world.r1c2, status="active")  # fmt: skip
+    services.open_comment_round(actor=world.admin, org=world.w1, year=2026, deadline=DEADLINE, today=TODAY)
+    after = DEADLINE + datetime.timedelta(days=1)
+    users = (
+        world.admin,
+        world.w1_staff,
+        world.r1_staff,
+        world.r1c1_secretary,
+        world.w2_staff,
+        world.province_staff,
+    )
+    for user in users:
+        for state, day in (("pending", TODAY), ("overdue", after), ("", TODAY)):
+            expected = selectors.requests_for(user, today=day, state=state).count()
+            with django_assert_num_queries(1):  # the count (the scope: read for the list above)
+                assert selectors.requests_count(user, today=day, state=state) == expected, (user, state)
+    assert selectors.requests_count(world.r1_staff, today=TODAY, state="pending") == 4
+    assert selectors.requests_count(world.r1_staff, today=TODAY, cell=world.r1c2, state="pending") == 3
+    # The progress counts them once too (R1's staff see them on the cell side and the commune side).
+    (commune,) = selectors.progress(world.r1_staff, year=2026, today=TODAY)
+    assert (commune.pending, commune.total) == (4, 4)
+    assert [
+        row.total for row in selectors.progress(world.r1_staff, year=2026, today=TODAY, commune=world.r1)
+    ] == [1, 3]
+
+
 def test_scope_a_cell_sees_only_its_requests_the_commune_its_cells_the_workplace_its_members(world, opened):
     other = make_member(world.w1c2, "Cao Văn Hai")
     Liaison.objects.create(member=other, workplace_org=world.w1, commune_org=world.r1, cell=world.r1c2,

@@ -47,6 +47,31 @@ def test_each_component_counts_its_duty_done_in_time_for_each_organisation(world
                           "attendance": (1, 1)}  # fmt: skip
 
 
+def test_the_comments_and_attendance_components_read_the_statistics_summary_made_today(
+    world, known, monkeypatch
+):
+    """Refreshed today, the comment requests and the linked members' marks come from the statistics
+    summary (the same numbers on both sides, five queries fewer); until the next refresh a new mark
+    is not counted."""
+    from haichieu.meetings.models import Attendance
+    from haichieu.statistics import figures
+    from haichieu.statistics.summary import statistics_refresh
+
+    monkeypatch.setattr(figures, "today", lambda: ON)
+    live = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    statistics_refresh(on=ON)
+    kept = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    assert kept.figures[world.province.pk].linked_kept
+    assert _parts(kept.total) == _parts(live.total)
+    assert [(s.org.code, _parts(s)) for s in kept.children] == [
+        (s.org.code, _parts(s)) for s in live.children
+    ]
+    Attendance.objects.filter(source=Attendance.Source.LIAISON).update(status=Attendance.Status.PRESENT)
+    assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (2, 3)
+    statistics_refresh(on=ON)
+    assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (3, 3)
+
+
 def test_the_score_shares_the_weights_of_the_components_that_count_and_ranks_the_children(world, known):
     table = selectors.score_table(world.province, year=data.YEAR, on=ON)
     # (30·5/7 + 15·2/4 + 15·1/3 + 20·1/2 + 20·2/3) / 100

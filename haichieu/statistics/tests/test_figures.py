@@ -5,7 +5,10 @@ import datetime
 
 import pytest
 
+from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import Digest
+from haichieu.meetings import selectors as meeting_selectors
+from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.statistics import figures
 from haichieu.statistics.summary import statistics_refresh
@@ -207,6 +210,34 @@ def test_the_summary_is_stale_until_the_next_refresh_and_says_so(province):
     assert figures.organization_figures(w.province).introduction_overdue == 2
 
 
+def test_the_meetings_and_exemptions_come_from_the_summary_until_the_next_refresh(province):
+    """The year's attendance is a million marks at 100,000 members: refreshed, the cells, meetings
+    and marks of the statistics page are the summary's (its moment shown), counted again by the
+    next refresh."""
+    w = province
+    statistics_refresh(on=TODAY)
+    mark = Attendance.objects.get(meeting__date=D(2026, 4, 10), status=Attendance.Status.EXCUSED)
+    Attendance.objects.filter(pk=mark.pk).update(status=Attendance.Status.PRESENT)
+    Meeting.objects.filter(cell=w.r1c1, date=D(2026, 10, 10)).update(state=Meeting.State.PLANNED)
+    Exemption.objects.filter(member=w.m2).delete()
+    freshness = figures.Freshness()
+    total, _ = figures.organization_and_children(w.province, freshness=freshness)
+    assert freshness.summary_at is not None
+    assert (total.meetings_held, total.expected, total.attended) == (2, 4, 3)
+    assert total.exemptions_total == 2
+    assert figures.monthly(w.province)["attendance"][3] == 50.0
+    statistics_refresh(on=TODAY)
+    total = figures.organization_figures(w.province)
+    assert (total.meetings_held, total.expected, total.attended) == (1, 2, 2)
+    assert total.exemptions == {Exemption.Reason.FAR_WORK: 1}
+    months = figures.monthly(w.province)
+    assert months["attendance"][3] == 100.0 and months["attendance"][9] is None
+    assert (figures.organization_figures(w.r1c1).cells_below, figures.organization_figures(w.w1).cells) == (
+        1,
+        2,
+    )
+
+
 def test_the_months_count_introductions_receptions_and_attendance(province):
     w = province
     months = figures.monthly(w.province)
@@ -234,7 +265,8 @@ def test_queries_do_not_grow_with_the_children(
 
 def test_the_summary_reads_in_fewer_queries(province, django_assert_max_num_queries):
     statistics_refresh(on=TODAY)
-    with django_assert_max_num_queries(6):
+    # The children, the kept coverage counts, the summary's rows.
+    with django_assert_max_num_queries(3):
         figures.organization_and_children(province.province)
 
 
@@ -245,3 +277,33 @@ def test_a_digest_sent_in_time_is_not_overdue(province):
     # Sent after the earlier day: overdue then.
     Digest.objects.filter(sender_org=w.w1).update(sent_at=at(D(2026, 7, 2)))
     assert figures.organization_figures(w.province, on=EARLIER).digests_overdue == 1
+
+
+def test_the_meetings_page_reads_the_same_summary_as_the_statistics(province):
+    """/hop/so-lieu/ of this year: once refreshed, the summary's rows (the statistics page's), equal
+    to the live count — members below the minimum on each side included —, stale until the next
+    refresh; another year is counted."""
+    w = province
+    Attendance.objects.filter(member=w.m1).update(source=Attendance.Source.LIAISON)
+    Attendance.objects.filter(member=w.m1, meeting__date=D(2026, 10, 10)).update(
+        status=Attendance.Status.UNEXCUSED
+    )
+
+    def plain(result):
+        return [
+            (f.org.code, f.cells, f.cells_below, f.held, f.invited, f.expected, f.attended, f.below_minimum)
+            for f in (result.total, *result.children)
+        ]
+
+    orgs = (w.province, w.w1, w.w1c1, w.r1, w.r1c1, w.r2)
+    live = {org.code: plain(meeting_selectors.organization_figures(org, year=2026)) for org in orgs}
+    assert live["TU"][0][-1] == 1 and dict((row[0], row[-1]) for row in live["TU"][1:])["R1"] == 1
+    statistics_refresh(on=TODAY)
+    for org in orgs:
+        kept, summary_at = figures.meeting_year_figures(org, year=2026)
+        assert summary_at is not None and plain(kept) == live[org.code]
+    Attendance.objects.filter(member=w.m1).update(status=Attendance.Status.PRESENT)
+    assert figures.meeting_year_figures(w.province, year=2026)[0].total.below_minimum == 1  # stale
+    assert figures.meeting_year_figures(w.province, year=2025)[1] is None  # counted
+    statistics_refresh(on=TODAY)
+    assert figures.meeting_year_figures(w.province, year=2026)[0].total.below_minimum == 0
