@@ -171,7 +171,7 @@ def main() -> int:
 
     started = time.perf_counter()
     ensure_data_set(members)
-    from haichieu.statistics.summary import statistics_refresh
+    from haichieu.stats.summary import statistics_refresh
 
     # The statistics' summary tables, as the deployment's cron (refresh_statistics) keeps them.
     log(f"statistics summary refreshed: {statistics_refresh()}")

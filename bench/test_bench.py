@@ -26,7 +26,7 @@ from haichieu.meetings import rules
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
-from haichieu.statistics.summary import statistics_refresh
+from haichieu.stats.summary import statistics_refresh
 
 from .comments import ROUND_YEAR, measure_round_open, run_comment_operations
 from .measure import (

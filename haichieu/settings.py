@@ -100,7 +100,7 @@ INSTALLED_APPS = [
     "haichieu.audit",
     "haichieu.documents",
     "haichieu.care",
-    "haichieu.statistics",
+    "haichieu.stats",
     "haichieu.api",
     "haichieu.jobs",
     "haichieu.demo",

@@ -37,7 +37,7 @@ urlpatterns = [
     path("", include("haichieu.audit.urls")),
     path("mau-van-ban/", include("haichieu.documents.urls")),
     path("", include("haichieu.care.urls")),
-    path("thong-ke/", include("haichieu.statistics.urls")),
+    path("thong-ke/", include("haichieu.stats.urls")),
     path("viec-nen/", include("haichieu.jobs.urls")),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),

@@ -18,7 +18,7 @@ def navigation(request):
         "nav_audit": scope.manages_somewhere,
         # The province's organisation department: its Word templates (haichieu/documents).
         "nav_templates": scope.manages_a_province,
-        # The statistics of the organisations read (haichieu/statistics): staff, not a cell's secretary.
+        # The statistics of the organisations read (haichieu/stats): staff, not a cell's secretary.
         "nav_statistics": scope.manages_somewhere,
         # The rules in force (liaisons/rulebook.py): whoever reads some organisation's lists.
         "nav_rules": scope.reads_somewhere,

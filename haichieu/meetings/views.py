@@ -26,7 +26,7 @@ from haichieu.core.params import parse_id, parse_year
 from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
-from haichieu.statistics import figures as statistics_figures
+from haichieu.stats import figures as statistics_figures
 
 from . import (
     calendar,

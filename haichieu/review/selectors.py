@@ -32,7 +32,7 @@ from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
 from haichieu.organizations.models import Organization
-from haichieu.statistics import figures as statistics
+from haichieu.stats import figures as statistics
 
 from .score import Score, score_of
 

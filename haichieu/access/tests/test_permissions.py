@@ -35,7 +35,7 @@ from haichieu.meetings.tests.access_meetings import MEETINGS_EXPECTED
 from haichieu.members.tests.access_import import IMPORT_EXPECTED
 from haichieu.ratings.tests.access_ratings import RATINGS_EXPECTED
 from haichieu.review.tests.access_review import REVIEW_EXPECTED
-from haichieu.statistics.tests.access_statistics import STATISTICS_EXPECTED
+from haichieu.stats.tests.access_statistics import STATISTICS_EXPECTED
 from haichieu.testing import build_world
 
 pytestmark = pytest.mark.django_db

@@ -54,8 +54,8 @@ def test_the_comments_and_attendance_components_read_the_statistics_summary_made
     summary (the same numbers on both sides, five queries fewer); until the next refresh a new mark
     is not counted."""
     from haichieu.meetings.models import Attendance
-    from haichieu.statistics import figures
-    from haichieu.statistics.summary import statistics_refresh
+    from haichieu.stats import figures
+    from haichieu.stats.summary import statistics_refresh
 
     monkeypatch.setattr(figures, "today", lambda: ON)
     live = selectors.score_table(world.province, year=data.YEAR, on=ON)

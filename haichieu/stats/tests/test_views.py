@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from haichieu.core.models import AuditEntry
-from haichieu.statistics.summary import statistics_refresh
-from haichieu.statistics.tests.known import TODAY, more_children
+from haichieu.stats.summary import statistics_refresh
+from haichieu.stats.tests.known import TODAY, more_children
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from haichieu.statistics import figures
+from haichieu.stats import figures
 
 from .known import TODAY, build_province
 

@@ -10,9 +10,9 @@ from haichieu.liaisons.models import Digest
 from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.members.models import Member
-from haichieu.statistics import figures
-from haichieu.statistics.summary import statistics_refresh
-from haichieu.statistics.tests.known import EARLIER, TODAY, at, more_children
+from haichieu.stats import figures
+from haichieu.stats.summary import statistics_refresh
+from haichieu.stats.tests.known import EARLIER, TODAY, at, more_children
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,6 @@ class StatisticsConfig(AppConfig):
     children's worst first, charts and the .xlsx of the page. Reads only: every figure is counted
     by the rules modules of the apps that record it."""
 
-    name = "haichieu.statistics"
+    name = "haichieu.stats"
     label = "statistics"
     verbose_name = "Thống kê"

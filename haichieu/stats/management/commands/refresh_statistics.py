@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from haichieu.statistics.summary import statistics_refresh
+from haichieu.stats.summary import statistics_refresh
 
 
 class Command(BaseCommand):
