@@ -207,6 +207,12 @@ class Liaison(models.Model):
             # is clean, so a check reads them alone whatever the scope; and letters dated after today.
             models.Index(LINK_DATES_NEED_CARE, name="liaison_dates_care_idx"),
             models.Index(fields=["letter_date"], name="liaison_letter_date_idx"),
+            # The introduce form's default signer (selectors.letter_signer_default): the newest signed
+            # letter in the scope, read from the signed links alone, newest first, rather than every
+            # link of a province from the newest back (79 ms at 1,000,000 members).
+            models.Index(
+                fields=["-id"], condition=~Q(signer_name=""), name="liaison_signed_idx"
+            ),  # fmt: skip
             # The tracking book of a commune committee or a cell (selectors.tracking_book_counts)
             # counts its links from these alone (an index-only scan: 118,496 links of a ward at
             # 1,000,000 members), and a page of it finds each link's member here.

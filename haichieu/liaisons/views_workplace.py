@@ -112,11 +112,7 @@ def coverage(request):
             before=request.GET.get("before", ""),
             size=size,
             fields=selectors.COVERAGE_FIELDS,
-        ).counted(
-            total=member_list(request.user, narrow=narrow, workplace_only=True).count(),
-            size=size,
-            request=request,
-        )
+        ).counted(total=_coverage_total(request.user, narrow, filters, summary), size=size, request=request)
         current = selectors.current_liaisons(m.pk for m in page.rows)
         rows = []
         for member in page.rows:
@@ -168,6 +164,15 @@ def coverage(request):
             "category_options": choice_options(form, "category"),
         },
     )
+
+
+def _coverage_total(user, narrow, filters, summary) -> int:
+    """The list's total: under the organisation alone it is the coverage card's total, read from the
+    kept counts (the same members: active, working, in the subtree; `coverage_tally`), not a COUNT
+    over a province's members (840 ms at 1,000,000); under a status, category or name filter, counted."""
+    if filters.get("q") or filters.get("link") or filters.get("category"):
+        return member_list(user, narrow=narrow, workplace_only=True).count()
+    return summary["total"]
 
 
 def _signer_form(user) -> SignerForm:
