@@ -65,7 +65,15 @@ def build_plan(directory: Path) -> tuple[dict, dict]:
     from haichieu.meetings.models import Attendance
 
     from .imports import build_import_file
-    from .operations import BENCH_USERNAME, OPERATION_USERS, OPERATIONS, ROLES, TAP_STATUSES, Post, bench_context
+    from .operations import (
+        BENCH_USERNAME,
+        OPERATION_USERS,
+        OPERATIONS,
+        ROLES,
+        TAP_STATUSES,
+        Post,
+        bench_context,
+    )
 
     ctx = bench_context()
     users: dict[str, dict] = {username: {"pages": [], "taps": []} for username in ROLES.values()}
@@ -240,7 +248,9 @@ def main() -> int:
             removed = restore(undo)
             log(f"data put back: {removed}")
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    result.update(members=members, database=vendor, workers=workers, load_average=[round(x, 2) for x in os.getloadavg()])
+    result.update(
+        members=members, database=vendor, workers=workers, load_average=[round(x, 2) for x in os.getloadavg()]
+    )
     print(json.dumps(result, ensure_ascii=False))
     return 0 if result["errors"] == 0 and result["sign_in"]["errors"] == 0 else 1
 

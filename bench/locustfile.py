@@ -61,8 +61,14 @@ class DemoUser(HttpUser):
         """The login page, the password (one PBKDF2 hash), and for provincial staff the second step
         with a recovery code; all named `sign_in`, so they are reported apart."""
         page = self.client.get("/dang-nhap/", name=f"{SIGN_IN}: page")
-        data = {"username": self.username, "password": PLAN["password"], "csrfmiddlewaretoken": _csrf(page.text)}
-        with self.client.post("/dang-nhap/", data, name=f"{SIGN_IN}: password", catch_response=True) as response:
+        data = {
+            "username": self.username,
+            "password": PLAN["password"],
+            "csrfmiddlewaretoken": _csrf(page.text),
+        }
+        with self.client.post(
+            "/dang-nhap/", data, name=f"{SIGN_IN}: password", catch_response=True
+        ) as response:
             if "/ma-xac-thuc/" in response.url:
                 response.success()
                 code = _codes[self.username].pop()
