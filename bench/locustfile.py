@@ -97,7 +97,7 @@ class DemoUser(HttpUser):
     @task
     def work(self) -> None:
         self.tasks_done += 1
-        if self.does_import and not STATE["import_done"] and self.tasks_done >= 2:
+        if self.does_import and not STATE["import_done"] and self.tasks_done >= 1:
             STATE["import_done"] = True
             self.preview_import()
             return
