@@ -8,7 +8,7 @@ PORT ?= 8000
 PIP_ENV := PIP_CONSTRAINT=$(CURDIR)/constraints-build.txt PIP_BUILD_CONSTRAINT=$(CURDIR)/constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1
 export DJANGO_SETTINGS_MODULE := haichieu.settings
 
-.PHONY: run install install-test test lint bench clean serve prepare
+.PHONY: run install install-test test lint bench load clean serve prepare
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test: install-test lint
 # One JSON object on stdout, logs on stderr.
 bench: install
 	$(BIN)/python -m bench.run
+
+# LOAD_USERS simulated users (50) for LOAD_SECONDS (60) against gunicorn (deploy/gunicorn.conf.py,
+# LOAD_WORKERS=2) on 127.0.0.1, on the bench's data set (as `make bench`): locust, headless.
+# One JSON object on stdout (requests, errors, rps, p50/p95/p99 ms; sign-ins apart), logs on stderr.
+load: $(VENV)/.installed-test
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
