@@ -197,7 +197,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from haichieu.statistics.summary import statistics_refresh
+    from haichieu.stats.summary import statistics_refresh
 
     ensure_data_set(members)
     log(f"statistics summary refreshed: {statistics_refresh()}")

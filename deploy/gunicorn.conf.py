@@ -20,3 +20,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # nginx in front sets X-Forwarded-Proto; gunicorn believes it only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27 opens a control socket at one path per machine user ($HOME/.gunicorn/gunicorn.ctl):
+# two app servers on one host (the two-server test, `make load`, systemd instances) would compete
+# for it, and nothing here uses it.
+control_socket_disable = True
