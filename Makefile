@@ -27,6 +27,7 @@ install-test: $(VENV)/.installed-test
 	@sh scripts/ensure-browser.sh
 	@sh scripts/ensure-axe.sh
 	@sh scripts/ensure-office.sh
+	@sh scripts/ensure-nginx.sh
 
 prepare: install
 	@mkdir -p var

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[3]
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+# Debian's nginx (scripts/ensure-nginx.sh); /usr/sbin is not on every user's PATH.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def free_port() -> int:
@@ -108,3 +111,70 @@ def manage(*args: str, **env: str) -> str:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+@contextlib.contextmanager
+def nginx_in_front(site: str, tmp: Path, *, app: str, certs: Path, static: Path):
+    """Debian's nginx running `site` (deploy/nginx/haichieu.conf as docs/deploy.md installs it) on
+    free loopback ports, with only what a test cannot take from the server changed: the app's address
+    (`app`, host:port, for the socket), the ports, the certificate folder and the static files' folder.
+    Yields (http base, https base)."""
+    http_port, https_port = free_port(), free_port()
+    replacements = [
+        ("server unix:/run/haichieu/gunicorn.sock", f"server {app}"),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("/etc/haichieu/certs/", f"{certs}/"),
+        ("/var/lib/haichieu/static/", f"{static}/"),
+    ]
+    for old, new in replacements:
+        assert old in site, f"the site file no longer says {old!r}"
+        site = site.replace(old, new)
+    # IPv6 may be absent in the sandbox; the test listens on 127.0.0.1 only.
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "site.conf").write_text(site)
+    temp = tmp / "temp"
+    temp.mkdir()
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private folders
+    (tmp / "nginx.conf").write_text(
+        f"""{user}worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{}}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {tmp}/site.conf;
+}}
+"""
+    )
+    command = [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")]
+    check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"nginx stopped: {(tmp / 'error.log').read_text()[-3000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", https_port), timeout=1):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError("nginx did not listen")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
