@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
+from haichieu.core.paging import numbered_page
 from haichieu.core.params import parse_day, parse_id
 from haichieu.core.replica import reads_from_replica
 from haichieu.meetings import rules as meeting_rules
@@ -76,6 +78,11 @@ def dashboard(request):
     nodes, parent = organization_children_and_parent(org)
     total, children = figures.organization_and_children(org, on=day, freshness=freshness, children=nodes)
     today = figures.today()
+    # Worst first over all the children, a page of them shown (the .xlsx has them all).
+    page, page_error = numbered_page(
+        children, request.GET.get("trang", ""), size=settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
+    )
+    error = " ".join(e for e in (error, page_error) if e)
     context = {
         "org": org,
         "day": day,
@@ -86,10 +93,11 @@ def dashboard(request):
         "others": others,
         "total": total,
         "children": children,
+        "page": page,
         "children_rows": render_jinja2(
             "statistics/_children.html",
             {
-                "children": [(row, _query(row.org, day, today)) for row in children],
+                "children": [(row, _query(row.org, day, today)) for row in page.rows],
                 "dashboard_url": reverse("statistics:dashboard"),
             },
         ),
