@@ -225,3 +225,72 @@ def test_a_letter_withdrawn_before_its_deadline_is_not_the_communes_to_answer(wo
     ended("Hồ Thị Muộn", data.D(data.YEAR, 7, 20))  # ended after the deadline passed unanswered: late
     r1 = selectors.score_table(world.r1, year=data.YEAR, on=ON).total
     assert _parts(r1)["receptions"] == (2, 5)
+
+
+@pytest.fixture
+def two_a_page(settings):
+    """A page of two children (the province has five: R2, W1, R1, W2, W3 lowest first)."""
+    settings.HAICHIEU = {**settings.HAICHIEU, "DRILLDOWN_PAGE_SIZE": 2}
+
+
+def _codes(world, response) -> list[str]:
+    import re
+
+    ids = [int(pk) for pk in re.findall(r'<tr data-row data-org="(\d+)">', response.content.decode())]
+    by_pk = {org.pk: org.code for org in (world.w1, world.w2, world.r1, world.r2)}
+    return [by_pk.get(pk, "W3") for pk in ids]
+
+
+def test_the_children_are_paged_lowest_first_over_all_of_them(world, known, client_for, two_a_page):
+    client = client_for(world.province_staff)
+    url = reverse("review:score", args=[world.province.pk, data.YEAR])
+    first = client.get(url)
+    assert _codes(world, first) == ["R2", "W1"]
+    page = first.content.decode()
+    assert "Trang 1/3" in page and "5 tổ chức trực thuộc" in page
+    assert 'href="?trang=2"' in page
+    assert _codes(world, client.get(url, {"trang": "2"})) == ["R1", "W2"]
+    assert _codes(world, client.get(url, {"trang": "3"})) == ["W3"]
+    malformed = client.get(url, {"trang": "-1"})
+    assert malformed.status_code == 400 and "Số trang “-1” không hợp lệ" in malformed.content.decode()
+    assert _codes(world, malformed) == ["R2", "W1"]
+
+
+def test_the_export_has_every_child_whatever_the_page(world, known, client_for, two_a_page):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(world.province_staff).get(
+        reverse("review:score_xlsx", args=[world.province.pk, data.YEAR]), {"trang": "2"}
+    )
+    names = [
+        r[0]
+        for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    ]
+    assert len(names[names.index("Tổ chức") + 1 :]) == 6  # the province and its five children
+
+
+def test_a_page_of_children_runs_the_same_queries_whatever_their_number(
+    world, known, client_for, two_a_page, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haichieu.organizations.models import Organization
+    from haichieu.testing import make_org
+
+    client = client_for(world.province_staff)
+    url = reverse("review:score", args=[world.province.pk, data.YEAR])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(6):
+        org = make_org(world.province, f"WX{n}", f"Đảng bộ Công ty số {n}", Organization.Kind.GRASSROOTS)
+        make_org(org, f"WX{n}C", f"Chi bộ Công ty số {n}")
+    for number in ("1", "4"):
+        with django_assert_max_num_queries(len(few)):
+            response = client.get(url, {"trang": number})
+        assert response.content.decode().count("<tr data-row") == 2
