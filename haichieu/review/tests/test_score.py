@@ -7,6 +7,7 @@ import copy
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from haichieu.review import score, selectors
 
@@ -70,6 +71,42 @@ def test_the_comments_and_attendance_components_read_the_statistics_summary_made
     assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (2, 3)
     statistics_refresh(on=ON)
     assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (3, 3)
+
+
+def test_the_receptions_and_notices_components_read_the_statistics_summary_made_today(
+    world, known, monkeypatch
+):
+    """Refreshed today, the receptions and change notices due and done in time come from the summary
+    too (at 1,000,000 members their live count read every link and notice of the province): the
+    same numbers, no query of links or notices; a reception since is counted at the next refresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haichieu.liaisons.models import Liaison
+    from haichieu.stats import figures
+    from haichieu.stats.summary import statistics_refresh
+
+    monkeypatch.setattr(figures, "today", lambda: ON)
+    live = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    statistics_refresh(on=ON)
+    with CaptureQueriesContext(connection) as queries:
+        kept = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    assert not [
+        q for q in queries.captured_queries if '"liaisons_' in q["sql"] and "coveragecount" not in q["sql"]
+    ]
+    for key in ("receptions", "notices"):
+        assert _parts(kept.total)[key] == _parts(live.total)[key]
+        assert [(s.org.code, _parts(s)[key]) for s in kept.children] == [
+            (s.org.code, _parts(s)[key]) for s in live.children
+        ]
+    late = Liaison.objects.filter(commune_org__path__startswith=world.province.path, received_at__isnull=True)
+    late = late.exclude(status=Liaison.Status.DRAFT).filter(receive_due__year=data.YEAR).first()
+    if late is not None:
+        before = _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["receptions"]
+        Liaison.objects.filter(pk=late.pk).update(received_at=timezone.now())
+        assert (
+            _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["receptions"] == before
+        )
 
 
 def test_the_score_shares_the_weights_of_the_components_that_count_and_ranks_the_children(world, known):
