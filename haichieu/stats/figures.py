@@ -46,7 +46,7 @@ from django.utils import timezone
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
-from haichieu.liaisons.selectors import coverage_tally
+from haichieu.liaisons.selectors import coverage_rate, coverage_shares, coverage_tally
 from haichieu.meetings import rules as meeting_rules
 from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
@@ -163,8 +163,12 @@ class Figures:
     def worst_first(self) -> tuple:
         """Sort key: the lowest coverage first, then the most overdue work, then the lowest
         attendance (none counted sorts last)."""
-        rate = self.attendance_rate
-        return (self.coverage_rate, -self.overdue, rate if rate is not None else 101.0)
+        return worst_first_key(self.coverage_rate, self.overdue, self.attendance_rate)
+
+
+def worst_first_key(coverage: float, overdue: int, attendance: float | None) -> tuple:
+    """Figures.worst_first of an organisation's coverage rate, overdue work and attendance rate."""
+    return (coverage, -overdue, attendance if attendance is not None else 101.0)
 
 
 def today() -> datetime.date:
@@ -249,6 +253,47 @@ def organization_and_children(
     shown = [rows[child.path] for child in children if child.is_active]
     # A stable sort: rows alike stay in the Vietnamese order of their names.
     return total, sorted(shown, key=Figures.worst_first)
+
+
+def ranked_children(
+    org: Organization, children: list[Organization], *, on: datetime.date
+) -> list[Organization] | None:
+    """`org`'s active `children` in the drill-down's order (Figures.worst_first, ties in the order
+    of `children`), ranked from the kept counts and the summary made for `on` in two grouped queries
+    without counting each child's figures: a committee of thousands of children (2,658 in the
+    1,000,000-member data set) then counts the figures of the page shown only
+    (organization_and_children with the page's children). None when the summary was not made for
+    `on` (an earlier day, or before the first refresh): every child's figures are then counted."""
+    if on != today():
+        return None
+    active = [child for child in children if child.is_active]
+    summaries = {
+        org_id: rest
+        for org_id, *rest in OverdueSummary.objects.filter(
+            org_id__in=[org.pk, *(child.pk for child in active)], on=on
+        ).values_list(
+            "org_id",
+            "introduction_overdue",
+            "reception_overdue_residence",
+            "reception_overdue_workplace",
+            "digests_overdue",
+            "expected",
+            "attended",
+        )
+    }
+    if org.pk not in summaries:
+        return None
+    shares = coverage_shares(child.pk for child in active)
+
+    def key(child: Organization) -> tuple:
+        introduction, residence, workplace, digests, expected, attended = summaries.get(child.pk, (0,) * 6)
+        overdue = introduction + (residence if child.is_residential else workplace) + digests
+        covered, to_introduce = shares.get(child.pk, (0, 0))
+        return worst_first_key(
+            coverage_rate(covered, to_introduce), overdue, meeting_rules.rate(attended, expected)
+        )
+
+    return sorted(active, key=key)
 
 
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).

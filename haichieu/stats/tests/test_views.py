@@ -221,3 +221,31 @@ def test_a_page_of_children_runs_the_same_queries_whatever_their_number(
         with django_assert_max_num_queries(len(few.captured_queries)):
             response = client.get(URL, {"org": w.w1.pk, "trang": number})
         assert response.content.decode().count("<tr data-row>") == 2
+
+
+def test_with_the_summary_the_children_are_ranked_before_their_figures_are_counted(
+    province, client_for, two_a_page, django_assert_max_num_queries
+):
+    """Refreshed today, the children are ranked from the kept counts and the summary (two grouped
+    queries), then only the page's children get their figures: the same order as every child's
+    figures sorted, the same rows; the queries do not grow with the children."""
+    from haichieu.stats import figures
+
+    w = province
+    statistics_refresh(on=TODAY)
+    assert [f.org.pk for f in figures.children_figures(w.province)] == [
+        c.pk for c in figures.ranked_children(w.province, figures.organization_children(w.province), on=TODAY)
+    ]
+    client = client_for(w.province_staff)
+    first, second = client.get(URL), client.get(URL, {"trang": "2"})
+    ranked = [f.org.name for f in figures.children_figures(w.province)]
+    assert _rows(first) + _rows(second) == ranked
+    assert "đếm trực tiếp" not in _text(first)
+    client.get(URL, {"org": w.w1.pk})
+    with django_assert_max_num_queries(30) as few:
+        client.get(URL, {"org": w.w1.pk})
+    more_children(w, 6)
+    statistics_refresh(on=TODAY)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL, {"org": w.w1.pk, "trang": "3"})
+    assert response.content.decode().count("<tr data-row>") == 2
