@@ -43,6 +43,7 @@ from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 
+from haichieu.core.paging import IdsIn
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
@@ -267,10 +268,13 @@ def ranked_children(
     if on != today():
         return None
     active = [child for child in children if child.is_active]
+    # The ids as one array (core.paging.IdsIn): thousands of them one parameter each cost more to
+    # send than the rows they name; by path and depth, PostgreSQL read the whole table.
+    ids = [child.pk for child in active]
     summaries = {
         org_id: rest
         for org_id, *rest in OverdueSummary.objects.filter(
-            org_id__in=[org.pk, *(child.pk for child in active)], on=on
+            IdsIn([org.pk, *ids], "org_id"), on=on
         ).values_list(
             "org_id",
             "introduction_overdue",
@@ -283,7 +287,7 @@ def ranked_children(
     }
     if org.pk not in summaries:
         return None
-    shares = coverage_shares(child.pk for child in active)
+    shares = coverage_shares(IdsIn(ids, "org_id"))
 
     def key(child: Organization) -> tuple:
         introduction, residence, workplace, digests, expected, attended = summaries.get(child.pk, (0,) * 6)
