@@ -76,10 +76,11 @@ def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
     nodes, parent = organization_children_and_parent(org)
-    # Worst first over all the children, a page of them shown (the .xlsx has them all): ranked from
-    # the summary when it was made for the day, then only the page's figures counted.
+    # Worst first over all the children, a page of them shown (the .xlsx has them all): more than a
+    # page of them are ranked from the summary when it was made for the day, then only the page's
+    # figures counted (two queries more: not worth it for a page's worth).
     raw_page, size = request.GET.get("trang", ""), settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
-    ranked = figures.ranked_children(org, nodes, on=day)
+    ranked = figures.ranked_children(org, nodes, on=day) if len(nodes) > size else None
     if ranked is not None:
         page, page_error = numbered_page(ranked, raw_page, size=size)
         total, page.rows = figures.organization_and_children(
