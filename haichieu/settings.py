@@ -346,6 +346,9 @@ LOGGING = {
 HAICHIEU: dict[str, Any] = {
     "MEMBER_PAGE_SIZE": int(os.environ.get("HAICHIEU_MEMBER_PAGE_SIZE", "50")),
     "MAX_PAGE_SIZE": 200,
+    # Rows of a drill-down page (the statistics' and the 213 score's children, worst first over all of
+    # them; the .xlsx has every child): a committee of the former district level has thousands.
+    "DRILLDOWN_PAGE_SIZE": int(os.environ.get("HAICHIEU_DRILLDOWN_PAGE_SIZE", "100")),
     # The API (/api/v1/, haichieu/api): requests per token and period ("120/min", "5000/hour"), and
     # the tokens in force one user may hold.
     "API_RATE": os.environ.get("HAICHIEU_API_RATE", "120/min"),

@@ -65,6 +65,27 @@ class Page:
         return self
 
 
+def numbered_page(rows: Sequence, raw: str, *, size: int) -> tuple[Page, str]:
+    """Page `raw` (`?trang=`, counted from 1) of `size` rows of a list already held and ordered (a
+    drill-down: every child's figures are counted in a constant number of queries and sorted worst
+    first over all of them; only the page is shown). A page past the last answers the last. Returns
+    the page (`number`, `total`, `size`, `pages`) and a message naming the field when `raw` is not a
+    page number (the first page then)."""
+    error = ""
+    number = 1
+    if raw:
+        parsed = parse_id(raw)
+        if parsed is None:
+            error = f"Số trang “{raw[:20]}” không hợp lệ: đang hiển thị trang đầu."
+        else:
+            number = parsed
+    page = Page(total=len(rows), size=size)
+    page.number = min(number, page.pages)
+    start = (page.number - 1) * size
+    page.rows = list(rows[start : start + size])
+    return page, error
+
+
 def keyset_page(
     qs: QuerySet,
     *,

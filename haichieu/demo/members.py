@@ -169,6 +169,25 @@ def plan_member(
     return MemberPlan(member, home_cell, committee, retired, cell.parent)
 
 
+# Working members the demo ward may house at most (the draws of first_ward_extra): about what it
+# houses at 100,000 members. A ward's residents do not grow with its province: drawn a quarter of
+# the communes' times more, the ward of a 1,000,000-member province housed a tenth of it (118,496
+# links in its tracking book), where a real ward holds a few thousand.
+WARD_RESIDENTS = 15_000
+
+
+def first_ward_extra(communes: int, members: int) -> int:
+    """How many more times than another demo commune the first ward is drawn as a working member's
+    residence: a quarter of the `communes` (at least once), fewer when it would then house more than
+    WARD_RESIDENTS of the working members that draw a demo commune (9 in 10 of `members` work, 8 in
+    10 of them draw one: plan_member)."""
+    extra = max(1, communes // 4)
+    drawing = 0.9 * 0.8 * members
+    while extra > 1 and drawing * (1 + extra) / (communes + extra) > WARD_RESIDENTS:
+        extra -= 1
+    return extra
+
+
 def plan_members(
     rng: random.Random, tree: Tree, province: Province, communes: list[Commune], count: int
 ) -> list[MemberPlan]:
@@ -181,7 +200,9 @@ def plan_members(
     chosen = {c.code for c in committee_communes}
     other_communes = [c for c in communes if c.code not in chosen]
     # The ward of the `phuong` login gets a larger share, so its users see people.
-    weighted_communes = committee_communes + [committee_communes[0]] * max(1, len(committee_communes) // 4)
+    weighted_communes = committee_communes + [committee_communes[0]] * first_ward_extra(
+        len(committee_communes), count
+    )
     retired_cells = [cell for cells in tree.residential_cells.values() for cell in cells]
     cell_weights = list(itertools.accumulate(rng.randint(8, 60) for _ in tree.workplace_cells))
     card_prefix = province.code.zfill(2)

@@ -101,6 +101,11 @@ def coverage_summary(user, *, org=None) -> dict:
     return coverage_tally((row["link_status"], row["liaison_category"], row["n"]) for row in rows)
 
 
+# The link statuses once: `LinkStatus.values` builds its list on each read (a drill-down tallies
+# hundreds of rows, each twice).
+_LINK_STATUSES = tuple(rules.LinkStatus.values)
+
+
 def coverage_tally(rows) -> dict:
     """The coverage figures of (link status, category, members) rows of active working members: the
     one arithmetic of the coverage card, its list filters and the statistics (statistics/figures.py).
@@ -109,7 +114,7 @@ def coverage_tally(rows) -> dict:
     filter by one status (every category), `not_yet` of rules.to_introduce, `covered` of
     rules.covered, `excused` and `not_introduced_category` of the category filter.
     """
-    by_status: dict[str, int] = dict.fromkeys(rules.LinkStatus.values, 0)
+    by_status: dict[str, int] = dict.fromkeys(_LINK_STATUSES, 0)
     not_introduced = excused = total = not_yet = covered = 0
     category_rules: dict[str, str] = {}  # each category's rule read once (a drill-down tallies hundreds)
     for link_status, category, n in rows:
@@ -136,8 +141,32 @@ def coverage_tally(rows) -> dict:
         "by_status": by_status,
         "covered": covered,
         "not_yet": not_yet,
-        "rate": round(100 * covered / to_introduce, 1) if to_introduce else 100.0,
+        "rate": coverage_rate(covered, to_introduce),
     }
+
+
+def coverage_rate(covered: int, to_introduce: int) -> float:
+    """The coverage rate in per cent (one decimal): 100 when there is no one to introduce."""
+    return round(100 * covered / to_introduce, 1) if to_introduce else 100.0
+
+
+def coverage_shares(orgs) -> dict[int, tuple[int, int]]:
+    """{organisation id: (covered, to introduce)} of the working members of each one's whole subtree
+    for the organisations `orgs` (a condition on the kept counts: core.paging.IdsIn of `org_id`), from
+    the kept counts in one grouped query: coverage_tally's `covered` and `to_introduce` by the same
+    rules, without its other figures (a drill-down ranks thousands of children by their rate). An
+    organisation without a working member is left out."""
+    introduced = ~rules.category_rule_q(rules.CategoryRule.NOT_INTRODUCED)
+    rows = (
+        CoverageCount.objects.filter(orgs, working=True)
+        .values_list("org_id")
+        .annotate(
+            covered=Sum("members", filter=introduced & Q(link_status__in=rules.COVERED_STATUSES)),
+            to_introduce=Sum("members", filter=introduced),
+        )
+        .order_by()
+    )
+    return {org_id: (covered or 0, to_introduce or 0) for org_id, covered, to_introduce in rows}
 
 
 def current_liaisons(member_ids) -> dict[int, dict]:

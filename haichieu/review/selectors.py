@@ -22,12 +22,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
-from django.utils import timezone
 
 from haichieu.comments import figures as comment_figures
-from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
 from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
@@ -82,74 +80,26 @@ def _grouped(qs: QuerySet, path: str, length: int, **aggregates) -> QuerySet:
     return qs.annotate(key=Substr(path, 1, length)).values("key").annotate(**aggregates).order_by()
 
 
-def _done_by(field: str, deadline, on: datetime.date) -> Q:
-    """Done (its datetime `field`, local day) by the deadline (a date or F) and by `on`."""
-    return Q(**{f"{field}__date__lte": deadline}) & Q(**{f"{field}__date__lte": on})
-
-
 def _receptions(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
-    """Introductions to the subtree's committees whose reception deadline fell in `year`: due when
-    the deadline passed by `on` or answered (received or returned) by then; in time when answered
-    by the deadline."""
-    start, end = year_bounds(year)
-    answered = Q(received_at__date__lte=on) | Q(returned_at__date__lte=on)
-    in_time = _done_by("received_at", F("receive_due"), on) | (
-        Q(received_at__isnull=True) & _done_by("returned_at", F("receive_due"), on)
-    )
-    # A letter withdrawn (or a link ended) before its deadline, neither received nor returned, was
-    # not the committee's to answer.
-    ended_unanswered = Q(
-        status=Liaison.Status.ENDED,
-        received_at__isnull=True,
-        returned_at__isnull=True,
-        ended_at__date__lte=F("receive_due"),
-    )
-    links = (
-        Liaison.objects.filter(
-            org.subtree_q("commune_org__path"), receive_due__gte=start, receive_due__lte=end
-        )
-        .exclude(status=Liaison.Status.DRAFT)
-        .exclude(ended_unanswered)
-    )
-    links = links.filter(Q(receive_due__lt=on) | answered)
-    for row in _grouped(
-        links, "commune_org__path", length, n=Count("pk"), in_time=Count("pk", filter=in_time)
+    """Introductions to the subtree's committees whose reception deadline fell in `year`
+    (statistics.reception_timeliness_counts), by child."""
+    links = Liaison.objects.filter(org.subtree_q("commune_org__path"))
+    for key, in_time, due in statistics.reception_timeliness_counts(
+        links, year, on, Substr("commune_org__path", 1, length)
     ):
-        buckets.add(row["key"], "receptions", row["in_time"], row["n"])
+        buckets.add(key, "receptions", in_time, due)
 
 
 def _notices(org: Organization, year: int, on: datetime.date, length: int, buckets: _Buckets) -> None:
-    """The lists of changes the subtree's workplace committees owed for `year`: one per (committee,
-    receiving committee, digest period) with a change to notify (liaisons/selectors.digests_status's
-    grouping), due at rules.digest_due; on time when the digest was sent by then."""
-    start, end = year_bounds(year)
-    owed = (
-        ChangeNotice.objects.filter(
-            org.subtree_q("sender_org__path"),
-            direction=ChangeNotice.Direction.TO_RESIDENCE,
-            recipient_org__isnull=False,
-            event_date__gte=start,
-            event_date__lte=min(end, on),
-        )
-        .values_list("sender_org_id", "sender_org__path", "recipient_org_id", "event_date")
-        .distinct()
-        .order_by()
-    )
-    periods: dict[tuple[int, int, int], str] = {}
-    for sender, path, recipient, day in owed:
-        periods[(sender, recipient, liaison_rules.digest_period(day)[1])] = path
-    sent = {
-        (d["sender_org_id"], d["recipient_org_id"], d["period"]): timezone.localdate(d["sent_at"])
-        for d in Digest.objects.filter(org.subtree_q("sender_org__path"), year=year)
-        .values("sender_org_id", "recipient_org_id", "period", "sent_at")
-        .order_by()
-    }
-    for (sender, recipient, period), path in periods.items():
-        due = liaison_rules.digest_due(year, period)
-        sent_on = sent.get((sender, recipient, period))
-        done = sent_on is not None and sent_on <= on
-        if due < on or done:
-            buckets.add(path[:length], "notices", int(done and sent_on <= due), 1)  # type: ignore[operator]
+    """The lists of changes the subtree's workplace committees owed for `year`
+    (statistics.notice_timeliness_counts), by child."""
+    for (_, path), (in_time, due) in statistics.notice_timeliness_counts(
+        ChangeNotice.objects.filter(org.subtree_q("sender_org__path")),
+        Digest.objects.filter(org.subtree_q("sender_org__path")),
+        year,
+        on,
+    ).items():
+        buckets.add(path[:length], "notices", in_time, due)
 
 
 def _attendance(
@@ -182,8 +132,8 @@ def score_table(org: Organization, *, year: int, on: datetime.date) -> ScoreTabl
     total_figures, children_figures = statistics.organization_and_children(org, on=on)
     children = sorted((f.org for f in children_figures), key=lambda child: child.path)
     figures = {f.org.pk: f for f in [total_figures, *children_figures]}
-    # This year's comments and marks from the statistics summary made today (read with the figures
-    # above: one statistics pass), else counted.
+    # This year's comments, marks, receptions and notices from the statistics summary made today
+    # (read with the figures above: one statistics pass), else counted.
     kept = total_figures.linked_kept and on.year == year
     if kept:
         comments = {
@@ -195,14 +145,20 @@ def score_table(org: Organization, *, year: int, on: datetime.date) -> ScoreTabl
     length = len(org.path) + (Organization.steplen if children else 0)
     buckets = _Buckets()
     sides = {True: _Buckets(), False: _Buckets()}
-    _receptions(org, year, on, length, buckets)
-    _notices(org, year, on, length, buckets)
     if not kept:
+        _receptions(org, year, on, length, buckets)
+        _notices(org, year, on, length, buckets)
         _attendance(org, year, on, length, sides)
 
     def counts(node: Organization, key: str | None) -> Counts:
-        result = {c: buckets.of(c, key) for c in ("receptions", "notices")}
         node_figures = figures[node.pk]
+        if kept:
+            result = {
+                "receptions": (node_figures.receptions_in_time, node_figures.receptions_due),
+                "notices": (node_figures.notices_in_time, node_figures.notices_due),
+            }
+        else:
+            result = {c: buckets.of(c, key) for c in ("receptions", "notices")}
         result["attendance"] = (
             (node_figures.linked_attended, node_figures.linked_expected)
             if kept

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404
 from haichieu.core.jinja import render_jinja2
+from haichieu.core.paging import numbered_page
 from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
 from haichieu.organizations.selectors import organization_roots_for
@@ -60,6 +62,10 @@ def score_page(request, org, year: int):
     and its children's scores, lowest first, each linking one level down."""
     on = selectors.as_of(year, timezone.localdate())
     table = selectors.score_table(org, year=year, on=on)
+    # Lowest first over all the children, a page of them shown (the .xlsx has them all).
+    page, error = numbered_page(
+        table.children, request.GET.get("trang", ""), size=settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
+    )
     others = [top for top in organization_roots_for(request.user) if top.pk != org.pk]
     context = {
         "org": org,
@@ -69,7 +75,7 @@ def score_page(request, org, year: int):
             "review/_children.html",
             {
                 "children": [
-                    (child, reverse("review:score", args=[child.org.pk, year])) for child in table.children
+                    (child, reverse("review:score", args=[child.org.pk, year])) for child in page.rows
                 ]
             },
         ),
@@ -77,8 +83,10 @@ def score_page(request, org, year: int):
         "weights": score.weights(),
         "others": others,
         "report_kinds": documents.REPORT_KINDS,
+        "page": page,
+        "error": error,
     }
-    return render(request, "review/score.html", context)
+    return render(request, "review/score.html", context, status=400 if error else 200)
 
 
 @login_required

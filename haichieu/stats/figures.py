@@ -39,14 +39,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 
+from haichieu.core.paging import IdsIn
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
-from haichieu.liaisons.selectors import coverage_tally
+from haichieu.liaisons.selectors import coverage_rate, coverage_shares, coverage_tally
 from haichieu.meetings import rules as meeting_rules
 from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
@@ -87,6 +88,12 @@ class Figures:
     # Its comment requests of the year on its side by count (comments.figures.TIMELINESS_COUNTS),
     # from the summary (with `linked_kept`).
     comment_counts: dict[str, int] = field(default_factory=dict)
+    # The year's receptions and change notices due and done in time on its side (the 213 score),
+    # from the summary only (with `linked_kept`).
+    receptions_due: int = 0
+    receptions_in_time: int = 0
+    notices_due: int = 0
+    notices_in_time: int = 0
     # The whole subtree's marks by month, the twelve months up to `on` ({(year, month): (expected,
     # attended)}): set on the total by organization_and_children, read by `monthly`.
     attendance_by_month: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
@@ -157,8 +164,12 @@ class Figures:
     def worst_first(self) -> tuple:
         """Sort key: the lowest coverage first, then the most overdue work, then the lowest
         attendance (none counted sorts last)."""
-        rate = self.attendance_rate
-        return (self.coverage_rate, -self.overdue, rate if rate is not None else 101.0)
+        return worst_first_key(self.coverage_rate, self.overdue, self.attendance_rate)
+
+
+def worst_first_key(coverage: float, overdue: int, attendance: float | None) -> tuple:
+    """Figures.worst_first of an organisation's coverage rate, overdue work and attendance rate."""
+    return (coverage, -overdue, attendance if attendance is not None else 101.0)
 
 
 def today() -> datetime.date:
@@ -234,6 +245,8 @@ def organization_and_children(
         total.linked_expected, total.linked_attended = own.linked_expected, own.linked_attended
         total.linked_kept = True
         total.comment_counts = own.comment_counts
+        for field_name in SCORE_FIGURES:
+            setattr(total, field_name, getattr(own, field_name))
     total.members = sum(n for _, _, _, n in lines)
     total.coverage = coverage_tally(
         (status, category, n) for working, status, category, n in lines if working
@@ -241,6 +254,50 @@ def organization_and_children(
     shown = [rows[child.path] for child in children if child.is_active]
     # A stable sort: rows alike stay in the Vietnamese order of their names.
     return total, sorted(shown, key=Figures.worst_first)
+
+
+def ranked_children(
+    org: Organization, children: list[Organization], *, on: datetime.date
+) -> list[Organization] | None:
+    """`org`'s active `children` in the drill-down's order (Figures.worst_first, ties in the order
+    of `children`), ranked from the kept counts and the summary made for `on` in two grouped queries
+    without counting each child's figures: a committee of thousands of children (2,658 in the
+    1,000,000-member data set) then counts the figures of the page shown only
+    (organization_and_children with the page's children). None when the summary was not made for
+    `on` (an earlier day, or before the first refresh): every child's figures are then counted."""
+    if on != today():
+        return None
+    active = [child for child in children if child.is_active]
+    # The ids as one array (core.paging.IdsIn): thousands of them one parameter each cost more to
+    # send than the rows they name; by path and depth, PostgreSQL read the whole table.
+    ids = [child.pk for child in active]
+    summaries = {
+        org_id: rest
+        for org_id, *rest in OverdueSummary.objects.filter(
+            IdsIn([org.pk, *ids], "org_id"), on=on
+        ).values_list(
+            "org_id",
+            "introduction_overdue",
+            "reception_overdue_residence",
+            "reception_overdue_workplace",
+            "digests_overdue",
+            "expected",
+            "attended",
+        )
+    }
+    if org.pk not in summaries:
+        return None
+    shares = coverage_shares(IdsIn(ids, "org_id"))
+
+    def key(child: Organization) -> tuple:
+        introduction, residence, workplace, digests, expected, attended = summaries.get(child.pk, (0,) * 6)
+        overdue = introduction + (residence if child.is_residential else workplace) + digests
+        covered, to_introduce = shares.get(child.pk, (0, 0))
+        return worst_first_key(
+            coverage_rate(covered, to_introduce), overdue, meeting_rules.rate(attended, expected)
+        )
+
+    return sorted(active, key=key)
 
 
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).
@@ -257,6 +314,9 @@ SUMMED = (
 
 # The meetings' figures of the year up to the day (the summary's columns of the same names).
 MEETING_FIGURES = ("cells", "cells_below", "meetings_held", "invited", "expected", "attended")
+# The 213 score's receptions and notices of the year, read from the summary (its fields of the
+# same names).
+SCORE_FIGURES = ("receptions_due", "receptions_in_time", "notices_due", "notices_in_time")
 # Figures read from the summary when it was made for the day (its row of an organisation is over
 # the whole subtree).
 SUMMARISED = ("introduction_overdue", "reception_overdue", "digests_overdue", *MEETING_FIGURES)
@@ -481,6 +541,8 @@ def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) 
         figures.linked_attended = getattr(summary, f"linked_attended_{side}")
         figures.linked_kept = True
         figures.comment_counts = summary.comments.get(side, {})
+        for name in SCORE_FIGURES:
+            setattr(figures, name, getattr(summary, name))
     return own.refreshed_at
 
 
@@ -590,6 +652,83 @@ def _meetings(
             figures.invited += invited
             figures.expected += expected
             figures.attended += attended
+
+
+# --- the 213 score's receptions and change notices on time (review.selectors, the summary) ------
+def _done_by(field: str, deadline, on: datetime.date) -> Q:
+    """Done (its datetime `field`, local day) by the deadline (a date or F) and by `on`."""
+    return Q(**{f"{field}__date__lte": deadline}) & Q(**{f"{field}__date__lte": on})
+
+
+def reception_timeliness_counts(links, year: int, on: datetime.date, key) -> list[tuple]:
+    """(key, answered in time, due) of the introductions among `links` whose reception deadline fell
+    in `year`, grouped by `key` (an expression over the link; the committee it waits at): due when
+    the deadline passed by `on` or answered (received or returned) by then; in time when answered
+    by the deadline."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    answered = Q(received_at__date__lte=on) | Q(returned_at__date__lte=on)
+    in_time = _done_by("received_at", F("receive_due"), on) | (
+        Q(received_at__isnull=True) & _done_by("returned_at", F("receive_due"), on)
+    )
+    # A letter withdrawn (or a link ended) before its deadline, neither received nor returned, was
+    # not the committee's to answer.
+    ended_unanswered = Q(
+        status=Liaison.Status.ENDED,
+        received_at__isnull=True,
+        returned_at__isnull=True,
+        ended_at__date__lte=F("receive_due"),
+    )
+    return list(
+        links.filter(receive_due__gte=start, receive_due__lte=end)
+        .exclude(status=Liaison.Status.DRAFT)
+        .exclude(ended_unanswered)
+        .filter(Q(receive_due__lt=on) | answered)
+        .annotate(key=key)
+        .values_list("key")
+        .annotate(in_time=Count("pk", filter=in_time), n=Count("pk"))
+        .order_by()
+    )
+
+
+def notice_timeliness_counts(
+    notices, digests, year: int, on: datetime.date
+) -> dict[tuple[int, str], list[int]]:
+    """{(sending committee, its path): [sent in time, due]} of the lists of changes owed for `year`
+    among `notices` (`digests`: those sent): one per (committee, receiving committee, digest period)
+    with a change to notify (liaisons/selectors.digests_status's grouping), due at
+    liaisons.rules.digest_due (counted once due by `on`, or once sent by then); in time when the
+    digest was sent by then."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    owed = (
+        notices.filter(
+            direction=ChangeNotice.Direction.TO_RESIDENCE,
+            recipient_org__isnull=False,
+            event_date__gte=start,
+            event_date__lte=min(end, on),
+        )
+        .values_list("sender_org_id", "sender_org__path", "recipient_org_id", "event_date")
+        .distinct()
+        .order_by()
+    )
+    periods: dict[tuple[int, int, int], str] = {}
+    for sender, path, recipient, day in owed:
+        periods[(sender, recipient, liaison_rules.digest_period(day)[1])] = path
+    sent = {
+        (d["sender_org_id"], d["recipient_org_id"], d["period"]): timezone.localdate(d["sent_at"])
+        for d in digests.filter(year=year)
+        .values("sender_org_id", "recipient_org_id", "period", "sent_at")
+        .order_by()
+    }
+    counted: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (sender, recipient, period), path in periods.items():
+        due = liaison_rules.digest_due(year, period)
+        sent_on = sent.get((sender, recipient, period))
+        done = sent_on is not None and sent_on <= on
+        if due < on or done:
+            pair = counted[(sender, path)]
+            pair[0] += int(done and sent_on <= due)  # type: ignore[operator]
+            pair[1] += 1
+    return dict(counted)
 
 
 def exemption_counts(exemptions, on: datetime.date, key) -> list[tuple]:

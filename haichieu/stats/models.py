@@ -47,6 +47,14 @@ class OverdueSummary(models.Model):
     # members' workplace cells (workplace): {"residence"|"workplace": {count: n}} with the counts of
     # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component).
     comments = models.JSONField(default=dict)
+    # The 213 score's receptions and change notices of `on`'s year as of `on` (review.selectors;
+    # figures.reception_timeliness_counts, notice_timeliness_counts): introductions to the
+    # subtree's committees due and answered in time; lists of changes its committees owed and sent
+    # in time. Counted live, they read every link and notice of a province.
+    receptions_due = models.IntegerField(default=0)
+    receptions_in_time = models.IntegerField(default=0)
+    notices_due = models.IntegerField(default=0)
+    notices_in_time = models.IntegerField(default=0)
     # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
     exemptions = models.JSONField(default=dict)
 

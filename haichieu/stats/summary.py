@@ -133,6 +133,17 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
             for name, n in (("invited", invited), ("expected", expected), ("attended", attended)):
                 per_cell[name][cell_id] = per_cell[name].get(cell_id, 0) + n
     counted.update(per_cell)
+    # The 213 score's receptions and notices on time, this year up to `on`.
+    for committee_id, in_time, due in figures.reception_timeliness_counts(
+        Liaison.objects.filter(commune_org__isnull=False), on.year, on, F("commune_org_id")
+    ):
+        counted.setdefault("receptions_in_time", {})[committee_id] = in_time
+        counted.setdefault("receptions_due", {})[committee_id] = due
+    for (sender_id, _), (in_time, due) in figures.notice_timeliness_counts(
+        ChangeNotice.objects.all(), Digest.objects.all(), on.year, on
+    ).items():
+        counted.setdefault("notices_in_time", {})[sender_id] = in_time
+        counted.setdefault("notices_due", {})[sender_id] = due
     residence, linked = _below_minimum(on, path_of, id_of)
     counted.update(linked)
     rolled = {name: _roll_up(counts, path_of, id_of) for name, counts in counted.items()}

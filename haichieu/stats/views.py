@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from haichieu.access import organization_get_for, read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
+from haichieu.core.paging import numbered_page
 from haichieu.core.params import parse_day, parse_id
 from haichieu.core.replica import reads_from_replica
 from haichieu.meetings import rules as meeting_rules
@@ -74,8 +76,21 @@ def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
     nodes, parent = organization_children_and_parent(org)
-    total, children = figures.organization_and_children(org, on=day, freshness=freshness, children=nodes)
+    # Worst first over all the children, a page of them shown (the .xlsx has them all): more than a
+    # page of them are ranked from the summary when it was made for the day, then only the page's
+    # figures counted (two queries more: not worth it for a page's worth).
+    raw_page, size = request.GET.get("trang", ""), settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
+    ranked = figures.ranked_children(org, nodes, on=day) if len(nodes) > size else None
+    if ranked is not None:
+        page, page_error = numbered_page(ranked, raw_page, size=size)
+        total, page.rows = figures.organization_and_children(
+            org, on=day, freshness=freshness, children=page.rows
+        )
+    else:
+        total, children = figures.organization_and_children(org, on=day, freshness=freshness, children=nodes)
+        page, page_error = numbered_page(children, raw_page, size=size)
     today = figures.today()
+    error = " ".join(e for e in (error, page_error) if e)
     context = {
         "org": org,
         "day": day,
@@ -85,11 +100,12 @@ def dashboard(request):
         "error": error,
         "others": others,
         "total": total,
-        "children": children,
+        "children": page.rows,
+        "page": page,
         "children_rows": render_jinja2(
             "statistics/_children.html",
             {
-                "children": [(row, _query(row.org, day, today)) for row in children],
+                "children": [(row, _query(row.org, day, today)) for row in page.rows],
                 "dashboard_url": reverse("statistics:dashboard"),
             },
         ),

@@ -166,3 +166,16 @@ def test_the_demo_coverage_leaves_out_its_retired_members(seeded):
     assert summary["total"] == rules.working(active).count() == active.count() - retired.count()
     covered = rules.working(active).filter(link_status__in=Liaison.RESIDENT_STATUSES)
     assert summary["covered"] == covered.exclude(liaison_category="secret").count()
+
+
+def test_the_demo_ward_houses_no_more_than_a_large_real_ward_whatever_the_province():
+    """The `phuong` login's ward is drawn more often so its users see people; at 1,000,000 members
+    a quarter of the communes' draws made it a tenth of the province (118,496 links), which no real
+    ward holds. The bench's 100,000-member province (125 communes) keeps its draws (the same rows)."""
+    from haichieu.demo.members import WARD_RESIDENTS, first_ward_extra
+
+    assert first_ward_extra(5, 2000) == 1
+    assert first_ward_extra(125, 100_000) == 31  # 125 // 4: unchanged
+    extra = first_ward_extra(126, 1_000_000)
+    assert extra == 1
+    assert 0.9 * 0.8 * 1_000_000 * (1 + extra) / (126 + extra) <= WARD_RESIDENTS

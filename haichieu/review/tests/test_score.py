@@ -7,6 +7,7 @@ import copy
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from haichieu.review import score, selectors
 
@@ -70,6 +71,42 @@ def test_the_comments_and_attendance_components_read_the_statistics_summary_made
     assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (2, 3)
     statistics_refresh(on=ON)
     assert _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["attendance"] == (3, 3)
+
+
+def test_the_receptions_and_notices_components_read_the_statistics_summary_made_today(
+    world, known, monkeypatch
+):
+    """Refreshed today, the receptions and change notices due and done in time come from the summary
+    too (at 1,000,000 members their live count read every link and notice of the province): the
+    same numbers, no query of links or notices; a reception since is counted at the next refresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haichieu.liaisons.models import Liaison
+    from haichieu.stats import figures
+    from haichieu.stats.summary import statistics_refresh
+
+    monkeypatch.setattr(figures, "today", lambda: ON)
+    live = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    statistics_refresh(on=ON)
+    with CaptureQueriesContext(connection) as queries:
+        kept = selectors.score_table(world.province, year=data.YEAR, on=ON)
+    assert not [
+        q for q in queries.captured_queries if '"liaisons_' in q["sql"] and "coveragecount" not in q["sql"]
+    ]
+    for key in ("receptions", "notices"):
+        assert _parts(kept.total)[key] == _parts(live.total)[key]
+        assert [(s.org.code, _parts(s)[key]) for s in kept.children] == [
+            (s.org.code, _parts(s)[key]) for s in live.children
+        ]
+    late = Liaison.objects.filter(commune_org__path__startswith=world.province.path, received_at__isnull=True)
+    late = late.exclude(status=Liaison.Status.DRAFT).filter(receive_due__year=data.YEAR).first()
+    if late is not None:
+        before = _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["receptions"]
+        Liaison.objects.filter(pk=late.pk).update(received_at=timezone.now())
+        assert (
+            _parts(selectors.score_table(world.province, year=data.YEAR, on=ON).total)["receptions"] == before
+        )
 
 
 def test_the_score_shares_the_weights_of_the_components_that_count_and_ranks_the_children(world, known):
@@ -225,3 +262,72 @@ def test_a_letter_withdrawn_before_its_deadline_is_not_the_communes_to_answer(wo
     ended("Hồ Thị Muộn", data.D(data.YEAR, 7, 20))  # ended after the deadline passed unanswered: late
     r1 = selectors.score_table(world.r1, year=data.YEAR, on=ON).total
     assert _parts(r1)["receptions"] == (2, 5)
+
+
+@pytest.fixture
+def two_a_page(settings):
+    """A page of two children (the province has five: R2, W1, R1, W2, W3 lowest first)."""
+    settings.HAICHIEU = {**settings.HAICHIEU, "DRILLDOWN_PAGE_SIZE": 2}
+
+
+def _codes(world, response) -> list[str]:
+    import re
+
+    ids = [int(pk) for pk in re.findall(r'<tr data-row data-org="(\d+)">', response.content.decode())]
+    by_pk = {org.pk: org.code for org in (world.w1, world.w2, world.r1, world.r2)}
+    return [by_pk.get(pk, "W3") for pk in ids]
+
+
+def test_the_children_are_paged_lowest_first_over_all_of_them(world, known, client_for, two_a_page):
+    client = client_for(world.province_staff)
+    url = reverse("review:score", args=[world.province.pk, data.YEAR])
+    first = client.get(url)
+    assert _codes(world, first) == ["R2", "W1"]
+    page = first.content.decode()
+    assert "Trang 1/3" in page and "5 tổ chức trực thuộc" in page
+    assert 'href="?trang=2"' in page
+    assert _codes(world, client.get(url, {"trang": "2"})) == ["R1", "W2"]
+    assert _codes(world, client.get(url, {"trang": "3"})) == ["W3"]
+    malformed = client.get(url, {"trang": "-1"})
+    assert malformed.status_code == 400 and "Số trang “-1” không hợp lệ" in malformed.content.decode()
+    assert _codes(world, malformed) == ["R2", "W1"]
+
+
+def test_the_export_has_every_child_whatever_the_page(world, known, client_for, two_a_page):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(world.province_staff).get(
+        reverse("review:score_xlsx", args=[world.province.pk, data.YEAR]), {"trang": "2"}
+    )
+    names = [
+        r[0]
+        for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    ]
+    assert len(names[names.index("Tổ chức") + 1 :]) == 6  # the province and its five children
+
+
+def test_a_page_of_children_runs_the_same_queries_whatever_their_number(
+    world, known, client_for, two_a_page, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haichieu.organizations.models import Organization
+    from haichieu.testing import make_org
+
+    client = client_for(world.province_staff)
+    url = reverse("review:score", args=[world.province.pk, data.YEAR])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(6):
+        org = make_org(world.province, f"WX{n}", f"Đảng bộ Công ty số {n}", Organization.Kind.GRASSROOTS)
+        make_org(org, f"WX{n}C", f"Chi bộ Công ty số {n}")
+    for number in ("1", "4"):
+        with django_assert_max_num_queries(len(few)):
+            response = client.get(url, {"trang": number})
+        assert response.content.decode().count("<tr data-row") == 2

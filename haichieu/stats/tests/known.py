@@ -102,7 +102,7 @@ def build_province(world):
     return w
 
 
-def more_children(world, n):
-    for i in range(n):
+def more_children(world, n, start=0):
+    for i in range(start, start + n):
         cell = make_org(world.w1, f"W1X{i}", f"Chi bộ thêm {i}")
         make_member(cell, f"Nguyễn Văn Thêm {i}")

@@ -157,3 +157,98 @@ def test_the_page_queries_do_not_grow_with_the_children(province, client_for, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"org": w.w1.pk})
     assert response.content.decode().count("<tr data-row>") == 8
+
+
+@pytest.fixture
+def two_a_page(settings):
+    """A drill-down page of two children (the province has four: W1, W2, R1, R2 worst first)."""
+    settings.HAICHIEU = {**settings.HAICHIEU, "DRILLDOWN_PAGE_SIZE": 2}
+
+
+def _rows(response) -> list[str]:
+    return re.findall(r'<tr data-row>\s*<td><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_the_children_are_paged_worst_first_over_all_of_them(province, client_for, two_a_page):
+    w = province
+    client = client_for(w.province_staff)
+    first = client.get(URL, {"ngay": "30/06/2026"})
+    assert _rows(first) == [w.w1.name, w.w2.name]  # the two worst of the four, not of a page
+    page = first.content.decode()
+    assert "Trang 1/2" in page and "4 tổ chức trực thuộc" in page
+    # The next page keeps the organisation and the day.
+    assert f'href="?org={w.province.pk}&amp;ngay=30%2F06%2F2026&amp;trang=2"' in page
+    second = client.get(URL, {"ngay": "30/06/2026", "trang": "2"})
+    assert _rows(second) == [w.r1.name, w.r2.name]
+    assert f'href="?org={w.province.pk}&amp;ngay=30%2F06%2F2026"' in second.content.decode()  # back to 1
+    assert _rows(client.get(URL, {"ngay": "30/06/2026", "trang": "9"})) == [w.r1.name, w.r2.name]  # the last
+
+
+def test_a_malformed_page_number_gets_a_message_and_the_first_page(province, client_for, two_a_page):
+    w = province
+    response = client_for(w.province_staff).get(URL, {"ngay": "30/06/2026", "trang": "abc"})
+    assert response.status_code == 400
+    assert "Số trang “abc” không hợp lệ" in _text(response)
+    assert _rows(response) == [w.w1.name, w.w2.name]
+
+
+def test_the_export_has_every_child_whatever_the_page(province, client_for, two_a_page):
+    w = province
+    response = client_for(w.province_staff).get(
+        reverse("statistics:dashboard_xlsx"), {"ngay": "30/06/2026", "trang": "2"}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    names = [row[0].value for row in sheet.iter_rows()]
+    assert names[names.index("Tổ chức") + 1 :] == [
+        w.province.name,
+        w.w1.name,
+        w.w2.name,
+        w.r1.name,
+        w.r2.name,
+    ]
+
+
+def test_a_page_of_children_runs_the_same_queries_whatever_their_number(
+    province, client_for, two_a_page, django_assert_max_num_queries
+):
+    w = province
+    client = client_for(w.province_staff)
+    more_children(w, 1)  # three children: more than a page
+    client.get(URL, {"org": w.w1.pk})
+    with django_assert_max_num_queries(30) as few:
+        client.get(URL, {"org": w.w1.pk})
+    more_children(w, 5, start=1)  # eight children: four pages
+    for number in ("1", "3"):
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            response = client.get(URL, {"org": w.w1.pk, "trang": number})
+        assert response.content.decode().count("<tr data-row>") == 2
+
+
+def test_with_the_summary_the_children_are_ranked_before_their_figures_are_counted(
+    province, client_for, two_a_page, django_assert_max_num_queries
+):
+    """Refreshed today, the children are ranked from the kept counts and the summary (two grouped
+    queries), then only the page's children get their figures: the same order as every child's
+    figures sorted, the same rows; the queries do not grow with the children."""
+    from haichieu.stats import figures
+
+    w = province
+    statistics_refresh(on=TODAY)
+    assert [f.org.pk for f in figures.children_figures(w.province)] == [
+        c.pk for c in figures.ranked_children(w.province, figures.organization_children(w.province), on=TODAY)
+    ]
+    client = client_for(w.province_staff)
+    first, second = client.get(URL), client.get(URL, {"trang": "2"})
+    ranked = [f.org.name for f in figures.children_figures(w.province)]
+    assert _rows(first) + _rows(second) == ranked
+    assert "đếm trực tiếp" not in _text(first)
+    more_children(w, 1)  # three children: more than a page, ranked
+    statistics_refresh(on=TODAY)
+    client.get(URL, {"org": w.w1.pk})
+    with django_assert_max_num_queries(30) as few:
+        client.get(URL, {"org": w.w1.pk})
+    more_children(w, 5, start=1)
+    statistics_refresh(on=TODAY)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL, {"org": w.w1.pk, "trang": "3"})
+    assert response.content.decode().count("<tr data-row>") == 2
