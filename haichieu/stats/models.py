@@ -45,7 +45,9 @@ class OverdueSummary(models.Model):
     linked_attended_workplace = models.IntegerField(default=0)
     # The comment requests of `on`'s year made by `on` on each side, by cell (residence) and by the
     # members' workplace cells (workplace): {"residence"|"workplace": {count: n}} with the counts of
-    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component).
+    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component); and under "progress"
+    # the requests of the year the subtree sees as the progress page counts them, per commune
+    # committee ({commune id: [answered, pending, overdue]}, stats.figures.comment_progress).
     comments = models.JSONField(default=dict)
     # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
     exemptions = models.JSONField(default=dict)

@@ -53,6 +53,27 @@ def _ancestors(org_id: int | None, path_of: dict[int, str], id_of: dict[str, int
     return [id_of[path[:end]] for end in range(STEP, len(path) + 1, STEP)] if path else []
 
 
+def _comment_progress(on: datetime.date, path_of: dict, id_of: dict) -> dict[int, dict[str, list[int]]]:
+    """{organisation id: {commune committee id ("" for none): [answered, pending, overdue]}}: the
+    requests of `on`'s year an organisation's whole subtree sees (the access rule: by their cell,
+    their commune committee or their member's workplace cell), as the progress page counts them on
+    `on` (comments.figures.progress_counts). Every organisation gets its entry, empty when it sees
+    none: a summary without one was made before these counts were kept."""
+    progress: dict[int, dict[str, list[int]]] = {pk: {} for pk in path_of}
+    for cell_id, commune_id, workplace_cell_id, *counts in comment_figures.progress_by_place(on.year, on):
+        key = "" if commune_id is None else str(commune_id)
+        seen = {
+            *_ancestors(cell_id, path_of, id_of),
+            *_ancestors(commune_id, path_of, id_of),
+            *_ancestors(workplace_cell_id, path_of, id_of),
+        }
+        for pk in seen:
+            kept = progress[pk].setdefault(key, [0] * len(counts))
+            for i, n in enumerate(counts):
+                kept[i] += n
+    return progress
+
+
 def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[str, dict]]:
     """Linked members below the year's minimum (meetings.rules.below_minimum) over the year's marks
     up to `on`, as the meetings' figures count them (meetings.selectors.organization_figures): on the
@@ -146,7 +167,7 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     for reason, counts in by_reason.items():
         for pk, n in _roll_up(counts, path_of, id_of).items():
             exemptions[pk][reason] = n
-    comments: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    comments: dict[int, dict[str, dict]] = defaultdict(dict)
     for residential, side in ((True, "residence"), (False, "workplace")):
         per_count: dict[str, dict[int, int]] = defaultdict(dict)
         for row in comment_figures.timeliness_by_cell(on.year, on, residential=residential):
@@ -155,6 +176,8 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
         for name, counts in per_count.items():
             for pk, n in _roll_up(counts, path_of, id_of).items():
                 comments[pk].setdefault(side, {})[name] = n
+    for pk, counts in _comment_progress(on, path_of, id_of).items():
+        comments[pk]["progress"] = counts
     summaries = [
         OverdueSummary(
             org_id=pk,
