@@ -60,17 +60,23 @@ def _comment_progress(on: datetime.date, path_of: dict, id_of: dict) -> dict[int
     `on` (comments.figures.progress_counts). Every organisation gets its entry, empty when it sees
     none: a summary without one was made before these counts were kept."""
     progress: dict[int, dict[str, list[int]]] = {pk: {} for pk in path_of}
+    above: dict[int | None, list[int]] = {}  # each organisation's _ancestors, once
+
+    def ancestors(org_id: int | None) -> list[int]:
+        if org_id not in above:
+            above[org_id] = _ancestors(org_id, path_of, id_of)
+        return above[org_id]
+
     for cell_id, commune_id, workplace_cell_id, *counts in comment_figures.progress_by_place(on.year, on):
         key = "" if commune_id is None else str(commune_id)
-        seen = {
-            *_ancestors(cell_id, path_of, id_of),
-            *_ancestors(commune_id, path_of, id_of),
-            *_ancestors(workplace_cell_id, path_of, id_of),
-        }
-        for pk in seen:
-            kept = progress[pk].setdefault(key, [0] * len(counts))
-            for i, n in enumerate(counts):
-                kept[i] += n
+        for pk in {*ancestors(cell_id), *ancestors(commune_id), *ancestors(workplace_cell_id)}:
+            kept = progress[pk].get(key)
+            if kept is None:
+                progress[pk][key] = list(counts)
+            else:
+                kept[0] += counts[0]
+                kept[1] += counts[1]
+                kept[2] += counts[2]
     return progress
 
 
