@@ -135,6 +135,9 @@ def progress(request):
     context = {
         "rows": rows,
         "summary_at": summary_at,
+        "rows_html": render_jinja2(
+            "comments/_progress_rows.html", {"rows": rows, "year": year, "commune": commune}
+        ),
         "total": selectors.progress_total(rows),
         "commune": commune,
         "today": today,
