@@ -530,8 +530,8 @@ def comment_progress(
     """The comment round's progress page (comments.selectors.progress) and the moment of the summary
     it comes from. Per commune committee, this year's counts of a user who reads one subtree come
     from today's summary when it keeps them (what that subtree sees: the same requests, counted by
-    the same rules on the day it was made); one commune's cells, another year, several subtrees or a
-    superuser are counted live (None). At 1,000,000 members the province's live count read 460,642
+    the same rules on the day it was made); one commune's cells, another year, several subtrees, a
+    superuser, or a summary holding none of the year's requests are counted live (None). At 1,000,000 members the province's live count read 460,642
     requests for minutes; the summary is two queries."""
     on = today()
     if commune is None and year == on.year:
@@ -550,9 +550,9 @@ def _comment_progress_kept(
     if len(tops) != 1:
         return None
     summary = OverdueSummary.objects.filter(org=tops[0], on=on).only("refreshed_at", "comments").first()
-    if summary is None or "progress" not in summary.comments:
-        return None
-    counts: dict[str, list[int]] = summary.comments["progress"]
+    counts: dict[str, list[int]] = summary.comments.get("progress", {}) if summary is not None else {}
+    if not counts:  # not kept (a summary made before it was), or none of the year's requests yet:
+        return None  # counted live (a round opened since the refresh shows at once)
     communes = Organization.objects.filter(pk__in=[int(key) for key in counts if key]).order_by("name", "pk")
     rows = [
         comment_selectors.ProgressRow(pk, name, *counts[str(pk)])

@@ -45,6 +45,10 @@ def _link(member, commune, cell, workplace):
 
 @pytest.fixture
 def round_(world):
+    return _round(world)
+
+
+def _round(world):
     """The world's m1 (W1C1 → R1C1) and m3 (W2C1 → R2C1), three of W1C2 living in R1C2, two of W2C1
     in R1C1 and one of W1C1 in R2C1: the province's round of YEAR, then
     R1C2: one answered, one awaiting the commune (its deadline EARLY: overdue), one pending;
@@ -143,8 +147,12 @@ def test_the_summary_is_read_for_this_year_s_communes_only_and_says_when_it_was_
     assert _rows(rows)[w.r1.pk][1:] == (2, 3, 1)
 
 
-def test_a_summary_of_another_day_or_without_the_progress_is_not_read(round_):
-    w = round_
+def test_a_summary_of_another_day_or_without_the_progress_is_not_read(world):
+    """Nor one made before the year's round opened: the round's requests show at once (counted)."""
+    statistics_refresh(on=ON)
+    w = _round(world)
+    rows, summary_at = statistics.comment_progress(w.province_staff, year=YEAR)
+    assert summary_at is None and sum(row.total for row in rows) == 8
     statistics_refresh(on=ON - datetime.timedelta(days=1))
     assert statistics.comment_progress(w.province_staff, year=YEAR)[1] is None
     statistics_refresh(on=ON)
