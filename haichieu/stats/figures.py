@@ -531,8 +531,9 @@ def comment_progress(
     it comes from. Per commune committee, this year's counts of a user who reads one subtree come
     from today's summary when it keeps them (what that subtree sees: the same requests, counted by
     the same rules on the day it was made); one commune's cells, another year, several subtrees, a
-    superuser, or a summary holding none of the year's requests are counted live (None). At 1,000,000 members the province's live count read 460,642
-    requests for minutes; the summary is two queries."""
+    superuser, or a summary holding none of the year's requests are counted live (None). At
+    1,000,000 members the province's live count read 460,642 requests for minutes; the summary is
+    two queries."""
     on = today()
     if commune is None and year == on.year:
         kept = _comment_progress_kept(user, on)

@@ -58,7 +58,7 @@ def _comment_progress(on: datetime.date, path_of: dict, id_of: dict) -> dict[int
     requests of `on`'s year an organisation's whole subtree sees (the access rule: by their cell,
     their commune committee or their member's workplace cell), as the progress page counts them on
     `on` (comments.figures.progress_counts). Every organisation gets its entry, empty when it sees
-    none: a summary without one was made before these counts were kept."""
+    none (the page then counts live: a round opened after the refresh shows at once)."""
     progress: dict[int, dict[str, list[int]]] = {pk: {} for pk in path_of}
     above: dict[int | None, list[int]] = {}  # each organisation's _ancestors, once
 
