@@ -143,6 +143,33 @@ def timeliness_by_cell(year: int, as_of: datetime.date, *, residential: bool) ->
     return [dict(row) for row in rows]
 
 
+# The progress page's counts of requests as they stand now (selectors.progress), by the state rules:
+# the live count and the statistics summary's (progress_by_place) are this one definition.
+PROGRESS_COUNTS = ("answered", "pending", "overdue")
+
+
+def progress_counts(today: datetime.date) -> dict:
+    return {
+        "answered": Count("pk", filter=rules.answered_q()),
+        "pending": Count("pk", filter=rules.pending_q(today)),
+        "overdue": Count("pk", filter=rules.overdue_q(today)),
+    }
+
+
+def progress_by_place(year: int, today: datetime.date) -> list[tuple]:
+    """Every request of `year`, counted (PROGRESS_COUNTS) per (residential cell, commune committee,
+    member's workplace cell): whoever reads one of the three sees the request (the access rule's
+    sides), so the statistics summary gives the counts to each organisation above any of them, per
+    commune committee (one query)."""
+    rows = (
+        CommentRequest.objects.filter(year=year)
+        .values_list("cell_id", "commune_org_id", "member__workplace_cell_id")
+        .annotate(**progress_counts(today))
+        .order_by()
+    )
+    return list(rows)
+
+
 def timeliness_of(org_id: int | None, name: str, counts: dict) -> Timeliness:
     """A Timeliness from counts by name (the summary's)."""
     return _timeliness(org_id, name, counts)

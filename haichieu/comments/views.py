@@ -34,6 +34,7 @@ from haichieu.core.services import ServiceError
 from haichieu.documents.engine import TemplateRenderError
 from haichieu.jobs import services as jobs
 from haichieu.organizations.selectors import figures_org_for
+from haichieu.stats import figures as statistics_figures
 
 from . import document_kinds, figures, figures_charts, figures_exports, rules, selectors, services
 from .forms import AnswerForm, AskForm, RoundForm
@@ -123,14 +124,20 @@ def request_list(request):
 @login_required
 def progress(request):
     """Answered, pending and overdue requests of the year per commune committee, or per residential
-    cell of one commune (`?commune=`), each row opening its list."""
+    cell of one commune (`?commune=`), each row opening its list. Per commune committee this year's
+    come from the statistics summary when it keeps them (stats.figures.comment_progress), and the
+    page says when it was made."""
     read_scope_or_404(request.user)
     today = timezone.localdate()
     year = _year(request)
     commune = _org_param(request.user, request, "commune")
-    rows = selectors.progress(request.user, year=year, today=today, commune=commune)
+    rows, summary_at = statistics_figures.comment_progress(request.user, year=year, commune=commune)
     context = {
         "rows": rows,
+        "summary_at": summary_at,
+        "rows_html": render_jinja2(
+            "comments/_progress_rows.html", {"rows": rows, "year": year, "commune": commune}
+        ),
         "total": selectors.progress_total(rows),
         "commune": commune,
         "today": today,

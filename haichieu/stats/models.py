@@ -45,7 +45,9 @@ class OverdueSummary(models.Model):
     linked_attended_workplace = models.IntegerField(default=0)
     # The comment requests of `on`'s year made by `on` on each side, by cell (residence) and by the
     # members' workplace cells (workplace): {"residence"|"workplace": {count: n}} with the counts of
-    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component).
+    # comments.figures.TIMELINESS_COUNTS (the 213 score's comments component); and under "progress"
+    # the requests of the year the subtree sees as the progress page counts them, per commune
+    # committee ({commune id: [answered, pending, overdue]}, stats.figures.comment_progress).
     comments = models.JSONField(default=dict)
     # The 213 score's receptions and change notices of `on`'s year as of `on` (review.selectors;
     # figures.reception_timeliness_counts, notice_timeliness_counts): introductions to the

@@ -53,6 +53,33 @@ def _ancestors(org_id: int | None, path_of: dict[int, str], id_of: dict[str, int
     return [id_of[path[:end]] for end in range(STEP, len(path) + 1, STEP)] if path else []
 
 
+def _comment_progress(on: datetime.date, path_of: dict, id_of: dict) -> dict[int, dict[str, list[int]]]:
+    """{organisation id: {commune committee id ("" for none): [answered, pending, overdue]}}: the
+    requests of `on`'s year an organisation's whole subtree sees (the access rule: by their cell,
+    their commune committee or their member's workplace cell), as the progress page counts them on
+    `on` (comments.figures.progress_counts). Every organisation gets its entry, empty when it sees
+    none (the page then counts live: a round opened after the refresh shows at once)."""
+    progress: dict[int, dict[str, list[int]]] = {pk: {} for pk in path_of}
+    above: dict[int | None, list[int]] = {}  # each organisation's _ancestors, once
+
+    def ancestors(org_id: int | None) -> list[int]:
+        if org_id not in above:
+            above[org_id] = _ancestors(org_id, path_of, id_of)
+        return above[org_id]
+
+    for cell_id, commune_id, workplace_cell_id, *counts in comment_figures.progress_by_place(on.year, on):
+        key = "" if commune_id is None else str(commune_id)
+        for pk in {*ancestors(cell_id), *ancestors(commune_id), *ancestors(workplace_cell_id)}:
+            kept = progress[pk].get(key)
+            if kept is None:
+                progress[pk][key] = list(counts)
+            else:
+                kept[0] += counts[0]
+                kept[1] += counts[1]
+                kept[2] += counts[2]
+    return progress
+
+
 def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[int, int], dict[str, dict]]:
     """Linked members below the year's minimum (meetings.rules.below_minimum) over the year's marks
     up to `on`, as the meetings' figures count them (meetings.selectors.organization_figures): on the
@@ -157,7 +184,7 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     for reason, counts in by_reason.items():
         for pk, n in _roll_up(counts, path_of, id_of).items():
             exemptions[pk][reason] = n
-    comments: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    comments: dict[int, dict[str, dict]] = defaultdict(dict)
     for residential, side in ((True, "residence"), (False, "workplace")):
         per_count: dict[str, dict[int, int]] = defaultdict(dict)
         for row in comment_figures.timeliness_by_cell(on.year, on, residential=residential):
@@ -166,6 +193,8 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
         for name, counts in per_count.items():
             for pk, n in _roll_up(counts, path_of, id_of).items():
                 comments[pk].setdefault(side, {})[name] = n
+    for pk, counts in _comment_progress(on, path_of, id_of).items():
+        comments[pk]["progress"] = counts
     summaries = [
         OverdueSummary(
             org_id=pk,
