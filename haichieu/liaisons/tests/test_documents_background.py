@@ -1,6 +1,7 @@
-"""A batch of more than JOB_LETTERS introduction letters is written by the worker (issue 14): the same
-.docx as the download in the request, kept as the job's result, the same audit entries (one per
-letter), and the same 404 for a letter outside the user's scope."""
+"""Word documents that grow with a list are written by the worker (issue 14): a batch of more than
+JOB_LETTERS introduction letters, a tracking book of more than JOB_BOOK_ROWS links. The same .docx as
+the download in the request, kept as the job's result, the same audit entries, and the same 404 for
+what is outside the user's scope."""
 
 import io
 
@@ -104,3 +105,62 @@ def test_a_letter_gone_from_the_scope_before_the_worker_runs_fails_the_job_witho
     job = Job.objects.get()
     assert job.state == Job.State.FAILED and "không còn trong phạm vi" in job.message
     assert not job.result_name and not _exported().exists()
+
+
+# --- the tracking book ------------------------------------------------------------------------
+def _book_url(world):
+    from django.utils import timezone
+
+    from haichieu.liaisons.models import Liaison
+
+    Liaison.objects.filter(member=world.m1).update(received_at=timezone.now())
+    return reverse("liaisons:residence_book", args=[world.r1c1.pk])
+
+
+def _book_exports():
+    return AuditEntry.objects.filter(action="export", note__startswith="Sổ theo dõi")
+
+
+def _book_text(data: bytes, fmt: str) -> str:
+    if fmt == "docx":
+        return _text(data)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    return "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_a_large_tracking_book_is_written_by_the_worker_the_same_file(
+    world, client_for, run_worker, django_capture_on_commit_callbacks, settings, fmt
+):
+    url = _book_url(world)
+    client = client_for(world.r1c1_secretary)
+    settings.HAICHIEU = {**settings.HAICHIEU, "JOB_BOOK_ROWS": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"format": fmt})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert not _book_exports().exists()
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert job.result_name.startswith("Sổ theo dõi đảng viên 213 - ") and job.result_name.endswith(f".{fmt}")
+    assert [(e.actor_id, e.target_id, e.note[-6:]) for e in _book_exports()] == [
+        (world.r1c1_secretary.pk, str(world.r1c1.pk), f"({fmt})")
+    ]
+    result = client.get(reverse("jobs:result", args=[job.pk]))
+    settings.HAICHIEU = {**settings.HAICHIEU, "JOB_BOOK_ROWS": 1000}
+    inline = client.get(url, {"format": fmt})
+    assert inline.status_code == 200 and Job.objects.count() == 1
+    in_request = _book_text(b"".join(inline.streaming_content), fmt)
+    assert _book_text(result.content, fmt) == in_request and "Nguyễn Văn An" in in_request
+
+
+def test_the_tracking_book_of_another_side_is_not_found_and_starts_nothing(world, client_for, settings):
+    url = _book_url(world)
+    settings.HAICHIEU = {**settings.HAICHIEU, "JOB_BOOK_ROWS": 0}
+    assert client_for(world.w1_staff).get(url, {"format": "docx"}).status_code == 404
+    assert not Job.objects.exists() and not _book_exports().exists()
