@@ -99,3 +99,16 @@ def test_a_cell_serving_two_committees_is_counted_once_as_in_the_request(
     job = Job.objects.get()
     assert job.state == Job.State.DONE, job.message
     assert job.message == round_message(in_request, year=today.year)
+
+
+def test_the_units_results_add_up_as_one_round():
+    from haichieu.comments.services import RoundResult, round_results_sum
+
+    total = round_results_sum(
+        [
+            RoundResult(created=2, skipped={"excused": 1}, cell_ids=frozenset({1, 2})),
+            RoundResult(created=3, skipped={"not_linked": 2, "excused": 1}, cell_ids=frozenset({2, 3})),
+        ]
+    )
+    assert (total.created, total.cells) == (5, 3)
+    assert list(total.skipped.items()) == [("not_linked", 2), ("excused", 2)]  # the reasons' own order
