@@ -19,7 +19,8 @@ One JSON object on stdout, logs on stderr:
   {"users", "seconds", "requests", "errors", "rps", "p50_ms", "p95_ms", "p99_ms",   (pages, whole run)
    "steady": {"seconds", "requests", …},   (pages requested after the last user signed in)
    "sign_in": {"users", "requests", "errors", …},   (login page, password, code: apart)
-   "pages": {name: {…}}, "members", "database", "workers", "load_average"}
+   "pages": {name: {…}}, "members", "database", "workers", "load_average",
+   "db_cpu_ms_per_request", "db_server_cpu_ms_per_request", "db_backends"}   (PostgreSQL, bench/dbcpu.py)
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from .dbcpu import DatabaseCpu
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "HaiChieu@2026"  # the demo users' (haichieu.demo)
@@ -165,6 +168,11 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> No
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
 
 
+def application_name(port: int) -> str:
+    """The name the load's gunicorn gives its database connections (bench/dbcpu.py finds them by it)."""
+    return f"haichieu-load-{port}"
+
+
 def server_environment(directory: Path, port: int, workers: int) -> dict:
     env = {
         key: value
@@ -180,6 +188,7 @@ def server_environment(directory: Path, port: int, workers: int) -> dict:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_ACCESS_LOG="",
+        PGAPPNAME=application_name(port),
     )
     return env
 
@@ -214,6 +223,9 @@ def main() -> int:
         connections.close_all()
         port = free_port()
         host = f"http://127.0.0.1:{port}"
+        db_cpu = DatabaseCpu(
+            os.environ.get("DATABASE_URL", "") if vendor == "postgresql" else "", application_name(port)
+        )
         log(f"gunicorn ({workers} workers) on {host}, {vendor}, {members} members")
         server = subprocess.Popen(
             [
@@ -229,6 +241,7 @@ def main() -> int:
         try:
             wait_until_up(f"{host}/dang-nhap/", server)
             log(f"locust: {users} users for {seconds:.0f} s")
+            db_cpu.start()
             run = subprocess.run(
                 [sys.executable, "-m", "bench.locustfile", str(plan_path), host, str(users), str(seconds)],
                 env={**os.environ, "PYTHONPATH": server_environment(directory, port, workers)["PYTHONPATH"]},
@@ -239,6 +252,7 @@ def main() -> int:
                 check=True,
             )
         finally:
+            db_cpu.stop()
             server.terminate()
             try:
                 server.wait(timeout=30)
@@ -248,6 +262,10 @@ def main() -> int:
             removed = restore(undo)
             log(f"data put back: {removed}")
     result = json.loads(run.stdout.strip().splitlines()[-1])
+    # PostgreSQL's CPU per request the server answered in the window (pages and sign-ins).
+    result.update(db_cpu.figures(result["requests"] + result["sign_in"]["requests"]))
+    if db_cpu.error:
+        log(f"PostgreSQL CPU not measured: {db_cpu.error}")
     result.update(
         members=members, database=vendor, workers=workers, load_average=[round(x, 2) for x in os.getloadavg()]
     )

@@ -99,3 +99,9 @@ def test_make_load_prints_its_figures_and_puts_the_data_back(database):
         == 0
     )
     assert "data put back" in run.stderr
+    # PostgreSQL's CPU per request: the run's backends and the whole server, read from /proc.
+    if database.url:
+        assert result["db_backends"] >= 1
+        assert result["db_cpu_ms_per_request"] > 0 and result["db_server_cpu_ms_per_request"] > 0
+    else:
+        assert result["db_cpu_ms_per_request"] is None and result["db_server_cpu_ms_per_request"] is None

@@ -384,12 +384,16 @@ HAICHIEU: dict[str, Any] = {
     # Background work (haichieu/jobs): work above these sizes runs in the worker, with a progress
     # page; smaller work stays in the request. A members import confirmed with more rows than
     # JOB_IMPORT_ROWS; a member list .xlsx of more than JOB_EXPORT_ROWS members; the yearly comment
-    # round of an organisation with more than JOB_ROUND_MEMBERS members. A job's result file stays
+    # round of an organisation with more than JOB_ROUND_MEMBERS members; a batch of more than
+    # JOB_LETTERS introduction letters in one .docx (a page each); a tracking book .docx of more than
+    # JOB_BOOK_ROWS links. A job's result file stays
     # downloadable JOB_RESULT_HOURS. The worker is alive when its heartbeat is younger than
     # WORKER_HEARTBEAT_MAX_AGE seconds (core/worker.py, read by /healthz).
     "JOB_IMPORT_ROWS": int(os.environ.get("HAICHIEU_JOB_IMPORT_ROWS", "2000")),
     "JOB_EXPORT_ROWS": int(os.environ.get("HAICHIEU_JOB_EXPORT_ROWS", "5000")),
     "JOB_ROUND_MEMBERS": int(os.environ.get("HAICHIEU_JOB_ROUND_MEMBERS", "5000")),
+    "JOB_LETTERS": int(os.environ.get("HAICHIEU_JOB_LETTERS", "200")),
+    "JOB_BOOK_ROWS": int(os.environ.get("HAICHIEU_JOB_BOOK_ROWS", "1000")),
     "JOB_RESULT_HOURS": int(os.environ.get("HAICHIEU_JOB_RESULT_HOURS", "72")),
     "WORKER_HEARTBEAT_SECONDS": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_SECONDS", "15")),
     "WORKER_HEARTBEAT_MAX_AGE": int(os.environ.get("HAICHIEU_WORKER_HEARTBEAT_MAX_AGE", "90")),

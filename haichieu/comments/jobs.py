@@ -44,33 +44,31 @@ def run_round(job, progress) -> Outcome:
     year, deadline = int(params["year"]), datetime.date.fromisoformat(params["deadline"])
     today = datetime.date.fromisoformat(params["today"])
     units = round_units(org)
-    created, cells = 0, 0
-    skipped: dict[str, int] = {}
+    results = []
     for done, unit in enumerate(units):
         progress(done, len(units), f"Đang mở đợt cho {unit.name} ({done + 1}/{len(units)}).")
         try:
-            result = services.open_comment_round(
-                actor=job.owner, org=unit, year=year, deadline=deadline, today=today
+            results.append(
+                services.open_comment_round(
+                    actor=job.owner, org=unit, year=year, deadline=deadline, today=today
+                )
             )
         except ServiceError as exc:
             raise JobFailed(
                 f"{exc.message} Đã mở xong {done}/{len(units)} đơn vị; mở lại đợt để làm tiếp "
                 "(những đảng viên đã được gửi phiếu không bị gửi lại)."
             ) from exc
-        created += result.created
-        cells += result.cells
-        for reason, n in result.skipped.items():
-            skipped[reason] = skipped.get(reason, 0) + n
     progress(len(units), len(units), "")
     return Outcome(
-        message=round_message(created=created, cells=cells, skipped=skipped, year=year),
+        message=round_message(services.round_results_sum(results), year=year),
         url=f"{reverse('comments:progress')}?year={year}",
     )
 
 
-def round_message(*, created: int, cells: int, skipped: dict, year: int) -> str:
+def round_message(result: services.RoundResult, *, year: int) -> str:
     """What the user reads once the round is open (the page's message, the job's outcome)."""
-    left_out = "; ".join(f"{rules.Skip(r).label}: {n}" for r, n in skipped.items() if n)
-    return f"Đã gửi {created} phiếu lấy ý kiến nhận xét năm {year} đến {cells} chi bộ nơi cư trú." + (
-        f" Không gửi: {left_out}." if left_out else ""
+    left_out = "; ".join(f"{rules.Skip(r).label}: {n}" for r, n in result.skipped.items() if n)
+    return (
+        f"Đã gửi {result.created} phiếu lấy ý kiến nhận xét năm {year} đến {result.cells} chi bộ nơi cư trú."
+        + (f" Không gửi: {left_out}." if left_out else "")
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -42,7 +43,24 @@ YEARS_AROUND = 1
 class RoundResult:
     created: int
     skipped: dict[str, int]
-    cells: int = 0
+    # The residential cells asked (a cell serving several workplace committees is one cell).
+    cell_ids: frozenset[int] = frozenset()
+
+    @property
+    def cells(self) -> int:
+        return len(self.cell_ids)
+
+
+def round_results_sum(results: Iterable[RoundResult]) -> RoundResult:
+    """The round opened part by part (the worker, one workplace unit at a time) as one round: the same
+    figures as `open_comment_round` of the whole, a cell asked by two units counted once."""
+    created, skipped, cell_ids = 0, Counter[str](), set[int]()
+    for result in results:
+        created += result.created
+        skipped.update(result.skipped)
+        cell_ids |= result.cell_ids
+    in_order = {reason: skipped[reason] for reason in rules.Skip.values if skipped[reason]}
+    return RoundResult(created=created, skipped=in_order, cell_ids=frozenset(cell_ids))
 
 
 def _check_year_and_deadline(year: int, deadline: datetime.date, today: datetime.date) -> None:
@@ -137,7 +155,9 @@ def open_comment_round(
             bulk_insert(CommentRequest, rows)
             per_cell = Counter(p.cell_id for p in plan.placements)
             _tell_cells(per_cell, sender=org.name, year=year, deadline=deadline)
-            result = RoundResult(created=len(rows), skipped=plan.skipped_counts(), cells=len(per_cell))
+            result = RoundResult(
+                created=len(rows), skipped=plan.skipped_counts(), cell_ids=frozenset(per_cell)
+            )
             audit_record(
                 actor=actor,
                 action="create",

@@ -184,9 +184,7 @@ def open_round(request):
             else:
                 messages.success(
                     request,
-                    round_message(
-                        created=result.created, cells=result.cells, skipped=result.skipped, year=data["year"]
-                    ),
+                    round_message(result, year=data["year"]),
                 )
                 return redirect(f"{reverse('comments:progress')}?year={data['year']}")
     return render(request, "comments/round.html", {"form": form, **_nav(request.user, today.year)})

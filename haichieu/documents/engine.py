@@ -34,6 +34,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -565,11 +566,14 @@ def _style_numbering(doc: DocxDocument) -> dict[str, tuple[str, str]]:
     return found
 
 
-def render_content(content: bytes, contexts: list[dict]) -> DocxDocument:
+def render_content(
+    content: bytes, contexts: list[dict], *, progress: Callable[[int, int], None] | None = None
+) -> DocxDocument:
     """The template `content` filled with each context, one copy after the other on a new page.
 
     The template is parsed and its Jinja compiled once; each copy after the first renders the body
-    only (headers, footers, footnotes and properties come from the first context).
+    only (headers, footers, footnotes and properties come from the first context). `progress(done,
+    total)` hears of each copy (a batch rendered by the worker moves its bar).
     """
     if not contexts:
         raise ValueError("render needs at least one context")
@@ -580,10 +584,14 @@ def render_content(content: bytes, contexts: list[dict]) -> DocxDocument:
         body_source = tpl.patch_xml(tpl.get_xml())
         tpl.render(contexts[0], env)
         doc = tpl.docx
+        if progress is not None:
+            progress(1, len(contexts))
         if len(contexts) > 1:
             joiner = _Joiner(doc)
-            for context in contexts[1:]:
+            for done, context in enumerate(contexts[1:], start=2):
                 joiner.append(tpl.fix_tables(tpl.render_xml_part(body_source, doc.part, context, env)))
+                if progress is not None:
+                    progress(done, len(contexts))
     except Exception as exc:
         detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         raise TemplateRenderError(f"Không điền được mẫu văn bản với dữ liệu: {detail}") from exc
@@ -627,8 +635,10 @@ def template_for(kind: str, issuer_org) -> TemplateInForce:
     return TemplateInForce(definition, bytes(variant.content), variant)
 
 
-def render(kind: str, issuer_org, contexts: list[dict]) -> DocxDocument:
+def render(
+    kind: str, issuer_org, contexts: list[dict], *, progress: Callable[[int, int], None] | None = None
+) -> DocxDocument:
     """One document of `kind` per context, issued by `issuer_org`, in one Word document: the
     province's variant when there is one, else the default. Raises TemplateRenderError (a
     ServiceError, with a Vietnamese message) when the template cannot be filled."""
-    return render_content(template_for(kind, issuer_org).content, contexts)
+    return render_content(template_for(kind, issuer_org).content, contexts, progress=progress)

@@ -29,3 +29,4 @@ class LiaisonsConfig(AppConfig):
 
         post_migrate.connect(_ensure_coverage_triggers, sender=self)
         register_kinds()  # the letters, the notice and the tracking book a province may adapt
+        from . import jobs  # noqa: F401  (registers the letters batch in the background)

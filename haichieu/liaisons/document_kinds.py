@@ -285,14 +285,17 @@ def register_kinds() -> None:
 
 
 # --- the documents, from the template in force for the issuer's province -------------------------
-def letters_document(liaisons) -> DocxDocument:
+def letters_document(liaisons, *, progress=None) -> DocxDocument:
     """The introduction letters of `liaisons` (a batch: one per page), from the template in force for
     the first letter's issuing committee's province (a batch is one province's: its staff's scope).
-    Raises engine.TemplateRenderError (a ServiceError) when a province's template cannot be filled."""
+    Raises engine.TemplateRenderError (a ServiceError) when a province's template cannot be filled.
+    `progress(done, total)` hears of each letter written (the worker's bar)."""
     found = list(documents.letter_queryset(liaisons))
     if not found:
         raise ValueError("no letters to render")
-    return engine.render(LETTER, documents.letter_issuer(found[0]), documents.letter_contexts(found))
+    return engine.render(
+        LETTER, documents.letter_issuer(found[0]), documents.letter_contexts(found), progress=progress
+    )
 
 
 def notice_document(*, sender_org, **kwargs) -> DocxDocument:

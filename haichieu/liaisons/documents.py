@@ -22,7 +22,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Mm, Pt
 
 from haichieu.core import documents as layout
-from haichieu.core.exports import xlsx_response
+from haichieu.core.exports import xlsx_bytes, xlsx_response
 
 from . import rules
 from .models import Liaison
@@ -562,13 +562,16 @@ def tracking_book_filename(org, start: datetime.date, end: datetime.date, ext: s
     return f"Sổ theo dõi đảng viên 213 - {org.name} - {start:%d.%m.%Y}-{end:%d.%m.%Y}.{ext}"
 
 
-def tracking_book_xlsx(org, start: datetime.date, end: datetime.date, liaisons):
-    """The tracking book as an .xlsx download (FileResponse)."""
+def _tracking_book_sheet(org, start: datetime.date, end: datetime.date, liaisons) -> dict:
     header, rows = tracking_book_rows(liaisons)
-    return xlsx_response(
-        filename=tracking_book_filename(org, start, end, "xlsx"),
-        sheet_title="Sổ theo dõi",
-        title=f"{TRACKING_BOOK_TITLE} — {org.name} (từ {_date(start)} đến {_date(end)})",
-        header=header,
-        rows=rows,
-    )
+    return {
+        "sheet_title": "Sổ theo dõi",
+        "title": f"{TRACKING_BOOK_TITLE} — {org.name} (từ {_date(start)} đến {_date(end)})",
+        "header": header,
+        "rows": rows,
+    }
+
+
+def tracking_book_xlsx(org, start: datetime.date, end: datetime.date, liaisons) -> bytes:
+    """The tracking book as an .xlsx, as bytes (the download's, or the job's result: liaisons/jobs.py)."""
+    return xlsx_bytes(**_tracking_book_sheet(org, start, end, liaisons))

@@ -6,6 +6,7 @@ is fetched through the residence-side scope, so a workplace user or an outsider 
 Residence users never see the national ID, the party card number or ratings on these pages.
 """
 
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,12 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from haichieu.access import may_write_residence, organization_get_for, organizations_visible_to, scope_for
-from haichieu.core.audit import audit_record
+from haichieu.core.exports import attachment_response
 from haichieu.core.forms import add_service_error
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, keyset_page, page_size
 from haichieu.core.params import parse_id
 from haichieu.core.services import ServiceError
+from haichieu.jobs import services as jobs
 from haichieu.organizations.models import Organization
 
 from . import selectors, services
@@ -37,6 +39,7 @@ from .forms_residence import (
     ReceiveManyForm,
     ReturnForm,
 )
+from .jobs import BOOK_FORMATS, BOOK_KIND, book_in_background, tracking_book_file
 from .models import DepartureReport, Liaison
 
 S = Liaison.Status
@@ -546,7 +549,7 @@ def book(request, pk):
     if export:
         if not valid or export not in EXPORTS:
             raise Http404("Không có định dạng này.")
-        return EXPORTS[export](request, org, start, end)
+        return _export_book(request, org, start, end, export)
     page, counts = Page(), {"total": 0, "arrivals": 0, "departures": 0}
     if valid:
         parts = selectors.tracking_book_parts(org, start=start, end=end)
@@ -591,32 +594,23 @@ def book(request, pk):
 
 # --- tracking book exports (rows and Word layout from the documents module) ----------------------
 def _export_book(request, org, start, end, fmt: str):
-    from haichieu.core.documents import docx_response
-
-    from . import documents
-
-    liaisons = selectors.tracking_book(org, start=start, end=end)
-    # Every export is logged (DESIGN.md "Data protection").
-    audit_record(
-        actor=request.user,
-        action="export",
-        target=org,
-        note=f"Sổ theo dõi {start:%d/%m/%Y}–{end:%d/%m/%Y} ({fmt})",
-    )
-    if fmt == "docx":
-        from .document_kinds import tracking_book_document
-
-        filename = documents.tracking_book_filename(org, start, end, "docx")
-        try:
-            doc = tracking_book_document(org, start, end, liaisons)
-        except ServiceError as exc:  # the province's template cannot be filled with these data
-            messages.error(request, exc.message)
-            return redirect("liaisons:residence_book", pk=org.pk)
-        return docx_response(doc, filename)
-    return documents.tracking_book_xlsx(org, start, end, liaisons)
+    """The book as a file: written here, or by the worker above JOB_BOOK_ROWS links (liaisons/jobs.py)."""
+    if book_in_background(selectors.tracking_book(org, start=start, end=end)):
+        job = jobs.start(
+            owner=request.user,
+            kind=BOOK_KIND,
+            title=f"Sổ theo dõi {start:%d/%m/%Y}–{end:%d/%m/%Y} ({fmt}): {org.name}",
+            params={"org": org.pk, "start": start.isoformat(), "end": end.isoformat(), "fmt": fmt},
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    try:
+        data, name, content_type = tracking_book_file(
+            actor=request.user, org=org, start=start, end=end, fmt=fmt
+        )
+    except ServiceError as exc:  # the province's template cannot be filled with these data
+        messages.error(request, exc.message)
+        return redirect("liaisons:residence_book", pk=org.pk)
+    return attachment_response(io.BytesIO(data), filename=name, content_type=content_type)
 
 
-EXPORTS = {
-    "xlsx": lambda request, org, start, end: _export_book(request, org, start, end, "xlsx"),
-    "docx": lambda request, org, start, end: _export_book(request, org, start, end, "docx"),
-}
+EXPORTS = BOOK_FORMATS

@@ -1,5 +1,6 @@
 """Workplace side of the link: coverage, introductions and letters, events, digests; the inbox."""
 
+import io
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from haichieu.access import (
     liaison_side,
-    liaisons_visible_to,
     member_get_for,
     members_visible_to,
     organizations_visible_to,
@@ -22,12 +22,15 @@ from haichieu.access import (
     scope_for,
     write_scope_or_404,
 )
-from haichieu.core.audit import audit_bulk, audit_entry, audit_record
+from haichieu.core.audit import audit_record
+from haichieu.core.documents import DOCX_CONTENT_TYPE
+from haichieu.core.exports import attachment_response
 from haichieu.core.forms import add_service_error, choice_options, filter_summary
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import Page, page_size
 from haichieu.core.params import parse_id, parse_ids
 from haichieu.core.services import ServiceError
+from haichieu.jobs import services as jobs
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.organizations.models import Organization
 from haichieu.organizations.selectors import organization_from_filter
@@ -41,6 +44,7 @@ from .forms_workplace import (
     SignerForm,
     WithdrawForm,
 )
+from .jobs import LETTERS_KIND, letters_filename, letters_in_background, letters_in_scope, letters_issue
 from .models import IntroductionBatch, Liaison, SignerTitle
 from .views_residence import residence_actions
 
@@ -329,47 +333,30 @@ def withdraw(request, pk):
     return render(request, "liaisons/workplace/withdraw.html", {"liaison": liaison, "form": form})
 
 
-def _workplace_liaisons(user, ids):
-    """Liaisons the user sees on the workplace side (letters are the workplace's documents)."""
-    scope = scope_for(user)
-    qs = (
-        liaisons_visible_to(user)
-        .filter(scope.workplace_q("member__"), pk__in=ids)
-        .exclude(letter_number__isnull=True)
-    )
-    return list(qs.select_related(*Liaison.LETTER_RELATED).order_by("letter_number", "pk"))
-
-
 @login_required
 def letters(request):
-    """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213)."""
-    from .document_kinds import letters_document
-
+    """One introduction letter, or a batch in one .docx (Mẫu 1-213 / 2-213); a batch of more than
+    JOB_LETTERS letters is written by the worker (liaisons/jobs.py), the same document."""
     ids = parse_ids(request.GET.get("ids", ""))
-    found = _workplace_liaisons(request.user, ids) if ids else []
+    found = letters_in_scope(request.user, ids) if ids else []
     if not found or len(found) != len(set(ids)):
         raise Http404("Không tìm thấy giấy giới thiệu.")
-    from haichieu.core.documents import docx_response
-
-    name = "giay-gioi-thieu.docx" if len(found) > 1 else f"giay-gioi-thieu-{found[0].letter_number}.docx"
+    if letters_in_background(len(found)):
+        job = jobs.start(
+            owner=request.user,
+            kind=LETTERS_KIND,
+            title=f"Giấy giới thiệu ({len(found)} giấy)",
+            params={"ids": [liaison.pk for liaison in found]},
+        )
+        return redirect("jobs:detail", pk=job.pk)
     try:
-        doc = letters_document(found)
+        data = letters_issue(actor=request.user, liaisons=found)
     except ServiceError as exc:  # the province's template cannot be filled with these data
         messages.error(request, exc.message)
         return redirect("liaisons:coverage")
-    # Each letter's download in the audit log, in one insert (the batch runs the queries of one letter).
-    audit_bulk(
-        [
-            audit_entry(
-                actor=request.user,
-                action="export",
-                target=liaison,
-                note=f"Giấy giới thiệu {liaison.letter_reference}",
-            )
-            for liaison in found
-        ]
+    return attachment_response(
+        io.BytesIO(data), filename=letters_filename(found), content_type=DOCX_CONTENT_TYPE
     )
-    return docx_response(doc, name)
 
 
 @login_required

@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from haichieu.comments import rules
@@ -60,3 +61,54 @@ def test_a_bad_deadline_is_refused_before_any_job(world, client_for):
     )
     assert response.status_code == 200 and "đã qua" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_a_cell_serving_two_committees_is_counted_once_as_in_the_request(
+    run_worker, world, client_for, django_capture_on_commit_callbacks
+):
+    """R1C1 serves W1's member (the world's) and, here, W2's too: the worker opens W1 and W2 apart,
+    yet reports one cell for it, the same figures as the round opened in one request."""
+    from haichieu.comments import services
+    from haichieu.comments.jobs import round_message
+    from haichieu.liaisons.models import Liaison
+    from haichieu.testing import make_member
+
+    member = make_member(world.w2c1, "Phạm Văn Dũng")
+    Liaison.objects.create(
+        member=member,
+        workplace_org=world.w2,
+        commune_org=world.r1,
+        cell=world.r1c1,
+        status=Liaison.Status.ACTIVE,
+    )
+    today = datetime.date.today()
+    deadline = today + datetime.timedelta(days=20)
+    with transaction.atomic():  # the round in one request, undone: what it would have said
+        in_request = services.open_comment_round(
+            actor=world.province_staff, org=world.province, year=today.year, deadline=deadline, today=today
+        )
+        transaction.set_rollback(True)
+    assert in_request.cells == len({world.r1c1.pk, world.r2c1.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.province_staff).post(
+            reverse("comments:round"),
+            {"org": world.province.code, "year": today.year, "deadline": f"{deadline:%d/%m/%Y}"},
+        )
+    run_worker()
+
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE, job.message
+    assert job.message == round_message(in_request, year=today.year)
+
+
+def test_the_units_results_add_up_as_one_round():
+    from haichieu.comments.services import RoundResult, round_results_sum
+
+    total = round_results_sum(
+        [
+            RoundResult(created=2, skipped={"excused": 1}, cell_ids=frozenset({1, 2})),
+            RoundResult(created=3, skipped={"not_linked": 2, "excused": 1}, cell_ids=frozenset({2, 3})),
+        ]
+    )
+    assert (total.created, total.cells) == (5, 3)
+    assert list(total.skipped.items()) == [("not_linked", 2), ("excused", 2)]  # the reasons' own order

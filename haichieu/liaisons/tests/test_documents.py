@@ -289,7 +289,7 @@ def test_tracking_book_rows_docx_and_xlsx(book, django_assert_max_num_queries):
     assert "SỔ THEO DÕI ĐẢNG VIÊN GIỮ MỐI LIÊN HỆ NƠI CƯ TRÚ" in text and "ĐẢNG ỦY PHƯỜNG HOÀN KIẾM" in text
     assert [c.text for c in doc.tables[-1].rows[0].cells] == header and len(doc.tables[-1].rows) == 3
 
-    sheet = load_workbook(io.BytesIO(b"".join(documents.tracking_book_xlsx(**book).streaming_content))).active
+    sheet = load_workbook(io.BytesIO(documents.tracking_book_xlsx(**book))).active
     assert sheet["A1"].value.startswith(documents.TRACKING_BOOK_TITLE)
     at = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "STT")  # under the title block
     assert [c.value for c in sheet[at]] == header
@@ -356,7 +356,7 @@ def test_libreoffice_opens_letters_digest_and_tracking_book(tmp_path, digest, bo
         "digest.docx": core_documents.docx_bytes(documents.digest_docx(**digest, digest=issued)),
         "digest-list.xlsx": b"".join(documents.digest_xlsx(**digest).streaming_content),
         "book.docx": core_documents.docx_bytes(documents.tracking_book_docx(**book)),
-        "book-list.xlsx": b"".join(documents.tracking_book_xlsx(**book).streaming_content),
+        "book-list.xlsx": documents.tracking_book_xlsx(**book),
     }
     sources = []
     for name, data in files.items():
