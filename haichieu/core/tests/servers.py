@@ -91,8 +91,7 @@ def app_server(var_dir: Path, **env: str):
             process.wait()
 
 
-def manage(*args: str, **env: str) -> str:
-    """`haichieu ARGS` in a subprocess, with the test process's key; its output."""
+def _command_environment(**env: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "HAICHIEU_"))}
     environment.update(
         {
@@ -102,6 +101,42 @@ def manage(*args: str, **env: str) -> str:
             **env,
         }
     )
+    return environment
+
+
+@contextlib.contextmanager
+def worker_process(var_dir: Path, **env: str):
+    """`haichieu db_worker` as the deployment runs it (compose's worker service, systemd's
+    haichieu-worker.service), beating every second; stopped on exit."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log = var_dir / "worker.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "haichieu.manage", "db_worker"],
+            env=_command_environment(
+                HAICHIEU_VAR_DIR=str(var_dir),
+                HAICHIEU_WORKER_HEARTBEAT_SECONDS="1",
+                HAICHIEU_WORKER_SCHEDULE_JSON="{}",
+                **env,
+            ),
+            cwd=var_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def manage(*args: str, **env: str) -> str:
+    """`haichieu ARGS` in a subprocess, with the test process's key; its output."""
+    environment = _command_environment(**env)
     result = subprocess.run(
         [sys.executable, "-m", "haichieu.manage", *args],
         env=environment,

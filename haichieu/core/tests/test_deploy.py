@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,16 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from .servers import GUNICORN_CONF, NGINX, ROOT, app_server, database_url, manage, nginx_in_front
+from .servers import (
+    GUNICORN_CONF,
+    NGINX,
+    ROOT,
+    app_server,
+    database_url,
+    manage,
+    nginx_in_front,
+    worker_process,
+)
 
 DEPLOY = ROOT / "deploy"
 
@@ -228,19 +238,28 @@ def test_the_set_without_containers_serves_the_login_page_and_is_healthy(tmp_pat
         **production,
         **database,
     )
-    with app_server(tmp_path / "app", HAICHIEU_PRODUCTION="1", SECURE_SSL_REDIRECT="1", **database) as base:
+    served = {"HAICHIEU_PRODUCTION": "1", "SECURE_SSL_REDIRECT": "1", "HAICHIEU_WORKER_REQUIRED": "1"}
+    with app_server(tmp_path / "app", **served, **database) as base:
+        # The worker is part of the set: until it runs, the deployment is not healthy.
         health = requests.get(f"{base}/healthz", timeout=10)
-        assert health.status_code == 200, health.text
-        assert health.json() == {
-            "status": "ok",
-            "checks": {"database": "ok", "migrations": "ok", "worker": "not configured"},
-        }
-        # Through nginx (X-Forwarded-Proto: https) the sign-in page answers; plain HTTP is sent to HTTPS.
-        page = requests.get(f"{base}/dang-nhap/", headers={"X-Forwarded-Proto": "https"}, timeout=10)
-        assert page.status_code == 200 and "Đăng nhập" in page.text
-        plain = requests.get(f"{base}/dang-nhap/", allow_redirects=False, timeout=10)
-        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
-        _through_nginx(tmp_path, app=base.removeprefix("http://"), static=tmp_path / "app" / "static")
+        assert health.status_code == 503, health.text
+        assert health.json()["checks"] == {"database": "ok", "migrations": "ok", "worker": "missing"}
+        with worker_process(tmp_path / "worker", **database) as (worker, log):
+            deadline = time.monotonic() + 90
+            while (health := requests.get(f"{base}/healthz", timeout=10)).status_code != 200:
+                assert worker.poll() is None, log.read_text()[-3000:]
+                assert time.monotonic() < deadline, (health.text, log.read_text()[-3000:])
+                time.sleep(0.5)
+            assert health.json() == {
+                "status": "ok",
+                "checks": {"database": "ok", "migrations": "ok", "worker": "ok"},
+            }
+            # Through nginx (X-Forwarded-Proto: https) the sign-in page answers; plain HTTP is sent to HTTPS.
+            page = requests.get(f"{base}/dang-nhap/", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+            assert page.status_code == 200 and "Đăng nhập" in page.text
+            plain = requests.get(f"{base}/dang-nhap/", allow_redirects=False, timeout=10)
+            assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+            _through_nginx(tmp_path, app=base.removeprefix("http://"), static=tmp_path / "app" / "static")
 
 
 def _nginx_or_skip() -> None:
