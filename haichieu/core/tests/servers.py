@@ -22,6 +22,16 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+def stop(process: subprocess.Popen) -> None:
+    """End a server the test started: politely, then for good after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -83,12 +93,7 @@ def app_server(var_dir: Path, **env: str):
                 time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _command_environment(**env: str) -> dict[str, str]:
@@ -126,12 +131,7 @@ def worker_process(var_dir: Path, **env: str):
     try:
         yield process, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def manage(*args: str, **env: str) -> str:
@@ -207,9 +207,4 @@ http {{
             time.sleep(0.1)
         yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
