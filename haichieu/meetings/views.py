@@ -25,7 +25,7 @@ from haichieu.core.paging import page_size
 from haichieu.core.params import parse_id, parse_year
 from haichieu.core.replica import reads_from_replica
 from haichieu.core.services import ServiceError
-from haichieu.organizations.selectors import organization_roots_for
+from haichieu.organizations.selectors import figures_org_from_query
 from haichieu.stats import figures as statistics_figures
 
 from . import (
@@ -480,22 +480,11 @@ def minutes_docx(request, pk):
 
 def _figures_scope(request):
     """(organisation, year, error, the user's other top organisations) of the figures page and its
-    exports: `?org=` (404 outside the user's scope; default: the user's own organisation, the first
-    of several) and `?year=` (default: this year). A malformed value gets a message (`error`) and
-    the default in its place."""
+    exports: `?org=` (organizations.selectors.figures_org_from_query) and `?year=` (default: this
+    year). A malformed value gets a message (`error`) and the default in its place."""
     read_scope_or_404(request.user)
-    tops = organization_roots_for(request.user)
-    if not tops:
-        raise Http404("Không tìm thấy tổ chức.")
-    errors = []
-    org = tops[0]
-    raw_org = request.GET.get("org", "")
-    if raw_org:
-        pk = parse_id(raw_org)
-        if pk is None:
-            errors.append("Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn.")
-        else:
-            org = organization_get_for(request.user, pk=pk)
+    org, others, org_error = figures_org_from_query(request.user, request.GET.get("org", ""))
+    errors = [org_error] if org_error else []
     year = timezone.localdate().year
     raw_year = request.GET.get("year", "")
     if raw_year:
@@ -504,7 +493,7 @@ def _figures_scope(request):
             errors.append(f"Năm không hợp lệ: đang hiển thị năm {year}.")
         else:
             year = parsed
-    return org, year, " ".join(errors), [top for top in tops if top.pk != org.pk]
+    return org, year, " ".join(errors), others
 
 
 @login_required

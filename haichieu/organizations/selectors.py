@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from haichieu.access import organization_get_for, organizations_visible_to, rating_org_get_for, scope_for
+from haichieu.core.params import parse_id
 from haichieu.core.paths import subtree_q
 from haichieu.core.text import by_vn_name, fold
 from haichieu.liaisons.models import CoverageCount
@@ -36,6 +37,23 @@ def figures_org_for(user, pk: int | None, *, workplace: bool = False) -> Organiz
     if not tops:
         raise Http404("Không tìm thấy tổ chức.")
     return tops[0]
+
+
+def figures_org_from_query(user, raw: str) -> tuple[Organization, list[Organization], str]:
+    """The organisation a figures page's `?org=` value `raw` names (`figures_org_for`: 404 outside
+    the user's scope; none given: the user's first top organisation), the user's other top
+    organisations (the page links them) and, when `raw` is malformed, a message saying so (the
+    user's own organisation then stands in)."""
+    pk = parse_id(raw) if raw else None
+    error = "Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn." if raw and pk is None else ""
+    tops = organization_roots_for(user)
+    if pk is not None:
+        org = organization_get_for(user, pk=pk)
+    elif tops:
+        org = tops[0]
+    else:
+        raise Http404("Không tìm thấy tổ chức.")
+    return org, [top for top in tops if top.pk != org.pk], error
 
 
 def organization_children_and_parent(org: Organization) -> tuple[list[Organization], Organization | None]:

@@ -7,44 +7,31 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from haichieu.access import organization_get_for, read_scope_or_404, scope_for
+from haichieu.access import read_scope_or_404, scope_for
 from haichieu.core.jinja import render_jinja2
 from haichieu.core.paging import numbered_page
-from haichieu.core.params import parse_day, parse_id
+from haichieu.core.params import parse_day
 from haichieu.core.replica import reads_from_replica
 from haichieu.meetings import rules as meeting_rules
-from haichieu.organizations.selectors import organization_children_and_parent, organization_roots_for
+from haichieu.organizations.selectors import figures_org_from_query, organization_children_and_parent
 
 from . import exports, figures
 
 
 def _scope(request) -> tuple:
     """(organisation, day, error, the user's other top organisations) of the page and its export:
-    `?org=` (404 outside the user's scope; default: the user's own organisation, the first of
-    several, the others then listed) and `?ngay=` dd/mm/yyyy (default: today; not after today). A
-    malformed value gets a message (`error`) and the default in its place."""
+    `?org=` (organizations.selectors.figures_org_from_query) and `?ngay=` dd/mm/yyyy (default:
+    today; not after today). A malformed value gets a message (`error`) and the default in its
+    place."""
     read_scope_or_404(request.user)
-    errors = []
-    org, others = None, []
-    raw_org = request.GET.get("org", "")
-    if raw_org:
-        pk = parse_id(raw_org)
-        if pk is None:
-            errors.append("Mã tổ chức không hợp lệ: đang hiển thị tổ chức của bạn.")
-        else:
-            org = organization_get_for(request.user, pk=pk)
-    if org is None:
-        tops = organization_roots_for(request.user)
-        if not tops:
-            raise Http404("Không tìm thấy tổ chức.")
-        org, others = tops[0], tops[1:]
+    org, others, org_error = figures_org_from_query(request.user, request.GET.get("org", ""))
+    errors = [org_error] if org_error else []
     today = figures.today()
     day = today
     raw_day = request.GET.get("ngay", "")

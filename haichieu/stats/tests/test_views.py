@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from haichieu.accounts.models import Role
 from haichieu.core.models import AuditEntry
 from haichieu.stats.summary import statistics_refresh
 from haichieu.stats.tests.known import TODAY, more_children
+from haichieu.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,15 @@ def test_a_malformed_organisation_gets_a_message_and_the_users_own(province, cli
     response = client_for(province.w1_staff).get(URL, {"org": "abc"})
     assert response.status_code == 400
     assert "Mã tổ chức không hợp lệ" in _text(response) and "Đảng bộ Sở Tài chính" in _text(response)
+
+
+def test_the_users_other_organisations_are_linked_whichever_is_shown(province, client_for):
+    w = province
+    user = make_user("two_roles", (Role.Kind.STAFF, w.w1), (Role.Kind.VIEWER, w.w2))
+    for shown, other in ((w.w1, w.w2), (w.w2, w.w1)):
+        page = _text(client_for(user).get(URL, {"org": shown.pk}))
+        assert "Tổ chức khác của bạn" in page and f"?org={other.pk}\"" in page
+        assert f"?org={shown.pk}\">" not in page.split("Tổ chức khác của bạn")[1].split("</p>")[0]
 
 
 def test_the_day_written_as_a_date_input_sends_it(province, client_for):
