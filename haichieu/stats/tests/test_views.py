@@ -93,8 +93,8 @@ def test_the_users_other_organisations_are_linked_whichever_is_shown(province, c
     user = make_user("two_roles", (Role.Kind.STAFF, w.w1), (Role.Kind.VIEWER, w.w2))
     for shown, other in ((w.w1, w.w2), (w.w2, w.w1)):
         page = _text(client_for(user).get(URL, {"org": shown.pk}))
-        assert "Tổ chức khác của bạn" in page and f"?org={other.pk}\"" in page
-        assert f"?org={shown.pk}\">" not in page.split("Tổ chức khác của bạn")[1].split("</p>")[0]
+        assert "Tổ chức khác của bạn" in page and f'?org={other.pk}"' in page
+        assert f'?org={shown.pk}">' not in page.split("Tổ chức khác của bạn")[1].split("</p>")[0]
 
 
 def test_the_day_written_as_a_date_input_sends_it(province, client_for):
