@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from haichieu.core.paths import ALPHABET
-from haichieu.core.text import fold
+from haichieu.core.text import fold, vn_text_key
 from haichieu.demo.common import BATCH
 from haichieu.demo.names import FAMILY_NAMES, STREETS, VILLAGES
 from haichieu.organizations.models import Commune, Organization, Province
@@ -262,6 +262,7 @@ def write_tree(tree: Tree, province: Province) -> None:
                 code=node.code,
                 name=node.name,
                 name_folded=fold(node.name),
+                sort_key=vn_text_key(node.name),
                 kind=node.kind,
                 is_residential=node.residential,
                 commune=node.commune,

@@ -452,7 +452,7 @@ def residence_orgs_for(user, *, cells: bool, within=None, limit: int = 300) -> l
     qs = qs.filter(kind=Organization.Kind.CELL) if cells else qs.exclude(kind=Organization.Kind.CELL)
     if within is not None:
         qs = qs.filter(within.subtree_q())
-    return by_vn_name(qs.order_by("name", "pk")[:limit])
+    return list(qs.order_by(*Organization.NAME_ORDER)[:limit])
 
 
 def incoming_for(user, *, org=None, committee_ids=None) -> QuerySet:

@@ -21,7 +21,7 @@ from haichieu.access import inbox_readers, scope_for
 from haichieu.core.audit import audit_record
 from haichieu.core.numbering import document_symbol, next_document_number
 from haichieu.core.services import ConflictError, ServiceError, versioned_update
-from haichieu.core.text import by_vn_name, clean_text
+from haichieu.core.text import clean_text
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
 
@@ -84,8 +84,8 @@ def suggest_cell(commune_org: Organization, hamlet: str) -> Organization | None:
     """The residential cell whose name mentions the member's hamlet or residential group."""
     cells = Organization.objects.filter(
         commune_org.subtree_q(), kind=Organization.Kind.CELL, is_residential=True, is_active=True
-    )
-    return selectors.cell_for_hamlet(by_vn_name(cells), hamlet)
+    ).order_by(*Organization.NAME_ORDER)
+    return selectors.cell_for_hamlet(list(cells), hamlet)
 
 
 def notify(

@@ -2,7 +2,7 @@ from django.db import models
 from treebeard.mp_tree import MP_Node
 
 from haichieu.core.paths import in_subtree, subtree_q
-from haichieu.core.text import vn_place_key
+from haichieu.core.text import vn_place_key, vn_text_key
 
 
 class _Place(models.Model):
@@ -67,6 +67,11 @@ class Organization(MP_Node):
     code = models.CharField("mã", max_length=30, unique=True)
     name = models.CharField("tên", max_length=255)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+    # The name's place in Vietnamese order (core.text.vn_text_key: digits only, so every database
+    # collation orders it alike), set by save() and by bulk writers: children are read in order
+    # from the database, not made into objects and sorted (a committee of 2,658 children at
+    # 1,000,000 members: the statistics rank them by ids and load a page).
+    sort_key = models.CharField(max_length=1200, editable=False, default="")
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     is_residential = models.BooleanField(
         "nơi cư trú",
@@ -121,6 +126,16 @@ class Organization(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = vn_text_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
+
+    # The Vietnamese order of their names (sort_key), alike names in the tree's order.
+    NAME_ORDER = ("sort_key", "path")
 
     DEFAULT_ABBREVIATIONS = {"provincial": "TU", "subordinate": "ĐU", "grassroots": "ĐU", "cell": "CB"}
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from haichieu.access import organization_get_for, organizations_visible_to, rating_org_get_for, scope_for
 from haichieu.core.params import parse_id
 from haichieu.core.paths import subtree_q
-from haichieu.core.text import by_vn_name, fold
+from haichieu.core.text import fold
 from haichieu.liaisons.models import CoverageCount
 
 from .models import Organization
@@ -16,14 +16,18 @@ def organization_roots_for(user) -> list[Organization]:
     """The top nodes a user sees: the organisations of their roles (tree roots for superusers)."""
     scope = scope_for(user)
     if scope.is_superuser:
-        return by_vn_name(Organization.objects.get_root_nodes())
-    return by_vn_name(Organization.objects.filter(path__in=scope.top_paths))
+        return list(Organization.objects.get_root_nodes().order_by(*Organization.NAME_ORDER))
+    return list(Organization.objects.filter(path__in=scope.top_paths).order_by(*Organization.NAME_ORDER))
+
+
+def organization_children_q(org: Organization) -> Q:
+    """The children of `org` (one level down its subtree: org_children_idx)."""
+    return Q(subtree_q("path", [org.path]), depth=org.depth + 1)
 
 
 def organization_children(org: Organization) -> list[Organization]:
     """The children of a node, in the Vietnamese order of their names."""
-    children = Organization.objects.filter(subtree_q("path", [org.path]), depth=org.depth + 1)
-    return by_vn_name(children)
+    return list(Organization.objects.filter(organization_children_q(org)).order_by(*Organization.NAME_ORDER))
 
 
 def figures_org_for(user, pk: int | None, *, workplace: bool = False) -> Organization:
@@ -60,12 +64,25 @@ def organization_children_and_parent(org: Organization) -> tuple[list[Organizati
     """`organization_children(org)` and `org`'s parent (None for a root) in one query: a page that
     links one level down and one level up (the statistics' drill-down)."""
     parent_path = org.path[: -Organization.steplen] if org.depth > 1 else None
-    nodes = Q(subtree_q("path", [org.path]), depth=org.depth + 1)
+    nodes = organization_children_q(org)
     if parent_path:
         nodes |= Q(path=parent_path)
-    rows = list(Organization.objects.filter(nodes))
+    rows = list(Organization.objects.filter(nodes).order_by(*Organization.NAME_ORDER))
     parent = next((node for node in rows if node.path == parent_path), None)
-    return by_vn_name(node for node in rows if node.path != parent_path), parent
+    return [node for node in rows if node.path != parent_path], parent
+
+
+def organization_parent(org: Organization) -> Organization | None:
+    """`org`'s parent, None for a root."""
+    if org.depth <= 1:
+        return None
+    return Organization.objects.filter(path=org.path[: -Organization.steplen]).first()
+
+
+def organizations_in_order(ids: list[int]) -> list[Organization]:
+    """The organisations of `ids`, in that order (a page of ranked ids)."""
+    found = Organization.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def member_counts_by_node(nodes: list[Organization]) -> dict[int, int]:

@@ -57,7 +57,11 @@ from haichieu.meetings.models import Attendance, Meeting
 from haichieu.meetings.selectors import attended_q, expected_q
 from haichieu.members.models import Member
 from haichieu.organizations.models import Organization
-from haichieu.organizations.selectors import organization_children, organization_roots_for
+from haichieu.organizations.selectors import (
+    organization_children,
+    organization_children_q,
+    organization_roots_for,
+)
 
 from .models import MonthlySummary, OverdueSummary
 
@@ -259,21 +263,24 @@ def organization_and_children(
     return total, sorted(shown, key=Figures.worst_first)
 
 
-def ranked_children(
-    org: Organization, children: list[Organization], *, on: datetime.date
-) -> list[Organization] | None:
-    """`org`'s active `children` in the drill-down's order (Figures.worst_first, ties in the order
-    of `children`), ranked from the kept counts and the summary made for `on` in two grouped queries
-    without counting each child's figures: a committee of thousands of children (2,658 in the
-    1,000,000-member data set) then counts the figures of the page shown only
-    (organization_and_children with the page's children). None when the summary was not made for
-    `on` (an earlier day, or before the first refresh): every child's figures are then counted."""
+def ranked_children(org: Organization, *, on: datetime.date) -> list[int] | None:
+    """The ids of `org`'s active children in the drill-down's order (Figures.worst_first, alike
+    rows in the Vietnamese order of their names), ranked from the kept counts and the summary made
+    for `on` without counting each child's figures or making each child an object: a committee of
+    thousands of children (2,658 in the 1,000,000-member data set) then loads and counts the page
+    shown only (organization_and_children with the page's children). None when the summary was
+    not made for `on` (an earlier day, or before the first refresh): every child's figures are then
+    counted."""
     if on != today():
         return None
-    active = [child for child in children if child.is_active]
+    children = list(
+        Organization.objects.filter(organization_children_q(org), is_active=True)
+        .order_by(*Organization.NAME_ORDER)
+        .values_list("pk", "is_residential")
+    )
     # The ids as one array (core.paging.IdsIn): thousands of them one parameter each cost more to
     # send than the rows they name; by path and depth, PostgreSQL read the whole table.
-    ids = [child.pk for child in active]
+    ids = [pk for pk, _ in children]
     summaries = {
         org_id: rest
         for org_id, *rest in OverdueSummary.objects.filter(
@@ -291,16 +298,18 @@ def ranked_children(
     if org.pk not in summaries:
         return None
     shares = coverage_shares(IdsIn(ids, "org_id"))
+    nothing = (0,) * 6
 
-    def key(child: Organization) -> tuple:
-        introduction, residence, workplace, digests, expected, attended = summaries.get(child.pk, (0,) * 6)
-        overdue = introduction + (residence if child.is_residential else workplace) + digests
-        covered, to_introduce = shares.get(child.pk, (0, 0))
+    def key(child: tuple[int, bool]) -> tuple:
+        pk, residential = child
+        introduction, residence, workplace, digests, expected, attended = summaries.get(pk, nothing)
+        overdue = introduction + (residence if residential else workplace) + digests
+        covered, to_introduce = shares.get(pk, (0, 0))
         return worst_first_key(
             coverage_rate(covered, to_introduce), overdue, meeting_rules.rate(attended, expected)
         )
 
-    return sorted(active, key=key)
+    return [pk for pk, _ in sorted(children, key=key)]
 
 
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).

@@ -19,7 +19,12 @@ from haichieu.core.paging import numbered_page
 from haichieu.core.params import parse_day
 from haichieu.core.replica import reads_from_replica
 from haichieu.meetings import rules as meeting_rules
-from haichieu.organizations.selectors import figures_org_from_query, organization_children_and_parent
+from haichieu.organizations.selectors import (
+    figures_org_from_query,
+    organization_children_and_parent,
+    organization_parent,
+    organizations_in_order,
+)
 
 from . import exports, figures
 
@@ -62,18 +67,19 @@ def _query(org, day: datetime.date, today: datetime.date) -> str:
 def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
-    nodes, parent = organization_children_and_parent(org)
     # Worst first over all the children, a page of them shown (the .xlsx has them all): more than a
-    # page of them are ranked from the summary when it was made for the day, then only the page's
-    # figures counted (two queries more: not worth it for a page's worth).
+    # page of them are ranked by id from the summary when it was made for the day, then only the
+    # page's are loaded and counted (three queries more: not worth it for a page's worth).
     raw_page, size = request.GET.get("trang", ""), settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
-    ranked = figures.ranked_children(org, nodes, on=day) if len(nodes) > size else None
+    ranked = figures.ranked_children(org, on=day) if org.numchild > size else None
     if ranked is not None:
         page, page_error = numbered_page(ranked, raw_page, size=size)
+        parent = organization_parent(org)
         total, page.rows = figures.organization_and_children(
-            org, on=day, freshness=freshness, children=page.rows
+            org, on=day, freshness=freshness, children=organizations_in_order(page.rows)
         )
     else:
+        nodes, parent = organization_children_and_parent(org)
         total, children = figures.organization_and_children(org, on=day, freshness=freshness, children=nodes)
         page, page_error = numbered_page(children, raw_page, size=size)
     today = figures.today()
