@@ -44,8 +44,8 @@ def figures_org_for(user, pk: int | None, *, workplace: bool = False) -> Organiz
 
 
 def figures_org_from_query(user, raw: str) -> tuple[Organization, list[Organization], str]:
-    """The organisation a figures page's `?org=` value `raw` names (`figures_org_for`: 404 outside
-    the user's scope; none given: the user's first top organisation), the user's other top
+    """The organisation a figures page's `?org=` value `raw` names (404 outside the user's scope;
+    none given: the user's first top organisation, as `figures_org_for`), the user's other top
     organisations (the page links them) and, when `raw` is malformed, a message saying so (the
     user's own organisation then stands in)."""
     pk = parse_id(raw) if raw else None
@@ -70,13 +70,6 @@ def organization_children_and_parent(org: Organization) -> tuple[list[Organizati
     rows = list(Organization.objects.filter(nodes).order_by(*Organization.NAME_ORDER))
     parent = next((node for node in rows if node.path == parent_path), None)
     return [node for node in rows if node.path != parent_path], parent
-
-
-def organization_parent(org: Organization) -> Organization | None:
-    """`org`'s parent, None for a root."""
-    if org.depth <= 1:
-        return None
-    return Organization.objects.filter(path=org.path[: -Organization.steplen]).first()
 
 
 def organizations_in_order(ids: list[int]) -> list[Organization]:

@@ -22,7 +22,6 @@ from haichieu.meetings import rules as meeting_rules
 from haichieu.organizations.selectors import (
     figures_org_from_query,
     organization_children_and_parent,
-    organization_parent,
     organizations_in_order,
 )
 
@@ -74,7 +73,7 @@ def dashboard(request):
     ranked = figures.ranked_children(org, on=day) if org.numchild > size else None
     if ranked is not None:
         page, page_error = numbered_page(ranked, raw_page, size=size)
-        parent = organization_parent(org)
+        parent = org.get_parent()
         total, page.rows = figures.organization_and_children(
             org, on=day, freshness=freshness, children=organizations_in_order(page.rows)
         )
