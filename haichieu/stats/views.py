@@ -73,7 +73,7 @@ def dashboard(request):
     ranked = figures.ranked_children(org, on=day) if org.numchild > size else None
     if ranked is not None:
         page, page_error = numbered_page(ranked, raw_page, size=size)
-        parent = org.get_parent()
+        parent = org.parent_node()
         total, page.rows = figures.organization_and_children(
             org, on=day, freshness=freshness, children=organizations_in_order(page.rows)
         )
