@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from haichieu.access import members_visible_to
 from haichieu.accounts.models import Role, User
+from haichieu.core.text import vn_text_key
 from haichieu.demo.accounts import DEMO_PASSWORD
 from haichieu.demo.seed import seed_demo
 from haichieu.demo.tests.fingerprint import demo_fingerprint, demo_key_fingerprint
@@ -71,6 +72,8 @@ def test_it_creates_the_members_with_derived_fields(seeded):
     assert Organization.objects.filter(kind=Organization.Kind.CELL, is_residential=True).exists()
     # treebeard agrees with the paths, depths and child counts computed in bulk
     assert Organization.objects.find_problems() == ([], [], [], [], [])
+    # the bulk writer gives each organisation its sort key, as save() does
+    assert all(key == vn_text_key(name) for name, key in Organization.objects.values_list("name", "sort_key"))
 
 
 def test_it_creates_liaisons_in_every_status(seeded):

@@ -1,13 +1,11 @@
 """Organisations in the Vietnamese order of their names, read in order from the database
-(Organization.sort_key): created, renamed, written in bulk by the demo, filled by the migration."""
-
-import importlib
+(Organization.sort_key): created, renamed, filled after the migration that added it."""
 
 import pytest
-from django.apps import apps
 
 from haichieu.core.text import by_vn_name, vn_text_key
 from haichieu.organizations import selectors, services
+from haichieu.organizations.apps import _fill_sort_keys
 from haichieu.organizations.models import Organization
 from haichieu.testing import make_org
 
@@ -53,9 +51,9 @@ def test_a_rename_moves_the_organisation_in_the_order(world):
     assert [c.code for c in selectors.organization_children(world.w1)] == ["W1C2", "W1C1"]
 
 
-def test_the_migration_fills_the_keys_of_the_organisations_already_there(world):
+def test_after_migrate_the_organisations_without_a_key_get_it(world):
+    """The rows there before the column (organizations 0007) are filled on post_migrate."""
     Organization.objects.update(sort_key="")
-    migration = importlib.import_module("haichieu.organizations.migrations.0007_organization_sort_key")
-    migration.fill_sort_keys(apps, None)
+    _fill_sort_keys(sender=None, using="default")
     for name, key in Organization.objects.values_list("name", "sort_key"):
         assert key == vn_text_key(name)
