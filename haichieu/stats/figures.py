@@ -271,45 +271,43 @@ def ranked_children(org: Organization, *, on: datetime.date) -> list[int] | None
     shown only (organization_and_children with the page's children). None when the summary was
     not made for `on` (an earlier day, or before the first refresh): every child's figures are then
     counted."""
-    if on != today():
+    if on != today() or not OverdueSummary.objects.filter(org=org, on=on).exists():
         return None
-    children = list(
-        Organization.objects.filter(organization_children_q(org), is_active=True)
+    # Each child with its summary in one join (a child made after the refresh has none); its
+    # coverage from the kept counts, the ids as one array (core.paging.IdsIn): thousands of them
+    # one parameter each cost more to send than the rows they name, and by path and depth
+    # PostgreSQL read the whole table.
+    children = {
+        pk: (residential, rest if summary_on == on else None)
+        for pk, residential, summary_on, *rest in Organization.objects.filter(
+            organization_children_q(org), is_active=True
+        )
         .order_by(*Organization.NAME_ORDER)
-        .values_list("pk", "is_residential")
-    )
-    # The ids as one array (core.paging.IdsIn): thousands of them one parameter each cost more to
-    # send than the rows they name; by path and depth, PostgreSQL read the whole table.
-    ids = [pk for pk, _ in children]
-    summaries = {
-        org_id: rest
-        for org_id, *rest in OverdueSummary.objects.filter(
-            IdsIn([org.pk, *ids], "org_id"), on=on
-        ).values_list(
-            "org_id",
-            "introduction_overdue",
-            "reception_overdue_residence",
-            "reception_overdue_workplace",
-            "digests_overdue",
-            "expected",
-            "attended",
+        .values_list(
+            "pk",
+            "is_residential",
+            "overdue_summary__on",
+            "overdue_summary__introduction_overdue",
+            "overdue_summary__reception_overdue_residence",
+            "overdue_summary__reception_overdue_workplace",
+            "overdue_summary__digests_overdue",
+            "overdue_summary__expected",
+            "overdue_summary__attended",
         )
     }
-    if org.pk not in summaries:
-        return None
-    shares = coverage_shares(IdsIn(ids, "org_id"))
+    shares = coverage_shares(IdsIn(list(children), "org_id"))
     nothing = (0,) * 6
 
-    def key(child: tuple[int, bool]) -> tuple:
-        pk, residential = child
-        introduction, residence, workplace, digests, expected, attended = summaries.get(pk, nothing)
+    def key(pk: int) -> tuple:
+        residential, summary = children[pk]
+        introduction, residence, workplace, digests, expected, attended = summary or nothing
         overdue = introduction + (residence if residential else workplace) + digests
         covered, to_introduce = shares.get(pk, (0, 0))
         return worst_first_key(
             coverage_rate(covered, to_introduce), overdue, meeting_rules.rate(attended, expected)
         )
 
-    return [pk for pk, _ in sorted(children, key=key)]
+    return sorted(children, key=key)
 
 
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).

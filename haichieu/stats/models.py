@@ -13,7 +13,11 @@ from django.db import models
 class OverdueSummary(models.Model):
     """One organisation's overdue work over its whole subtree, counted on `on` at `refreshed_at`."""
 
-    org = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    # The drill-down reads a committee's children with their summaries in one join
+    # (figures.ranked_children): hence the reverse name.
+    org = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="overdue_summary"
+    )
     on = models.DateField("ngày tính")
     refreshed_at = models.DateTimeField("cập nhật lúc")
     introduction_overdue = models.IntegerField(default=0)
