@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 
@@ -524,36 +525,56 @@ def _digests_overdue(org: Organization, rows: dict[str, Figures], *, length: int
     )
 
 
+_SUMMARY_FIELDS = (
+    "org_id",
+    "refreshed_at",
+    "introduction_overdue",
+    "reception_overdue_residence",
+    "reception_overdue_workplace",
+    "digests_overdue",
+    *MEETING_FIGURES,
+    *SCORE_FIGURES,
+    "exemptions",
+    "linked_expected_residence",
+    "linked_expected_workplace",
+    "linked_attended_residence",
+    "linked_attended_workplace",
+)
+
+
 def _summary(org: Organization, rows: dict[str, Figures], *, on: datetime.date) -> datetime.datetime | None:
     """Set the overdue work of `rows` from the summary when it was made for `on` (today's page after
     the day's refresh); returns the moment it was made, or None (then counted live)."""
     if on != today():
         return None
     ids = {figures.org.pk: key for key, figures in rows.items()}
-    summaries = list(OverdueSummary.objects.filter(org_id__in=list(ids), on=on))
-    own = next((s for s in summaries if s.org_id == org.pk), None)
+    # Rows as dicts of the fields read, each side's comment counts taken out of `comments` by the
+    # database: a page of 100 summaries as objects with the whole JSON (the comment round's
+    # progress per commune is most of it) cost more than their query.
+    summaries = list(
+        OverdueSummary.objects.filter(org_id__in=list(ids), on=on).values(
+            *_SUMMARY_FIELDS,
+            comments_residence=KeyTransform("residence", "comments"),
+            comments_workplace=KeyTransform("workplace", "comments"),
+        )
+    )
+    own = next((s for s in summaries if s["org_id"] == org.pk), None)
     if own is None:
         return None
     for summary in summaries:
-        figures = rows[ids[summary.org_id]]
-        figures.introduction_overdue = summary.introduction_overdue
-        figures.reception_overdue = (
-            summary.reception_overdue_residence
-            if figures.org.is_residential
-            else summary.reception_overdue_workplace
-        )
-        figures.digests_overdue = summary.digests_overdue
-        for name in MEETING_FIGURES:
-            setattr(figures, name, getattr(summary, name))
-        figures.exemptions = {reason: n for reason, n in summary.exemptions.items() if n}
+        figures = rows[ids[summary["org_id"]]]
         side = "residence" if figures.org.is_residential else "workplace"
-        figures.linked_expected = getattr(summary, f"linked_expected_{side}")
-        figures.linked_attended = getattr(summary, f"linked_attended_{side}")
+        figures.introduction_overdue = summary["introduction_overdue"]
+        figures.reception_overdue = summary[f"reception_overdue_{side}"]
+        figures.digests_overdue = summary["digests_overdue"]
+        for name in (*MEETING_FIGURES, *SCORE_FIGURES):
+            setattr(figures, name, summary[name])
+        figures.exemptions = {reason: n for reason, n in summary["exemptions"].items() if n}
+        figures.linked_expected = summary[f"linked_expected_{side}"]
+        figures.linked_attended = summary[f"linked_attended_{side}"]
         figures.linked_kept = True
-        figures.comment_counts = summary.comments.get(side, {})
-        for name in SCORE_FIGURES:
-            setattr(figures, name, getattr(summary, name))
-    return own.refreshed_at
+        figures.comment_counts = summary[f"comments_{side}"] or {}
+    return own["refreshed_at"]
 
 
 def meeting_year_figures(
