@@ -199,7 +199,8 @@ def held_ids(
 
 
 class IdsIn(Expression):
-    """Rows whose `field` (default the primary key) is one of `ids`, as one array on PostgreSQL.
+    """Rows whose `field` (default the primary key) is one of `ids` (integers), as one array on
+    PostgreSQL.
 
     By default `= ANY(array)`, which PostgreSQL tests with a hash: a walk of a list's index tests
     each row against a few thousand ids (`held_ids`). With `gather`, `IN (SELECT unnest(array))`:
@@ -232,11 +233,14 @@ class IdsIn(Expression):
         if not self.ids:
             return "1 = 0", []
         # An array of the column's own type: psycopg sends small numbers as int4[], and bigint =
-        # int4 is tested element by element (a walk of 37,000 rows: 290 ms instead of 2).
+        # int4 is tested element by element (a walk of 37,000 rows: 290 ms instead of 2). Sent as
+        # the array's text, which the database reads: psycopg quotes a list element by element
+        # (a ward's 9,155 members: 4.4 ms, the text 0.6).
         array = f"%s::{self.column.output_field.cast_db_type(connection)}[]"
+        literal = "{" + ",".join(str(int(pk)) for pk in self.ids) + "}"
         if self.gather:
-            return f"{sql} IN (SELECT unnest({array}))", (*params, self.ids)
-        return f"{sql} = ANY({array})", (*params, self.ids)
+            return f"{sql} IN (SELECT unnest({array}))", (*params, literal)
+        return f"{sql} = ANY({array})", (*params, literal)
 
 
 def decode_cursor(qs: QuerySet, key: Sequence[str], cursor: str) -> tuple | None:
