@@ -21,7 +21,7 @@ def organization_roots_for(user) -> list[Organization]:
 
 
 def organization_children_q(org: Organization) -> Q:
-    """The children of `org` (one level down its subtree: org_children_idx)."""
+    """The children of `org` (one level down its subtree: org_children_cover_idx)."""
     return Q(subtree_q("path", [org.path]), depth=org.depth + 1)
 
 
