@@ -47,11 +47,10 @@ from django.utils import timezone
 from haichieu.access import scope_for
 from haichieu.comments import selectors as comment_selectors
 from haichieu.comments.figures import NO_COMMUNE
-from haichieu.core.paging import IdsIn
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons import rules as liaison_rules
 from haichieu.liaisons.models import ChangeNotice, CoverageCount, Digest, Liaison
-from haichieu.liaisons.selectors import coverage_rate, coverage_shares, coverage_tally
+from haichieu.liaisons.selectors import coverage_rate, coverage_tally
 from haichieu.meetings import rules as meeting_rules
 from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance, Meeting
@@ -215,12 +214,14 @@ def organization_and_children(
     on: datetime.date | None = None,
     freshness: Freshness | None = None,
     children: list[Organization] | None = None,
+    ranked: bool = False,
 ) -> tuple[Figures, list[Figures]]:
     """`org`'s figures and its active children's (worst first) in one pass: every count is grouped
     by the child's path, and what lies under no child (the organisation's own committee: digests
     it sends, introductions waiting at it) by `org`'s own path; the total is the sum of the rows.
     `freshness`, when given, is told whether a summary was read; `children`: `org`'s children when
-    the caller read them already (organizations.selectors.organization_children_and_parent)."""
+    the caller read them already (organizations.selectors.organization_children_and_parent);
+    `ranked`: they are a page of `ranked_children`, kept in that order."""
     on = on or today()
     if children is None:
         children = organization_children(org)
@@ -261,54 +262,41 @@ def organization_and_children(
     )
     shown = [rows[child.path] for child in children if child.is_active]
     # A stable sort: rows alike stay in the Vietnamese order of their names.
-    return total, sorted(shown, key=Figures.worst_first)
+    return total, shown if ranked else sorted(shown, key=Figures.worst_first)
 
 
 def ranked_children(org: Organization, *, on: datetime.date) -> list[int] | None:
-    """The ids of `org`'s active children in the drill-down's order (Figures.worst_first, alike
-    rows in the Vietnamese order of their names), ranked from the kept counts and the summary made
-    for `on` without counting each child's figures or making each child an object: a committee of
-    thousands of children (2,658 in the 1,000,000-member data set) then loads and counts the page
-    shown only (organization_and_children with the page's children). None when the summary was
-    not made for `on` (an earlier day, or before the first refresh): every child's figures are then
-    counted."""
+    """The ids of `org`'s active children in the drill-down's order when the summary was made for
+    `on` (today's page after the refresh): the order the refresh gave them
+    (models.OverdueSummary.rank, Figures.worst_first at that moment; a child made since comes last,
+    alike rows in the name's order), so that a committee of thousands of children (2,658 in the
+    1,000,000-member data set) loads and counts the page shown only (organization_and_children
+    with the page's children) instead of ranking every child on every page. The page says so: a
+    child whose coverage changed since keeps its place until the next refresh. None when the
+    summary was not made for `on` (an earlier day, or before the first refresh): every child's
+    figures are then counted and sorted."""
     if on != today() or not OverdueSummary.objects.filter(org=org, on=on).exists():
         return None
-    # Each child with its summary in one join (a child made after the refresh has none); its
-    # coverage from the kept counts, the ids as one array (core.paging.IdsIn): thousands of them
-    # one parameter each cost more to send than the rows they name, and by path and depth
-    # PostgreSQL read the whole table.
-    children = {
-        pk: (residential, rest if summary_on == on else None)
-        for pk, residential, summary_on, *rest in Organization.objects.filter(
-            organization_children_q(org), is_active=True
-        )
-        .order_by(*Organization.NAME_ORDER)
-        .values_list(
-            "pk",
-            "is_residential",
-            "overdue_summary__on",
-            "overdue_summary__introduction_overdue",
-            "overdue_summary__reception_overdue_residence",
-            "overdue_summary__reception_overdue_workplace",
-            "overdue_summary__digests_overdue",
-            "overdue_summary__expected",
-            "overdue_summary__attended",
-        )
-    }
-    shares = coverage_shares(IdsIn(list(children), "org_id"))
-    nothing = (0,) * 6
+    rank = SqlCase(When(overdue_summary__on=on, then=F("overdue_summary__rank")))
+    return list(
+        Organization.objects.filter(organization_children_q(org), is_active=True)
+        .order_by(rank.asc(nulls_last=True), *Organization.NAME_ORDER)
+        .values_list("pk", flat=True)
+    )
 
-    def key(pk: int) -> tuple:
-        residential, summary = children[pk]
-        introduction, residence, workplace, digests, expected, attended = summary or nothing
-        overdue = introduction + (residence if residential else workplace) + digests
-        covered, to_introduce = shares.get(pk, (0, 0))
-        return worst_first_key(
-            coverage_rate(covered, to_introduce), overdue, meeting_rules.rate(attended, expected)
-        )
 
-    return sorted(children, key=key)
+def summary_worst_first(summary: OverdueSummary, *, residential: bool, shares: tuple[int, int]) -> tuple:
+    """Figures.worst_first of an organisation from its summary row (the overdue work on its side,
+    as `_summary` reads it, and its attendance) and its (covered, to introduce) of the kept counts
+    (liaisons.selectors.coverage_shares), without counting its Figures: the refresh ranks every
+    organisation among its siblings by it (models.OverdueSummary.rank)."""
+    side = "residence" if residential else "workplace"
+    overdue = (
+        summary.introduction_overdue + getattr(summary, f"reception_overdue_{side}") + summary.digests_overdue
+    )
+    return worst_first_key(
+        coverage_rate(*shares), overdue, meeting_rules.rate(summary.attended, summary.expected)
+    )
 
 
 # Figures whose total is the sum of the rows (each counted once, under one child or under `org`).

@@ -63,6 +63,12 @@ class OverdueSummary(models.Model):
     notices_in_time = models.IntegerField(default=0)
     # Exemptions in force on `on` of the subtree's active members, by reason ({reason: n}).
     exemptions = models.JSONField(default=dict)
+    # The organisation's place among its parent's active children worst first (figures.Figures.
+    # worst_first: its coverage from the kept counts at `refreshed_at`, the overdue work and the
+    # attendance of this row; alike rows in the name's order), 0 the worst; None when inactive. A
+    # committee of thousands of children pages its drill-down in this order (figures.ranked_children)
+    # instead of ranking them all on every page.
+    rank = models.IntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "số liệu việc quá hạn"

@@ -16,13 +16,14 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from haichieu.comments import figures as comment_figures
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Digest, Liaison
+from haichieu.liaisons.selectors import coverage_shares
 from haichieu.meetings import rules as meeting_rules
 from haichieu.meetings import selectors as meeting_selectors
 from haichieu.meetings.models import Attendance
@@ -125,6 +126,24 @@ def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[
     return at_residence, {"below_minimum_workplace": at_workplace, **linked}
 
 
+def _rank_siblings(summaries: dict[int, OverdueSummary]) -> None:
+    """Set each active organisation's place among its parent's active children worst first
+    (models.OverdueSummary.rank): figures.summary_worst_first of its row and its coverage now,
+    alike rows in the name's order (the database's, as the drill-down reads it)."""
+    shares = coverage_shares(Q())
+    siblings: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
+    active = Organization.objects.filter(is_active=True).order_by(*Organization.NAME_ORDER)
+    for pk, path, residential in active.values_list("pk", "path", "is_residential"):
+        key = figures.summary_worst_first(
+            summaries[pk], residential=residential, shares=shares.get(pk, (0, 0))
+        )
+        siblings[path[:-STEP]].append((key, pk))
+    for rows in siblings.values():
+        rows.sort(key=lambda row: row[0])  # stable: alike rows stay in the name's order
+        for rank, (_, pk) in enumerate(rows):
+            summaries[pk].rank = rank
+
+
 def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
     """Recount the summary tables as of `on` (default today); returns the rows written."""
     on = on or figures.today()
@@ -206,6 +225,7 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
         )
         for pk in path_of
     ]
+    _rank_siblings({summary.org_id: summary for summary in summaries})
     months: dict[tuple[int, datetime.date], dict[str, int]] = defaultdict(dict)
     sides = {"residence": "commune_org_id", "workplace": "member__workplace_cell_id"}
     for side, where in sides.items():

@@ -67,15 +67,16 @@ def dashboard(request):
     org, day, error, others = _scope(request)
     freshness = figures.Freshness()
     # Worst first over all the children, a page of them shown (the .xlsx has them all): more than a
-    # page of them are ranked by id from the summary when it was made for the day, then only the
-    # page's are loaded and counted (three queries more: not worth it for a page's worth).
+    # page of them take the order the summary's refresh gave them when it was made for the day
+    # (the page says so), then only the page's are loaded and counted (a query more: not worth it
+    # for a page's worth, which is ranked live).
     raw_page, size = request.GET.get("trang", ""), settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
     ranked = figures.ranked_children(org, on=day) if org.numchild > size else None
     if ranked is not None:
         page, page_error = numbered_page(ranked, raw_page, size=size)
         parent = org.parent_node()
         total, page.rows = figures.organization_and_children(
-            org, on=day, freshness=freshness, children=organizations_in_order(page.rows)
+            org, on=day, freshness=freshness, children=organizations_in_order(page.rows), ranked=True
         )
     else:
         nodes, parent = organization_children_and_parent(org)
@@ -89,6 +90,7 @@ def dashboard(request):
         "is_today": day == today,
         "now": timezone.localtime(),
         "summary_at": freshness.summary_at and timezone.localtime(freshness.summary_at),
+        "ranked_by_summary": ranked is not None,
         "error": error,
         "others": others,
         "total": total,

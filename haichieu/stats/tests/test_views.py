@@ -12,7 +12,7 @@ from haichieu.accounts.models import Role
 from haichieu.core.models import AuditEntry
 from haichieu.stats.summary import statistics_refresh
 from haichieu.stats.tests.known import TODAY, more_children
-from haichieu.testing import make_user
+from haichieu.testing import make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +263,42 @@ def test_with_the_summary_the_children_are_ranked_before_their_figures_are_count
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"org": w.w1.pk, "trang": "3"})
     assert response.content.decode().count("<tr data-row>") == 2
+
+
+def test_more_than_a_page_of_children_keep_the_refresh_order_and_the_page_says_so(
+    province, client_for, two_a_page
+):
+    """Ranked from the summary, the order is the refresh's (models.OverdueSummary.rank): a child
+    whose coverage changed since keeps its place, under a line that says the order is as of the
+    refresh, until the next refresh ranks it again; the rows' figures are today's."""
+    from haichieu.members.models import Member
+    from haichieu.stats import figures
+
+    w = province
+    statistics_refresh(on=TODAY)
+    client = client_for(w.province_staff)
+    refreshed = [f.org.name for f in figures.children_figures(w.province)]
+    assert refreshed[0] == w.w1.name  # 25 %: the worst
+    # Every working member of W1 now active where they live, and W2 has a new member to introduce:
+    # today W2 is the worst.
+    Member.objects.filter(workplace_cell__in=[w.w1c1, w.w1c2]).update(link_status=Member.LinkStatus.ACTIVE)
+    make_member(w.w2c1, "Lê Văn Mới")
+    live = [f.org.name for f in figures.children_figures(w.province)]
+    assert live[0] == w.w2.name
+    first = client.get(URL)
+    assert _rows(first) + _rows(client.get(URL, {"trang": "2"})) == refreshed
+    text = re.sub(r"<[^>]+>", "", _text(first))
+    assert "Thứ tự xếp theo số liệu đến" in text and "giữ chỗ cũ đến lần cập nhật sau" in text
+    assert '<td class="text-end">100,0%</td>' in re.search(
+        r"<tr data-row>.*?</tr>", first.content.decode(), re.S
+    ).group(0)  # W1's row: today's coverage
+    statistics_refresh(on=TODAY)
+    again = client.get(URL)
+    assert _rows(again) + _rows(client.get(URL, {"trang": "2"})) == live
+
+
+def test_a_page_of_children_ranks_them_live_and_says_nothing_of_the_order(province, client_for):
+    w = province
+    statistics_refresh(on=TODAY)
+    response = client_for(w.province_staff).get(URL)  # four children: one page
+    assert "Thứ tự xếp theo" not in _text(response)
