@@ -1,6 +1,34 @@
 import pytest
 
 
+def _transactional(item: pytest.Item) -> bool:
+    """Whether the test empties the database when it ends (pytest-django's own test: a live
+    server, `transactional_db`, or `django_db(transaction=True)` or with `reset_sequences`)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])
+    ):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the tests on every core (pytest-xdist, `--dist loadgroup
+    --no-loadscope-reorder`: scripts/run-tests.sh). A transactional test empties its worker's
+    database when it ends, with what the migrations put there (the comment forms, the rating
+    schemes): a test after it on that worker would find none. pytest-django runs them after all the
+    others (its own hook, after this one, sorts them last); here each file's transactional tests
+    are one group, so that a worker is handed them only once every other test has been handed out,
+    in that order."""
+    for item in items:
+        if _transactional(item):
+            item.add_marker(pytest.mark.xdist_group(f"transactional:{item.nodeid.split('::')[0]}"))
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
