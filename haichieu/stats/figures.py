@@ -268,21 +268,26 @@ def organization_and_children(
 def ranked_children(org: Organization, *, on: datetime.date) -> list[int] | None:
     """The ids of `org`'s active children in the drill-down's order when the summary was made for
     `on` (today's page after the refresh): the order the refresh gave them
-    (models.OverdueSummary.rank, Figures.worst_first at that moment; a child made since comes last,
-    alike rows in the name's order), so that a committee of thousands of children (2,658 in the
-    1,000,000-member data set) loads and counts the page shown only (organization_and_children
-    with the page's children) instead of ranking every child on every page. The page says so: a
-    child whose coverage changed since keeps its place until the next refresh. None when the
-    summary was not made for `on` (an earlier day, or before the first refresh): every child's
-    figures are then counted and sorted."""
+    (models.OverdueSummary.rank, Figures.worst_first at that moment), then the children it did not
+    rank under `org` (made or moved here since) in the name's order; so that a committee of
+    thousands of children (2,658 in the 1,000,000-member data set) loads and counts the page shown
+    only (organization_and_children with the page's children) instead of ranking every child on
+    every page. The page says so: a child whose figures changed since keeps its place until the
+    next refresh. None when the summary was not made for `on` (an earlier day, or before the first
+    refresh): every child's figures are then counted and sorted."""
     if on != today() or not OverdueSummary.objects.filter(org=org, on=on).exists():
         return None
-    rank = SqlCase(When(overdue_summary__on=on, then=F("overdue_summary__rank")))
-    return list(
-        Organization.objects.filter(organization_children_q(org), is_active=True)
-        .order_by(rank.asc(nulls_last=True), *Organization.NAME_ORDER)
-        .values_list("pk", flat=True)
-    )
+    # Two ranges of two indexes (summary_sibling_rank_idx, org_children_cover_idx), each read alone
+    # and unsorted: joined, each child's summary was looked up by its id (15 ms for 2,658 children).
+    ranked = OverdueSummary.objects.filter(parent=org, on=on, rank__isnull=False).order_by("rank")
+    children = Organization.objects.filter(organization_children_q(org), is_active=True)
+    current = set(children.values_list("pk", flat=True).order_by())
+    order = [pk for pk in ranked.values_list("org_id", flat=True) if pk in current]
+    unranked = current.difference(order)
+    if unranked:  # rare: made or moved here since the refresh
+        later = children.filter(pk__in=unranked).order_by(*Organization.NAME_ORDER)
+        order += later.values_list("pk", flat=True)
+    return order
 
 
 def summary_worst_first(summary: OverdueSummary, *, residential: bool, shares: tuple[int, int]) -> tuple:

@@ -69,10 +69,25 @@ class OverdueSummary(models.Model):
     # committee of thousands of children pages its drill-down in this order (figures.ranked_children)
     # instead of ranking them all on every page.
     rank = models.IntegerField(null=True, blank=True)
+    # Its parent at `refreshed_at`: the drill-down reads a committee's children in rank order from
+    # the index summary_sibling_rank_idx (a range of it) instead of looking up each child's row.
+    parent = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = "số liệu việc quá hạn"
         verbose_name_plural = "số liệu việc quá hạn"
+        indexes = [
+            # A committee's children in the drill-down's order (figures.ranked_children): with each
+            # child's row looked up by its id, 2,658 children cost 15 ms at 1,000,000 members.
+            models.Index(fields=["parent", "on", "rank"], include=["org"], name="summary_sibling_rank_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.on:%d/%m/%Y}"

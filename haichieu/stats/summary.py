@@ -126,9 +126,9 @@ def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[
     return at_residence, {"below_minimum_workplace": at_workplace, **linked}
 
 
-def _rank_siblings(summaries: dict[int, OverdueSummary]) -> None:
-    """Set each active organisation's place among its parent's active children worst first
-    (models.OverdueSummary.rank): figures.summary_worst_first of its row and its coverage now,
+def _rank_siblings(summaries: dict[int, OverdueSummary], id_of: dict[str, int]) -> None:
+    """Set each active organisation's place among its parent's active children worst first, and
+    that parent (models.OverdueSummary.rank, parent): figures.summary_worst_first of its row and its coverage now,
     alike rows in the name's order (the database's, as the drill-down reads it)."""
     shares = coverage_shares(Q())
     siblings: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
@@ -138,10 +138,11 @@ def _rank_siblings(summaries: dict[int, OverdueSummary]) -> None:
             summaries[pk], residential=residential, shares=shares.get(pk, (0, 0))
         )
         siblings[path[:-STEP]].append((key, pk))
-    for rows in siblings.values():
+    for parent_path, rows in siblings.items():
         rows.sort(key=lambda row: row[0])  # stable: alike rows stay in the name's order
         for rank, (_, pk) in enumerate(rows):
             summaries[pk].rank = rank
+            summaries[pk].parent_id = id_of.get(parent_path)
 
 
 def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
@@ -225,7 +226,7 @@ def statistics_refresh(*, on: datetime.date | None = None) -> dict[str, int]:
         )
         for pk in path_of
     ]
-    _rank_siblings({summary.org_id: summary for summary in summaries})
+    _rank_siblings({summary.org_id: summary for summary in summaries}, id_of)
     months: dict[tuple[int, datetime.date], dict[str, int]] = defaultdict(dict)
     sides = {"residence": "commune_org_id", "workplace": "member__workplace_cell_id"}
     for side, where in sides.items():

@@ -12,7 +12,7 @@ from haichieu.accounts.models import Role
 from haichieu.core.models import AuditEntry
 from haichieu.stats.summary import statistics_refresh
 from haichieu.stats.tests.known import TODAY, more_children
-from haichieu.testing import make_member, make_user
+from haichieu.testing import make_member, make_org, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +302,22 @@ def test_a_page_of_children_ranks_them_live_and_says_nothing_of_the_order(provin
     statistics_refresh(on=TODAY)
     response = client_for(w.province_staff).get(URL)  # four children: one page
     assert "Thứ tự xếp theo" not in _text(response)
+
+
+def test_a_child_made_or_moved_in_since_the_refresh_comes_last_and_one_moved_out_is_gone(
+    province, client_for, two_a_page
+):
+    from haichieu.organizations.models import Organization
+    from haichieu.organizations.services import organization_move
+    from haichieu.stats import figures
+
+    w = province
+    statistics_refresh(on=TODAY)
+    refreshed = [f.org.name for f in figures.children_figures(w.province)]
+    new = make_org(w.province, "ZZ", "Đảng bộ Ánh Sáng Mới", Organization.Kind.GRASSROOTS)
+    make_member(make_org(new, "ZZC1", "Chi bộ Ánh Sáng"), "Trần Văn Chưa")  # 0 %: the worst today
+    w.w2.refresh_from_db()
+    organization_move(actor=w.province_staff, org=w.w2, new_parent=w.w1)
+    client = client_for(w.province_staff)
+    rows = sum((_rows(client.get(URL, {"trang": str(n)})) for n in (1, 2)), [])
+    assert rows == [name for name in refreshed if name != w.w2.name] + [new.name]
