@@ -589,9 +589,10 @@ class CoverageCount(models.Model):
         ]
         indexes = [
             # Everything a subtree's coverage reads, in the index (PostgreSQL: an index-only scan):
-            # the drill-down ranks 2,658 children by their rows (selectors.coverage_shares, 29,402
-            # rows at 1,000,000 members: 18 ms from the table, whose rows the triggers' updates
-            # scatter over ~16,000 pages; 12 ms from this index).
+            # a page of a drill-down's children and the rows of their coverage (the 2,658 children
+            # of a committee at 1,000,000 members, when the page ranked them all: 29,402 rows,
+            # 18 ms from the table, whose rows the triggers' updates scatter over ~16,000 pages;
+            # 12 ms from this index).
             models.Index(
                 fields=["org", "working"],
                 include=["link_status", "liaison_category", "members"],

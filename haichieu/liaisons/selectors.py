@@ -154,8 +154,8 @@ def coverage_shares(orgs) -> dict[int, tuple[int, int]]:
     """{organisation id: (covered, to introduce)} of the working members of each one's whole subtree
     for the organisations `orgs` (a condition on the kept counts: core.paging.IdsIn of `org_id`), from
     the kept counts in one grouped query: coverage_tally's `covered` and `to_introduce` by the same
-    rules, without its other figures (a drill-down ranks thousands of children by their rate). An
-    organisation without a working member is left out."""
+    rules, without its other figures (`refresh_statistics` ranks every organisation among its
+    siblings by their rate: `Q()` for all). An organisation without a working member is left out."""
     introduced = ~rules.category_rule_q(rules.CategoryRule.NOT_INTRODUCED)
     rows = (
         CoverageCount.objects.filter(orgs, working=True)

@@ -128,8 +128,8 @@ def _below_minimum(on: datetime.date, path_of: dict, id_of: dict) -> tuple[dict[
 
 def _rank_siblings(summaries: dict[int, OverdueSummary], id_of: dict[str, int]) -> None:
     """Set each active organisation's place among its parent's active children worst first, and
-    that parent (models.OverdueSummary.rank, parent): figures.summary_worst_first of its row and its coverage now,
-    alike rows in the name's order (the database's, as the drill-down reads it)."""
+    that parent (models.OverdueSummary.rank, parent): figures.summary_worst_first of its row and
+    its coverage now, alike rows in the name's order (NAME_ORDER, as the drill-down reads it)."""
     shares = coverage_shares(Q())
     siblings: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
     active = Organization.objects.filter(is_active=True).order_by(*Organization.NAME_ORDER)

@@ -68,7 +68,7 @@ def dashboard(request):
     freshness = figures.Freshness()
     # Worst first over all the children, a page of them shown (the .xlsx has them all): more than a
     # page of them take the order the summary's refresh gave them when it was made for the day
-    # (the page says so), then only the page's are loaded and counted (a query more: not worth it
+    # (the page says so), then only the page's are loaded and counted (more queries: not worth it
     # for a page's worth, which is ranked live).
     raw_page, size = request.GET.get("trang", ""), settings.HAICHIEU["DRILLDOWN_PAGE_SIZE"]
     ranked = figures.ranked_children(org, on=day) if org.numchild > size else None
