@@ -16,7 +16,7 @@ from django.http import Http404
 
 from haichieu.comments.models import CommentRequest
 from haichieu.core.models import AuditEntry
-from haichieu.core.paging import IdsIn, held_ids
+from haichieu.core.paging import Held, IdsIn, held_ids
 from haichieu.documents.models import DocumentTemplate
 from haichieu.exemptions.models import Exemption
 from haichieu.liaisons.models import ChangeNotice, Liaison
@@ -109,8 +109,12 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
         sides.append(Member.objects.filter(scope.workplace_q()))
         if not workplace_only:
             parts = scope.residence_sides(current=True)
-            held = _held([Liaison.objects.filter(q) for q in parts])
-            if held is None:  # the database cannot tell (SQLite): its planner chooses
+            # A user of residential organisations only reads a commune's residents (or a cell's):
+            # its parts are read as ids up to _REACH times the bound. Above them (the province)
+            # the parts hold the province's links, and reading that many only finds them dense.
+            reach = 1 if scope.has_workplace_role else _REACH
+            answer = _held([Liaison.objects.filter(q) for q in parts], reach=reach)
+            if answer is None:  # the database cannot tell (SQLite): its planner chooses
                 sides += [
                     Member.objects.filter(Exists(Liaison.objects.filter(q, member=OuterRef("pk"))))
                     for q in parts
@@ -121,33 +125,40 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
                 # estimated at 177, so it gathered and sorted them all for a page (or hashed them
                 # all). The dense parts are read as one side walking the list's order, looking up
                 # each member's first link in any of them: a scalar subquery, which the planner
-                # neither joins nor hashes (one walk, not one per part: a ward's search, 2 ms).
-                dense = [q for q, ids in zip(parts, held, strict=True) if ids is None]
+                # neither joins nor hashes (one walk, not one per part).
+                dense = [q for q, ids in zip(parts, answer.parts, strict=True) if ids is None]
                 if dense:
                     of_member = Liaison.objects.filter(reduce(or_, dense), member=OuterRef("pk"))
                     first_link = Subquery(of_member.values("pk")[:1])
                     sides.append(Member.objects.alias(first_link=first_link).filter(first_link__isnull=False))
-                # A smaller part is its members' ids (read with the count), which a walk of the
-                # list's order tests with a hash (a residential cell's 5,094 members at 1,000,000:
-                # 2 ms; gathered by their links and sorted, 31-55 ms). Narrowed by a search, the
-                # walk could read the whole order for a few matches: the ids are looked up and
-                # sorted (16 ms). A part that holds nothing is no side.
-                sides += [Member.objects.filter(IdsIn(ids, gather=narrowed)) for ids in held if ids]
+                # The other parts are their members' ids (read with the count), which a walk of
+                # the list's order tests with a hash: 0.4 µs per member walked, the subquery 5.7
+                # (a residential cell's 5,094 members at 1,000,000: 2 ms; gathered by their links
+                # and sorted, 31-55 ms). Narrowed by a search, the walk could read the whole order
+                # for a few matches: fewer ids than the bound are looked up and sorted (16 ms).
+                ids = sorted({pk for part in answer.parts if part for pk in part})
+                if ids:
+                    sides.append(
+                        Member.objects.filter(IdsIn(ids, gather=narrowed and len(ids) < answer.bound))
+                    )
     if scope.member_id is not None:
         sides.append(Member.objects.filter(pk=scope.member_id))
     return sides
 
 
-# Rows of a page (the default page size): a side is dense when walking the whole list's order
-# finds a page of it sooner than reading all of it, that is with more than sqrt(PAGE * members)
-# links (2,236 at 100,000 members, 7,071 at 1,000,000).
+# Rows of a page (the default page size): walking the whole list's order finds a page of a side
+# sooner than reading all of it when it holds more than sqrt(PAGE * members) links (2,236 at
+# 100,000 members, 7,071 at 1,000,000). Up to _REACH times that, the walk tests each member
+# against the side's ids, read with the count, sooner than by a subquery (a ward's 11,500 links
+# at 1,000,000 members: its search 41-52 ms by the subquery, 31-32 by the ids).
 _PAGE = 50
+_REACH = 4
 
 
-def _held(links: list[QuerySet]) -> list | None:
+def _held(links: list[QuerySet], *, reach: int) -> Held | None:
     """For each part of links: None when it is dense, else the ids of its members; None for all
     where the database cannot tell (core.paging.held_ids)."""
-    return held_ids(links, among=Member, page=_PAGE, field="member")
+    return held_ids(links, among=Member, page=_PAGE, field="member", reach=reach)
 
 
 def member_get_for(user, pk, *, write: bool = False):

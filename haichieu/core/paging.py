@@ -15,7 +15,7 @@ import datetime
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
@@ -141,6 +141,14 @@ def keyset_page(
     return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
+class Held(NamedTuple):
+    """What `held_ids` answers: each part's ids (None: dense), and the bound sqrt(page × rows)
+    under which a part is gathered rather than walked."""
+
+    parts: list[list | None]
+    bound: int
+
+
 def held_ids(
     querysets: Sequence[QuerySet],
     *,
@@ -148,20 +156,22 @@ def held_ids(
     page: int,
     field: str,
     counts: Sequence[int | None] | None = None,
-) -> list[list | None] | None:
+    reach: int = 1,
+) -> Held | None:
     """What each queryset (rows that point at `among`, a model, through the foreign key `field`)
-    holds, for a page of `page` rows: None when it holds more than sqrt(page × rows of `among`'s
-    table) rows (it is dense), else the distinct values of `field` in it, sorted. One query,
-    counting each up to that many (PostgreSQL); None for all on another database (its planner is
-    left to choose).
+    holds, for a page of `page` rows: None when it holds `reach` × sqrt(page × rows of `among`'s
+    table) rows or more (it is dense), else the distinct values of `field` in it, sorted; and that
+    square root (`bound`). One query, counting each up to `reach` × bound (PostgreSQL); None on
+    another database (its planner is left to choose).
 
     A list whose rows are a share of `among`'s rows (members linked to a ward, say) finds a page
     walking `among` in the list's order, testing each row, sooner than gathering and sorting all
-    of it when it holds more than that many: walking reads about page × rows / held rows of the
+    of it when it holds more than `bound`: walking reads about page × rows / held rows of the
     table, gathering reads every row held. A smaller one is walked too, testing each row against
     the ids it holds (`IdsIn`): gathering would look up each of them (a residential cell's 5,094
     members at 1,000,000: 5,094 reads of the member table, 31-55 ms; the walk reads 10,000 entries
-    of the sort index, 2 ms).
+    of the sort index, 2 ms). `reach` > 1 reads the ids of parts up to that many times the bound
+    too, for a walk that tests them by hash sooner than by looking each row up (access.objects).
 
     `counts`: the rows of each queryset when already counted (None where not): such a queryset is
     told dense from its count, without reading it (a ward's tracking book at 1,000,000 members: the
@@ -170,8 +180,9 @@ def held_ids(
     if not querysets or connections[querysets[0].db].vendor != "postgresql":
         return None
     table = among._meta.db_table
-    bound = f"(SELECT greatest(1, sqrt({int(page)} * greatest(reltuples, 0)))::int FROM pg_class WHERE oid = %s::regclass)"
-    parts, params = [], []
+    root = f"(SELECT greatest(1, sqrt({int(page)} * greatest(reltuples, 0)))::int FROM pg_class WHERE oid = %s::regclass)"
+    limit = f"({int(reach)} * {root})"
+    parts, params = [root], [table]
     for index, qs in enumerate(querysets):
         known = counts[index] if counts is not None else None
         try:
@@ -179,23 +190,24 @@ def held_ids(
         except EmptyResultSet:  # holds nothing (`none()`, an empty `__in`)
             parts.append("ARRAY[]::integer[]")
             continue
-        if known is not None:  # the subquery runs only when the count is under the bound
+        if known is not None:  # the subquery runs only when the count is under the limit
             parts.append(
-                f"(CASE WHEN %s >= {bound} THEN NULL"
+                f"(CASE WHEN %s >= {limit} THEN NULL"
                 f" ELSE (SELECT coalesce(array_agg(part.id), '{{}}') FROM ({sql}) AS part(id)) END)"
             )
             params += [known, table, *part_params]
             continue
         parts.append(
-            f"(SELECT CASE WHEN count(*) >= {bound} THEN NULL"
+            f"(SELECT CASE WHEN count(*) >= {limit} THEN NULL"
             f" ELSE coalesce(array_agg(part.id), '{{}}') END"
-            f" FROM ({sql} LIMIT {bound}) AS part(id))"
+            f" FROM ({sql} LIMIT {limit}) AS part(id))"
         )
         params += [table, *part_params, table]
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        # Deduplicated here: in the query, the sort would run for a dense part too.
-        return [None if ids is None else sorted(set(ids)) for ids in cursor.fetchone()]
+        bound, *held = cursor.fetchone()
+    # Deduplicated here: in the query, the sort would run for a dense part too.
+    return Held([None if ids is None else sorted(set(ids)) for ids in held], bound)
 
 
 class IdsIn(Expression):

@@ -763,8 +763,8 @@ def tracking_book_page(
         Liaison.objects.filter(q) if held_any else Liaison.objects.none()
         for q, held_any in zip(parts, holds, strict=True)
     ]
-    held = held_ids(sides, among=Member, page=size, field="member", counts=totals)
-    if held is None:
+    answer = held_ids(sides, among=Member, page=size, field="member", counts=totals)
+    if answer is None:
 
         def load(page: QuerySet) -> QuerySet:
             return _book_rows(Liaison.objects.filter(pk__in=page.values("pk"))).order_by(*BOOK_KEY)
@@ -772,6 +772,7 @@ def tracking_book_page(
         book = _book_in_order(by_committee, by_cell).select_related(None)
         return keyset_page(book, key=BOOK_KEY, after=after, size=size, load=load)
     book = Liaison.objects.filter(functools.reduce(operator.or_, read))
+    held = answer.parts
     members: QuerySet
     ids = [pk for part in held if part is not None for pk in part]
     if any(part is None for part in held):  # dense

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from haichieu.core.paging import IdsIn, Page, held_ids, keyset_page
+from haichieu.core.paging import Held, IdsIn, Page, held_ids, keyset_page
 from haichieu.members.models import Member
 from haichieu.testing import make_member
 
@@ -137,17 +137,28 @@ def test_held_ids_tells_dense_sides_from_the_ids_of_the_others_on_postgresql(wor
     for page in (1, 10**6):
         bound = max(1, round(math.sqrt(page * counted)))
         expected = [linked if 3 < bound else None, linked if 6 < bound else None, []]
-        assert held_ids(sides, among=Member, page=page, field="member") == expected, (page, counted, bound)
-    assert held_ids(sides, among=Member, page=1, field="member")[1] is None  # six links: dense
+        assert held_ids(sides, among=Member, page=page, field="member") == (expected, bound), (page, counted)
+    assert held_ids(sides, among=Member, page=1, field="member").parts[1] is None  # six links: dense
+    # `reach` reads the ids of parts up to that many times the bound; the bound stays.
+    bound = max(1, round(math.sqrt(counted)))
+    for reach in (1, 2, 7):
+        expected = [linked if 3 < reach * bound else None, linked if 6 < reach * bound else None, []]
+        answer = held_ids(sides, among=Member, page=1, field="member", reach=reach)
+        assert answer == Held(expected, bound), (reach, counted)
     # A count already known tells a side dense or not without reading it: a count at the bound
     # makes even the side of three links dense; a count under it gathers the side's ids.
     bound = max(1, round(math.sqrt(10**6 * counted)))
     known = held_ids(sides, among=Member, page=10**6, field="member", counts=[bound, None, 0])
-    assert known == [None, linked if 6 < bound else None, []]
-    assert held_ids(sides, among=Member, page=10**6, field="member", counts=[3, 6, None])[:2] == [
+    assert known.parts == [None, linked if 6 < bound else None, []]
+    assert held_ids(sides, among=Member, page=10**6, field="member", counts=[3, 6, None]).parts[:2] == [
         linked,
         linked,
     ]
+    # … and at `reach` times the bound, not under it.
+    known = held_ids(
+        sides, among=Member, page=10**6, field="member", counts=[2 * bound - 1, 2 * bound, None], reach=2
+    )
+    assert known.parts[:2] == [linked, None]
 
 
 @pytest.mark.parametrize("gather", [False, True])

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from haichieu.core.paging import Held
 from haichieu.liaisons import selectors, services
 from haichieu.liaisons.models import ChangeNotice, DepartureReport, Group, InboxItem, Liaison
 from haichieu.members.models import Member
@@ -641,10 +642,10 @@ def _held(how):
     if how == "gathered":  # the database cannot tell
         return lambda querysets, **kwargs: None
     if how == "walked":  # dense: each member tested by a subquery
-        return lambda querysets, **kwargs: [None] * len(querysets)
-    return lambda querysets, *, field, **kwargs: [
-        sorted(set(qs.values_list(field, flat=True))) for qs in querysets
-    ]
+        return lambda querysets, **kwargs: Held([None] * len(querysets), 1)
+    return lambda querysets, *, field, **kwargs: Held(
+        [sorted(set(qs.values_list(field, flat=True))) for qs in querysets], 10**6
+    )
 
 
 @pytest.mark.parametrize("how", ["gathered", "walked", "walked_by_ids"])

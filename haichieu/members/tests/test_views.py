@@ -258,26 +258,29 @@ def test_list_rows_show_each_value_escaped_with_a_link_to_the_record(world, clie
     ["admin", "province_staff", "w1_staff", "w1c1_secretary", "r1_staff", "r1c1_secretary", "member_user"],
 )
 @pytest.mark.parametrize("query", ["", "van"])
-@pytest.mark.parametrize("held", ["planner", "walked", "by_ids"])
+@pytest.mark.parametrize("held", ["planner", "walked", "gathered_by_ids", "walked_by_ids"])
 def test_pages_list_exactly_the_members_visible_whatever_the_side(
     world, client_for, monkeypatch, persona, query, held
 ):
     """Each side of the scope (workplace, residence by committee, by cell, own record) is paged apart
     and merged: the pages hold every visible member once, in list order, forward and back; each
     residence side read as PostgreSQL reads it, dense (a subquery per member) or not (its members'
-    ids), or as the database's planner chooses (core.paging.held_ids)."""
+    ids, gathered under the bound when a search narrows them, else walked), or as the database's
+    planner chooses (core.paging.held_ids)."""
     from haichieu.access import members_visible_to, objects
+    from haichieu.core.paging import Held
     from haichieu.liaisons.models import Liaison
 
     if held == "walked":
-        monkeypatch.setattr(objects, "held_ids", lambda querysets, **kwargs: [None] * len(querysets))
-    elif held == "by_ids":
+        monkeypatch.setattr(objects, "held_ids", lambda querysets, **kwargs: Held([None] * len(querysets), 1))
+    elif held.endswith("_by_ids"):
+        bound = 10**6 if held == "gathered_by_ids" else 0
         monkeypatch.setattr(
             objects,
             "held_ids",
-            lambda querysets, *, field, **kwargs: [
-                sorted(set(q.values_list(field, flat=True))) for q in querysets
-            ],
+            lambda querysets, *, field, **kwargs: Held(
+                [sorted(set(q.values_list(field, flat=True))) for q in querysets], bound
+            ),
         )
 
     for i in range(6):  # members of a workplace in w1 living in r1 (seen from both sides by some)

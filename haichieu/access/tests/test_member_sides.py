@@ -1,0 +1,107 @@
+"""How the residence sides of a member list are read on PostgreSQL (access.objects.member_sides):
+a part of few links as its members' ids, one of more than `_REACH` times the bound by a subquery
+per member walked, and in between by ids too (issue 13: a ward's search at 1,000,000 members)."""
+
+import math
+
+import pytest
+from django.db import connection
+
+from haichieu.access import objects
+from haichieu.liaisons.models import Liaison
+from haichieu.members.selectors import member_filter, member_list, member_list_page
+from haichieu.testing import make_member
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the sides are read by held_ids on PostgreSQL only"
+)
+
+
+def _r1_with_links(world, n: int) -> None:
+    """`n` members of w2 living in r1, linked to its committee (every tenth also to a cell)."""
+    for i in range(n):
+        member = make_member(world.w2c1, f"Vũ Văn Bảy{i:02d}")
+        Liaison.objects.create(
+            member=member,
+            workplace_org=world.w2,
+            commune_org=world.r1,
+            cell=world.r1c1 if i % 10 == 0 else None,
+            status=Liaison.Status.ACTIVE,
+        )
+
+
+def _bound() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_member")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'members_member'::regclass")
+        return max(1, round(math.sqrt(max(cursor.fetchone()[0], 0))))
+
+
+def _all_pages(user, narrow) -> list[int]:
+    pks, after = [], ""
+    while True:
+        page = member_list_page(user, narrow=narrow, after=after, size=4)
+        pks += [m.pk for m in page.rows]
+        if page.next_cursor is None:
+            return pks
+        after = page.next_cursor
+
+
+@pytest.mark.parametrize("query", ["", "bay"])
+@pytest.mark.parametrize("reach", ["under", "within", "beyond"])
+def test_a_part_within_reach_is_walked_by_its_ids_beyond_it_by_a_subquery(world, monkeypatch, query, reach):
+    _r1_with_links(world, 30)
+    monkeypatch.setattr(objects, "_PAGE", 1)  # the bound: sqrt(the members) (about 6)
+    bound = _bound()
+    committee_links = 30 + 1  # and world.m1's
+    assert committee_links >= bound
+    monkeypatch.setattr(objects, "_REACH", {"under": 10**6, "within": 10, "beyond": 1}[reach])
+    if reach == "within":
+        assert bound <= committee_links < 10 * bound
+    user = world.r1_staff
+    narrow = member_filter(user=user, q=query)
+    sides = objects.member_sides(user, narrowed=narrow.selective)
+    sql = [str(side.query) for side in sides]
+    walked_by_subquery = [s for s in sql if "LIMIT 1" in s]
+    by_ids = [s for s in sql if "= ANY(" in s or "unnest(" in s]
+    if reach == "beyond":  # the committee's part is dense; the cells' (4 links) is not
+        assert len(walked_by_subquery) == 1 and len(by_ids) == 1
+    else:  # both parts are one side of ids
+        assert not walked_by_subquery and len(by_ids) == 1
+        # 31 ids, more than the bound: walked even when a search narrows them.
+        assert "unnest(" not in by_ids[0]
+    expected = list(member_list(user, narrow=narrow).order_by("sort_key", "id").values_list("pk", flat=True))
+    assert len(expected) == (30 if query else 31)
+    assert _all_pages(user, narrow) == expected
+
+
+def test_few_ids_narrowed_by_a_search_are_gathered(world, monkeypatch):
+    _r1_with_links(world, 3)
+    monkeypatch.setattr(objects, "_PAGE", 10**6)  # the bound: far above the links
+    user = world.r1_staff
+    narrow = member_filter(user=user, q="bay")
+    (ids_side,) = [side for side in objects.member_sides(user, narrowed=True) if "unnest(" in str(side.query)]
+    assert set(ids_side.values_list("pk", flat=True)) == set(
+        Liaison.objects.filter(commune_org=world.r1).values_list("member", flat=True)
+    )
+    assert _all_pages(user, narrow) == list(
+        member_list(user, narrow=narrow).order_by("sort_key", "id").values_list("pk", flat=True)
+    )
+    # Not narrowed, the same ids are walked.
+    assert not any("unnest(" in str(side.query) for side in objects.member_sides(user, narrowed=False))
+
+
+def test_a_user_above_the_communes_reads_no_part_beyond_the_bound_as_ids(world, monkeypatch):
+    """The province's parts hold the province's links: counting them up to _REACH times the bound
+    would only find them dense. Its user reads a part over the bound by the subquery."""
+    _r1_with_links(world, 30)
+    monkeypatch.setattr(objects, "_PAGE", 1)
+    monkeypatch.setattr(objects, "_REACH", 10**6)
+    _bound()
+    province, ward = world.province_staff, world.r1_staff
+    assert sum("LIMIT 1" in str(side.query) for side in objects.member_sides(province)) == 1
+    assert sum("LIMIT 1" in str(side.query) for side in objects.member_sides(ward)) == 0
+    narrow = member_filter(user=province)
+    assert _all_pages(province, narrow) == list(
+        member_list(province, narrow=narrow).order_by("sort_key", "id").values_list("pk", flat=True)
+    )
