@@ -150,9 +150,11 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
 # sooner than reading all of it when it holds more than sqrt(PAGE * members) links (2,236 at
 # 100,000 members, 7,071 at 1,000,000). Up to _REACH times that, the walk tests each member
 # against the side's ids, read with the count, sooner than by a subquery (a ward's 11,500 links
-# at 1,000,000 members: its search 41-52 ms by the subquery, 31-32 by the ids).
+# at 1,000,000 members: its search 41-65 ms by the subquery, 31-35 by the ids, A/B). Each part
+# is then counted up to _REACH times the bound even when it is denser: at 4, a ward's list at
+# 100,000 members read 13,000 links more to find its two parts dense (+2-4 ms, ratio 3.2-3.4).
 _PAGE = 50
-_REACH = 4
+_REACH = 2
 
 
 def _held(links: list[QuerySet], *, reach: int) -> Held | None:
