@@ -696,6 +696,34 @@ def test_tracking_book_pages_follow_the_whole_book(world, monkeypatch, how):
     assert len(list(selectors.tracking_book(world.r1, start=start, end=end))) == 9
 
 
+def test_a_book_read_by_its_ids_looks_for_namesakes_among_its_members_only(world, monkeypatch):
+    """A page's last sort key is shared by namesakes, whose links the page orders by id: read by its
+    members' ids, the book looks for them among its own members, not among every member of that
+    name (a common name at 1,000,000 members: 1,472 namesakes, each looked up for a link)."""
+    monkeypatch.setattr(selectors, "held_ids", _held("walked_by_ids"))
+    walks = []
+    book_walk = selectors._book_walk
+
+    def recorded(*args, **kwargs):
+        answer = book_walk(*args, **kwargs)
+        walks.append(set(answer.values_list("pk", flat=True)))
+        return answer
+
+    monkeypatch.setattr(selectors, "_book_walk", recorded)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    linked = [make_member(world.w1c2, "Nguyễn Văn An") for _ in range(3)]
+    strangers = {make_member(world.w1c2, "Nguyễn Văn An").pk for _ in range(4)}
+    for member in linked:
+        Liaison.objects.create(
+            member=member, commune_org=world.r1, cell=world.r1c1, status=S.ACTIVE, received_at=now
+        )
+    start = today - datetime.timedelta(days=30)
+    expected = [liaison.pk for liaison in selectors.tracking_book(world.r1, start=start, end=today)]
+    assert _book_pks(world.r1, start, today, 2) == expected and len(expected) == 3
+    assert walks and all(walk and not walk & strangers for walk in walks)
+
+
 # --- issue 15, item 7: forms that know what the system knows -----------------------------------
 def test_a_slip_received_on_paper_earlier_keeps_its_day(world, client_for):
     liaison = introduce(world, "Phạm Thu Hằng")[0]
