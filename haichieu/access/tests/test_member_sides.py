@@ -6,6 +6,7 @@ import math
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from haichieu.access import objects
 from haichieu.liaisons.models import Liaison
@@ -110,8 +111,6 @@ def test_a_user_above_the_communes_reads_no_part_beyond_the_bound_as_ids(world, 
 def test_the_page_of_several_sides_searches_each_side_once_not_its_rows_again(world):
     """The page's rows are taken by id among the sides' first rows: the search is read in each
     side, not once more for the page (a rare name's index at 1,000,000 members: 6 ms a reading)."""
-    from django.test.utils import CaptureQueriesContext
-
     _r1_with_links(world, 5)
     province = world.province_staff
     narrow = member_filter(user=province, q="bay")
