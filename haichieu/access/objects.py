@@ -91,11 +91,15 @@ def members_visible_to(user, *, workplace_only: bool = False) -> QuerySet:
     return Member.objects.filter(q)
 
 
-def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) -> list[QuerySet]:
+def member_sides(
+    user, *, workplace_only: bool = False, narrowed: bool = False, matches: int | None = None
+) -> list[QuerySet]:
     """`members_visible_to(user)` as the querysets whose union it is, each read from its own index:
     the workplace side, the members linked to a commune committee and those linked to a residential
     cell in the user's subtrees, the user's own record. `narrowed`: the caller keeps few of each
-    side's members (a search), so a side of few links is gathered, not walked.
+    side's members (a search), so a side of few links is gathered, not walked. `matches`: the
+    caller gathers at most about that many members (a rare name's estimate) and tests each against
+    the sides: a part of links that would cost more to read is not read (core.paging.held_ids).
 
     As one query the union can only walk the whole table in list order testing each row (a
     workplace committee's 139 members among 1,000,000: 3.9 s); apart, each costs what its side
@@ -113,7 +117,7 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
             # its parts are read as ids up to _REACH times the bound. Above them (the province)
             # the parts hold the province's links, and reading that many only finds them dense.
             reach = 1 if scope.has_workplace_role else _REACH
-            answer = _held([Liaison.objects.filter(q) for q in parts], reach=reach)
+            answer = _held([Liaison.objects.filter(q) for q in parts], reach=reach, candidates=matches)
             if answer is None:  # the database cannot tell (SQLite): its planner chooses
                 sides += [
                     Member.objects.filter(Exists(Liaison.objects.filter(q, member=OuterRef("pk"))))
@@ -125,7 +129,8 @@ def member_sides(user, *, workplace_only: bool = False, narrowed: bool = False) 
                 # estimated at 177, so it gathered and sorted them all for a page (or hashed them
                 # all). The dense parts are read as one side walking the list's order, looking up
                 # each member's first link in any of them: a scalar subquery, which the planner
-                # neither joins nor hashes (one walk, not one per part).
+                # neither joins nor hashes (one walk, not one per part). So are the parts left
+                # unread for a search's few matches: the subquery tests each match.
                 dense = [q for q, ids in zip(parts, answer.parts, strict=True) if ids is None]
                 if dense:
                     of_member = Liaison.objects.filter(reduce(or_, dense), member=OuterRef("pk"))
@@ -157,10 +162,11 @@ _PAGE = 50
 _REACH = 2
 
 
-def _held(links: list[QuerySet], *, reach: int) -> Held | None:
-    """For each part of links: None when it is dense, else the ids of its members; None for all
-    where the database cannot tell (core.paging.held_ids)."""
-    return held_ids(links, among=Member, page=_PAGE, field="member", reach=reach)
+def _held(links: list[QuerySet], *, reach: int, candidates: int | None) -> Held | None:
+    """For each part of links: None when it is dense (or not worth reading for `candidates`
+    members), else the ids of its members; None for all where the database cannot tell
+    (core.paging.held_ids)."""
+    return held_ids(links, among=Member, page=_PAGE, field="member", reach=reach, candidates=candidates)
 
 
 def member_get_for(user, pk, *, write: bool = False):

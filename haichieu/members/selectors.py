@@ -30,7 +30,9 @@ class MemberFilter:
     """What `member_filter` gives: called on members, the members the filters keep. `selective`:
     they keep few of the members they are given (a search, an organisation), so a side of the
     scope that holds few members is gathered and sorted, not walked in list order testing each
-    (access.member_sides)."""
+    (access.member_sides). `matches`: the planner's estimate of the members a search keeps, when
+    they are few enough to be gathered and sorted (else None): each is then tested against a side
+    sooner than the side is read."""
 
     def __init__(
         self,
@@ -38,8 +40,9 @@ class MemberFilter:
         *,
         selective: bool,
         keyed: Callable[[QuerySet], QuerySet],
+        matches: int | None = None,
     ):
-        self._narrow, self.selective, self._keyed = narrow, selective, keyed
+        self._narrow, self.selective, self._keyed, self.matches = narrow, selective, keyed, matches
 
     def __call__(self, qs: QuerySet) -> QuerySet:
         return self._narrow(qs)
@@ -55,13 +58,15 @@ def member_filter(*, user, q: str = "", org=None, status: str = "", has_commune:
     `user` may see it (the workplace side, the member's own record)."""
     folded = fold(q)
     search = None
-    few_matches = False
+    matches = None
     if folded:
         compact = folded.replace(" ", "")
         search = Q(name_folded__contains=folded)
         if compact.replace(".", "").replace("-", "").isalnum() and any(ch.isdigit() for ch in compact):
             search |= Q(party_card_number=compact) & scope_for(user).sees_workplace_fields_q()
-        few_matches = _few_matches(folded)
+        estimate = _estimated_matches(folded)
+        if estimate is not None and estimate < FEW_MATCHES:
+            matches = estimate
 
     def narrow(qs: QuerySet) -> QuerySet:
         if org is not None:
@@ -79,7 +84,7 @@ def member_filter(*, user, q: str = "", org=None, status: str = "", has_commune:
         return keyed(qs)
 
     def keyed(qs: QuerySet) -> QuerySet:
-        if few_matches:
+        if matches is not None:
             # The same order, but as an expression PostgreSQL cannot read from the sort index: it
             # then takes the trigram index and sorts the matches. Walking the sort index instead
             # is fast for a common fragment, but a rare one that names a given name ("van vinh")
@@ -88,7 +93,7 @@ def member_filter(*, user, q: str = "", org=None, status: str = "", has_commune:
             qs = qs.annotate(page_order=Concat(F("sort_key"), Value("")))
         return qs
 
-    return MemberFilter(narrow, selective=search is not None or org is not None, keyed=keyed)
+    return MemberFilter(narrow, selective=search is not None or org is not None, keyed=keyed, matches=matches)
 
 
 def member_list(user, *, workplace_only: bool = False, narrow=None, **filters) -> QuerySet:
@@ -103,8 +108,9 @@ def member_list_page(
     fields=LIST_FIELDS,
 ) -> Page:  # fmt: skip
     """One page of `member_list(user, narrow=narrow)`, each side of the user's scope read apart."""
-    selective = getattr(narrow, "selective", True)
-    sides = [narrow(side) for side in member_sides(user, workplace_only=workplace_only, narrowed=selective)]
+    selective, matches = getattr(narrow, "selective", True), getattr(narrow, "matches", None)
+    scope_sides = member_sides(user, workplace_only=workplace_only, narrowed=selective, matches=matches)
+    sides = [narrow(side) for side in scope_sides]
     if len(sides) > 1:
         # The page's rows are taken by primary key among the sides' (keyset_page): testing the
         # scope again on them would only make the planner join every organisation, and a search
@@ -119,10 +125,11 @@ def member_list_page(
 FEW_MATCHES = 5000
 
 
-def _few_matches(folded: str) -> bool:
-    """PostgreSQL's own estimate (EXPLAIN, nothing executed) of how many names contain `folded`."""
+def _estimated_matches(folded: str) -> int | None:
+    """PostgreSQL's own estimate (EXPLAIN, nothing executed) of how many names contain `folded`;
+    None where it cannot tell (another database, fewer than three letters)."""
     if connection.vendor != "postgresql" or len(folded) < 3:
-        return False
+        return None
     pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -132,7 +139,7 @@ def _few_matches(folded: str) -> bool:
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] < FEW_MATCHES
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def member_page(

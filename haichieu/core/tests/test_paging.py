@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from haichieu.core.paging import Held, IdsIn, Page, held_ids, keyset_page
+from haichieu.core.paging import CANDIDATE_COST, Held, IdsIn, Page, held_ids, keyset_page
 from haichieu.members.models import Member
 from haichieu.testing import make_member
 
@@ -159,6 +159,36 @@ def test_held_ids_tells_dense_sides_from_the_ids_of_the_others_on_postgresql(wor
         sides, among=Member, page=10**6, field="member", counts=[2 * bound - 1, 2 * bound, None], reach=2
     )
     assert known.parts[:2] == [linked, None]
+
+
+def test_held_ids_reads_no_part_that_would_cost_more_than_testing_the_candidates(world, members):
+    """A search's few matches are tested against a part sooner than the part is counted: such a
+    part is answered dense (None), whatever it holds; an empty one stays empty."""
+    from haichieu.liaisons.models import Liaison
+
+    for member in members[:3]:
+        Liaison.objects.create(member=member, commune_org=world.r1, status=Liaison.Status.ACTIVE)
+    links = Liaison.objects.filter(member__in=members)
+    sides = [links, links.none()]
+    if connection.vendor != "postgresql":
+        assert held_ids(sides, among=Member, page=50, field="member", candidates=1) is None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_member")
+    linked = sorted(m.pk for m in members[:3])
+    page = 10**6  # the bound: far above the three links
+    bound = held_ids(sides, among=Member, page=page, field="member").bound
+    assert held_ids(sides, among=Member, page=page, field="member").parts == [linked, []]
+    few = (bound - 1) // CANDIDATE_COST  # testing them costs less than counting up to the bound
+    assert held_ids(sides, among=Member, page=page, field="member", candidates=few).parts == [None, []]
+    many = -(-bound // CANDIDATE_COST)
+    assert held_ids(sides, among=Member, page=page, field="member", candidates=many).parts == [linked, []]
+    # `reach` times the bound is what the count could read.
+    answer = held_ids(sides, among=Member, page=page, field="member", candidates=many, reach=2)
+    assert answer.parts == [None, []]
+    # A count already known is weighed the same way.
+    answer = held_ids(sides, among=Member, page=page, field="member", candidates=few, counts=[3, None])
+    assert answer.parts == [None, []]
 
 
 @pytest.mark.parametrize("gather", [False, True])
