@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from haichieu.access import objects
 from haichieu.liaisons.models import Liaison
+from haichieu.members import selectors as member_selectors
 from haichieu.members.selectors import member_filter, member_list, member_list_page
 from haichieu.testing import make_member
 
@@ -108,18 +109,42 @@ def test_a_user_above_the_communes_reads_no_part_beyond_the_bound_as_ids(world, 
     )
 
 
-def test_the_page_of_several_sides_searches_each_side_once_not_its_rows_again(world):
-    """The page's rows are taken by id among the sides' first rows: the search is read in each
-    side, not once more for the page (a rare name's index at 1,000,000 members: 6 ms a reading)."""
+def _searches(queries) -> int:
+    """How many times `queries` read the name search (the planner's estimate, EXPLAIN, aside)."""
+    return sum(q["sql"].count("name_folded") for q in queries if not q["sql"].startswith("EXPLAIN"))
+
+
+@pytest.mark.parametrize("who", ["province_staff", "r1_staff"])
+def test_the_page_of_several_sides_reads_a_rare_search_once_for_all_of_them(world, who):
+    """A search of few matches is read once, as its members' ids, which each side looks up: neither
+    each side nor the page's rows read the search's index again (a rare name at 1,000,000 members:
+    6 ms a reading)."""
+    _r1_with_links(world, 5)
+    user = getattr(world, who)
+    narrow = member_filter(user=user, q="bay")
+    assert narrow.matches is not None
+    assert len(objects.member_sides(user, narrowed=narrow.selective, matches=narrow.matches)) > 1
+    with CaptureQueriesContext(connection) as ctx:
+        page = member_list_page(user, narrow=narrow, size=3)
+    assert _searches(ctx.captured_queries) == 1
+    assert [m.pk for m in page.rows] == list(
+        member_list(user, narrow=narrow).order_by("sort_key", "id").values_list("pk", flat=True)[:3]
+    )
+    assert len(_all_pages(user, narrow)) == 5
+
+
+def test_a_search_of_more_matches_than_its_estimate_is_read_in_each_side(world, monkeypatch):
+    """Where the matches turn out more than a gathered search may hold, each side reads the search
+    itself (and the page's rows are still taken by id among the sides')."""
     _r1_with_links(world, 5)
     province = world.province_staff
     narrow = member_filter(user=province, q="bay")
-    sides = objects.member_sides(province, narrowed=narrow.selective)
-    assert len(sides) > 1
+    sides = objects.member_sides(province, narrowed=narrow.selective, matches=narrow.matches)
+    monkeypatch.setattr(member_selectors, "FEW_MATCHES", 4)
     with CaptureQueriesContext(connection) as ctx:
         page = member_list_page(province, narrow=narrow, size=3)
-    rows_sql = ctx.captured_queries[-1]["sql"]
-    assert rows_sql.count("name_folded") == len(sides)
+    assert ctx.captured_queries[-1]["sql"].count("name_folded") == len(sides)
+    assert _searches(ctx.captured_queries) == len(sides) + 1  # and the ids it could not hold
     assert [m.pk for m in page.rows] == list(
         member_list(province, narrow=narrow).order_by("sort_key", "id").values_list("pk", flat=True)[:3]
     )
