@@ -160,8 +160,12 @@ class Member(models.Model):
         ]
         indexes = [
             # name_folded rides along so a substring search that walks this index in list order
-            # never reads the table row to test the name (SQLite: 205 -> 22 ms at 100,000 members).
-            models.Index(fields=["sort_key", "id", "name_folded"], name="member_sort_name_idx"),
+            # never reads the table row to test the name (SQLite: 205 -> 22 ms at 100,000 members),
+            # and workplace_cell so the workplace side tests the member's cell from it too (a
+            # common name at 1,000,000 members: 11,070 rows read for a page, 7 ms -> 1.2).
+            models.Index(
+                fields=["sort_key", "id", "name_folded", "workplace_cell"], name="member_sort_name_idx"
+            ),
             models.Index(fields=["workplace_cell", "sort_key", "id"], name="member_cell_sort_idx"),
             models.Index(fields=["status", "sort_key", "id"], name="member_status_sort_idx"),
             models.Index(fields=["residence_commune"], name="member_commune_idx"),

@@ -174,3 +174,21 @@ def test_a_rare_search_tests_its_matches_against_the_parts_without_reading_them(
     assert len(_all_pages(user, narrow)) == 5
     # A search too short for an estimate reads them.
     assert member_filter(user=user, q="ba").matches is None
+
+
+def test_the_workplace_side_walks_a_search_through_the_list_order_index_alone(world, monkeypatch):
+    """The workplace side walks the list's order testing each member's name and cell: both in the
+    index, the walk never reads the table (a common name's first 51 matches at 1,000,000 members
+    lie 11,070 members into the order, 7 ms reading each row against 1.2 from the index)."""
+    monkeypatch.setattr(member_selectors, "FEW_MATCHES", 0)  # walked, as a common name is
+    province = world.province_staff
+    narrow = member_filter(user=province, q="van")
+    workplace = narrow(objects.member_sides(province, narrowed=narrow.selective)[0])
+    sql, params = workplace.order_by("sort_key", "id").values("pk")[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using member_sort_name_idx" in plan, plan
