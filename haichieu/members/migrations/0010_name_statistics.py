@@ -5,7 +5,7 @@ The member list asks PostgreSQL how many names contain a search (members.selecto
 pattern inside the name, PostgreSQL reads that estimate off the column's histogram: at the default
 target of 100 entries, one entry that happens to hold a rare fragment puts it at 1 % of the
 members. At 1,000,000 members "quach thi" (218 names) was estimated at 8,573 after one ANALYZE,
-and the walk the list then chose took 700 ms instead of 40; with 1,000 entries, 62 to 626 in four
+and the walk the list then chose took 700 ms instead of 32; with 1,000 entries, 62 to 626 in four
 ANALYZEs (one such entry is 0.1 %). SQLite has no estimate to sharpen.
 """
 

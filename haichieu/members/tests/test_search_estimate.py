@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="an es
 def test_names_are_sampled_finely_enough_for_a_rare_fragment_to_stay_rare(db):
     """At the default 100 histogram entries a rare fragment found in one of them is estimated at 1 %
     of the members (8,573 of 1,000,000 for 218 names), past FEW_MATCHES: the list then walks its
-    order for it (700 ms instead of 40)."""
+    order for it (700 ms instead of 32)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attstattarget FROM pg_attribute"
